@@ -1,0 +1,69 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from .forms import LoginForm, SignupForm
+from .services import InvalidCredentials, user_authenticate, user_register
+from .throttling import LoginThrottled
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return "/"
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(**form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.display_name}! Your account is ready.")
+            return redirect(_next_url(request))
+    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_authenticate(request=request, **form.cleaned_data)
+        except InvalidCredentials as exc:
+            form.add_error(None, str(exc))
+            status = 400
+        except LoginThrottled as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        else:
+            login(request, user)
+            return redirect(_next_url(request))
+    elif request.method == "POST":
+        status = 400
+    response = render(
+        request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def logout_view(request):
+    if request.method == "POST":
+        logout(request)
+        messages.info(request, "You are logged out. See you soon.")
+        return redirect("/")
+    return render(request, "accounts/logout.html")

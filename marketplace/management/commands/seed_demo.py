@@ -1,0 +1,152 @@
+import random
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, ImageDraw, ImageFont
+
+from marketplace import demo_data
+from sellers.images import listing_image_store
+from sellers.models import Category, Listing, Shop, Village
+
+User = get_user_model()
+
+PALETTE = {
+    "food-farm": [(244, 196, 78), (229, 152, 48), (196, 120, 58)],
+    "home-textiles": [(140, 90, 150), (80, 120, 170), (170, 70, 80)],
+    "tools-parts": [(90, 100, 110), (120, 130, 90), (150, 80, 50)],
+    "crafts-gifts": [(120, 160, 110), (190, 140, 160), (110, 150, 160)],
+}
+
+
+def draw_listing_picture(title: str, family: str, seed: int) -> Image.Image:
+    """Draw a simple, distinct product picture: no photo is downloaded."""
+    rng = random.Random(seed)
+    colors = PALETTE[family]
+    base = colors[seed % len(colors)]
+    image = Image.new("RGB", (900, 900), base)
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x, y = rng.randrange(0, 900), rng.randrange(0, 900)
+        r = rng.randrange(60, 220)
+        shade = tuple(min(255, c + rng.randrange(20, 60)) for c in base)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=shade)
+    draw.rounded_rectangle((60, 600, 840, 840), radius=28, fill=(255, 255, 255))
+    font = ImageFont.load_default(size=54)
+    words, lines, line = title.split(), [], ""
+    for word in words:
+        trial = f"{line} {word}".strip()
+        if draw.textlength(trial, font=font) > 740 and line:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    lines.append(line)
+    for index, text in enumerate(lines[:3]):
+        draw.text((90, 620 + index * 66), text, fill=(31, 42, 31), font=font)
+    return image
+
+
+class Command(BaseCommand):
+    help = "Load the demo marketplace: categories, villages, shops, listings and three log-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-images", action="store_true", help="skip drawing images")
+
+    @transaction.atomic
+    def handle(self, *args, no_images=False, **options):
+        families = self._categories()
+        villages = self._villages()
+        password = demo_data.DEMO_PASSWORD
+        buyer = self._user(*demo_data.DEMO_BUYER, password)
+        seller = self._user(*demo_data.DEMO_SELLER, password)
+        staff = self._user(*demo_data.DEMO_STAFF, password, is_staff=True, is_superuser=True)
+        categories = {c.slug: c for c in Category.objects.all()}
+        created_listings = 0
+        for index, (name, village_index, description, goods) in enumerate(demo_data.SHOPS):
+            owner = seller if index == 0 else self._user(
+                f"{slugify(name)}@demo.taobaovillage.test", name, password
+            )
+            shop, _ = Shop.objects.get_or_create(
+                slug=slugify(name),
+                defaults={
+                    "owner": owner,
+                    "name": name,
+                    "description": description,
+                    "village": villages[village_index],
+                    "status": Shop.Status.ACTIVE,
+                    "verified_at": timezone.now(),
+                },
+            )
+            for position, (title, category, price, stock, shipping, pickup) in enumerate(goods):
+                listing, created = Listing.objects.get_or_create(
+                    shop=shop,
+                    title=title,
+                    defaults={
+                        "description": f"{title}, from {shop.name} in {shop.village}.\n"
+                        f"{description}",
+                        "category": categories[category],
+                        "price_cents": price,
+                        "stock": stock,
+                        "shipping_cents": shipping,
+                        "local_pickup": pickup,
+                        "status": Listing.Status.ACTIVE,
+                        "created": timezone.now() - timezone.timedelta(hours=position * 7 + index),
+                    },
+                )
+                if created:
+                    created_listings += 1
+                    if not no_images:
+                        family = families[category]
+                        picture = draw_listing_picture(title, family, listing.pk)
+                        listing_image_store(listing=listing, image=picture, position=0)
+        self.stdout.write(
+            f"Demo data ready: {Category.objects.count()} categories, "
+            f"{Village.objects.count()} villages, {Shop.objects.count()} shops, "
+            f"{Listing.objects.count()} listings ({created_listings} new)."
+        )
+        self.stdout.write(f"Demo log-ins (password for all: {password}):")
+        for role, user in (("buyer", buyer), ("seller", seller), ("staff", staff)):
+            self.stdout.write(f"  {role:<6} {user.email}")
+
+    def _categories(self) -> dict[str, str]:
+        """Create the two-level tree; return each child slug's top-level slug."""
+        families = {}
+        for top_position, ((name, slug), children) in enumerate(demo_data.CATEGORIES.items()):
+            parent, _ = Category.objects.get_or_create(
+                slug=slug, defaults={"name": name, "position": top_position}
+            )
+            families[slug] = slug
+            for position, (child_name, child_slug, confirm_days) in enumerate(children):
+                Category.objects.get_or_create(
+                    slug=child_slug,
+                    defaults={
+                        "name": child_name,
+                        "parent": parent,
+                        "position": position,
+                        "auto_confirm_days": confirm_days,
+                    },
+                )
+                families[child_slug] = slug
+        return families
+
+    def _villages(self) -> list[Village]:
+        villages = []
+        for name, county, state in demo_data.VILLAGES:
+            village, _ = Village.objects.get_or_create(
+                slug=slugify(f"{name}-{state}"),
+                defaults={"name": name, "county": county, "state": state},
+            )
+            villages.append(village)
+        return villages
+
+    def _user(self, email, display_name, password, **flags):
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"display_name": display_name, **flags}
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return user

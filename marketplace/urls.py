@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from marketplace import health
+from marketplace.accounts import api as accounts_api
+from marketplace.accounts import views as accounts_views
+from marketplace.catalog import views as catalog_views
+
+api_v1 = [
+    path("auth/register", accounts_api.RegisterApi.as_view(), name="api-register"),
+    path("auth/token", accounts_api.TokenApi.as_view(), name="api-token"),
+    path("me", accounts_api.MeApi.as_view(), name="api-me"),
+]
+
+urlpatterns = [
+    path("", catalog_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("accounts/signup/", accounts_views.signup, name="signup"),
+    path("accounts/login/", accounts_views.login_view, name="login"),
+    path("accounts/logout/", accounts_views.logout_view, name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include(api_v1)),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

@@ -1,0 +1,163 @@
+"""`make run`: the whole marketplace on embedded or local defaults, in the foreground.
+
+Starts PostgreSQL (DATABASE_URL, or an embedded pgserver under .data/pg), localstripe on
+loopback with our webhook registered, migrations and demo data, then the web server, a Celery
+worker and beat. Ctrl-C stops every process it started.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
+BIN = Path(sys.executable).parent
+PORT = int(os.environ.get("PORT", "8000"))
+STRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+
+
+def say(message: str) -> None:
+    print(f"[run] {message}", flush=True)
+
+
+def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host, port)) == 0
+
+
+def start_database(env: dict) -> object | None:
+    if env.get("DATABASE_URL"):
+        say("using DATABASE_URL")
+        return None
+    import pgserver  # a dev dependency: an embedded PostgreSQL, no system server needed
+
+    pgdata = DATA / "pg"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    say(f"starting embedded PostgreSQL in {pgdata}")
+    server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
+    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'taobao_village';")
+    if "1 row" not in exists:
+        server.psql("CREATE DATABASE taobao_village;")
+    socket_dir = urllib.parse.quote(str(pgdata), safe="")
+    env["DATABASE_URL"] = f"postgres://postgres@{socket_dir}/taobao_village"
+    return server
+
+
+def start_localstripe(env: dict, children: list) -> None:
+    if env.get("STRIPE_API_BASE"):
+        say(f"using Stripe at {env['STRIPE_API_BASE']}")
+        return
+    base = f"http://127.0.0.1:{STRIPE_PORT}"
+    if port_is_open(STRIPE_PORT):
+        say(f"something already listens on {STRIPE_PORT}; using it as localstripe")
+    else:
+        say(f"starting localstripe on {base}")
+        log = open(DATA / "localstripe.log", "ab")  # noqa: SIM115 - lives as long as the child
+        children.append(
+            ("localstripe", subprocess.Popen(
+                [str(BIN / "localstripe"), "--port", str(STRIPE_PORT)],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            ))
+        )
+    deadline = time.monotonic() + 20
+    while not port_is_open(STRIPE_PORT):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"localstripe did not start; see {DATA / 'localstripe.log'}")
+        time.sleep(0.2)
+    env["STRIPE_API_BASE"] = base
+    hook = urllib.parse.urlencode({
+        "url": f"http://127.0.0.1:{PORT}/api/v1/payments/stripe/webhook",
+        "secret": env["STRIPE_WEBHOOK_SECRET"],
+    }).encode()
+    url = f"{base}/_config/webhooks/taobao-village"
+    urllib.request.urlopen(url, data=hook, timeout=5).close()  # noqa: S310 - loopback http
+    say("registered the webhook with localstripe")
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def stop(children: list) -> None:
+    for _, child in children:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for name, child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            say(f"{name} did not stop in time; killing it")
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+def main() -> int:
+    DATA.mkdir(parents=True, exist_ok=True)
+    for folder in ("broker/queue", "broker/processed", "broker/results", "mail", "media"):
+        (DATA / folder).mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("DATA_DIR", str(DATA))
+    env.setdefault("MEDIA_ROOT", str(DATA / "media"))
+    env.setdefault("EMAIL_URL", f"file://{DATA / 'mail'}")
+    env.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_localstripe_development")
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{PORT}")
+    children: list = []
+    stopping = False
+
+    def on_signal(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    server = start_database(env)
+    try:
+        start_localstripe(env, children)
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "seed_demo")
+        celery = str(BIN / "celery")
+        for name, command in (
+            ("web", [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"]),
+            ("worker", [celery, "-A", "marketplace", "worker", "-l", "info", "-c", "2"]),
+            ("beat", [celery, "-A", "marketplace", "beat", "-l", "info",
+                      "-s", str(DATA / "celerybeat-schedule")]),
+        ):
+            children.append(
+                (name, subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))
+            )
+        say(f"Taobao Village US is running at http://127.0.0.1:{PORT}/  (Ctrl-C stops it all)")
+        say("e-mails are written to " + env["EMAIL_URL"])
+        sys.path.insert(0, str(ROOT))
+        from marketplace import demo_data
+
+        say(f"demo log-ins, password {demo_data.DEMO_PASSWORD!r}:")
+        for role, (email, _) in (("buyer", demo_data.DEMO_BUYER),
+                                 ("seller", demo_data.DEMO_SELLER),
+                                 ("staff", demo_data.DEMO_STAFF)):
+            say(f"  {role:<6} {email}")
+        while not stopping:
+            for name, child in children:
+                if child.poll() is not None:
+                    say(f"{name} exited with status {child.returncode}; stopping everything")
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        say("stopping…")
+        stop(children)
+        if server is not None:
+            server.cleanup()
+        say("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

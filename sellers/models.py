@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .states import STATE_CHOICES
+
+MAX_PRICE_CENTS = 10_000_000  # $100,000
+
+
+class Village(models.Model):
+    """A US town where sellers live."""
+
+    name = models.CharField(max_length=80)
+    county = models.CharField(max_length=80, blank=True)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    slug = models.SlugField(max_length=100, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "state"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "state", name="village_name_state_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.state}"
+
+    def get_absolute_url(self):
+        return f"/villages/{self.slug}/"
+
+
+class Category(models.Model):
+    """A node of the two-level category tree, managed by staff."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    # Perishables confirm sooner: overrides ESCROW_AUTO_CONFIRM_DAYS when set.
+    auto_confirm_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name if self.parent_id is None else f"{self.parent} › {self.name}"
+
+    def get_absolute_url(self):
+        return f"/categories/{self.slug}/"
+
+
+class Shop(models.Model):
+    class Status(models.TextChoices):
+        PENDING_VERIFICATION = "pending_verification"  # opened, waiting for staff to verify
+        ACTIVE = "active"  # verified: public, may list and sell
+        SUSPENDED = "suspended"  # hidden by staff; open orders run on, payouts held
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shop"
+    )
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(max_length=4000, blank=True)
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="shops")
+    status = models.CharField(
+        max_length=24, choices=Status.choices, default=Status.PENDING_VERIFICATION
+    )
+    status_reason = models.TextField(blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # Stripe Connect account for automatic payouts; empty means staff pay out by hand.
+    stripe_account_id = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status", "village"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"/shops/{self.slug}/"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Listing(models.Model):
+    class Status(models.TextChoices):
+        PENDING_REVIEW = "pending_review"  # waiting for a moderator
+        ACTIVE = "active"  # public and buyable
+        REJECTED = "rejected"  # a moderator refused it
+        TAKEN_DOWN = "taken_down"  # removed by a moderator after going live
+        ARCHIVED = "archived"  # deleted by its seller; orders keep their own copy
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="listings")
+    title = models.CharField(max_length=120)
+    description = models.TextField(max_length=5000, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="listings")
+    price_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="USD")
+    stock = models.IntegerField(default=0)
+    shipping_cents = models.BigIntegerField(default=0)
+    local_pickup = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW
+    )
+    review_reason = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="listing_stock_non_negative"),
+            models.CheckConstraint(
+                condition=Q(price_cents__gt=0) & Q(price_cents__lte=MAX_PRICE_CENTS),
+                name="listing_price_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(shipping_cents__gte=0), name="listing_shipping_non_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created"]),
+            models.Index(fields=["shop", "status"]),
+            models.Index(fields=["category", "status"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"/listings/{self.pk}/"
+
+
+class ListingImage(models.Model):
+    """A re-encoded WebP photo of a listing; the one at the lowest position is the cover."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(max_length=200)
+    thumbnail = models.FileField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    thumbnail_width = models.PositiveIntegerField()
+    thumbnail_height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"Image {self.position} of listing {self.listing_id}"

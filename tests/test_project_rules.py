@@ -1,0 +1,45 @@
+"""Rules of the codebase that a reviewer would otherwise have to remember."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation"]
+
+
+def product_files():
+    for package in PRODUCT:
+        yield from (ROOT / package).rglob("*.py")
+
+
+def test_tasks_are_only_enqueued_on_commit():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in product_files()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\.(delay|apply_async)\(", line)
+    ]
+    assert offenders == [], "enqueue with task.delay_on_commit(...), not .delay()/.apply_async()"
+
+
+def test_notifications_imports_no_domain_app():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "notifications").rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.match(r"\s*(from|import)\s+(sellers|orders|payments|moderation|marketplace)\b", line)
+    ]
+    assert offenders == []
+
+
+def test_lower_apps_do_not_import_upward():
+    order = ["sellers", "payments", "orders", "moderation", "marketplace"]
+    offenders = []
+    for index, package in enumerate(order[:-1]):
+        above = "|".join(order[index + 1:])
+        pattern = re.compile(rf"\s*(from|import)\s+({above})\b")
+        for path in (ROOT / package).rglob("*.py"):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if pattern.match(line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert offenders == []

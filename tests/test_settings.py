@@ -1,0 +1,51 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3J9-production-like-secret-9fQ2xV7pL0sT4wZ8mN1bR6cY5hD3gA0eU2iO",
+    "ALLOWED_HOSTS": "market.example.com",
+    "STRIPE_SECRET_KEY": "sk_live_example",
+    "STRIPE_WEBHOOK_SECRET": "whsec_example",
+}
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for themselves; production never has it.
+    leave_out = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in leave_out}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start_with_a_clear_message():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "Production mode (DEBUG=0) needs these environment variables: SECRET_KEY." in (
+        result.stderr
+    )
+
+
+def test_production_without_allowed_hosts_refuses_to_start():
+    env = {k: v for k, v in PRODUCTION.items() if k != "ALLOWED_HOSTS"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_a_bad_rule_value_is_refused_with_its_name():
+    result = manage("check", env={"PLATFORM_FEE_BPS": "five percent"})
+    assert result.returncode != 0
+    assert "PLATFORM_FEE_BPS must be a whole number, not 'five percent'." in result.stderr
