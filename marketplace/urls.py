@@ -13,6 +13,12 @@ api_v1 = [
     path("auth/register", accounts_api.RegisterApi.as_view(), name="api-register"),
     path("auth/token", accounts_api.TokenApi.as_view(), name="api-token"),
     path("me", accounts_api.MeApi.as_view(), name="api-me"),
+    path("", include("marketplace.catalog.api_urls")),
+    path("", include("sellers.api_urls")),
+    path("", include("payments.api_urls")),
+    path("", include("orders.api_urls")),
+    path("", include("notifications.api_urls")),
+    path("", include("moderation.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +32,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
+    path("", include("marketplace.catalog.urls")),
+    path("", include("sellers.urls")),
+    path("", include("payments.urls")),
+    path("", include("orders.urls")),
+    path("", include("notifications.urls")),
+    path("", include("moderation.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -89,7 +89,7 @@ def manage(env: dict, *args: str) -> None:
 def stop(children: list) -> None:
     for _, child in children:
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
+            child.terminate()  # the process stops its own children (Celery's pool) cleanly
     deadline = time.monotonic() + 10
     for name, child in children:
         try:

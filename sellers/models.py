@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -114,6 +116,9 @@ class Listing(models.Model):
     review_reason = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
+    # Written only by database triggers (migration 0002): title (A), category (B), shop and
+    # village (C), description (D). Never set it from Python.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -131,6 +136,7 @@ class Listing(models.Model):
             models.Index(fields=["status", "-created"]),
             models.Index(fields=["shop", "status"]),
             models.Index(fields=["category", "status"]),
+            GinIndex(fields=["search_vector"], name="listing_search_vector_gin"),
         ]
 
     def __str__(self):

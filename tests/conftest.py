@@ -1,6 +1,10 @@
+import subprocess
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
+
+from tests.processes import BIN, free_port, stop_process, wait_for_port
 
 
 def cache_clear_own_keys() -> None:
@@ -24,3 +28,27 @@ def _fresh_cache():
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture(scope="session")
+def localstripe_base(tmp_path_factory):
+    """A real localstripe server over HTTP for the whole run, on a port of its own."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "localstripe"), "--from-scratch", "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            wait_for_port(port, timeout=30)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop_process(process)
+
+
+@pytest.fixture
+def localstripe(localstripe_base, settings):
+    """Point the app's Stripe gateway at the run's localstripe."""
+    settings.STRIPE_API_BASE = localstripe_base
+    return localstripe_base

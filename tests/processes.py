@@ -48,7 +48,7 @@ def test_database_url() -> str:
 
 def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        process.terminate()  # a Celery worker stops its own pool
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
