@@ -74,6 +74,10 @@ class Shop(models.Model):
     )
     status_reason = models.TextField(blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Written only by the review service, in the transaction that adds or hides a review:
+    # catalog pages sort and show it without aggregating reviews per request.
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_count = models.PositiveIntegerField(default=0)
     # Stripe Connect account for automatic payouts; empty means staff pay out by hand.
     stripe_account_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(default=timezone.now)
