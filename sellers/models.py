@@ -118,6 +118,9 @@ class Listing(models.Model):
         max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW
     )
     review_reason = models.TextField(blank=True)
+    # First time the listing went live (automatically or by a moderator): a shop's first three
+    # approved listings are reviewed by hand, later ones only when screening flags them.
+    approved_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
     # Written only by database triggers (migration 0002): title (A), category (B), shop and
@@ -168,3 +171,33 @@ class ListingImage(models.Model):
 
     def __str__(self):
         return f"Image {self.position} of listing {self.listing_id}"
+
+
+class ScreeningTerm(models.Model):
+    """A staff-edited word or phrase that holds a new or edited listing for review."""
+
+    class Kind(models.TextChoices):
+        PROHIBITED = "prohibited"  # goods we never sell: always held for review
+        WATCHED_BRAND = "watched_brand"  # often counterfeited: held (below its price floor, if set)
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    term = models.CharField(max_length=80, help_text="Matched as whole words, ignoring case.")
+    # Only for watched brands: a genuine item never sells below this, so cheaper is suspicious.
+    # Empty: every listing that names the brand is held.
+    price_floor_cents = models.BigIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Why, for other staff.")
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "term"]
+        constraints = [
+            models.UniqueConstraint(Lower("term"), "kind", name="screening_term_kind_unique"),
+            models.CheckConstraint(
+                condition=Q(price_floor_cents__isnull=True) | Q(price_floor_cents__gt=0),
+                name="screening_price_floor_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.term}"

@@ -2,8 +2,15 @@
 
 `listing_filters_parse` turns query parameters into `ListingFilters` (or field errors);
 `listing_search` returns the matching public listings, ranked when there is a query.
+
+Every query it builds is bounded, whatever the input: a text query ranks at most
+`SEARCH_CANDIDATES` of its newest matches (ranking all 300,000 listings that say "honey" costs
+seconds at a million rows; the newest thousand cost milliseconds), and counting the results
+stops at `COUNT_CAP`, so neither a common word nor an empty filter ever counts the whole table.
 """
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -11,9 +18,9 @@ from functools import cache
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 
-from .models import MAX_PRICE_CENTS, Listing
+from .models import MAX_PRICE_CENTS, Category, Listing
 from .selectors import listing_public_queryset
 from .states import US_STATES
 
@@ -21,6 +28,13 @@ MAX_QUERY_LENGTH = 200
 ORDERINGS = ("relevance", "-created", "price_cents", "-price_cents", "-rating")
 TRUE_VALUES = {"true", "1", "yes", "on"}
 FALSE_VALUES = {"false", "0", "no", "off", ""}
+# How many of the newest matches of a text query are ranked; results come from these only.
+SEARCH_CANDIDATES = 1000
+# `count()` of search results stops here: paginators then never count a whole table.
+COUNT_CAP = 10_000
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+# Cf (format) and Cc (control) characters, NUL above all, never reach the database.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 @dataclass(frozen=True)
@@ -36,19 +50,42 @@ class ListingFilters:
     local_pickup: bool = False
     ordering: str = ""  # empty: relevance with a query, newest first without
 
+    @property
+    def effective_ordering(self) -> str:
+        """The ordering actually applied: relevance needs a query to rank by."""
+        if self.ordering == "relevance" and not self.q:
+            return "-created"
+        return self.ordering or ("relevance" if self.q else "-created")
+
+
+def _text(params: Mapping, name: str) -> str:
+    raw = params.get(name) or ""
+    if not isinstance(raw, str):
+        raw = str(raw)
+    return raw
+
+
+def _clean_query(raw: str) -> str:
+    """Drop invisible characters and collapse whitespace; the text itself stays as typed."""
+    visible = "".join(
+        " " if unicodedata.category(ch) in _INVISIBLE else ch
+        for ch in raw[: MAX_QUERY_LENGTH * 4]
+    )
+    return " ".join(visible.split())
+
 
 def _int_param(params, name, errors) -> int | None:
-    raw = (params.get(name) or "").strip()
+    raw = _text(params, name).strip()
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > MAX_PRICE_CENTS:
         errors[name] = [f"Enter a whole number of cents from 0 to {MAX_PRICE_CENTS}."]
         return None
     return int(raw)
 
 
 def _bool_param(params, name, errors) -> bool:
-    raw = (params.get(name) or "").strip().lower()
+    raw = _text(params, name).strip().lower()
     if raw in TRUE_VALUES:
         return True
     if raw not in FALSE_VALUES:
@@ -56,32 +93,45 @@ def _bool_param(params, name, errors) -> bool:
     return False
 
 
+def _slug_param(params, name, errors, label) -> str:
+    raw = _text(params, name).strip()
+    if raw and not SLUG_RE.match(raw):
+        errors[name] = [f"No {label} has that name: use the {label}'s slug, such as honey."]
+        return ""
+    return raw
+
+
 def listing_filters_parse(params: Mapping) -> ListingFilters:
     """Parse catalog query parameters; raise ValidationError with a message per bad field."""
     errors: dict[str, list[str]] = {}
-    q = " ".join((params.get("q") or "").split())
-    if len(q) > MAX_QUERY_LENGTH:
+    raw_q = _text(params, "q")
+    q = _clean_query(raw_q)
+    if len(raw_q) > MAX_QUERY_LENGTH * 4 or len(q) > MAX_QUERY_LENGTH:
         errors["q"] = [f"Search text is limited to {MAX_QUERY_LENGTH} characters."]
-    state = (params.get("state") or "").strip().upper()
+        q = ""
+    state = _text(params, "state").strip().upper()
     if state and state not in US_STATES:
         errors["state"] = ["Use a two-letter US state code, such as IA or KY."]
     min_price = _int_param(params, "min_price_cents", errors)
     max_price = _int_param(params, "max_price_cents", errors)
     if min_price is not None and max_price is not None and min_price > max_price:
         errors["min_price_cents"] = ["The lowest price must not be above the highest price."]
-    ordering = (params.get("ordering") or "").strip()
+    ordering = _text(params, "ordering").strip()
     if ordering and ordering not in ORDERINGS:
         errors["ordering"] = [f"Sort by one of: {', '.join(ORDERINGS)}."]
     in_stock = _bool_param(params, "in_stock", errors)
     local_pickup = _bool_param(params, "local_pickup", errors)
+    category = _slug_param(params, "category", errors, "category")
+    village = _slug_param(params, "village", errors, "village")
+    shop = _slug_param(params, "shop", errors, "shop")
     if errors:
         raise ValidationError(errors)
     return ListingFilters(
         q=q,
-        category=(params.get("category") or "").strip()[:100],
-        village=(params.get("village") or "").strip()[:100],
+        category=category,
+        village=village,
         state=state,
-        shop=(params.get("shop") or "").strip()[:100],
+        shop=shop,
         min_price_cents=min_price,
         max_price_cents=max_price,
         in_stock=in_stock,
@@ -98,12 +148,42 @@ def trigram_available() -> bool:
         return cursor.fetchone() is not None
 
 
+class ListingResults(QuerySet):
+    """Search results whose `count()` stops at COUNT_CAP instead of counting every match.
+
+    `matched_by` says how a text query matched: "words" (full text), "similar" (the typo
+    fallback), or "filters" when there was no text.
+    """
+
+    matched_by = "filters"
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.matched_by = self.matched_by
+        return clone
+
+    def count(self):
+        if self._result_cache is not None or self.query.is_sliced:
+            return super().count()
+        return self.order_by()[:COUNT_CAP].count()
+
+
+def _as_results(listings: QuerySet[Listing], matched_by: str) -> ListingResults:
+    results = listings._chain()
+    results.__class__ = ListingResults
+    results.matched_by = matched_by
+    return results
+
+
+def category_family_ids(slug: str) -> QuerySet[Category]:
+    """Ids of the category with this slug and of its descendants (the tree has two levels)."""
+    return Category.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values("id")
+
+
 def _filtered(filters: ListingFilters) -> QuerySet[Listing]:
     listings = listing_public_queryset()
     if filters.category:
-        listings = listings.filter(
-            Q(category__slug=filters.category) | Q(category__parent__slug=filters.category)
-        )
+        listings = listings.filter(category_id__in=Subquery(category_family_ids(filters.category)))
     if filters.village:
         listings = listings.filter(shop__village__slug=filters.village)
     if filters.state:
@@ -133,20 +213,41 @@ def _ordered(listings: QuerySet[Listing], ordering: str, ranked: bool) -> QueryS
     return listings.order_by("-created", "-id")
 
 
+def _candidate_ids(matches: QuerySet[Listing], *, newest_first: bool) -> list[int]:
+    """Ids of the first SEARCH_CANDIDATES matches (newest first if asked), in one query.
+
+    Fetched eagerly so that the results, their count and the typo decision reuse one scan.
+    """
+    if newest_first:
+        matches = matches.order_by("-created", "-id")
+    else:
+        matches = matches.order_by()
+    return list(matches.values_list("id", flat=True)[:SEARCH_CANDIDATES])
+
+
 def listing_search(*, filters: ListingFilters) -> QuerySet[Listing]:
-    """Public listings matching the filters; with a query, full-text ranked, else by typo."""
+    """Public listings matching the filters; with a query, full-text ranked, else by typo.
+
+    A text query ranks only its SEARCH_CANDIDATES newest matches (see the module docstring):
+    the planner walks the (status, -created) index for a common word and the GIN index for a
+    rare one, and either way stops after that many rows. Costs one query now (the candidate
+    ids; two when the typo fallback runs), then the returned queryset's own.
+    """
     listings = _filtered(filters)
     if not filters.q:
-        return _ordered(listings, filters.ordering, ranked=False)
+        return _as_results(_ordered(listings, filters.ordering, ranked=False), "filters")
     query = SearchQuery(filters.q, search_type="websearch", config="english")
-    matches = listings.filter(search_vector=query).annotate(
-        rank=SearchRank(F("search_vector"), query)
-    )
-    if matches.exists() or not trigram_available():
-        return _ordered(matches, filters.ordering, ranked=True)
+    ids = _candidate_ids(listings.filter(search_vector=query), newest_first=True)
+    if ids or not trigram_available():
+        ranked = listing_public_queryset().filter(id__in=ids).annotate(
+            rank=SearchRank(F("search_vector"), query)
+        )
+        return _as_results(_ordered(ranked, filters.ordering, ranked=True), "words")
     # Nothing matched the words as typed: fall back to titles that look alike ("hony").
-    similar = listings.filter(title__trigram_word_similar=filters.q).annotate(
+    ids = _candidate_ids(
+        listings.filter(title__trigram_word_similar=filters.q), newest_first=False
+    )
+    similar = listing_public_queryset().filter(id__in=ids).annotate(
         rank=TrigramWordSimilarity(filters.q, "title")
     )
-    return _ordered(similar, filters.ordering, ranked=True)
-
+    return _as_results(_ordered(similar, filters.ordering, ranked=True), "similar")

@@ -1,7 +1,8 @@
 """Reads of shops and listings that pages and the API share, with their joins done."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from .errors import NotFound
 from .models import Listing, ListingImage, Shop
 
 
@@ -18,3 +19,60 @@ def listing_public_queryset() -> QuerySet[Listing]:
             Prefetch("images", queryset=ListingImage.objects.order_by("position", "id"))
         )
     )
+
+
+def _with_joins(listings: QuerySet[Listing]) -> QuerySet[Listing]:
+    return listings.select_related("shop", "shop__village", "category").prefetch_related(
+        Prefetch("images", queryset=ListingImage.objects.order_by("position", "id"))
+    )
+
+
+def _shops_with_counts() -> QuerySet[Shop]:
+    return Shop.objects.select_related("village").annotate(
+        listing_count=Count("listings", filter=Q(listings__status=Listing.Status.ACTIVE))
+    )
+
+
+def shop_get_for_viewer(*, slug: str, user) -> Shop:
+    """A shop by slug as `user` may see it: active shops for all, any state for its owner."""
+    shop = _shops_with_counts().filter(slug=slug).first()
+    if shop is None or not (shop.is_active or _owns(user, shop)):
+        raise NotFound("No shop with that address.")
+    return shop
+
+
+def shop_of_user(*, user) -> Shop | None:
+    """The shop `user` owns, with its village, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return _shops_with_counts().filter(owner=user).first()
+
+
+def listing_get_for_viewer(*, listing_id: int, user) -> Listing:
+    """A listing as `user` may see it: public when live, any state for its shop's owner."""
+    listing = _with_joins(Listing.objects.filter(pk=listing_id)).first()
+    if listing is None:
+        raise NotFound("No listing with that number.")
+    is_public = listing.status == Listing.Status.ACTIVE and listing.shop.is_active
+    if not (is_public or _owns(user, listing.shop)):
+        raise NotFound("No listing with that number.")
+    return listing
+
+
+def listing_of_owner(*, listing_id: int, user) -> Listing:
+    """A listing of `user`'s own shop, with its joins; anyone else's is NotFound."""
+    listing = _with_joins(Listing.objects.filter(pk=listing_id)).first()
+    if listing is None or not _owns(user, listing.shop):
+        raise NotFound("No listing with that number.")
+    return listing
+
+
+def shop_listings_for_owner(*, shop: Shop) -> QuerySet[Listing]:
+    """Every listing of a shop but the archived ones, newest first, for its dashboard."""
+    return _with_joins(shop.listings.exclude(status=Listing.Status.ARCHIVED)).order_by(
+        "-created", "-id"
+    )
+
+
+def _owns(user, shop: Shop) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and shop.owner_id == user.pk

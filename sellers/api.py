@@ -1,0 +1,179 @@
+"""REST API of shops and listings (API.md): parse, call one service or selector, render."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from . import services
+from .errors import ImageTooLarge, NotFound
+from .images import MAX_UPLOAD_BYTES
+from .search import listing_filters_parse, listing_search
+from .selectors import listing_get_for_viewer, listing_of_owner, shop_get_for_viewer
+from .serializers import (
+    SellersImageOrderInputSerializer,
+    SellersImageOutputSerializer,
+    SellersListingCreatedOutputSerializer,
+    SellersListingCreateInputSerializer,
+    SellersListingDetailOutputSerializer,
+    SellersListingSummaryOutputSerializer,
+    SellersListingUpdateInputSerializer,
+    SellersShopCreatedOutputSerializer,
+    SellersShopCreateInputSerializer,
+    SellersShopOutputSerializer,
+    SellersShopUpdateInputSerializer,
+)
+
+# Room for the multipart envelope around a photo at the size limit.
+MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+
+
+class ReadPublicWriteSignedIn(APIView):
+    """GET for everyone (visibility is the selector's job); anything else needs a sign-in."""
+
+    def get_permissions(self):
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+
+def _paginated(request, view, listings):
+    # The project's paginator, from settings: sellers does not import the project package.
+    paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+    page = paginator.paginate_queryset(listings, request, view=view)
+    data = SellersListingSummaryOutputSerializer(page, many=True).data
+    return paginator.get_paginated_response(data)
+
+
+class ShopCreateApi(APIView):
+    @extend_schema(request=SellersShopCreateInputSerializer,
+                   responses={201: SellersShopCreatedOutputSerializer})
+    def post(self, request):
+        data = SellersShopCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values, village = data.validated_data, data.validated_data["village"]
+        shop = services.shop_open(
+            owner=request.user, name=values["name"], description=values["description"],
+            village_name=village["name"], village_county=village["county"],
+            village_state=village["state"],
+        )
+        return Response(SellersShopCreatedOutputSerializer(shop).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ShopDetailApi(ReadPublicWriteSignedIn):
+    @extend_schema(responses={200: SellersShopOutputSerializer})
+    def get(self, request, slug):
+        shop = shop_get_for_viewer(slug=slug, user=request.user)
+        return Response(SellersShopOutputSerializer(shop).data)
+
+    @extend_schema(request=SellersShopUpdateInputSerializer,
+                   responses={200: SellersShopOutputSerializer})
+    def patch(self, request, slug):
+        shop = shop_get_for_viewer(slug=slug, user=request.user)
+        if shop.owner_id != request.user.pk:
+            raise NotFound("No shop with that address.")
+        data = SellersShopUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.shop_update(shop_id=shop.pk, user=request.user, **data.validated_data)
+        shop = shop_get_for_viewer(slug=slug, user=request.user)
+        return Response(SellersShopOutputSerializer(shop).data)
+
+
+class ShopListingsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: SellersListingSummaryOutputSerializer(many=True)})
+    def get(self, request, slug):
+        shop = shop_get_for_viewer(slug=slug, user=request.user)
+        params = {key: request.query_params.get(key) for key in request.query_params}
+        filters = listing_filters_parse({**params, "shop": shop.slug})
+        return _paginated(request, self, listing_search(filters=filters))
+
+
+class ListingListApi(ReadPublicWriteSignedIn):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, str, required=False)
+            for name in ("q", "category", "village", "state", "shop", "min_price_cents",
+                         "max_price_cents", "in_stock", "local_pickup", "ordering")
+        ],
+        responses={200: SellersListingSummaryOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        filters = listing_filters_parse(request.query_params)
+        return _paginated(request, self, listing_search(filters=filters))
+
+    @extend_schema(request=SellersListingCreateInputSerializer,
+                   responses={201: SellersListingCreatedOutputSerializer})
+    def post(self, request):
+        data = SellersListingCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        listing = services.listing_create(user=request.user, **data.validated_data)
+        return Response(SellersListingCreatedOutputSerializer(listing).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ListingDetailApi(ReadPublicWriteSignedIn):
+    @extend_schema(responses={200: SellersListingDetailOutputSerializer})
+    def get(self, request, listing_id):
+        listing = listing_get_for_viewer(listing_id=listing_id, user=request.user)
+        return Response(SellersListingDetailOutputSerializer(listing).data)
+
+    @extend_schema(request=SellersListingUpdateInputSerializer,
+                   responses={200: SellersListingDetailOutputSerializer})
+    def patch(self, request, listing_id):
+        data = SellersListingUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.listing_update(user=request.user, listing_id=listing_id,
+                                changes=data.validated_data)
+        listing = listing_of_owner(listing_id=listing_id, user=request.user)
+        return Response(SellersListingDetailOutputSerializer(listing).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, listing_id):
+        services.listing_archive(user=request.user, listing_id=listing_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListingImagesApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer(
+            "SellersImageUploadInput", {"image": serializers.FileField()})},
+        responses={201: SellersImageOutputSerializer},
+    )
+    def post(self, request, listing_id):
+        # Refuse an oversized body before reading it; the service checks the file itself too.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_UPLOAD_REQUEST_BYTES:
+            raise ImageTooLarge("That photo is over 10 MB. Please upload a smaller one.")
+        upload = request.FILES.get("image")
+        if upload is None:
+            raise serializers.ValidationError({"image": ["Choose a photo to upload."]})
+        photo = services.listing_image_add(user=request.user, listing_id=listing_id,
+                                           upload=upload)
+        return Response(SellersImageOutputSerializer(photo).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ListingImageOrderApi(APIView):
+    @extend_schema(request=SellersImageOrderInputSerializer,
+                   responses={200: SellersImageOutputSerializer(many=True)})
+    def post(self, request, listing_id):
+        data = SellersImageOrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photos = services.listing_images_reorder(
+            user=request.user, listing_id=listing_id, image_ids=data.validated_data["ids"])
+        return Response(SellersImageOutputSerializer(photos, many=True).data)
+
+
+class ListingImageDetailApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, listing_id, image_id):
+        services.listing_image_delete(user=request.user, listing_id=listing_id,
+                                      image_id=image_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

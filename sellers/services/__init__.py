@@ -1,0 +1,37 @@
+"""Every write of the sellers app; pages, the API and the admin all call these."""
+
+from .listings import (
+    NEW_SHOP_REVIEW_REASON,
+    listing_approve,
+    listing_archive,
+    listing_create,
+    listing_reject,
+    listing_update,
+)
+from .photos import listing_image_add, listing_image_delete, listing_images_reorder
+from .shops import (
+    shop_open,
+    shop_reinstate,
+    shop_suspend,
+    shop_update,
+    shop_verify,
+    village_find_or_create,
+)
+
+__all__ = [
+    "NEW_SHOP_REVIEW_REASON",
+    "listing_approve",
+    "listing_archive",
+    "listing_create",
+    "listing_image_add",
+    "listing_image_delete",
+    "listing_images_reorder",
+    "listing_reject",
+    "listing_update",
+    "shop_open",
+    "shop_reinstate",
+    "shop_suspend",
+    "shop_update",
+    "shop_verify",
+    "village_find_or_create",
+]

@@ -1,0 +1,197 @@
+"""Listings: create, edit, archive, and the review decisions that set their status."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..errors import Conflict, NotAllowed, NotFound
+from ..models import MAX_PRICE_CENTS, Category, Listing, Shop
+from ..screening import listing_screen
+from .fields import text_field, whole_number_field
+
+MAX_STOCK = 100_000
+MAX_SHIPPING_CENTS = 1_000_000  # $10,000
+HAND_CHECKED_LISTINGS = 3
+NEW_SHOP_REVIEW_REASON = (
+    "A new shop's first 3 listings are checked by our team before they go live. "
+    "This usually takes less than a day."
+)
+EDITED_AFTER_REJECTION_REASON = "Changed after it was declined: waiting for our team again."
+# Changes to what a buyer reads (or to the price, which a brand's price floor depends on)
+# send the listing through screening again.
+SCREENED_FIELDS = ("title", "description", "category", "price_cents")
+EDITABLE_FIELDS = (*SCREENED_FIELDS, "stock", "shipping_cents", "local_pickup")
+
+
+def _listing_fields(values: dict) -> dict:
+    """Check and tidy listing fields; raise ValidationError with a message per bad field."""
+    errors: dict[str, list[str]] = {}
+    clean = {
+        "title": text_field(values.get("title"), limit=120, errors=errors, field="title",
+                            label="a title"),
+        "description": text_field(values.get("description"), limit=5000, errors=errors,
+                                  field="description", label="the description",
+                                  required=False, single_line=False),
+        "price_cents": whole_number_field(
+            values.get("price_cents"), minimum=1, maximum=MAX_PRICE_CENTS, errors=errors,
+            field="price_cents",
+            message="Enter the price in whole cents, from 1 ($0.01) to 10000000 ($100,000).",
+        ),
+        "stock": whole_number_field(
+            values.get("stock"), minimum=0, maximum=MAX_STOCK, errors=errors, field="stock",
+            message=f"Enter how many you have, a whole number from 0 to {MAX_STOCK:,}.",
+        ),
+        "shipping_cents": whole_number_field(
+            values.get("shipping_cents", 0), minimum=0, maximum=MAX_SHIPPING_CENTS,
+            errors=errors, field="shipping_cents",
+            message="Enter shipping in whole cents, from 0 (free) to 1000000 ($10,000).",
+        ),
+        "local_pickup": bool(values.get("local_pickup", False)),
+    }
+    category = values.get("category")
+    if isinstance(category, Category):
+        clean["category"] = category
+    else:
+        slug = str(category or "").strip()
+        found = Category.objects.filter(slug=slug).first() if slug else None
+        if found is None:
+            errors["category"] = ["Choose a category from the list."]
+        clean["category"] = found
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _review_state(*, shop: Shop, fields: dict, exclude_id: int | None = None) -> tuple[str, str]:
+    """The status and review note a new (or resubmitted) listing gets."""
+    reasons = listing_screen(title=fields["title"], description=fields["description"],
+                             price_cents=fields["price_cents"])
+    if reasons:
+        return Listing.Status.PENDING_REVIEW, " ".join(reasons)
+    approved = shop.listings.filter(
+        Q(status=Listing.Status.ACTIVE) | Q(approved_at__isnull=False)
+    ).exclude(pk=exclude_id).count()
+    if approved < HAND_CHECKED_LISTINGS:
+        return Listing.Status.PENDING_REVIEW, NEW_SHOP_REVIEW_REASON
+    return Listing.Status.ACTIVE, ""
+
+
+def _own_shop_locked(user) -> Shop:
+    shop = Shop.objects.select_for_update().filter(owner_id=user.pk).first()
+    if shop is None:
+        raise NotAllowed("Open a shop first: only sellers can list goods.")
+    if shop.status == Shop.Status.PENDING_VERIFICATION:
+        raise NotAllowed("Your shop is waiting for verification by our team. "
+                         "You can list goods as soon as it is verified.")
+    if shop.status != Shop.Status.ACTIVE:
+        raise NotAllowed("Your shop is suspended, so it cannot list goods. "
+                         f"Reason: {shop.status_reason or 'not given'}")
+    return shop
+
+
+def listing_create(*, user, **values) -> Listing:
+    """List goods in `user`'s active shop: live at once, or held for review and why."""
+    fields = _listing_fields(values)
+    with transaction.atomic():
+        shop = _own_shop_locked(user)
+        status, reason = _review_state(shop=shop, fields=fields)
+        return Listing.objects.create(
+            shop=shop, currency="USD", status=status, review_reason=reason,
+            approved_at=timezone.now() if status == Listing.Status.ACTIVE else None,
+            **fields,
+        )
+
+
+def _owned_locked(*, listing_id: int, user) -> Listing:
+    listing = (
+        Listing.objects.select_for_update(of=("self",)).select_related("shop", "category")
+        .filter(pk=listing_id, shop__owner_id=user.pk).first()
+    )
+    if listing is None:
+        raise NotFound("No listing with that number.")
+    return listing
+
+
+def listing_update(*, user, listing_id: int, changes: dict) -> Listing:
+    """Edit the owner's listing; text or price changes are screened again."""
+    with transaction.atomic():
+        listing = _owned_locked(listing_id=listing_id, user=user)
+        if listing.status == Listing.Status.ARCHIVED:
+            raise Conflict("This listing is archived and can no longer be changed.")
+        current = {name: getattr(listing, name) for name in EDITABLE_FIELDS}
+        merged = {**current, **{k: v for k, v in changes.items() if k in EDITABLE_FIELDS}}
+        fields = _listing_fields(merged)
+        changed = [name for name in EDITABLE_FIELDS if fields[name] != current[name]]
+        if not changed:
+            return listing
+        rescreen = any(name in SCREENED_FIELDS for name in changed)
+        update = [*changed, "updated"]
+        if rescreen and listing.status == Listing.Status.ACTIVE:
+            reasons = listing_screen(title=fields["title"], description=fields["description"],
+                                     price_cents=fields["price_cents"])
+            if reasons:
+                listing.status = Listing.Status.PENDING_REVIEW
+                listing.review_reason = " ".join(reasons)
+                update += ["status", "review_reason"]
+        elif rescreen and listing.status == Listing.Status.PENDING_REVIEW:
+            listing.status, listing.review_reason = _review_state(
+                shop=listing.shop, fields=fields, exclude_id=listing.pk)
+            if listing.status == Listing.Status.ACTIVE:
+                listing.approved_at = listing.approved_at or timezone.now()
+            update += ["status", "review_reason", "approved_at"]
+        elif listing.status == Listing.Status.REJECTED:
+            listing.status = Listing.Status.PENDING_REVIEW
+            listing.review_reason = EDITED_AFTER_REJECTION_REASON
+            update += ["status", "review_reason"]
+        for name in changed:
+            setattr(listing, name, fields[name])
+        listing.save(update_fields=update)
+    return listing
+
+
+def listing_archive(*, user, listing_id: int) -> Listing:
+    """Delete a listing for its seller: it leaves every page; past orders keep their copy."""
+    with transaction.atomic():
+        listing = _owned_locked(listing_id=listing_id, user=user)
+        if listing.status != Listing.Status.ARCHIVED:
+            listing.status = Listing.Status.ARCHIVED
+            listing.save(update_fields=["status", "updated"])
+    return listing
+
+
+def _listing_locked(listing_id: int) -> Listing:
+    listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
+    if listing is None:
+        raise NotFound("No listing with that number.")
+    return listing
+
+
+def listing_approve(*, listing_id: int) -> Listing:
+    """Staff: a listing waiting for review goes live."""
+    with transaction.atomic():
+        listing = _listing_locked(listing_id)
+        if listing.status != Listing.Status.PENDING_REVIEW:
+            raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}, "
+                           "not waiting for review.")
+        listing.status = Listing.Status.ACTIVE
+        listing.review_reason = ""
+        listing.approved_at = listing.approved_at or timezone.now()
+        listing.save(update_fields=["status", "review_reason", "approved_at", "updated"])
+    return listing
+
+
+def listing_reject(*, listing_id: int, reason: str) -> Listing:
+    """Staff: decline a listing waiting for review, telling the seller why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why: the seller sees it."]})
+    with transaction.atomic():
+        listing = _listing_locked(listing_id)
+        if listing.status != Listing.Status.PENDING_REVIEW:
+            raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}, "
+                           "not waiting for review.")
+        listing.status = Listing.Status.REJECTED
+        listing.review_reason = reason[:2000]
+        listing.save(update_fields=["status", "review_reason", "updated"])
+    return listing

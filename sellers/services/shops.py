@@ -1,0 +1,180 @@
+"""Villages and shops: opening, editing, verification and suspension."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..errors import Conflict, NotFound
+from ..models import Shop, Village
+from ..states import US_STATES
+from .fields import text_field
+
+STATE_MESSAGE = "Use a two-letter US state code, such as IA or KY."
+
+
+def _unique_slug(model, base: str, *, fallback: str) -> str:
+    base = (slugify(base)[:80].strip("-")) or fallback
+    slug, number = base, 1
+    while model.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _village_fields(*, name, county, state, errors: dict) -> tuple[str, str, str]:
+    name = text_field(name, limit=80, errors=errors, field="village_name",
+                      label="your town's name")
+    county = text_field(county, limit=80, errors=errors, field="village_county",
+                        label="the county", required=False)
+    state = str(state or "").strip().upper()
+    if state not in US_STATES:
+        errors["village_state"] = [STATE_MESSAGE]
+    return name, county, state
+
+
+def _village_get_or_create(*, name: str, county: str, state: str) -> Village:
+    existing = Village.objects.filter(name__iexact=name, state=state).first()
+    if existing is not None:
+        return existing
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return Village.objects.create(
+                    name=name, county=county, state=state,
+                    slug=_unique_slug(Village, f"{name}-{state}", fallback="village"),
+                )
+        except IntegrityError:
+            # Another request created this village (or took the slug) a moment ago.
+            existing = Village.objects.filter(name__iexact=name, state=state).first()
+            if existing is not None:
+                return existing
+    raise Conflict("We could not save your town just now. Please try again.")
+
+
+def village_find_or_create(*, name: str, county: str, state: str) -> Village:
+    """The village of this name in this state (any letter case), created if new."""
+    errors: dict[str, list[str]] = {}
+    fields = _village_fields(name=name, county=county, state=state, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        return _village_get_or_create(name=fields[0], county=fields[1], state=fields[2])
+
+
+def _shop_fields(*, name, description, errors: dict) -> tuple[str, str]:
+    name = text_field(name, limit=80, errors=errors, field="name",
+                      label="a name for your shop")
+    description = text_field(description, limit=4000, errors=errors, field="description",
+                             label="the description", required=False, single_line=False)
+    return name, description
+
+
+def shop_open(
+    *, owner, name: str, description: str, village_name: str, village_county: str,
+    village_state: str,
+) -> Shop:
+    """Open `owner`'s shop, waiting for verification; a second shop is a Conflict."""
+    errors: dict[str, list[str]] = {}
+    name, description = _shop_fields(name=name, description=description, errors=errors)
+    town = _village_fields(name=village_name, county=village_county, state=village_state,
+                           errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    already = Conflict("You already have a shop. Each account can run one shop.")
+    for _ in range(5):
+        with transaction.atomic():
+            # The owner's row is the lock: two sign-up clicks at once make one shop, one 409.
+            get_user_model().objects.select_for_update().get(pk=owner.pk)
+            if Shop.objects.filter(owner_id=owner.pk).exists():
+                raise already
+            village = _village_get_or_create(name=town[0], county=town[1], state=town[2])
+            try:
+                with transaction.atomic():
+                    return Shop.objects.create(
+                        owner_id=owner.pk, name=name, description=description, village=village,
+                        slug=_unique_slug(Shop, name, fallback="shop"),
+                        status=Shop.Status.PENDING_VERIFICATION,
+                    )
+            except IntegrityError:
+                if Shop.objects.filter(owner_id=owner.pk).exists():
+                    raise already from None
+                # Another shop took the same slug a moment ago: try the next one.
+    raise Conflict("We could not save your shop just now. Please try again.")
+
+
+def shop_update(
+    *, shop_id: int, user, name: str | None = None, description: str | None = None,
+    village: dict | None = None,
+) -> Shop:
+    """Change the owner's shop name, description or village; others' shops are NotFound."""
+    with transaction.atomic():
+        shop = Shop.objects.select_for_update().filter(pk=shop_id, owner_id=user.pk).first()
+        if shop is None:
+            raise NotFound("No shop with that address.")
+        errors: dict[str, list[str]] = {}
+        shop.name, shop.description = _shop_fields(
+            name=shop.name if name is None else name,
+            description=shop.description if description is None else description,
+            errors=errors,
+        )
+        town = None
+        if village is not None:
+            town = _village_fields(name=village.get("name"), county=village.get("county"),
+                                   state=village.get("state"), errors=errors)
+        if errors:
+            raise ValidationError(errors)
+        if town is not None:
+            shop.village = _village_get_or_create(name=town[0], county=town[1], state=town[2])
+        shop.save(update_fields=["name", "description", "village"])
+    return shop
+
+
+def _shop_locked(shop_id: int) -> Shop:
+    shop = Shop.objects.select_for_update().filter(pk=shop_id).first()
+    if shop is None:
+        raise NotFound("No shop with that address.")
+    return shop
+
+
+def shop_verify(*, shop_id: int) -> Shop:
+    """Staff: a shop waiting for verification goes live and may list goods."""
+    with transaction.atomic():
+        shop = _shop_locked(shop_id)
+        if shop.status != Shop.Status.PENDING_VERIFICATION:
+            raise Conflict(f"{shop.name} is {shop.get_status_display().lower()}, "
+                           "not waiting for verification.")
+        shop.status = Shop.Status.ACTIVE
+        shop.verified_at = timezone.now()
+        shop.status_reason = ""
+        shop.save(update_fields=["status", "verified_at", "status_reason"])
+    return shop
+
+
+def shop_suspend(*, shop_id: int, reason: str) -> Shop:
+    """Staff: hide a shop and its listings from the public, and stop new listings."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the shop is suspended: its owner sees it."]})
+    with transaction.atomic():
+        shop = _shop_locked(shop_id)
+        if shop.status == Shop.Status.SUSPENDED:
+            raise Conflict(f"{shop.name} is already suspended.")
+        shop.status = Shop.Status.SUSPENDED
+        shop.status_reason = reason[:2000]
+        shop.save(update_fields=["status", "status_reason"])
+    return shop
+
+
+def shop_reinstate(*, shop_id: int) -> Shop:
+    """Staff: bring a suspended shop back."""
+    with transaction.atomic():
+        shop = _shop_locked(shop_id)
+        if shop.status != Shop.Status.SUSPENDED:
+            raise Conflict(f"{shop.name} is not suspended.")
+        shop.status = Shop.Status.ACTIVE
+        shop.verified_at = shop.verified_at or timezone.now()
+        shop.status_reason = ""
+        shop.save(update_fields=["status", "verified_at", "status_reason"])
+    return shop

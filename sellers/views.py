@@ -1,0 +1,248 @@
+"""Seller pages: open a shop, the dashboard at /sell/, listing forms, and the storefront."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .errors import ImageInvalid, ImageTooLarge, ImageUnsupported, NotFound, SellersError
+from .forms import LISTING_FIELD_NAMES, ListingCreateForm, ListingForm, PhotoForm, ShopForm
+from .images import MAX_IMAGES_PER_LISTING, image_decode_upload, listing_image_store
+from .search import ListingFilters, listing_search
+from .selectors import (
+    listing_of_owner,
+    shop_get_for_viewer,
+    shop_listings_for_owner,
+    shop_of_user,
+)
+
+STOREFRONT_PAGE_SIZE = 24
+
+
+def _errors_to_form(form, exc: ValidationError, names: dict | None = None) -> None:
+    names = names or {}
+    for field, errors in exc.message_dict.items():
+        field = names.get(field, field)
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _owned_or_404(listing_id: int, user):
+    try:
+        return listing_of_owner(listing_id=listing_id, user=user)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+
+
+@login_required
+def dashboard(request):
+    shop = shop_of_user(user=request.user)
+    listings = list(shop_listings_for_owner(shop=shop)) if shop else []
+    return render(request, "sellers/dashboard.html", {"shop": shop, "listings": listings})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_open(request):
+    if shop_of_user(user=request.user) is not None:
+        messages.info(request, "You already have a shop. Each account can run one shop.")
+        return redirect("sell-dashboard")
+    form = ShopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shop_open(owner=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except SellersError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your shop is open! Our team will verify it soon; you "
+                                      "can add listings as soon as it is verified.")
+            return redirect("sell-dashboard")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sellers/shop_form.html", {"form": form, "opening": True},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_edit(request):
+    shop = shop_of_user(user=request.user)
+    if shop is None:
+        return redirect("sell-shop-open")
+    initial = {"name": shop.name, "description": shop.description,
+               "village_name": shop.village.name, "village_county": shop.village.county,
+               "village_state": shop.village.state}
+    form = ShopForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.shop_update(
+                shop_id=shop.pk, user=request.user, name=data["name"],
+                description=data["description"],
+                village={"name": data["village_name"], "county": data["village_county"],
+                         "state": data["village_state"]},
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except SellersError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your shop details are saved.")
+            return redirect("sell-dashboard")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sellers/shop_form.html", {"form": form, "shop": shop},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_new(request):
+    shop = shop_of_user(user=request.user)
+    if shop is None:
+        return redirect("sell-shop-open")
+    form = ListingCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Check the photo before anything is written: a bad photo saves nothing.
+            photo = form.cleaned_data["photo"]
+            image = image_decode_upload(photo) if photo else None
+            with transaction.atomic():
+                listing = services.listing_create(user=request.user, **form.service_values())
+                if image is not None:
+                    listing_image_store(listing=listing, image=image, position=0)
+        except ValidationError as exc:
+            _errors_to_form(form, exc, LISTING_FIELD_NAMES)
+        except SellersError as exc:
+            is_photo = isinstance(exc, ImageInvalid | ImageTooLarge | ImageUnsupported)
+            form.add_error("photo" if is_photo else None, str(exc))
+        else:
+            if listing.status == listing.Status.ACTIVE:
+                messages.success(request, f"“{listing.title}” is live in your shop.")
+            else:
+                messages.info(request, f"“{listing.title}” is saved and waiting for review: "
+                                       f"{listing.review_reason}")
+            return redirect("sell-listing-edit", listing_id=listing.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sellers/listing_form.html", {"form": form, "shop": shop},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_edit(request, listing_id):
+    listing = _owned_or_404(listing_id, request.user)
+    initial = {"title": listing.title, "description": listing.description,
+               "category": listing.category, "price": Decimal(listing.price_cents).scaleb(-2),
+               "stock": listing.stock, "shipping": Decimal(listing.shipping_cents).scaleb(-2),
+               "local_pickup": listing.local_pickup}
+    form = ListingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            updated = services.listing_update(user=request.user, listing_id=listing.pk,
+                                              changes=form.service_values())
+        except ValidationError as exc:
+            _errors_to_form(form, exc, LISTING_FIELD_NAMES)
+        except SellersError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if updated.status == updated.Status.PENDING_REVIEW:
+                messages.info(request, f"Saved. It is waiting for review: "
+                                       f"{updated.review_reason}")
+            else:
+                messages.success(request, "Your changes are saved.")
+            return redirect("sell-listing-edit", listing_id=listing.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sellers/listing_form.html", {
+        "form": form, "listing": listing, "shop": listing.shop, "photos": listing.images.all(),
+        "photo_form": PhotoForm(), "max_photos": MAX_IMAGES_PER_LISTING,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def listing_archive(request, listing_id):
+    try:
+        listing = services.listing_archive(user=request.user, listing_id=listing_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    messages.success(request, f"“{listing.title}” is deleted from your shop.")
+    return redirect("sell-dashboard")
+
+
+@login_required
+@require_POST
+def photo_add(request, listing_id):
+    listing = _owned_or_404(listing_id, request.user)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.listing_image_add(user=request.user, listing_id=listing.pk,
+                                       upload=form.cleaned_data["photo"])
+        except SellersError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Photo added.")
+    else:
+        for error in form.errors.get("photo", []):
+            messages.error(request, error)
+    return redirect("sell-listing-edit", listing_id=listing.pk)
+
+
+@login_required
+@require_POST
+def photo_delete(request, listing_id, photo_id):
+    try:
+        services.listing_image_delete(user=request.user, listing_id=listing_id,
+                                      image_id=photo_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    except SellersError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Photo deleted.")
+    return redirect("sell-listing-edit", listing_id=listing_id)
+
+
+@login_required
+@require_POST
+def photo_move(request, listing_id, photo_id):
+    listing = _owned_or_404(listing_id, request.user)
+    ids = [photo.pk for photo in listing.images.all()]
+    if photo_id not in ids:
+        raise Http404("No photo with that number on this listing.")
+    old = ids.index(photo_id)
+    ids.remove(photo_id)
+    where = request.POST.get("to")
+    if where == "first":
+        index = 0
+    elif where == "earlier":
+        index = max(old - 1, 0)
+    elif where == "later":
+        index = min(old + 1, len(ids))
+    else:
+        messages.error(request, "Choose where to move the photo.")
+        return redirect("sell-listing-edit", listing_id=listing.pk)
+    ids.insert(index, photo_id)
+    try:
+        services.listing_images_reorder(user=request.user, listing_id=listing.pk, image_ids=ids)
+    except (SellersError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("sell-listing-edit", listing_id=listing.pk)
+
+
+def storefront(request, slug):
+    try:
+        shop = shop_get_for_viewer(slug=slug, user=request.user)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    listings = listing_search(filters=ListingFilters(shop=shop.slug))
+    page = Paginator(listings, STOREFRONT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sellers/storefront.html", {"shop": shop, "page": page})
