@@ -1,0 +1,197 @@
+"""Every kind of notification the marketplace sends: who it is for, its texts, what it needs.
+
+Callers pass `kind=` one of the keys below and a context holding at least its `required` keys
+(plain values: ids, titles, amounts in integer cents with a currency, ISO dates). The subject and
+the in-app message are short Django templates rendered as plain text; the e-mail bodies live in
+templates/notifications/email/<kind>.txt and .html.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+class Category(models.TextChoices):
+    ESSENTIAL = "essential", "Money and order updates (always sent)"  # cannot be turned off
+    REMINDERS = "reminders", "Reminders before a deadline"  # optional e-mail
+    REVIEWS = "reviews", "New reviews of your shop"  # optional e-mail
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    audience: str  # buyer, seller or staff: documentation and admin filtering only
+    category: str
+    subject: str  # plain-text template
+    message: str  # plain-text template, shown in the in-app list
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = field(default=())
+
+    @property
+    def is_essential(self) -> bool:
+        return self.category == Category.ESSENTIAL
+
+
+_KINDS = [
+    # --- buyer -----------------------------------------------------------------------------
+    Kind(
+        "order_placed", "buyer", Category.ESSENTIAL,
+        "Order #{{ order_id }} placed with {{ shop_name }}",
+        "Your order #{{ order_id }} from {{ shop_name }} ({{ total_cents|money:currency }}) is "
+        "placed. We hold your payment until you confirm it arrived.",
+        ("order_id", "shop_name", "total_cents", "currency"),
+    ),
+    Kind(
+        "payment_failed", "buyer", Category.ESSENTIAL,
+        "Your payment of {{ amount_cents|money:currency }} did not go through",
+        "Your payment of {{ amount_cents|money:currency }} did not go through: {{ reason }}",
+        ("amount_cents", "currency", "reason"),
+    ),
+    Kind(
+        "order_shipped", "buyer", Category.ESSENTIAL,
+        "Order #{{ order_id }} is on its way",
+        "{{ shop_name }} shipped order #{{ order_id }} with {{ carrier }}, tracking number "
+        "{{ tracking_number }}.",
+        ("order_id", "shop_name", "carrier", "tracking_number"),
+    ),
+    Kind(
+        "auto_confirm_soon", "buyer", Category.REMINDERS,
+        "Order #{{ order_id }} confirms itself in 48 hours",
+        "Order #{{ order_id }} from {{ shop_name }} will be confirmed automatically on "
+        "{{ auto_confirm_at|when }} and the payment released. Open a dispute before then if "
+        "something is wrong.",
+        ("order_id", "shop_name", "auto_confirm_at"),
+    ),
+    Kind(
+        "order_completed", "buyer", Category.ESSENTIAL,
+        "Order #{{ order_id }} is complete",
+        "Order #{{ order_id }} from {{ shop_name }} is complete. You can now review it.",
+        ("order_id", "shop_name"),
+    ),
+    Kind(
+        "order_refunded", "buyer", Category.ESSENTIAL,
+        "Refund of {{ amount_cents|money:currency }} for order #{{ order_id }}",
+        "We refunded {{ amount_cents|money:currency }} for order #{{ order_id }}.",
+        ("order_id", "amount_cents", "currency"),
+    ),
+    Kind(
+        "dispute_opened", "buyer", Category.ESSENTIAL,
+        "Dispute opened on order #{{ order_id }}",
+        "A dispute was opened on order #{{ order_id }}: {{ reason }}. The payment stays held "
+        "until our staff resolve it.",
+        ("order_id", "reason"),
+    ),
+    Kind(
+        "dispute_resolved", "buyer", Category.ESSENTIAL,
+        "Dispute on order #{{ order_id }} resolved",
+        "The dispute on order #{{ order_id }} is resolved: {{ outcome }}"
+        "{% if refund_cents %}, {{ refund_cents|money:currency }} refunded{% endif %}."
+        "{% if note %} {{ note }}{% endif %}",
+        ("order_id", "outcome"),
+        ("refund_cents", "currency", "note"),
+    ),
+    # --- seller ----------------------------------------------------------------------------
+    Kind(
+        "seller_order_paid", "seller", Category.ESSENTIAL,
+        "New paid order #{{ order_id }}: ship by {{ ship_by|when }}",
+        "New paid order #{{ order_id }} ({{ total_cents|money:currency }}). Please ship it by "
+        "{{ ship_by|when }}.",
+        ("order_id", "total_cents", "currency", "ship_by"),
+    ),
+    Kind(
+        "ship_by_soon", "seller", Category.REMINDERS,
+        "Ship order #{{ order_id }} within 24 hours",
+        "Order #{{ order_id }} must ship by {{ ship_by|when }}, or it may be cancelled and "
+        "refunded.",
+        ("order_id", "ship_by"),
+    ),
+    Kind(
+        "order_cancelled", "seller", Category.ESSENTIAL,
+        "Order #{{ order_id }} was cancelled",
+        "Order #{{ order_id }} was cancelled{% if reason %}: {{ reason }}{% endif %}.",
+        ("order_id",),
+        ("reason",),
+    ),
+    Kind(
+        "buyer_confirmed", "seller", Category.ESSENTIAL,
+        "The buyer confirmed order #{{ order_id }}",
+        "The buyer confirmed that order #{{ order_id }} arrived.",
+        ("order_id",),
+    ),
+    Kind(
+        "escrow_released", "seller", Category.ESSENTIAL,
+        "{{ amount_cents|money:currency }} released for order #{{ order_id }}",
+        "{{ amount_cents|money:currency }} for order #{{ order_id }} was released to your "
+        "balance.",
+        ("order_id", "amount_cents", "currency"),
+    ),
+    Kind(
+        "payout_sent", "seller", Category.ESSENTIAL,
+        "Payout of {{ amount_cents|money:currency }} sent",
+        "We sent you a payout of {{ amount_cents|money:currency }}"
+        "{% if provider_ref %} (reference {{ provider_ref }}){% endif %}.",
+        ("amount_cents", "currency"),
+        ("provider_ref",),
+    ),
+    Kind(
+        "listing_approved", "seller", Category.ESSENTIAL,
+        "Your listing “{{ listing_title }}” is live",
+        "Your listing “{{ listing_title }}” was approved and is now for sale.",
+        ("listing_id", "listing_title"),
+    ),
+    Kind(
+        "listing_rejected", "seller", Category.ESSENTIAL,
+        "Your listing “{{ listing_title }}” was not approved",
+        "Your listing “{{ listing_title }}” was not approved: {{ reason }}",
+        ("listing_id", "listing_title", "reason"),
+    ),
+    Kind(
+        "listing_taken_down", "seller", Category.ESSENTIAL,
+        "Your listing “{{ listing_title }}” was taken down",
+        "Your listing “{{ listing_title }}” was taken down: {{ reason }}",
+        ("listing_id", "listing_title", "reason"),
+    ),
+    Kind(
+        "shop_verified", "seller", Category.ESSENTIAL,
+        "{{ shop_name }} is verified",
+        "Your shop {{ shop_name }} is verified: you can now list goods for sale.",
+        ("shop_name",),
+    ),
+    Kind(
+        "shop_suspended", "seller", Category.ESSENTIAL,
+        "{{ shop_name }} is suspended",
+        "Your shop {{ shop_name }} is suspended: {{ reason }}",
+        ("shop_name", "reason"),
+    ),
+    Kind(
+        "new_review", "seller", Category.REVIEWS,
+        "New {{ rating }}-star review for order #{{ order_id }}",
+        "A buyer gave order #{{ order_id }} {{ rating }} out of 5 stars."
+        "{% if text %} “{{ text|truncatechars:120 }}”{% endif %}",
+        ("order_id", "rating"),
+        ("text",),
+    ),
+    # --- staff -----------------------------------------------------------------------------
+    Kind(
+        "staff_new_dispute", "staff", Category.ESSENTIAL,
+        "New dispute on order #{{ order_id }}",
+        "A buyer opened a dispute on order #{{ order_id }}: {{ reason }}",
+        ("order_id", "reason"),
+    ),
+    Kind(
+        "staff_new_report", "staff", Category.ESSENTIAL,
+        "New report on “{{ listing_title }}”",
+        "Listing “{{ listing_title }}” (#{{ listing_id }}) was reported: {{ reason }}",
+        ("listing_id", "listing_title", "reason"),
+    ),
+    Kind(
+        "staff_reconciliation_mismatch", "staff", Category.ESSENTIAL,
+        "Reconciliation mismatch: {{ summary|truncatechars:80 }}",
+        "Reconciliation found a mismatch: {{ summary }}",
+        ("summary",),
+        ("reference",),
+    ),
+]
+
+KINDS: dict[str, Kind] = {kind.key: kind for kind in _KINDS}
+KIND_CHOICES = [(key, key.replace("_", " ")) for key in KINDS]

@@ -1,0 +1,104 @@
+"""Turn a kind and its context into texts: the in-app message, the subject, the e-mail bodies."""
+
+import functools
+import json
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template import engines
+from django.template.loader import render_to_string
+
+from .kinds import KINDS, Kind
+
+
+class UnknownNotificationKind(ValueError):
+    """A caller named a kind that is not in notifications.kinds.KINDS (a programming error)."""
+
+
+class BadNotificationContext(ValueError):
+    """A caller left out a key its kind needs, or handed over something that is not plain data."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def kind_get(key: str) -> Kind:
+    try:
+        return KINDS[key]
+    except KeyError:
+        raise UnknownNotificationKind(f"Unknown notification kind {key!r}.") from None
+
+
+def context_clean(*, kind: Kind, context: dict) -> dict:
+    """Return the context as JSON-round-tripped plain data, checking the kind's required keys."""
+    missing = [key for key in kind.required if key not in context]
+    if missing:
+        raise BadNotificationContext(
+            f"Notification {kind.key!r} needs context keys: {', '.join(missing)}."
+        )
+    try:
+        # Dates become ISO strings, Decimals strings: what the worker will read back later.
+        return json.loads(json.dumps(context, cls=DjangoJSONEncoder))
+    except TypeError as exc:
+        raise BadNotificationContext(f"Notification context must be plain data: {exc}") from None
+
+
+def url_clean(url: str) -> str:
+    """Accept only a site-relative path, so a link can never leave the site or run script."""
+    url = url or "/notifications/"
+    parts = urlsplit(url)
+    if not url.startswith("/") or url.startswith("//") or parts.scheme or parts.netloc:
+        raise BadNotificationContext(
+            f"Notification url must be a site path like /orders/1/: {url!r}"
+        )
+    if len(url) > 500:
+        raise BadNotificationContext("Notification url is longer than 500 characters.")
+    return url
+
+
+@functools.cache
+def _plain_template(source: str):
+    # Plain text, never HTML: autoescaping would turn "Tom's" into "Tom&#x27;s" in a subject.
+    return engines["django"].from_string(
+        "{% load notification_format %}{% autoescape off %}" + source + "{% endautoescape %}"
+    )
+
+
+def _plain(source: str, context: dict) -> str:
+    return " ".join(_plain_template(source).render(context).split())
+
+
+def message_render(*, kind: Kind, context: dict) -> str:
+    values = {key: None for key in kind.optional}
+    values.update(context)
+    return _plain(kind.message, values)
+
+
+def absolute_url(url: str) -> str:
+    return settings.SITE_URL.rstrip("/") + url
+
+
+def email_render(*, kind: Kind, context: dict, url: str, recipient_name: str) -> RenderedEmail:
+    """Render the subject (one line), the plain-text body and the autoescaped HTML body."""
+    values = {key: None for key in kind.optional}
+    values.update(context)
+    values.update(
+        {
+            "recipient_name": recipient_name,
+            "link": absolute_url(url),
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "preferences_link": absolute_url("/notifications/preferences/"),
+            "is_essential": kind.is_essential,
+            "message": message_render(kind=kind, context=values),
+        }
+    )
+    subject = _plain(kind.subject, values)[:200]
+    text = render_to_string(f"notifications/email/{kind.key}.txt", values)
+    html = render_to_string(f"notifications/email/{kind.key}.html", values)
+    return RenderedEmail(subject=subject, text=text, html=html)

@@ -1,0 +1,126 @@
+"""Writes of the notifications app: the outbox (`notify`), reading, preferences, resending.
+
+Any app may call `notify(...)` from inside its own `transaction.atomic()` block: the row is part of
+that transaction, and delivery is enqueued only when it commits. notifications imports no domain
+app: callers hand over the recipient, a kind from notifications.kinds and plain values.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification, NotificationPreference
+from .rendering import context_clean, kind_get, message_render, url_clean
+from .tasks import deliver_task
+
+
+class NotificationNotFound(Exception):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("Notification not found.")
+
+
+def notify(*, recipient, kind: str, context: dict, dedupe_key: str, url: str = "") -> Notification:
+    """Record that `kind` happened for `recipient` and e-mail them once the caller commits.
+
+    Idempotent per (dedupe_key, recipient): a repeated call returns the first row and enqueues
+    nothing. Safe inside the caller's atomic block: the insert runs in a savepoint, so a
+    duplicate does not break the caller's transaction.
+    """
+    spec = kind_get(kind)
+    values = context_clean(kind=spec, context=context)
+    link = url_clean(url)
+    if not dedupe_key or len(dedupe_key) > 200:
+        raise ValueError("dedupe_key must be 1 to 200 characters.")
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=spec.key,
+                context=values,
+                message=message_render(kind=spec, context=values),
+                url=link,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        # Another call (maybe a concurrent one, now committed) already recorded this event.
+        existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
+        if existing is None:
+            raise
+        return existing
+    deliver_task.delay_on_commit(notification.id)
+    return notification
+
+
+def notify_staff(*, kind: str, context: dict, dedupe_key: str, url: str = "") -> list:
+    """Notify every active staff member (new dispute, new report, reconciliation mismatch)."""
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("pk")
+    return [
+        notify(recipient=person, kind=kind, context=context, dedupe_key=dedupe_key, url=url)
+        for person in staff
+    ]
+
+
+def notification_mark_read(*, user, notification_id: int) -> Notification:
+    """Mark one of `user`'s notifications read; someone else's is NotificationNotFound."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification_id, recipient=user)
+            .first()
+        )
+        if notification is None:
+            raise NotificationNotFound()
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    """Mark every unread notification of `user` read; return how many changed."""
+    with transaction.atomic():
+        return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+
+
+def preference_update(
+    *, user, email_reminders: bool, email_reviews: bool
+) -> NotificationPreference:
+    with transaction.atomic():
+        preference, _ = NotificationPreference.objects.update_or_create(
+            user=user,
+            defaults={"email_reminders": email_reminders, "email_reviews": email_reviews},
+        )
+    return preference
+
+
+def notification_resend(*, notification_ids) -> int:
+    """Put failed (or skipped) e-mails back in the outbox with fresh attempts; return how many.
+
+    Sent rows are left alone: resending them is how a person gets the same mail twice.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(
+                pk__in=list(notification_ids),
+                email_state__in=[Notification.EmailState.FAILED, Notification.EmailState.SKIPPED],
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            email_state=Notification.EmailState.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            claim_token=None,
+            claimed_at=None,
+            last_error="",
+        )
+        for notification_id in ids:
+            deliver_task.delay_on_commit(notification_id)
+    return len(ids)

@@ -1,0 +1,61 @@
+"""Celery tasks of the outbox: deliver one row's e-mail; sweep up rows whose message was lost."""
+
+import functools
+import logging
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from . import delivery
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxTask(DjangoTask):
+    """A task whose enqueueing may fail without harm: the outbox row is the source of truth.
+
+    The caller's action has already committed when on_commit runs; a broker that is down must
+    not turn that success into a 500. The row stays pending and the sweep enqueues it later.
+    """
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        transaction.on_commit(functools.partial(self._enqueue_or_leave_to_sweep, args, kwargs))
+
+    def _enqueue_or_leave_to_sweep(self, args, kwargs) -> None:
+        publish = self.delay
+        try:
+            publish(*args, **kwargs)
+        except (BrokerUnavailable, RedisConnectionError, RedisTimeoutError, ConnectionError,
+                TimeoutError) as exc:
+            logger.warning("Broker unavailable, %s%r waits for the sweep: %r", self.name, args, exc)
+
+
+@shared_task(
+    base=OutboxTask,
+    bind=True,
+    acks_late=True,  # a worker killed mid-task leaves the message to be delivered again
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=None,  # the row's attempts counter bounds the tries, not Celery's
+)
+def deliver_task(self, notification_id: int) -> str:
+    """Send the e-mail of one notification (idempotent: see notifications.delivery)."""
+    outcome = delivery.notification_deliver(notification_id=notification_id)
+    if outcome.retry_in is not None:
+        # The row already records when to try again: if this retry message is lost (broker
+        # down), the sweep picks the row up, so nothing is lost either way.
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.state
+
+
+@shared_task(base=OutboxTask, ignore_result=True)
+def notifications_sweep_stuck() -> int:
+    """Re-enqueue outbox rows stuck unsent for more than 10 minutes; return how many."""
+    ids = delivery.outbox_take_stuck()
+    for notification_id in ids:
+        deliver_task.delay_on_commit(notification_id)
+    return len(ids)
