@@ -1,2 +1,24 @@
-# Routes of this app, included by marketplace/urls.py (pages at the root, API under /api/v1/).
-urlpatterns: list = []
+from django.urls import path
+
+from orders.api import cart, checkout, orders
+
+urlpatterns = [
+    path("cart", cart.CartApi.as_view(), name="api-cart"),
+    path("cart/items/", cart.CartItemsApi.as_view(), name="api-cart-items"),
+    path("cart/items/<int:item_id>", cart.CartItemApi.as_view(), name="api-cart-item"),
+    path("checkout", checkout.CheckoutApi.as_view(), name="api-checkout"),
+    path("checkout/<int:checkout_id>/pay", checkout.CheckoutPayApi.as_view(),
+         name="api-checkout-pay"),
+    path("checkout/<int:checkout_id>/sync", checkout.CheckoutSyncApi.as_view(),
+         name="api-checkout-sync"),
+    path("orders/", orders.BuyerOrdersApi.as_view(), name="api-orders"),
+    path("seller/orders/", orders.SellerOrdersApi.as_view(), name="api-seller-orders"),
+    path("orders/<int:order_id>", orders.OrderApi.as_view(), name="api-order"),
+    path("orders/<int:order_id>/ship", orders.OrderShipApi.as_view()),
+    path("orders/<int:order_id>/confirm-receipt", orders.OrderConfirmReceiptApi.as_view()),
+    path("orders/<int:order_id>/cancel", orders.OrderCancelApi.as_view()),
+    path("orders/<int:order_id>/dispute", orders.OrderDisputeApi.as_view()),
+    path("orders/<int:order_id>/extend-confirmation", orders.OrderExtendApi.as_view()),
+    path("orders/<int:order_id>/pickup", orders.OrderPickupApi.as_view()),
+    path("orders/<int:order_id>/review", orders.OrderReviewApi.as_view()),
+]

@@ -1,0 +1,226 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from orders.models import Order
+from orders.selectors import order_detail_queryset, orders_for_buyer, orders_for_shop
+from orders.services import lifecycle
+from orders.services.lifecycle import OrderNotFound
+from payments.selectors import escrow_summaries
+
+
+class OrderItemOutputSerializer(serializers.Serializer):
+    listing = serializers.IntegerField(source="listing_id")
+    title = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price_cents = serializers.IntegerField()
+
+
+class OrderShipmentOutputSerializer(serializers.Serializer):
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    shipped_at = serializers.DateTimeField()
+
+
+class OrderEscrowOutputSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    held_cents = serializers.IntegerField()
+    released_cents = serializers.IntegerField()
+    refunded_cents = serializers.IntegerField()
+
+
+class OrderEventOutputSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    shop = serializers.CharField()
+    buyer = serializers.CharField()
+    status = serializers.CharField()
+    items = OrderItemOutputSerializer(many=True)
+    subtotal_cents = serializers.IntegerField()
+    shipping_cents = serializers.IntegerField()
+    total_cents = serializers.IntegerField()
+    currency = serializers.CharField()
+    fulfillment = serializers.CharField()
+    shipping_address = serializers.DictField()
+    shipment = OrderShipmentOutputSerializer(allow_null=True)
+    escrow = OrderEscrowOutputSerializer()
+    ship_by = serializers.DateTimeField(allow_null=True)
+    auto_confirm_at = serializers.DateTimeField(allow_null=True)
+    pickup_code = serializers.CharField(allow_null=True)
+    created = serializers.DateTimeField()
+    timeline = OrderEventOutputSerializer(many=True)
+
+
+NO_ESCROW = {"status": "none", "held_cents": 0, "released_cents": 0, "refunded_cents": 0}
+
+
+def orders_data(orders: list[Order], *, viewer) -> list[dict]:
+    """Orders in API.md's shape; escrow figures for the whole page in two queries."""
+    escrows = escrow_summaries(references=[order.reference for order in orders])
+    rows = []
+    for order in orders:
+        escrow = escrows.get(order.reference)
+        is_buyer = order.buyer_id == viewer.pk
+        rows.append({
+            "id": order.pk,
+            "shop": order.shop.slug,
+            "buyer": order.buyer.display_name,
+            "status": order.status,
+            "items": order.items.all(),
+            "subtotal_cents": order.subtotal_cents,
+            "shipping_cents": order.shipping_cents,
+            "total_cents": order.total_cents,
+            "currency": order.currency,
+            "fulfillment": order.fulfillment,
+            "shipping_address": order.shipping_address,
+            "shipment": {
+                "carrier": order.carrier, "tracking_number": order.tracking_number,
+                "shipped_at": order.shipped_at,
+            } if order.shipped_at else None,
+            "escrow": {
+                "status": escrow.status, "held_cents": escrow.held_cents,
+                "released_cents": escrow.released_cents,
+                "refunded_cents": escrow.refunded_cents,
+            } if escrow else NO_ESCROW,
+            "ship_by": order.ship_by,
+            "auto_confirm_at": order.auto_confirm_at,
+            # Only the buyer sees the hand-over code; the seller types what the buyer shows.
+            "pickup_code": order.pickup_code
+            if is_buyer and order.status == Order.Status.PAID and order.pickup_code else None,
+            "created": order.created,
+            "timeline": order.events.all(),
+        })
+    return OrderOutputSerializer(rows, many=True).data
+
+
+def _one(request, order: Order) -> Response:
+    order = order_detail_queryset().get(pk=order.pk)
+    return Response(orders_data([order], viewer=request.user)[0])
+
+
+class BuyerOrdersApi(APIView):
+    @extend_schema(responses={200: OrderOutputSerializer(many=True)})
+    def get(self, request):
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        page = paginator.paginate_queryset(orders_for_buyer(buyer=request.user), request, self)
+        return paginator.get_paginated_response(orders_data(page, viewer=request.user))
+
+
+class SellerOrdersApi(APIView):
+    @extend_schema(responses={200: OrderOutputSerializer(many=True)})
+    def get(self, request):
+        shop = getattr(request.user, "shop", None)
+        if shop is None:
+            return Response({"detail": "You do not have a shop."}, status=403)
+        status = request.query_params.get("status", "")
+        if status and status not in Order.Status.values:
+            return Response({"status": [f"Use one of: {', '.join(Order.Status.values)}."]},
+                            status=400)
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        page = paginator.paginate_queryset(
+            orders_for_shop(shop=shop, status=status), request, self
+        )
+        return paginator.get_paginated_response(orders_data(page, viewer=request.user))
+
+
+class OrderApi(APIView):
+    @extend_schema(responses={200: OrderOutputSerializer})
+    def get(self, request, order_id: int):
+        order = order_detail_queryset().filter(pk=order_id).first()
+        if order is None or request.user.pk not in (order.buyer_id, order.shop.owner_id):
+            raise OrderNotFound()
+        return Response(orders_data([order], viewer=request.user)[0])
+
+
+class OrderShipInputSerializer(serializers.Serializer):
+    carrier = serializers.CharField(max_length=40)
+    tracking_number = serializers.CharField(max_length=64)
+
+
+class OrderDisputeInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=lifecycle.DISPUTE_REASONS)
+    details = serializers.CharField(max_length=2000)
+
+
+class OrderReviewInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    text = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class OrderPickupInputSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": "Enter the 6 digits."})
+
+
+class OrderShipApi(APIView):
+    @extend_schema(request=OrderShipInputSerializer, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        data = OrderShipInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = lifecycle.order_ship(order_id=order_id, seller=request.user, **data.validated_data)
+        return _one(request, order)
+
+
+class OrderConfirmReceiptApi(APIView):
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        return _one(request, lifecycle.order_confirm_receipt(order_id=order_id, buyer=request.user))
+
+
+class OrderCancelApi(APIView):
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        return _one(request, lifecycle.order_cancel(order_id=order_id, actor=request.user))
+
+
+class OrderDisputeApi(APIView):
+    @extend_schema(request=OrderDisputeInputSerializer, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        data = OrderDisputeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = lifecycle.order_dispute(
+            order_id=order_id, buyer=request.user, **data.validated_data
+        )
+        return _one(request, order)
+
+
+class OrderExtendApi(APIView):
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        order = lifecycle.order_extend_confirm_window(order_id=order_id, buyer=request.user)
+        return _one(request, order)
+
+
+class OrderPickupApi(APIView):
+    @extend_schema(request=OrderPickupInputSerializer, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        data = OrderPickupInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = lifecycle.order_pickup_complete(
+            order_id=order_id, seller=request.user, code=data.validated_data["code"]
+        )
+        return _one(request, order)
+
+
+class OrderReviewOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rating = serializers.IntegerField()
+    text = serializers.CharField()
+    created = serializers.DateTimeField()
+
+
+class OrderReviewApi(APIView):
+    @extend_schema(request=OrderReviewInputSerializer, responses={201: OrderReviewOutputSerializer})
+    def post(self, request, order_id: int):
+        data = OrderReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = lifecycle.review_create(
+            order_id=order_id, buyer=request.user, **data.validated_data
+        )
+        return Response(OrderReviewOutputSerializer(review).data, status=201)

@@ -1,0 +1,226 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from sellers.models import Listing, Shop
+
+
+class Cart(models.Model):
+    """One cart per signed-in person; it may hold goods from many shops."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart"
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Cart of {self.user}"
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "listing"], name="cart_item_unique_listing"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="cart_item_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × listing {self.listing_id}"
+
+
+class Checkout(models.Model):
+    """One payment for a whole cart: it becomes one order per shop and one PaymentIntent."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment"  # stock reserved, waiting for the card
+        PAID = "paid"  # the PaymentIntent succeeded; every order is paid
+        EXPIRED = "expired"  # not paid in time; stock returned
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts"
+    )
+    idempotency_key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT
+    )
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="USD")
+    fulfillment = models.CharField(max_length=10)
+    shipping_address = models.JSONField(default=dict, blank=True)
+    payment_intent_id = models.CharField(max_length=255, blank=True)
+    client_secret = models.CharField(max_length=255, blank=True)
+    payment_status = models.CharField(max_length=32, blank=True)
+    payment_message = models.CharField(max_length=300, blank=True)
+    expires_at = models.DateTimeField()
+    created = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "idempotency_key"], name="checkout_idempotency_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="checkout_amount_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self):
+        return f"Checkout {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"checkout:{self.pk}"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment"  # created at checkout, not paid yet
+        PAID = "paid"  # paid into escrow; the seller must ship (or hand over) by ship_by
+        SHIPPED = "shipped"  # on its way; escrow releases at auto_confirm_at
+        COMPLETED = "completed"  # received; escrow released to the seller
+        CANCELLED = "cancelled"  # stopped before shipping; stock returned, refunded if paid
+        DISPUTED = "disputed"  # the buyer raised a problem; timers stop until staff decide
+        REFUNDED = "refunded"  # a dispute decided for the buyer; money returned
+
+    class Fulfillment(models.TextChoices):
+        SHIP = "ship"
+        PICKUP = "pickup"
+
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT
+    )
+    fulfillment = models.CharField(max_length=10, choices=Fulfillment.choices)
+    shipping_address = models.JSONField(default=dict, blank=True)
+    subtotal_cents = models.BigIntegerField()
+    shipping_cents = models.BigIntegerField()
+    total_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="USD")
+    carrier = models.CharField(max_length=40, blank=True)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    ship_by = models.DateTimeField(null=True, blank=True)
+    auto_confirm_at = models.DateTimeField(null=True, blank=True)
+    auto_confirm_extended = models.BooleanField(default=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    pickup_code = models.CharField(max_length=6, blank=True)
+    pickup_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    pickup_locked_until = models.DateTimeField(null=True, blank=True)
+    dispute_reason = models.CharField(max_length=40, blank=True)
+    dispute_details = models.TextField(blank=True)
+    # A partial dispute outcome, kept so the settle job can finish it if Stripe was down.
+    dispute_refund_cents = models.BigIntegerField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_cents=models.F("subtotal_cents") + models.F("shipping_cents")),
+                name="order_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(subtotal_cents__gt=0), name="order_subtotal_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-created"]),
+            models.Index(fields=["shop", "status", "-created"]),
+            models.Index(fields=["status", "ship_by"]),
+            models.Index(fields=["status", "auto_confirm_at"]),
+        ]
+
+    def __str__(self):
+        return f"Order {self.pk}"
+
+    def get_absolute_url(self):
+        return f"/orders/{self.pk}/"
+
+    @property
+    def reference(self) -> str:
+        return f"order:{self.pk}"
+
+
+class OrderItem(models.Model):
+    """The order's own copy of what was bought: a later edit of the listing changes nothing."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=120)
+    quantity = models.PositiveIntegerField()
+    unit_price_cents = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="order_item_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.title}"
+
+
+class OrderEvent(models.Model):
+    """One row of an order's timeline, written with every change of status."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=Order.Status.choices)
+    note = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"Order {self.order_id} → {self.status}"
+
+
+class Review(models.Model):
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="review")
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="reviews")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=2000, blank=True)
+    seller_reply = models.TextField(max_length=2000, blank=True)
+    is_hidden = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="review_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}★ for order {self.order_id}"

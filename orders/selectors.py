@@ -1,0 +1,154 @@
+"""Reads of carts and orders that pages and the API share, with their joins done."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from orders.models import CartItem, Order, OrderEvent, OrderItem
+from sellers.models import Listing, ListingImage, Shop
+
+
+@dataclass
+class CartLine:
+    id: int | None  # the cart item's id; None for a visitor's session cart
+    listing: Listing
+    quantity: int
+    available: bool
+    problem: str = ""
+
+    @property
+    def unit_price_cents(self) -> int:
+        return self.listing.price_cents
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.listing.price_cents * self.quantity
+
+
+@dataclass
+class CartShop:
+    shop: Shop
+    lines: list[CartLine] = field(default_factory=list)
+
+    @property
+    def buyable_lines(self) -> list[CartLine]:
+        return [line for line in self.lines if line.available]
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(line.line_total_cents for line in self.buyable_lines)
+
+    @property
+    def shipping_cents(self) -> int:
+        # A shop packs one parcel per order: the dearest item's shipping covers the rest.
+        return max((line.listing.shipping_cents for line in self.buyable_lines), default=0)
+
+    @property
+    def pickup_available(self) -> bool:
+        lines = self.buyable_lines
+        return bool(lines) and all(line.listing.local_pickup for line in lines)
+
+
+@dataclass
+class CartSummary:
+    lines: list[CartLine]
+    shops: list[CartShop]
+    currency: str = "USD"
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(shop.subtotal_cents for shop in self.shops)
+
+    @property
+    def shipping_cents(self) -> int:
+        return sum(shop.shipping_cents for shop in self.shops)
+
+    @property
+    def total_cents(self) -> int:
+        return self.subtotal_cents + self.shipping_cents
+
+    @property
+    def buyable_count(self) -> int:
+        return sum(len(shop.buyable_lines) for shop in self.shops)
+
+    @property
+    def has_problems(self) -> bool:
+        return any(not line.available for line in self.lines)
+
+    @property
+    def pickup_available(self) -> bool:
+        shops = [shop for shop in self.shops if shop.buyable_lines]
+        return bool(shops) and all(shop.pickup_available for shop in shops)
+
+
+def _listings_query() -> QuerySet[Listing]:
+    return Listing.objects.select_related("shop", "shop__village").prefetch_related(
+        Prefetch("images", queryset=ListingImage.objects.order_by("position", "id"))
+    )
+
+
+def _line_problem(listing: Listing, quantity: int, *, check_stock: bool = True) -> str:
+    if listing.status != Listing.Status.ACTIVE or listing.shop.status != Shop.Status.ACTIVE:
+        return "No longer for sale; it will be left out of checkout."
+    if not check_stock:
+        return ""
+    if listing.stock < 1:
+        return "Sold out; it will be left out of checkout."
+    if quantity > listing.stock:
+        return f"Only {listing.stock} left; lower the quantity to check out."
+    return ""
+
+
+def cart_summary(*, user=None, session=None, for_checkout: bool = False) -> CartSummary:
+    """The cart of a signed-in person, or of a visitor from the session: two queries.
+
+    For checkout, a line short of stock still counts: reserving it then fails with a 409
+    naming the line, instead of the line being silently left out.
+    """
+    if user is not None and user.is_authenticated:
+        items = (
+            CartItem.objects.filter(cart__user=user)
+            .select_related("listing", "listing__shop", "listing__shop__village")
+            .prefetch_related(
+                Prefetch(
+                    "listing__images",
+                    queryset=ListingImage.objects.order_by("position", "id"),
+                )
+            )
+            .order_by("added", "id")
+        )
+        pairs = [(item.id, item.listing, item.quantity) for item in items]
+    else:
+        stored = (session or {}).get("cart", {}) if session is not None else {}
+        wanted = {int(k): int(v) for k, v in stored.items() if str(k).isdigit()}
+        listings = _listings_query().in_bulk(list(wanted))
+        pairs = [(None, listings[pk], qty) for pk, qty in wanted.items() if pk in listings]
+    lines, shops = [], {}
+    for item_id, listing, quantity in pairs:
+        problem = _line_problem(listing, quantity, check_stock=not for_checkout)
+        line = CartLine(id=item_id, listing=listing, quantity=quantity,
+                        available=not problem, problem=problem)
+        lines.append(line)
+        shops.setdefault(listing.shop_id, CartShop(shop=listing.shop)).lines.append(line)
+    return CartSummary(lines=lines, shops=list(shops.values()))
+
+
+def order_detail_queryset() -> QuerySet[Order]:
+    """Orders with everything their page or API shape shows: four queries per page."""
+    return Order.objects.select_related("shop", "shop__village", "buyer").prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.order_by("id")),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
+    )
+
+
+def orders_for_buyer(*, buyer) -> QuerySet[Order]:
+    return order_detail_queryset().filter(buyer=buyer).order_by("-created", "-id")
+
+
+def orders_for_shop(*, shop, status: str = "") -> QuerySet[Order]:
+    orders = order_detail_queryset().filter(shop=shop).exclude(
+        status=Order.Status.PENDING_PAYMENT
+    )
+    if status:
+        orders = orders.filter(status=status)
+    return orders.order_by("-created", "-id")

@@ -1,0 +1,134 @@
+"""Cart writes. A signed-in person's cart lives in the database; a visitor's in the session
+and merges into the account at log-in."""
+
+from django.db import transaction
+from django.db.models import F
+
+from orders.errors import CartInvalid, OrderError, Unavailable
+from orders.models import Cart, CartItem
+from sellers.models import Listing, Shop
+
+MAX_QUANTITY = 999
+SESSION_KEY = "cart"
+
+
+class CartItemNotFound(OrderError):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("That item is not in your cart.")
+
+
+def _buyable_listing(listing_id) -> Listing:
+    try:
+        listing = Listing.objects.select_related("shop").get(pk=int(listing_id))
+    except (Listing.DoesNotExist, TypeError, ValueError):
+        raise Unavailable("That listing does not exist or is no longer for sale.") from None
+    if listing.status != Listing.Status.ACTIVE or listing.shop.status != Shop.Status.ACTIVE:
+        raise Unavailable("That listing does not exist or is no longer for sale.")
+    return listing
+
+
+def _check_quantity(listing: Listing, quantity: int) -> None:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise CartInvalid("Quantity must be a whole number of at least 1.")
+    if quantity > MAX_QUANTITY:
+        raise CartInvalid(f"You can buy at most {MAX_QUANTITY} of one item.")
+    if quantity > listing.stock:
+        left = "It is sold out." if listing.stock == 0 else f"Only {listing.stock} left."
+        raise CartInvalid(f"Not enough stock for “{listing.title}”. {left}")
+
+
+def cart_for_user(*, user) -> Cart:
+    cart, _ = Cart.objects.get_or_create(user=user)
+    return cart
+
+
+def cart_item_add(*, user, listing_id, quantity: int) -> CartItem:
+    """Add a listing to the cart, or add to the quantity already there."""
+    listing = _buyable_listing(listing_id)
+    if listing.shop.owner_id == user.pk:
+        raise CartInvalid("This is your own shop's listing; you cannot buy it.")
+    with transaction.atomic():
+        cart = cart_for_user(user=user)
+        Cart.objects.select_for_update().filter(pk=cart.pk).get()
+        item = CartItem.objects.filter(cart=cart, listing=listing).first()
+        total = quantity + (item.quantity if item else 0)
+        _check_quantity(listing, quantity)
+        _check_quantity(listing, total)
+        if item is None:
+            item = CartItem.objects.create(cart=cart, listing=listing, quantity=total)
+        else:
+            item.quantity = total
+            item.save(update_fields=["quantity"])
+        Cart.objects.filter(pk=cart.pk).update(updated=F("updated"))
+    return item
+
+
+def _own_item(user, item_id) -> CartItem:
+    try:
+        return CartItem.objects.select_related("listing").get(pk=int(item_id), cart__user=user)
+    except (CartItem.DoesNotExist, TypeError, ValueError):
+        raise CartItemNotFound() from None
+
+
+def cart_item_update(*, user, item_id, quantity: int) -> CartItem:
+    item = _own_item(user, item_id)
+    _check_quantity(item.listing, quantity)
+    item.quantity = quantity
+    item.save(update_fields=["quantity"])
+    return item
+
+
+def cart_item_remove(*, user, item_id) -> None:
+    _own_item(user, item_id).delete()
+
+
+def session_cart_add(*, session, listing_id, quantity: int) -> None:
+    """Keep a visitor's cart in the session: {listing id: quantity}."""
+    listing = _buyable_listing(listing_id)
+    cart = dict(session.get(SESSION_KEY, {}))
+    total = quantity + int(cart.get(str(listing.pk), 0))
+    _check_quantity(listing, quantity)
+    _check_quantity(listing, total)
+    cart[str(listing.pk)] = total
+    session[SESSION_KEY] = cart
+
+
+def session_cart_set(*, session, listing_id, quantity: int) -> None:
+    cart = dict(session.get(SESSION_KEY, {}))
+    if str(listing_id) not in cart:
+        raise CartItemNotFound()
+    if quantity == 0:
+        cart.pop(str(listing_id))
+    else:
+        _check_quantity(_buyable_listing(listing_id), quantity)
+        cart[str(listing_id)] = quantity
+    session[SESSION_KEY] = cart
+
+
+def cart_merge_session(*, user, session) -> int:
+    """Move a visitor's session cart into the account's cart; return how many lines moved.
+
+    A line that can no longer be bought (gone, own shop, over stock) is capped or skipped: the
+    person is signing in, not checking out, so nothing here may fail the log-in.
+    """
+    lines = session.pop(SESSION_KEY, None) or {}
+    moved = 0
+    for listing_id, quantity in lines.items():
+        try:
+            listing = _buyable_listing(listing_id)
+        except Unavailable:
+            continue
+        if listing.shop.owner_id == user.pk or listing.stock < 1:
+            continue
+        with transaction.atomic():
+            cart = cart_for_user(user=user)
+            item, created = CartItem.objects.select_for_update().get_or_create(
+                cart=cart, listing=listing, defaults={"quantity": 1}
+            )
+            wanted = int(quantity) if created else item.quantity + int(quantity)
+            item.quantity = max(1, min(wanted, listing.stock, MAX_QUANTITY))
+            item.save(update_fields=["quantity"])
+        moved += 1
+    return moved

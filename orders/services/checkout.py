@@ -1,0 +1,233 @@
+"""Checkout: the cart becomes one order per shop, stock is reserved, one PaymentIntent is made.
+
+Lock order, always: cart → listings (by pk) → checkout → orders (by pk). No call to Stripe is
+made while any of these rows is locked.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orders.errors import CartInvalid, CheckoutConflict, OrderError, OutOfStock, PaymentUnavailable
+from orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderItem
+from orders.selectors import cart_summary
+from payments.errors import PaymentProviderUnavailable, PaymentsError
+from payments.services.intents import payment_intent_create
+from sellers.models import Listing, Shop
+from sellers.states import US_STATES
+
+ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
+ADDRESS_LIMITS = {"name": 100, "line1": 120, "line2": 120, "city": 80}
+
+
+class CheckoutNotFound(OrderError):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("Checkout not found.")
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    checkout: Checkout
+    created: bool
+
+
+def shipping_address_clean(raw) -> dict:
+    """Validate a US shipping address; raise ValidationError with a message per field."""
+    if not isinstance(raw, dict):
+        raise ValidationError({"shipping_address": ["Enter a shipping address."]})
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for name, limit in ADDRESS_LIMITS.items():
+        value = raw.get(name, "")
+        value = value.strip() if isinstance(value, str) else None
+        if value is None or (name != "line2" and not value):
+            errors[name] = ["This field is required."]
+        elif len(value) > limit:
+            errors[name] = [f"Use at most {limit} characters."]
+        else:
+            clean[name] = value
+    state = raw.get("state", "")
+    state = state.strip().upper() if isinstance(state, str) else ""
+    if state not in US_STATES:
+        errors["state"] = ["Use a two-letter US state code, such as IA."]
+    postal = raw.get("postal_code", "")
+    postal = postal.strip() if isinstance(postal, str) else ""
+    if not ZIP_CODE.match(postal):
+        errors["postal_code"] = ["Use a 5-digit ZIP code or ZIP+4, such as 52101 or 52101-1234."]
+    country = raw.get("country", "US")
+    country = country.strip().upper() if isinstance(country, str) else ""
+    if country not in {"US", "USA"}:
+        errors["country"] = ["We ship within the United States only."]
+    if errors:
+        raise ValidationError({f"shipping_address.{k}": v for k, v in errors.items()})
+    return {**clean, "state": state, "postal_code": postal, "country": "US"}
+
+
+def _fingerprint(fulfillment: str, address: dict) -> str:
+    body = json.dumps({"fulfillment": fulfillment, "address": address}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _reserve_stock(lines) -> None:
+    """Lock the listings in pk order and take the stock, or raise OutOfStock naming the line."""
+    wanted = {line.listing.pk: line for line in lines}
+    locked = {
+        listing.pk: listing
+        for listing in Listing.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+    }
+    for pk in sorted(wanted):
+        line, listing = wanted[pk], locked.get(pk)
+        if listing is None or listing.status != Listing.Status.ACTIVE:
+            raise OutOfStock(line.listing.title, 0)
+        taken = Listing.objects.filter(pk=pk, stock__gte=line.quantity).update(
+            stock=F("stock") - line.quantity
+        )
+        if not taken:
+            raise OutOfStock(listing.title, listing.stock)
+
+
+def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address) -> None:
+    for group in summary.shops:
+        lines = group.buyable_lines
+        if not lines:
+            continue
+        shipping = 0 if fulfillment == Order.Fulfillment.PICKUP else group.shipping_cents
+        order = Order.objects.create(
+            checkout=checkout, buyer=buyer, shop=group.shop, fulfillment=fulfillment,
+            shipping_address=address, subtotal_cents=group.subtotal_cents,
+            shipping_cents=shipping, total_cents=group.subtotal_cents + shipping,
+            currency=summary.currency,
+        )
+        OrderItem.objects.bulk_create(
+            OrderItem(order=order, listing=line.listing, title=line.listing.title,
+                      quantity=line.quantity, unit_price_cents=line.listing.price_cents)
+            for line in lines
+        )
+        OrderEvent.objects.create(
+            order=order, status=Order.Status.PENDING_PAYMENT, actor=buyer,
+            note="Order placed; waiting for payment.",
+        )
+
+
+def _reserve(*, buyer, idempotency_key, fulfillment, address, fingerprint) -> CheckoutResult:
+    with transaction.atomic():
+        # The cart row lock serialises a double click: the second request waits, then finds
+        # the first one's checkout under the same key.
+        cart = Cart.objects.select_for_update().filter(user=buyer).first()
+        existing = Checkout.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise CheckoutConflict(
+                    "This Idempotency-Key was already used for a different checkout."
+                )
+            return CheckoutResult(checkout=existing, created=False)
+        summary = cart_summary(user=buyer, for_checkout=True) if cart else None
+        if summary is None or not summary.lines:
+            raise CartInvalid("Your cart is empty.")
+        if not summary.buyable_count:
+            raise CartInvalid("Nothing in your cart can be bought right now.")
+        if fulfillment == Order.Fulfillment.PICKUP and not summary.pickup_available:
+            raise CartInvalid(
+                "Local pickup is only possible when every item in the cart allows it."
+            )
+        buyable = [line for group in summary.shops for line in group.buyable_lines]
+        shops = {line.listing.shop_id for line in buyable}
+        if Shop.objects.filter(pk__in=shops).exclude(status=Shop.Status.ACTIVE).exists():
+            raise OutOfStock("an item from a shop that is closed", 0)
+        _reserve_stock(buyable)
+        total = sum(
+            group.subtotal_cents
+            + (0 if fulfillment == Order.Fulfillment.PICKUP else group.shipping_cents)
+            for group in summary.shops if group.buyable_lines
+        )
+        checkout = Checkout.objects.create(
+            buyer=buyer, idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+            amount_cents=total, currency=summary.currency, fulfillment=fulfillment,
+            shipping_address=address,
+            expires_at=timezone.now() + timezone.timedelta(
+                minutes=settings.PAYMENT_EXPIRY_MINUTES
+            ),
+        )
+        _create_orders(
+            buyer=buyer, checkout=checkout, summary=summary, fulfillment=fulfillment,
+            address=address,
+        )
+        CartItem.objects.filter(pk__in=[line.id for line in buyable]).delete()
+    return CheckoutResult(checkout=checkout, created=True)
+
+
+def checkout_payment_intent_ensure(*, checkout: Checkout) -> Checkout:
+    """Make sure the checkout has its PaymentIntent (created once, with a stored key)."""
+    if checkout.payment_intent_id:
+        return checkout
+    try:
+        intent = payment_intent_create(
+            reference=checkout.reference, amount_cents=checkout.amount_cents,
+            currency=checkout.currency, idempotency_key=f"checkout-{checkout.pk}",
+            metadata={"buyer": checkout.buyer_id},
+        )
+    except PaymentProviderUnavailable:
+        raise PaymentUnavailable(
+            "We could not reach the payment provider. Your items stay reserved for "
+            f"{settings.PAYMENT_EXPIRY_MINUTES} minutes: please try again in a moment."
+        ) from None
+    except PaymentsError as exc:
+        raise PaymentUnavailable(str(exc)) from None
+    Checkout.objects.filter(pk=checkout.pk, payment_intent_id="").update(
+        payment_intent_id=intent.stripe_id or "", client_secret=intent.client_secret,
+        payment_status=intent.status,
+    )
+    checkout.refresh_from_db()
+    return checkout
+
+
+def checkout_create(
+    *, buyer, idempotency_key: str, fulfillment: str, shipping_address=None
+) -> CheckoutResult:
+    """Turn the buyer's cart into orders and a PaymentIntent; repeat-safe per Idempotency-Key.
+
+    Not enough stock for any line raises OutOfStock (409) and reserves nothing.
+    """
+    if not idempotency_key or len(idempotency_key) > 255:
+        raise CartInvalid("Send an Idempotency-Key header of 1 to 255 characters.")
+    if fulfillment not in Order.Fulfillment.values:
+        raise ValidationError({"fulfillment": ['Choose "ship" or "pickup".']})
+    address = (
+        shipping_address_clean(shipping_address)
+        if fulfillment == Order.Fulfillment.SHIP
+        else {}
+    )
+    fingerprint = _fingerprint(fulfillment, address)
+    try:
+        result = _reserve(
+            buyer=buyer, idempotency_key=idempotency_key, fulfillment=fulfillment,
+            address=address, fingerprint=fingerprint,
+        )
+    except IntegrityError:
+        # Two first requests with one key and no cart row to lock: the loser reads the winner.
+        existing = Checkout.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        if existing.request_fingerprint != fingerprint:
+            raise CheckoutConflict(
+                "This Idempotency-Key was already used for a different checkout."
+            ) from None
+        result = CheckoutResult(checkout=existing, created=False)
+    checkout = checkout_payment_intent_ensure(checkout=result.checkout)
+    return CheckoutResult(checkout=checkout, created=result.created)
+
+
+def checkout_for_buyer(*, buyer, checkout_id) -> Checkout:
+    try:
+        return Checkout.objects.get(pk=int(checkout_id), buyer=buyer)
+    except (Checkout.DoesNotExist, TypeError, ValueError):
+        raise CheckoutNotFound() from None

@@ -1,0 +1,82 @@
+"""Deadline jobs (beat, and `run_due_jobs`): each finds what is due and applies the same
+service a person would, so a job run twice, or racing a person, changes an order once."""
+
+import logging
+
+from django.db.models import Q
+from django.utils import timezone
+
+from orders.errors import OrderError
+from orders.models import Order
+from orders.services.lifecycle import _complete, _refund_in_full, order_cancel_restock
+from payments.errors import PaymentsError
+from payments.models import Escrow
+from payments.services.escrow import escrow_release, escrow_resolve_partial
+
+logger = logging.getLogger(__name__)
+S = Order.Status
+
+
+def orders_cancel_unshipped() -> int:
+    """Paid orders not shipped (or handed over) by ship_by: cancelled, stock back, refunded."""
+    done = 0
+    due = Order.objects.filter(status=S.PAID, ship_by__lte=timezone.now()).order_by("pk")
+    for order in due:
+        try:
+            _cancel_overdue(order)
+        except OrderError:
+            continue  # shipped or cancelled by a person a moment ago
+        done += 1
+    return done
+
+
+def _cancel_overdue(order: Order) -> Order:
+    order = order_cancel_restock(
+        order=order, note="Not shipped in time; cancelled and refunded.", expected={S.PAID}
+    )
+    try:
+        _refund_in_full(order, None, "Not shipped in time")
+    except PaymentsError:
+        logger.warning("Order %s: refund deferred to the settle job", order.pk)
+    return order
+
+
+def orders_complete_unconfirmed() -> int:
+    """Shipped orders past auto_confirm_at: completed and released, as if the buyer confirmed."""
+    done = 0
+    due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=timezone.now())
+    for order in due.order_by("pk"):
+        try:
+            _complete(order=order, actor=None, note="Confirmed automatically after the window.",
+                      expected={S.SHIPPED})
+        except OrderError:
+            continue
+        done += 1
+    return done
+
+
+def orders_money_settle() -> int:
+    """Finish money steps a provider outage interrupted: an order in a final state whose
+    escrow still holds money gets its release or refund now (each step is idempotent)."""
+    held = Escrow.objects.filter(status=Escrow.Status.HELD, reference__startswith="order:")
+    ids = [int(ref.split(":", 1)[1]) for ref in held.values_list("reference", flat=True)]
+    finals = Order.objects.filter(pk__in=ids).filter(
+        Q(status__in=[S.COMPLETED, S.CANCELLED, S.REFUNDED])
+    )
+    settled = 0
+    for order in finals.order_by("pk"):
+        try:
+            if order.status == S.COMPLETED and order.dispute_refund_cents:
+                escrow_resolve_partial(
+                    reference=order.reference, refund_cents=order.dispute_refund_cents
+                )
+            elif order.status == S.COMPLETED:
+                escrow_release(reference=order.reference)
+            else:
+                _refund_in_full(order, None, "Settled after an interruption")
+        except PaymentsError:
+            logger.warning("Order %s: money step still pending", order.pk)
+            continue
+        settled += 1
+    return settled
+

@@ -1,0 +1,283 @@
+"""What people (and deadlines) do to an order after checkout: ship, hand over, confirm,
+cancel, dispute, resolve, review.
+
+Every status change goes through `order_transition`. Money moves only through `payments`:
+a release is posted inside the order's transaction (it is ledger-only); a refund talks to
+Stripe, so it runs after the order's transaction has committed and holds no lock.
+"""
+
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count, F
+from django.utils import timezone
+
+from orders.errors import (
+    InvalidTransition,
+    NotAllowed,
+    OrderError,
+    PickupCodeWrong,
+    PickupLocked,
+)
+from orders.models import Order, OrderItem, Review
+from orders.services.transitions import order_transition
+from payments.errors import EscrowNotFound
+from payments.selectors import escrow_summary_or_none
+from payments.services.escrow import escrow_refund, escrow_release, escrow_resolve_partial
+from sellers.models import Listing, Shop
+
+S = Order.Status
+PICKUP_MAX_ATTEMPTS = 5
+PICKUP_LOCK = timezone.timedelta(hours=1)
+EXTENSION = timezone.timedelta(days=5)
+DISPUTE_REASONS = ("not_received", "not_as_described", "damaged", "counterfeit", "other")
+
+
+class OrderNotFound(OrderError):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("Order not found.")
+
+
+def pickup_code_new() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def _order_for(*, order_id, buyer=None, seller=None) -> Order:
+    """The order if it is this buyer's or this seller's shop's; otherwise 404."""
+    orders = Order.objects.select_related("shop")
+    try:
+        order = orders.get(pk=int(order_id))
+    except (Order.DoesNotExist, TypeError, ValueError):
+        raise OrderNotFound() from None
+    if buyer is not None and order.buyer_id == buyer.pk:
+        return order
+    if seller is not None and order.shop.owner_id == seller.pk:
+        return order
+    raise OrderNotFound()
+
+
+def _stock_return(order: Order) -> None:
+    for item in OrderItem.objects.filter(order=order).order_by("listing_id"):
+        Listing.objects.filter(pk=item.listing_id).update(stock=F("stock") + item.quantity)
+
+
+def order_cancel_restock(*, order: Order, note: str, expected: set[str], actor=None) -> Order:
+    """Cancel an order and put its stock back on sale (refunding is the caller's next step)."""
+    with transaction.atomic():
+        order = order_transition(
+            order=order, to=S.CANCELLED, actor=actor, note=note, expected=expected
+        )
+        _stock_return(order)
+    return order
+
+
+def _auto_confirm_days(order: Order) -> int:
+    days = [settings.ESCROW_AUTO_CONFIRM_DAYS]
+    days += [
+        d for d in order.items.values_list("listing__category__auto_confirm_days", flat=True)
+        if d is not None
+    ]
+    return min(days)
+
+
+def order_ship(*, order_id, seller, carrier: str, tracking_number: str) -> Order:
+    order = _order_for(order_id=order_id, seller=seller, buyer=None)
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    errors = {}
+    if not carrier or len(carrier) > 40:
+        errors["carrier"] = ["Name the carrier (at most 40 characters), such as USPS."]
+    if not tracking_number or len(tracking_number) > 64:
+        errors["tracking_number"] = ["Enter the tracking number (at most 64 characters)."]
+    if errors:
+        raise ValidationError(errors)
+    if order.fulfillment == Order.Fulfillment.PICKUP:
+        raise InvalidTransition(order.status, "shipped (this is a local pickup order)")
+    now = timezone.now()
+    return order_transition(
+        order=order, to=S.SHIPPED, actor=seller, expected={S.PAID},
+        note=f"Shipped with {carrier}, tracking {tracking_number}.",
+        carrier=carrier, tracking_number=tracking_number, shipped_at=now,
+        auto_confirm_at=now + timezone.timedelta(days=_auto_confirm_days(order)),
+    )
+
+
+def _complete(*, order: Order, actor, note: str, expected: set[str]) -> Order:
+    """Completed and released together, or neither."""
+    with transaction.atomic():
+        order = order_transition(
+            order=order, to=S.COMPLETED, actor=actor, note=note, expected=expected,
+            completed_at=timezone.now(),
+        )
+        escrow_release(reference=order.reference, actor=actor)
+    return order
+
+
+def order_confirm_receipt(*, order_id, buyer) -> Order:
+    order = _order_for(order_id=order_id, buyer=buyer)
+    if order.status != S.SHIPPED:
+        raise InvalidTransition(order.status, S.COMPLETED)
+    return _complete(order=order, actor=buyer, note="The buyer confirmed receipt.",
+                     expected={S.SHIPPED})
+
+
+def order_pickup_complete(*, order_id, seller, code: str) -> Order:
+    """The seller enters the buyer's hand-over code: completed and released at once."""
+    order = _order_for(order_id=order_id, seller=seller)
+    if order.fulfillment != Order.Fulfillment.PICKUP:
+        raise InvalidTransition(order.status, "handed over (this order ships)")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != S.PAID:
+            raise InvalidTransition(locked.status, S.COMPLETED)
+        if locked.pickup_locked_until and locked.pickup_locked_until > now:
+            raise PickupLocked(int((locked.pickup_locked_until - now).total_seconds()) + 1)
+        if not secrets.compare_digest(str(code).strip(), locked.pickup_code):
+            attempts = locked.pickup_failed_attempts + 1
+            locked_out = attempts >= PICKUP_MAX_ATTEMPTS
+            locked.pickup_failed_attempts = 0 if locked_out else attempts
+            locked.pickup_locked_until = now + PICKUP_LOCK if locked_out else None
+            locked.save(update_fields=["pickup_failed_attempts", "pickup_locked_until"])
+            wrong = PickupCodeWrong("That hand-over code is not right.")
+        else:
+            wrong = None
+    if wrong is not None:  # raised after commit, so the failed attempt is counted
+        raise wrong
+    return _complete(order=order, actor=seller, note="Handed over in person; code confirmed.",
+                     expected={S.PAID})
+
+
+def order_extend_confirm_window(*, order_id, buyer) -> Order:
+    order = _order_for(order_id=order_id, buyer=buyer)
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != S.SHIPPED:
+            raise InvalidTransition(locked.status, "extended")
+        if locked.auto_confirm_extended:
+            raise OrderError("The confirmation window can be extended only once.")
+        locked.auto_confirm_at = locked.auto_confirm_at + EXTENSION
+        locked.auto_confirm_extended = True
+        locked.save(update_fields=["auto_confirm_at", "auto_confirm_extended"])
+        locked.events.create(status=locked.status, actor=buyer,
+                             note="The buyer extended the confirmation window by 5 days.")
+    return locked
+
+
+def _refund_in_full(order: Order, actor, note: str) -> None:
+    """Refund whatever is held for the order (called after the order's commit)."""
+    if escrow_summary_or_none(reference=order.reference) is None:
+        return
+    escrow_refund(reference=order.reference, actor=actor, note=note[:200])
+
+
+def order_cancel(*, order_id, actor) -> Order:
+    """The buyer (before shipping) or the seller cancels: stock back, full refund if paid."""
+    order = _order_for(order_id=order_id, buyer=actor, seller=actor)
+    is_seller = order.shop.owner_id == actor.pk
+    if order.status not in (S.PENDING_PAYMENT, S.PAID):
+        raise InvalidTransition(order.status, S.CANCELLED)
+    who = "the seller" if is_seller else "the buyer"
+    with transaction.atomic():
+        order = order_transition(
+            order=order, to=S.CANCELLED, actor=actor, note=f"Cancelled by {who}.",
+            expected={S.PENDING_PAYMENT, S.PAID},
+        )
+        _stock_return(order)
+    _refund_in_full(order, actor, f"Order cancelled by {who}")
+    return order
+
+
+def order_dispute(*, order_id, buyer, reason: str, details: str) -> Order:
+    order = _order_for(order_id=order_id, buyer=buyer)
+    reason = (reason or "").strip()
+    if reason not in DISPUTE_REASONS:
+        raise ValidationError({"reason": [f"Choose one of: {', '.join(DISPUTE_REASONS)}."]})
+    details = (details or "").strip()
+    if not details or len(details) > 2000:
+        raise ValidationError({"details": ["Tell us what went wrong (up to 2,000 characters)."]})
+    return order_transition(
+        order=order, to=S.DISPUTED, actor=buyer, note=f"Dispute opened: {reason}.",
+        expected={S.PAID, S.SHIPPED},
+        dispute_reason=reason, dispute_details=details,
+    )
+
+
+def order_dispute_resolve(
+    *, order_id, actor, outcome: str, refund_cents: int | None = None, note: str = ""
+) -> Order:
+    """Staff decide a dispute: refund (→ refunded), release (→ completed) or partial (both)."""
+    if not getattr(actor, "is_staff", False):
+        raise NotAllowed("Only staff may resolve disputes.")
+    try:
+        order = Order.objects.get(pk=int(order_id))
+    except (Order.DoesNotExist, TypeError, ValueError):
+        raise OrderNotFound() from None
+    if outcome not in ("refund", "release", "partial_refund"):
+        raise ValidationError({"outcome": ['Choose "refund", "release" or "partial_refund".']})
+    summary = escrow_summary_or_none(reference=order.reference)
+    if summary is None:
+        raise EscrowNotFound("Nothing is held in escrow for this order.")
+    if outcome == "partial_refund":
+        if isinstance(refund_cents, bool) or not isinstance(refund_cents, int) or not (
+            0 < refund_cents < summary.remaining_cents
+        ):
+            raise ValidationError({"refund_cents": [
+                f"Enter an amount between 1 and {summary.remaining_cents - 1} cents "
+                "(less than what is held)."
+            ]})
+    note = (note or "").strip()[:400]
+    if outcome == "release":
+        return _complete(order=order, actor=actor, note=f"Dispute resolved: released. {note}",
+                         expected={S.DISPUTED})
+    target = S.REFUNDED if outcome == "refund" else S.COMPLETED
+    order = order_transition(
+        order=order, to=target, actor=actor, expected={S.DISPUTED},
+        note=f"Dispute resolved: {outcome.replace('_', ' ')}. {note}".strip(),
+        completed_at=timezone.now() if target == S.COMPLETED else order.completed_at,
+        dispute_refund_cents=refund_cents if outcome == "partial_refund" else None,
+    )
+    if outcome == "refund":
+        _refund_in_full(order, actor, "Dispute resolved for the buyer")
+    else:
+        escrow_resolve_partial(
+            reference=order.reference, refund_cents=refund_cents, actor=actor, note=note
+        )
+    return order
+
+
+def review_create(*, order_id, buyer, rating, text: str) -> Review:
+    order = _order_for(order_id=order_id, buyer=buyer)
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": ["Give 1 to 5 stars."]})
+    text = (text or "").strip()
+    if len(text) > 2000:
+        raise ValidationError({"text": ["Keep the review under 2,000 characters."]})
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != S.COMPLETED:
+            raise InvalidTransition(locked.status, "reviewed")
+        if Review.objects.filter(order=locked).exists():
+            raise OrderError("You have already reviewed this order.")
+        review = Review.objects.create(
+            order=locked, shop_id=locked.shop_id, buyer=buyer, rating=rating, text=text
+        )
+        shop_rating_refresh(shop_id=locked.shop_id)
+    return review
+
+
+def shop_rating_refresh(*, shop_id: int) -> None:
+    """Recompute a shop's stored rating from its visible reviews (under the shop's lock)."""
+    Shop.objects.select_for_update().filter(pk=shop_id).first()
+    stats = Review.objects.filter(shop_id=shop_id, is_hidden=False).aggregate(
+        avg=Avg("rating"), count=Count("id")
+    )
+    average = (
+        Decimal(stats["avg"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if stats["avg"] is not None else None
+    )
+    Shop.objects.filter(pk=shop_id).update(rating_avg=average, rating_count=stats["count"])

@@ -1,0 +1,28 @@
+from celery import shared_task
+
+from orders.services.deadlines import (
+    orders_cancel_unshipped,
+    orders_complete_unconfirmed,
+    orders_money_settle,
+)
+from orders.services.payment import checkouts_expire
+
+
+@shared_task
+def checkouts_expire_task() -> int:
+    return checkouts_expire()
+
+
+@shared_task
+def orders_cancel_unshipped_task() -> int:
+    return orders_cancel_unshipped()
+
+
+@shared_task
+def orders_complete_unconfirmed_task() -> int:
+    return orders_complete_unconfirmed()
+
+
+@shared_task
+def orders_money_settle_task() -> int:
+    return orders_money_settle()

@@ -1,0 +1,125 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orders.errors import OrderError
+from orders.forms import CheckoutForm
+from orders.models import Checkout
+from orders.selectors import cart_summary, order_detail_queryset
+from orders.services.checkout import checkout_create, checkout_for_buyer
+from orders.services.payment import checkout_pay, checkout_sync
+from payments.errors import PaymentsError
+from payments.services.test_cards import payment_method_create_test_card
+
+
+def stripe_js_url() -> str:
+    """Stripe.js in production; localstripe's stand-in when STRIPE_API_BASE points at it."""
+    base = settings.STRIPE_API_BASE.rstrip("/")
+    return f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout_page(request):
+    cart = cart_summary(user=request.user)
+    form = CheckoutForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        fulfillment = form.cleaned_data["fulfillment"]
+        try:
+            result = checkout_create(
+                buyer=request.user, idempotency_key=form.cleaned_data["idempotency_key"],
+                fulfillment=fulfillment,
+                shipping_address=form.address() if fulfillment == "ship" else None,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                name = field.removeprefix("shipping_address.")
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        except OrderError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect(f"/checkout/{result.checkout.pk}/pay/")
+    return render(request, "orders/checkout.html", {"cart": cart, "form": form})
+
+
+def _pay_context(request, checkout: Checkout, **extra) -> dict:
+    return {
+        "checkout": checkout,
+        "orders": order_detail_queryset().filter(checkout=checkout).order_by("pk"),
+        "stripe_js_url": stripe_js_url(),
+        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "is_test_mode": bool(settings.STRIPE_API_BASE),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout_pay_page(request, checkout_id: int):
+    try:
+        checkout = checkout_for_buyer(buyer=request.user, checkout_id=checkout_id)
+    except OrderError:
+        raise Http404("Checkout not found.") from None
+    if checkout.status == Checkout.Status.PAID:
+        return redirect(f"/checkout/{checkout.pk}/done/")
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            method = request.POST.get("payment_method", "")
+            if not method and settings.STRIPE_API_BASE and request.POST.get("card_number"):
+                # Development only: localstripe's stand-in Stripe.js cannot make PaymentMethods,
+                # so its test card fields come here and are turned into one on localstripe.
+                method = payment_method_create_test_card(
+                    number=request.POST.get("card_number", ""),
+                    exp_month=request.POST.get("card_exp_month", ""),
+                    exp_year=request.POST.get("card_exp_year", ""),
+                    cvc=request.POST.get("card_cvc", ""),
+                )
+            checkout = checkout_pay(buyer=request.user, checkout_id=checkout.pk,
+                                    payment_method=method)
+        except (OrderError, PaymentsError) as exc:
+            error, status = str(exc), getattr(exc, "http_status", 400)
+            checkout.refresh_from_db()
+        else:
+            if checkout.status == Checkout.Status.PAID:
+                messages.success(request, "Payment received. Thank you!")
+                return redirect(f"/checkout/{checkout.pk}/done/")
+            if checkout.payment_status == "requires_action":
+                return render(request, "orders/checkout_pay.html",
+                              _pay_context(request, checkout, needs_action=True))
+            error = checkout.payment_message or "The payment did not go through."
+    return render(request, "orders/checkout_pay.html",
+                  _pay_context(request, checkout, error=error), status=status)
+
+
+@login_required
+@require_POST
+def checkout_sync_page(request, checkout_id: int):
+    try:
+        checkout = checkout_sync(buyer=request.user, checkout_id=checkout_id)
+    except (OrderError, PaymentsError) as exc:
+        messages.error(request, str(exc))
+        return redirect(f"/checkout/{checkout_id}/pay/")
+    if checkout.status == Checkout.Status.PAID:
+        messages.success(request, "Payment received. Thank you!")
+        return redirect(f"/checkout/{checkout.pk}/done/")
+    messages.error(request, checkout.payment_message or "The payment is not complete yet.")
+    return redirect(f"/checkout/{checkout.pk}/pay/")
+
+
+@login_required
+def checkout_done_page(request, checkout_id: int):
+    try:
+        checkout = checkout_for_buyer(buyer=request.user, checkout_id=checkout_id)
+    except OrderError:
+        raise Http404("Checkout not found.") from None
+    if checkout.status != Checkout.Status.PAID:
+        return redirect(f"/checkout/{checkout.pk}/pay/")
+    return render(request, "orders/checkout_done.html", _pay_context(request, checkout))
