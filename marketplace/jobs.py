@@ -21,4 +21,39 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="marketplace.accounts.tasks.sessions_clear_expired",
         schedule=crontab(minute=17, hour=3),
     ),
+    PeriodicJob(
+        name="notifications-sweep-stuck",
+        task="notifications.tasks.notifications_sweep_stuck",
+        schedule=300.0,  # rows stuck unsent > 10 min (Redis was down, a worker died) go again
+    ),
+    PeriodicJob(
+        name="checkouts-expire",
+        task="orders.tasks.checkouts_expire_task",
+        schedule=60.0,
+    ),
+    PeriodicJob(
+        name="orders-cancel-unshipped",
+        task="orders.tasks.orders_cancel_unshipped_task",
+        schedule=300.0,
+    ),
+    PeriodicJob(
+        name="orders-complete-unconfirmed",
+        task="orders.tasks.orders_complete_unconfirmed_task",
+        schedule=300.0,
+    ),
+    PeriodicJob(
+        name="orders-money-settle",
+        task="orders.tasks.orders_money_settle_task",
+        schedule=600.0,
+    ),
+    PeriodicJob(
+        name="payouts-daily",
+        task="payments.tasks.payouts_run_daily",
+        schedule=crontab(minute=30, hour=6),  # available balances ≥ $10 paid once a day
+    ),
+    PeriodicJob(
+        name="payments-reconcile",
+        task="payments.tasks.reconciliation_run_daily",
+        schedule=crontab(minute=45, hour=5),  # ledger vs Stripe over the last 3 days
+    ),
 ]

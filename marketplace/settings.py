@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -259,6 +260,8 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or "sk_test_localstripe_develop
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or "pk_test_localstripe_development"
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or "whsec_localstripe_development"
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # empty: the real Stripe API
+# Seconds to wait for one Stripe answer; no answer is retried (same key), then recorded unknown.
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 20, minimum=1, maximum=120)
 
 # --- Marketplace rules ---------------------------------------------------------------------
 PLATFORM_FEE_BPS = env_int("PLATFORM_FEE_BPS", 500, maximum=10_000)

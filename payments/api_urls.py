@@ -1,2 +1,10 @@
 # Routes of this app, included by marketplace/urls.py (pages at the root, API under /api/v1/).
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("seller/balance", api.SellerBalanceApi.as_view(), name="api-seller-balance"),
+    path("seller/payouts/", api.SellerPayoutListApi.as_view(), name="api-seller-payouts"),
+    path("payments/stripe/webhook", api.stripe_webhook, name="api-stripe-webhook"),
+]

@@ -1,2 +1,8 @@
 # Routes of this app, included by marketplace/urls.py (pages at the root, API under /api/v1/).
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("sell/balance/", views.seller_balance, name="seller-balance"),
+]

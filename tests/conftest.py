@@ -25,6 +25,40 @@ def _fresh_cache():
     yield
 
 
+LEDGER_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _ledger_consistent(request):
+    """After every test that used the database: each journal entry sums to zero per currency
+    and no escrow account is negative (two small aggregate queries; skipped without DB)."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        LEDGER_DB_FIXTURES & set(request.fixturenames)
+    ):
+        yield
+        return
+    request.getfixturevalue("db")  # set up first, so this check runs before its rollback
+    yield
+    from django.db import connection
+
+    if connection.needs_rollback:
+        return  # the test left its transaction broken on purpose; nothing can be read
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT entry_id, currency, SUM(amount_cents) FROM payments_journalline"
+            " GROUP BY entry_id, currency HAVING SUM(amount_cents) <> 0 LIMIT 5"
+        )
+        unbalanced = cursor.fetchall()
+        cursor.execute(
+            "SELECT account, currency, SUM(amount_cents) FROM payments_journalline"
+            " WHERE account LIKE 'escrow:%%' GROUP BY account, currency"
+            " HAVING SUM(amount_cents) < 0 LIMIT 5"
+        )
+        negative = cursor.fetchall()
+    if unbalanced or negative:
+        pytest.fail(f"ledger broken: unbalanced entries {unbalanced}, negative escrow {negative}")
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from orders.services.cart import cart_merge_session
+
 from .forms import LoginForm, SignupForm
 from .services import InvalidCredentials, user_authenticate, user_register
 from .throttling import LoginThrottled
@@ -31,6 +33,7 @@ def signup(request):
                     form.add_error(field if field in form.fields else None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            cart_merge_session(user=user, session=request.session)
             messages.success(request, f"Welcome, {user.display_name}! Your account is ready.")
             return redirect(_next_url(request))
     return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
@@ -51,6 +54,7 @@ def login_view(request):
             status = 429
         else:
             login(request, user)
+            cart_merge_session(user=user, session=request.session)
             return redirect(_next_url(request))
     elif request.method == "POST":
         status = 400

@@ -1,5 +1,195 @@
+"""Buyer catalog pages: home, search, categories, listings, village hubs, impact.
+
+Each view parses its input, calls the catalog selectors (which read listings through
+`sellers`), and renders. Bad input is shown as a message, never a 500.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from sellers.search import COUNT_CAP, ListingFilters, listing_filters_parse, listing_search
+from sellers.states import STATE_CHOICES
+
+from . import selectors
+from .http import anonymous_cache
+
+PAGE_SIZE = 24
+MAX_PAGE = COUNT_CAP // PAGE_SIZE
+HOME_LISTINGS = 12
+HOME_VILLAGES = 12
+SORT_CHOICES = [
+    ("relevance", "Best match"),
+    ("-created", "Newest"),
+    ("price_cents", "Price: low to high"),
+    ("-price_cents", "Price: high to low"),
+    ("-rating", "Shop rating"),
+]
+# The search form asks for dollars; the shared parser speaks cents.
+DOLLAR_FIELDS = {"min_price": "min_price_cents", "max_price": "max_price_cents"}
+FIELD_LABELS = {
+    "q": "Search text",
+    "min_price_cents": "Lowest price",
+    "max_price_cents": "Highest price",
+    "min_price": "Lowest price",
+    "max_price": "Highest price",
+}
 
 
+@require_GET
+@anonymous_cache
 def home(request):
-    return render(request, "catalog/home.html")
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "categories": selectors.category_tree(),
+            "villages": selectors.village_list()[:HOME_VILLAGES],
+            "listings": selectors.listing_newest(limit=HOME_LISTINGS),
+        },
+    )
+
+
+def _dollars_to_cents(raw: str) -> str | None:
+    raw = raw.strip().lstrip("$").replace(",", "")
+    if raw == "":
+        return ""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or value > 100_000 or len(raw) > 12:
+        return None
+    return str(int((value * 100).to_integral_value()))
+
+
+def _filters_from(request, *, fixed: dict | None = None) -> tuple[ListingFilters, list[str]]:
+    """Parse the search form; a bad field is dropped with a message, the rest still applies."""
+    params = {key: request.GET.get(key, "") for key in request.GET}
+    errors: list[str] = []
+    for field, cents_field in DOLLAR_FIELDS.items():
+        if params.get(field, "").strip():
+            cents = _dollars_to_cents(params[field])
+            if cents is None:
+                errors.append(f"{FIELD_LABELS[field]}: enter an amount in dollars, such as 12.50.")
+                cents = ""
+            params[cents_field] = cents
+    params.update(fixed or {})
+    for _attempt in range(len(params) + 1):
+        try:
+            return listing_filters_parse(params), errors
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+                errors.extend(f"{label}: {message}" for message in messages)
+                params.pop(field, None)
+                if field == "min_price_cents":
+                    params.pop("max_price_cents", None)
+    return ListingFilters(), errors
+
+
+def _page_number(request) -> tuple[int, str]:
+    raw = (request.GET.get("page") or "1").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        return 1, "That page number was not a number, so here is the first page."
+    number = max(int(raw), 1)
+    if number > MAX_PAGE:
+        return number, f"Results stop at page {MAX_PAGE}: add words or filters to narrow them."
+    return number, ""
+
+
+def _listing_page(request, filters: ListingFilters) -> dict:
+    """One page of results (fetching one extra row instead of counting every match)."""
+    number, page_message = _page_number(request)
+    results = listing_search(filters=filters)
+    rows = []
+    if number <= MAX_PAGE:
+        offset = (number - 1) * PAGE_SIZE
+        rows = list(results[offset : offset + PAGE_SIZE + 1])
+    if number > 1 and not rows and not page_message:
+        page_message = "There are no more results past this page."
+    query = request.GET.copy()
+    query.pop("page", None)
+    base = query.urlencode()
+    link = f"?{base}&page=" if base else "?page="
+    return {
+        "listings": rows[:PAGE_SIZE],
+        "page_number": number,
+        "previous_url": f"{link}{number - 1}" if 1 < number <= MAX_PAGE + 1 else "",
+        "next_url": f"{link}{number + 1}" if len(rows) > PAGE_SIZE else "",
+        "page_message": page_message,
+        "matched_by": getattr(results, "matched_by", "filters"),
+    }
+
+
+def _form_context(request, filters: ListingFilters) -> dict:
+    return {
+        "filters": filters,
+        "form_values": request.GET,
+        "categories": selectors.category_tree(),
+        "states": STATE_CHOICES,
+        "sort_choices": SORT_CHOICES,
+        "ordering": filters.effective_ordering,
+    }
+
+
+@require_GET
+@anonymous_cache
+def search(request):
+    filters, errors = _filters_from(request)
+    context = {**_form_context(request, filters), **_listing_page(request, filters)}
+    context["errors"] = errors
+    return render(request, "catalog/search.html", context)
+
+
+@require_GET
+@anonymous_cache
+def category_detail(request, slug: str):
+    category = selectors.category_get(slug=slug)
+    filters, errors = _filters_from(request, fixed={"category": category.slug, "q": ""})
+    context = {**_form_context(request, filters), **_listing_page(request, filters)}
+    context.update(
+        category=category,
+        children=selectors.category_children(slug=category.slug),
+        errors=errors,
+    )
+    return render(request, "catalog/category.html", context)
+
+
+@require_GET
+@anonymous_cache
+def listing_detail(request, listing_id: int):
+    listing = selectors.listing_detail(listing_id=listing_id)
+    images = list(listing.images.all())
+    return render(
+        request,
+        "catalog/listing_detail.html",
+        {
+            "listing": listing,
+            "cover": images[0] if images else None,
+            "more_images": images[1:],
+            "max_quantity": max(min(listing.stock, 99), 1),
+        },
+    )
+
+
+@require_GET
+@anonymous_cache
+def village_detail(request, slug: str):
+    row = selectors.village_get(slug=slug)
+    filters = ListingFilters(village=row.village.slug)
+    context = {
+        "village": row.village,
+        "figures": row.figures,
+        "shops": list(selectors.village_shops(village=row.village)),
+        **_listing_page(request, filters),
+    }
+    return render(request, "catalog/village.html", context)
+
+
+@require_GET
+@anonymous_cache
+def impact(request):
+    return render(request, "catalog/impact.html", {"impact": selectors.impact_summary()})

@@ -1,0 +1,72 @@
+import logging
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .errors import NoShop, PaymentsError
+from .selectors import payout_list, shop_balance
+from .services import WebhookInvalid, webhook_event_receive
+
+logger = logging.getLogger(__name__)
+
+
+def shop_of(user):
+    """The signed-in seller's shop, or NoShop (403)."""
+    shop = getattr(user, "shop", None) if user.is_authenticated else None
+    if shop is None:
+        raise NoShop("You have no shop.")
+    return shop
+
+
+class SellerBalanceOutputSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    escrow_cents = serializers.IntegerField()
+    available_cents = serializers.IntegerField()
+    paid_out_cents = serializers.IntegerField()
+    fees_cents = serializers.IntegerField()
+
+
+class SellerPayoutOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    amount_cents = serializers.IntegerField()
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    method = serializers.CharField()
+    created = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    provider_ref = serializers.CharField()
+
+
+class SellerBalanceApi(APIView):
+    @extend_schema(responses={200: SellerBalanceOutputSerializer})
+    def get(self, request):
+        balance = shop_balance(shop=shop_of(request.user))
+        return Response(SellerBalanceOutputSerializer(balance).data)
+
+
+class SellerPayoutListApi(generics.ListAPIView):
+    serializer_class = SellerPayoutOutputSerializer
+
+    def get_queryset(self):
+        return payout_list(shop=shop_of(self.request.user))
+
+
+@csrf_exempt  # the one CSRF-exempt view: Stripe signs the body instead (verified below)
+@require_POST
+def stripe_webhook(request):
+    """Receive a Stripe event: 400 unless the signature matches the raw body."""
+    try:
+        result = webhook_event_receive(
+            payload=request.body, signature=request.headers.get("Stripe-Signature")
+        )
+    except WebhookInvalid as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    except PaymentsError as error:
+        logger.warning("Stripe webhook not applied yet: %s", error)
+        return JsonResponse({"detail": str(error)}, status=503)
+    return JsonResponse({"received": True, "result": result})

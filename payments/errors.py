@@ -1,0 +1,45 @@
+"""Domain errors of payments: each carries the HTTP status the API answers with."""
+
+
+class PaymentsError(Exception):
+    http_status = 400
+
+
+class InvalidAmount(PaymentsError):
+    http_status = 400
+
+
+class EscrowNotFound(PaymentsError):
+    http_status = 404
+
+
+class EscrowConflict(PaymentsError):
+    """The step is not allowed in the escrow's current state (released, refunded, too much)."""
+
+    http_status = 409
+
+
+class PaymentConflict(PaymentsError):
+    """The request contradicts what this idempotency key or reference already did."""
+
+    http_status = 409
+
+
+class PaymentDeclined(PaymentsError):
+    """The card was declined; the buyer may try another."""
+
+    http_status = 402
+
+
+class PaymentProviderUnavailable(PaymentsError):
+    """Stripe did not answer; the outcome is recorded as unknown and retried with the same key."""
+
+    http_status = 503
+
+
+class PayoutConflict(PaymentsError):
+    http_status = 409
+
+
+class NoShop(PaymentsError):
+    http_status = 403

@@ -1,0 +1,134 @@
+"""The Stripe gateway: the official SDK, the same code path for Stripe and localstripe.
+
+Every write is recorded as a GatewayCall with its idempotency key BEFORE it is sent, then sent
+with bounded retries on network errors, 429 and 5xx, always with the same key. When no answer
+comes the call is marked `unknown` and PaymentProviderUnavailable is raised: the caller records
+its own state as unknown and a later retry (same key) or the reconciliation job settles it.
+Never call these functions while holding a database row lock: a slow Stripe would hold the lock.
+
+Settings are read at call time (tests point STRIPE_API_BASE at their own servers).
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+import stripe
+from django.conf import settings
+from django.db.models import F
+
+from .errors import PaymentProviderUnavailable
+from .models import GatewayCall
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = 0.25  # doubled per attempt, capped below
+BACKOFF_CAP_SECONDS = 2.0
+
+
+class GatewayRefused(Exception):
+    """Stripe answered with a definitive refusal (a 4xx such as a declined card)."""
+
+    def __init__(self, error: stripe.StripeError):
+        super().__init__(str(error.user_message or error))
+        self.error = error
+        self.http_status = error.http_status
+        self.code = getattr(error, "code", None)
+
+
+def stripe_client() -> stripe.StripeClient:
+    """Build a client from the current settings; STRIPE_API_BASE set means localstripe."""
+    options = {
+        "max_network_retries": 0,  # our own loop retries, and records each attempt
+        "http_client": stripe.new_default_http_client(
+            timeout=getattr(settings, "STRIPE_TIMEOUT_SECONDS", 20)
+        ),
+    }
+    if settings.STRIPE_API_BASE:
+        options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **options)
+
+
+def _is_transient(error: stripe.StripeError) -> bool:
+    if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError):
+        return True
+    status = error.http_status
+    return isinstance(error, stripe.APIError) and (status is None or status >= 500)
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(min(BACKOFF_SECONDS * 2 ** (attempt - 1), BACKOFF_CAP_SECONDS))
+
+
+def stripe_read(send: Callable[[stripe.StripeClient], object]):
+    """Run a read with bounded retries; raise PaymentProviderUnavailable when Stripe is away."""
+    client = stripe_client()
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return send(client)
+        except stripe.StripeError as error:
+            if not _is_transient(error):
+                raise GatewayRefused(error) from error
+            logger.warning("Stripe read failed (attempt %s): %s", attempt, error)
+            if attempt < MAX_ATTEMPTS:
+                _backoff(attempt)
+    raise PaymentProviderUnavailable(
+        "The payment provider is not answering. Please try again in a minute."
+    )
+
+
+def stripe_write(
+    *, operation: str, idempotency_key: str, reference: str,
+    send: Callable[[stripe.StripeClient, dict], object],
+):
+    """Record the call, then send it with the same idempotency key on every attempt.
+
+    Returns the Stripe object. Raises GatewayRefused on a definitive 4xx, and
+    PaymentProviderUnavailable (call left `unknown`) when no answer came.
+    """
+    call, _ = GatewayCall.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={"operation": operation, "reference": reference},
+    )
+    client = stripe_client()
+    last_error = ""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        GatewayCall.objects.filter(pk=call.pk).update(attempts=F("attempts") + 1)
+        try:
+            result = send(client, {"idempotency_key": idempotency_key})
+        except stripe.StripeError as error:
+            if not _is_transient(error):
+                GatewayCall.objects.filter(pk=call.pk).update(
+                    status=GatewayCall.Status.FAILED, error=str(error)[:2000]
+                )
+                raise GatewayRefused(error) from error
+            last_error = f"{type(error).__name__}: {error}"
+            logger.warning("Stripe %s failed (attempt %s): %s", operation, attempt, error)
+            if attempt < MAX_ATTEMPTS:
+                _backoff(attempt)
+            continue
+        GatewayCall.objects.filter(pk=call.pk).update(
+            status=GatewayCall.Status.SUCCEEDED, stripe_object_id=getattr(result, "id", "") or "",
+            error="",
+        )
+        return result
+    GatewayCall.objects.filter(pk=call.pk).update(
+        status=GatewayCall.Status.UNKNOWN, error=last_error[:2000]
+    )
+    raise PaymentProviderUnavailable(
+        "The payment provider did not answer; nothing is assumed. Please try again in a minute."
+    )
+
+
+def as_dict(obj) -> dict:
+    """A Stripe object as a plain (recursive) dict; SDK objects are not dicts since v15."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def charge_id_of(payment_intent: dict) -> str:
+    """The PaymentIntent's latest charge id, whether Stripe sent an id or an expanded object."""
+    charge = payment_intent.get("latest_charge")
+    if not charge:
+        return ""
+    return charge if isinstance(charge, str) else charge.get("id", "")

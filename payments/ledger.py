@@ -1,0 +1,93 @@
+"""The double-entry ledger: account names, posting an entry, reading a balance.
+
+Sign convention: a line's amount is credited to its account. The accounts that hold or record
+money owed to someone — escrow:<ref>, seller_payable:<shop>, seller_payout_pending:<shop>,
+seller_paid_out:<shop>, platform_fees, refunded — grow positive. Their mirror, stripe_balance,
+carries the negative: −stripe_balance is everything captured at Stripe. So every entry sums to
+zero per currency, and at any moment
+
+    −stripe_balance = Σ escrow + Σ payable + Σ payout pending + Σ paid out + fees + refunded.
+
+Posting checks the sum here; a deferred constraint trigger checks it again at commit, and other
+triggers refuse any UPDATE or DELETE of posted rows (migration 0002).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Sum
+
+from .models import JournalEntry, JournalLine
+
+STRIPE_BALANCE = "stripe_balance"
+PLATFORM_FEES = "platform_fees"
+REFUNDED = "refunded"
+
+
+def escrow_account(reference: str) -> str:
+    return f"escrow:{reference}"
+
+
+def seller_payable_account(shop_id: int) -> str:
+    return f"seller_payable:{shop_id}"
+
+
+def seller_payout_pending_account(shop_id: int) -> str:
+    return f"seller_payout_pending:{shop_id}"
+
+
+def seller_paid_out_account(shop_id: int) -> str:
+    return f"seller_paid_out:{shop_id}"
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    amount_cents: int
+    currency: str
+
+
+class UnbalancedEntry(Exception):
+    """A programming error: an entry whose lines do not sum to zero per currency."""
+
+
+def journal_post(
+    *, key: str, kind: str, lines: list[Line], reference: str = "", shop=None, memo: str = "",
+    actor=None,
+) -> JournalEntry:
+    """Post one balanced entry, or return the entry already posted under this key.
+
+    Call inside the business action's transaction, after taking its row locks.
+    """
+    existing = JournalEntry.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    totals: dict[str, int] = defaultdict(int)
+    for line in lines:
+        if line.amount_cents == 0 or not isinstance(line.amount_cents, int):
+            raise UnbalancedEntry(f"line {line} must be a non-zero whole number of cents")
+        totals[line.currency] += line.amount_cents
+    if not lines or any(totals.values()):
+        raise UnbalancedEntry(f"entry {key} does not sum to zero per currency: {dict(totals)}")
+    with transaction.atomic():
+        entry = JournalEntry.objects.create(
+            key=key, kind=kind, reference=reference, shop=shop, memo=memo[:200],
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        JournalLine.objects.bulk_create(
+            JournalLine(
+                entry=entry, account=line.account, amount_cents=line.amount_cents,
+                currency=line.currency, shop=shop, reference=reference,
+            )
+            for line in lines
+        )
+    return entry
+
+
+def account_balance(*, account: str, currency: str) -> int:
+    """Return the sum of the account's lines in one currency."""
+    total = JournalLine.objects.filter(account=account, currency=currency).aggregate(
+        total=Sum("amount_cents")
+    )["total"]
+    return total or 0

@@ -1,0 +1,165 @@
+"""Reads of money that services, pages and the API share. Amounts are always ledger sums."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from .errors import EscrowNotFound
+from .ledger import (
+    PLATFORM_FEES,
+    REFUNDED,
+    seller_paid_out_account,
+    seller_payable_account,
+    seller_payout_pending_account,
+)
+from .models import Escrow, JournalEntry, JournalLine, Payout
+
+
+@dataclass(frozen=True)
+class EscrowSummary:
+    reference: str
+    shop_id: int
+    status: str  # an Escrow.Status value
+    currency: str
+    held_cents: int
+    released_cents: int
+    refunded_cents: int
+    fee_cents: int
+    remaining_cents: int
+
+
+def escrow_summary(*, reference: str) -> EscrowSummary:
+    """The escrow of a reference with its held/released/refunded/fee sums (two queries)."""
+    escrow = Escrow.objects.filter(reference=reference).first()
+    if escrow is None:
+        raise EscrowNotFound(f"Nothing is held in escrow for {reference}.")
+    sums = _sums_by_kind(JournalLine.objects.filter(reference=reference))
+    return EscrowSummary(
+        reference=reference, shop_id=escrow.shop_id, status=escrow.status,
+        currency=escrow.currency, **sums,
+    )
+
+
+def escrow_summary_or_none(*, reference: str) -> EscrowSummary | None:
+    """Like escrow_summary, but None when nothing was ever held (API status "none")."""
+    try:
+        return escrow_summary(reference=reference)
+    except EscrowNotFound:
+        return None
+
+
+def _kind_sum(kind: str, account_filter: Q, sign: int = 1):
+    return Coalesce(
+        Sum(
+            Case(
+                When(Q(entry__kind=kind) & account_filter, then="amount_cents"),
+                default=Value(0), output_field=IntegerField(),
+            )
+        ) * sign,
+        0,
+    )
+
+
+def _escrow_sum_expressions() -> dict:
+    is_escrow = Q(account__startswith="escrow:")
+    return {
+        "held_cents": _kind_sum(JournalEntry.Kind.HOLD, is_escrow),
+        "released_cents": _kind_sum(JournalEntry.Kind.RELEASE, is_escrow, -1),
+        "refunded_cents": _kind_sum(JournalEntry.Kind.REFUND, is_escrow, -1),
+        "fee_cents": _kind_sum(JournalEntry.Kind.RELEASE, Q(account=PLATFORM_FEES)),
+        "remaining_cents": Coalesce(
+            Sum(Case(When(is_escrow, then="amount_cents"), default=Value(0),
+                     output_field=IntegerField())), 0),
+    }
+
+
+def _sums_by_kind(lines: QuerySet) -> dict:
+    row = lines.aggregate(**_escrow_sum_expressions())
+    return {key: int(value) for key, value in row.items()}
+
+
+def escrow_summaries(*, references: list[str]) -> dict[str, EscrowSummary]:
+    """Escrow summaries of many references in two queries (for lists); unheld ones are absent."""
+    escrows = {e.reference: e for e in Escrow.objects.filter(reference__in=list(references))}
+    if not escrows:
+        return {}
+    rows = (
+        JournalLine.objects.filter(reference__in=list(escrows))
+        .values("reference")
+        .annotate(**_escrow_sum_expressions())
+    )
+    sums = {
+        row.pop("reference"): {key: int(value) for key, value in row.items()} for row in rows
+    }
+    empty = dict.fromkeys(_escrow_sum_expressions(), 0)
+    return {
+        reference: EscrowSummary(
+            reference=reference, shop_id=escrow.shop_id, status=escrow.status,
+            currency=escrow.currency, **sums.get(reference, empty),
+        )
+        for reference, escrow in escrows.items()
+    }
+
+
+@dataclass(frozen=True)
+class ShopBalance:
+    currency: str
+    escrow_cents: int
+    available_cents: int
+    payout_pending_cents: int
+    paid_out_cents: int
+    fees_cents: int
+    refunded_cents: int
+
+
+def shop_balance(*, shop, currency: str = "USD") -> ShopBalance:
+    """A shop's money in one currency, from one aggregate query over its ledger lines."""
+    def total(condition: Q):
+        return Coalesce(
+            Sum(Case(When(condition, then="amount_cents"), default=Value(0),
+                     output_field=IntegerField())), 0)
+
+    row = JournalLine.objects.filter(shop=shop, currency=currency).aggregate(
+        escrow_cents=total(Q(account__startswith="escrow:")),
+        available_cents=total(Q(account=seller_payable_account(shop.pk))),
+        payout_pending_cents=total(Q(account=seller_payout_pending_account(shop.pk))),
+        paid_out_cents=total(Q(account=seller_paid_out_account(shop.pk))),
+        fees_cents=total(Q(account=PLATFORM_FEES)),
+        refunded_cents=total(Q(account=REFUNDED)),
+    )
+    return ShopBalance(currency=currency, **{key: int(value) for key, value in row.items()})
+
+
+def payout_list(*, shop) -> QuerySet[Payout]:
+    """A shop's payouts, newest first."""
+    return Payout.objects.filter(shop=shop).order_by("-created", "-id")
+
+
+def shop_statement(*, shop) -> QuerySet:
+    """One row per escrow reference of a shop: held, released, fee, refunded, last movement.
+
+    Only lines of escrow and platform-fee accounts carry a reference, so one GROUP BY query
+    gives the whole page whatever its length.
+    """
+    is_escrow = Q(account__startswith="escrow:")
+
+    def kind_total(kind, condition, sign=1):
+        return Coalesce(Sum(Case(When(Q(entry__kind=kind) & condition, then="amount_cents"),
+                                 default=Value(0), output_field=IntegerField())) * sign, 0)
+
+    return (
+        JournalLine.objects.filter(shop=shop)
+        .exclude(reference="")
+        .filter(is_escrow | Q(account=PLATFORM_FEES))
+        .values("reference", "currency")
+        .annotate(
+            held_cents=kind_total(JournalEntry.Kind.HOLD, is_escrow),
+            released_cents=kind_total(JournalEntry.Kind.RELEASE, is_escrow, -1),
+            fee_cents=kind_total(JournalEntry.Kind.RELEASE, Q(account=PLATFORM_FEES)),
+            refunded_cents=kind_total(JournalEntry.Kind.REFUND, is_escrow, -1),
+            last_at=Max("entry__created"),
+        )
+        .order_by("-last_at", "reference")
+    )
+

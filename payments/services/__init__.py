@@ -1,0 +1,96 @@
+"""The payments service contract — the only module other apps call to move money.
+
+`payments` knows money, not orders. Everything is keyed by an opaque reference string
+("checkout:7", "order:42") and, for escrow, a sellers.Shop. payments imports nothing from
+orders/moderation/marketplace. Amounts are integer cents + ISO currency ("USD").
+Domain errors carry `http_status` (the API handler maps them): InvalidAmount 400,
+PaymentDeclined 402, NoShop 403, EscrowNotFound 404, EscrowConflict/PaymentConflict/
+PayoutConflict 409, PaymentProviderUnavailable 503 (Stripe silent: outcome recorded as unknown;
+retry the same call later, it reuses its idempotency key).
+
+RULE: call the functions that talk to Stripe (payment_intent_create/confirm/sync, escrow_refund,
+escrow_resolve_partial) OUTSIDE your own transaction.atomic()/select_for_update: they must not
+hold your row locks while Stripe answers. escrow_hold and escrow_release never call Stripe and
+may run inside your transaction (they lock PaymentIntent → Escrow, after your rows).
+
+Checkout (one PaymentIntent per checkout reference):
+  payment_intent_create(*, reference, amount_cents, currency, idempotency_key, metadata=None)
+      -> PaymentIntent (fields: stripe_id, client_secret, status). Same key → same intent;
+      a reference already used with another key → PaymentConflict 409.
+  payment_intent_confirm(*, reference, payment_method) -> PaymentResult
+      server-side confirmation: attaches payment_method by update, then confirms with no args.
+      Declined → PaymentDeclined 402. requires_action → result.client_secret for Stripe.js.
+  payment_intent_sync(*, reference) -> PaymentResult   (fetch current state from Stripe, apply)
+  payment_intent_cancel(*, reference) -> PaymentResult (unpaid → canceled at Stripe; a paid
+      intent stays succeeded and is returned as such)
+  PaymentResult(reference, payment_intent_id, status, client_secret, amount_cents, currency,
+      message); status ∈ PaymentIntent.Status (succeeded, requires_action, failed, …).
+
+Outcomes (webhook, confirm and sync all converge here, once per call, idempotently):
+  payment_outcome_handler_register(*, kind="checkout", handler=fn)   # in AppConfig.ready()
+  fn(outcome: PaymentOutcome) with outcome.reference, .payment_intent_id (Stripe id),
+      .status ∈ {"succeeded", "failed", "canceled", "disputed"}, .amount_cents, .currency,
+      .message. The handler may be called more than once for the same outcome (repeated
+      webhooks, sync after confirm): make it idempotent. "failed" means the last card was
+      declined — the buyer may retry; do not cancel on it. A mismatching amount/currency is
+      never dispatched: it is flagged for staff (ReconciliationIssue).
+  On "succeeded", call escrow_hold once per order of the checkout.
+
+Escrow (one per order reference; every step idempotent: a repeat returns the summary and
+moves nothing):
+  escrow_hold(*, reference, shop, amount_cents, currency, payment_intent_id, actor=None)
+      the intent must be succeeded; the holds of one intent never exceed what was paid.
+  escrow_release(*, reference, actor=None)   remaining → seller payable − fee, fee → platform.
+      After a full refund → EscrowConflict 409; while a refund is in flight → 409.
+  escrow_refund(*, reference, amount_cents=None, idempotency_key="", actor=None, note="")
+      None = all that remains. Via Stripe, then the ledger. Over-refund → 409; after release
+      → 409. Default key = refund:<ref>:<amount|full>.
+  escrow_resolve_partial(*, reference, refund_cents, actor=None, note="")   dispute outcome:
+      refund part, release the rest (0 → release all; all → refund all).
+  escrow_summary(*, reference) / escrow_summary_or_none(*, reference) -> EscrowSummary(status,
+      currency, held_cents, released_cents, refunded_cents, fee_cents, remaining_cents) — use
+      it for the order's `escrow` field ("none" when None).
+
+Payouts and staff: payouts_run() (daily job), payout_mark_paid(*, payout, bank_reference,
+actor), reconciliation_run(*, days=3), issue_resolve(*, issue, actor).
+
+Notifications (not wired here; for whoever wires them): the natural points are
+payout settled paid (services/payouts.py _payout_settle_paid), payout failed
+(_payout_settle_failed), refund posted (services/escrow.py refund_apply), escrow released
+(escrow_release), and a ReconciliationIssue opened (services/issues.py issue_flag, for staff).
+"""
+
+from ..selectors import EscrowSummary, escrow_summary, escrow_summary_or_none
+from .escrow import (
+    escrow_hold,
+    escrow_refund,
+    escrow_release,
+    escrow_resolve_partial,
+    refunds_settle_open,
+)
+from .intents import (
+    PaymentOutcome,
+    PaymentResult,
+    payment_intent_apply,
+    payment_intent_cancel,
+    payment_intent_confirm,
+    payment_intent_create,
+    payment_intent_sync,
+    payment_outcome_handler_register,
+)
+from .issues import issue_flag, issue_resolve
+from .payouts import payout_create, payout_mark_paid, payout_send, payouts_owed_csv, payouts_run
+from .reconciliation import reconciliation_run
+from .webhooks import WebhookInvalid, webhook_event_receive, webhook_event_verify
+
+__all__ = [
+    "EscrowSummary", "PaymentOutcome", "PaymentResult", "WebhookInvalid",
+    "escrow_hold", "escrow_refund", "escrow_release", "escrow_resolve_partial",
+    "escrow_summary", "escrow_summary_or_none", "issue_flag", "issue_resolve",
+    "payment_intent_apply", "payment_intent_cancel", "payment_intent_confirm",
+    "payment_intent_create",
+    "payment_intent_sync", "payment_outcome_handler_register", "payout_create",
+    "payout_mark_paid", "payout_send", "payouts_owed_csv", "payouts_run",
+    "reconciliation_run", "refunds_settle_open", "webhook_event_receive",
+    "webhook_event_verify",
+]

@@ -1,0 +1,307 @@
+"""Escrow steps: hold, release, refund, partial (dispute) outcome.
+
+Each step is one transaction with row locks taken in one fixed order — PaymentIntent, then
+Escrow, then Refund — and each is idempotent: a repeat returns the current summary and moves
+nothing. Refunded + released never exceeds held. Stripe is only called between transactions,
+never while a lock is held.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from ..errors import (
+    EscrowConflict,
+    EscrowNotFound,
+    InvalidAmount,
+    PaymentConflict,
+    PaymentsError,
+)
+from ..gateway import GatewayRefused, as_dict, stripe_read, stripe_write
+from ..ledger import (
+    PLATFORM_FEES,
+    REFUNDED,
+    STRIPE_BALANCE,
+    Line,
+    account_balance,
+    escrow_account,
+    journal_post,
+    seller_payable_account,
+)
+from ..models import Escrow, GatewayCall, JournalEntry, PaymentIntent, Refund
+from ..money import currency_normalize, fee_split
+from ..selectors import EscrowSummary, escrow_summary
+
+CLAIM_SECONDS = 120  # a refund being sent longer than this is presumed abandoned and resumed
+OPEN_REFUND = (Refund.Status.PENDING, Refund.Status.UNKNOWN)
+
+
+def _escrow_lock(reference: str) -> Escrow:
+    escrow = Escrow.objects.select_for_update().filter(reference=reference).first()
+    if escrow is None:
+        raise EscrowNotFound(f"Nothing is held in escrow for {reference}.")
+    return escrow
+
+
+def escrow_hold(
+    *, reference: str, shop, amount_cents: int, currency: str, payment_intent_id: str,
+    actor=None,
+) -> EscrowSummary:
+    """Move part (or all) of a succeeded payment into escrow:<reference> for shop."""
+    currency = currency_normalize(currency)
+    if not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise InvalidAmount("A hold must be a positive whole number of cents.")
+    with transaction.atomic():
+        intent = PaymentIntent.objects.select_for_update().filter(
+            stripe_id=payment_intent_id
+        ).first()
+        if intent is None:
+            raise EscrowNotFound("That payment does not exist.")
+        existing = Escrow.objects.filter(reference=reference).first()
+        if existing is not None:
+            if (existing.shop_id, existing.amount_cents, existing.currency,
+                    existing.payment_intent_id) != (shop.pk, amount_cents, currency, intent.pk):
+                raise PaymentConflict(f"{reference} is already held with different terms.")
+            return escrow_summary(reference=reference)
+        if intent.status != PaymentIntent.Status.SUCCEEDED:
+            raise EscrowConflict("The payment has not succeeded; nothing can be held.")
+        if intent.currency != currency:
+            raise EscrowConflict("The hold's currency differs from the payment's.")
+        held = Escrow.objects.filter(payment_intent=intent).aggregate(t=Sum("amount_cents"))["t"]
+        if (held or 0) + amount_cents > intent.amount_cents:
+            raise EscrowConflict("The holds would exceed what the buyer paid.")
+        Escrow.objects.create(
+            reference=reference, shop=shop, payment_intent=intent, amount_cents=amount_cents,
+            currency=currency,
+        )
+        journal_post(
+            key=f"hold:{reference}", kind=JournalEntry.Kind.HOLD, reference=reference, shop=shop,
+            memo=f"Payment {intent.stripe_id} held", actor=actor,
+            lines=[
+                Line(STRIPE_BALANCE, -amount_cents, currency),
+                Line(escrow_account(reference), amount_cents, currency),
+            ],
+        )
+    return escrow_summary(reference=reference)
+
+
+def escrow_release(*, reference: str, actor=None) -> EscrowSummary:
+    """Release what remains in escrow: seller payable minus the platform fee, fee to platform."""
+    with transaction.atomic():
+        escrow = _escrow_lock(reference)
+        if JournalEntry.objects.filter(key=f"release:{reference}").exists():
+            return escrow_summary(reference=reference)
+        if escrow.status == Escrow.Status.REFUNDED:
+            raise EscrowConflict("The payment was refunded in full; there is nothing to release.")
+        if escrow.refunds.filter(status__in=OPEN_REFUND).exists():
+            raise EscrowConflict("A refund of this payment is in progress; try again later.")
+        remaining = account_balance(account=escrow_account(reference), currency=escrow.currency)
+        if remaining <= 0:
+            raise EscrowConflict("Nothing is left in escrow to release.")
+        seller_cents, fee_cents = fee_split(
+            amount_cents=remaining, fee_bps=settings.PLATFORM_FEE_BPS
+        )
+        lines = [Line(escrow_account(reference), -remaining, escrow.currency)]
+        if seller_cents:
+            lines.append(Line(seller_payable_account(escrow.shop_id), seller_cents,
+                              escrow.currency))
+        if fee_cents:
+            lines.append(Line(PLATFORM_FEES, fee_cents, escrow.currency))
+        journal_post(
+            key=f"release:{reference}", kind=JournalEntry.Kind.RELEASE, reference=reference,
+            shop=escrow.shop, memo=f"Released, fee {fee_cents}", actor=actor, lines=lines,
+        )
+        refunded_any = escrow.refunds.filter(status=Refund.Status.SUCCEEDED).exists()
+        escrow.status = (
+            Escrow.Status.PARTIALLY_REFUNDED if refunded_any else Escrow.Status.RELEASED
+        )
+        escrow.save(update_fields=["status", "updated"])
+    return escrow_summary(reference=reference)
+
+
+def escrow_refund(
+    *, reference: str, amount_cents: int | None = None, idempotency_key: str = "",
+    actor=None, note: str = "",
+) -> EscrowSummary:
+    """Refund all that remains (amount_cents=None) or a part, through Stripe, then the ledger.
+
+    The refund is reserved under the escrow lock, sent to Stripe with no lock held, and posted
+    under the lock again. The key defaults to one per reference and amount, so a double click
+    refunds once; pass your own key for several partial refunds of the same amount.
+    """
+    if amount_cents is not None and (not isinstance(amount_cents, int) or amount_cents <= 0):
+        raise InvalidAmount("A refund must be a positive whole number of cents.")
+    key = idempotency_key or f"refund:{reference}:{amount_cents or 'full'}"
+    stale = timezone.now() - timedelta(seconds=CLAIM_SECONDS)
+    with transaction.atomic():
+        escrow = _escrow_lock(reference)
+        refund = Refund.objects.select_for_update().filter(idempotency_key=key).first()
+        if refund is not None:
+            if refund.escrow_id != escrow.pk:
+                raise PaymentConflict("This idempotency key was used for another refund.")
+            if refund.status == Refund.Status.SUCCEEDED:
+                return escrow_summary(reference=reference)
+            if refund.status == Refund.Status.FAILED:
+                raise EscrowConflict(f"The payment provider refused this refund: {refund.error}")
+            if refund.claimed_at and refund.claimed_at > stale:
+                raise EscrowConflict("This refund is being sent now; try again in a moment.")
+        else:
+            if escrow.status != Escrow.Status.HELD:
+                raise EscrowConflict(f"The escrow is already {escrow.get_status_display()}.")
+            reserved = escrow.refunds.filter(status__in=OPEN_REFUND).aggregate(
+                t=Sum("amount_cents")
+            )["t"] or 0
+            remaining = account_balance(
+                account=escrow_account(reference), currency=escrow.currency
+            ) - reserved
+            amount = remaining if amount_cents is None else amount_cents
+            if remaining <= 0:
+                raise EscrowConflict("Nothing is left in escrow to refund.")
+            if amount > remaining:
+                raise EscrowConflict(
+                    f"A refund of {amount} cents exceeds the {remaining} cents still held."
+                )
+            refund = Refund.objects.create(
+                escrow=escrow, idempotency_key=key, amount_cents=amount,
+                currency=escrow.currency, note=note[:200],
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+        Refund.objects.filter(pk=refund.pk).update(claimed_at=timezone.now())
+    refund_send(refund=refund)
+    return escrow_summary(reference=reference)
+
+
+def _stripe_refund_find(*, payment_intent_id: str, key: str):
+    """Find a refund we may have made already (an earlier attempt with no answer)."""
+    refunds = stripe_read(
+        lambda client: client.v1.refunds.list(
+            params={"payment_intent": payment_intent_id, "limit": 100}
+        )
+    )
+    for item in refunds.data:
+        if (as_dict(item).get("metadata") or {}).get("refund_key") == key:
+            return item
+    return None
+
+
+def refund_send(*, refund: Refund) -> Refund:
+    """Ask Stripe for a reserved refund (same key on every attempt), then post it.
+
+    Call with no lock held. An earlier unanswered attempt is looked up first, so a provider
+    that ignores idempotency keys still refunds once.
+    """
+    refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
+    intent_id = refund.escrow.payment_intent.stripe_id
+    try:
+        found = None
+        attempted = GatewayCall.objects.filter(idempotency_key=refund.idempotency_key).exists()
+        if attempted or refund.status == Refund.Status.UNKNOWN:
+            found = _stripe_refund_find(payment_intent_id=intent_id, key=refund.idempotency_key)
+        stripe_refund = found or stripe_write(
+            operation="refund.create", idempotency_key=refund.idempotency_key,
+            reference=refund.escrow.reference,
+            send=lambda client, options: client.v1.refunds.create(
+                params={
+                    "payment_intent": intent_id, "amount": refund.amount_cents,
+                    "metadata": {"refund_key": refund.idempotency_key,
+                                 "reference": refund.escrow.reference},
+                },
+                options=options,
+            ),
+        )
+    except GatewayRefused as refused:
+        Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(
+            status=Refund.Status.FAILED, error=str(refused)[:2000], claimed_at=None
+        )
+        raise EscrowConflict(f"The payment provider refused the refund: {refused}") from None
+    except PaymentsError:
+        Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(
+            status=Refund.Status.UNKNOWN, claimed_at=None
+        )
+        raise
+    if stripe_refund.status in {"failed", "canceled"}:
+        Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(
+            status=Refund.Status.FAILED, stripe_id=stripe_refund.id, claimed_at=None,
+            error=f"Stripe reports the refund {stripe_refund.status}.",
+        )
+        raise EscrowConflict(f"The payment provider reports the refund {stripe_refund.status}.")
+    return refund_apply(refund=refund, stripe_refund_id=stripe_refund.id)
+
+
+def refund_apply(*, refund: Refund, stripe_refund_id: str) -> Refund:
+    """Post a refund Stripe accepted: escrow → refunded. Idempotent."""
+    with transaction.atomic():
+        escrow = Escrow.objects.select_for_update().get(pk=refund.escrow_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.status == Refund.Status.SUCCEEDED:
+            return refund
+        journal_post(
+            key=f"refund:{refund.pk}", kind=JournalEntry.Kind.REFUND, reference=escrow.reference,
+            shop=escrow.shop, memo=f"Refund {stripe_refund_id}", actor=refund.created_by,
+            lines=[
+                Line(escrow_account(escrow.reference), -refund.amount_cents, refund.currency),
+                Line(REFUNDED, refund.amount_cents, refund.currency),
+            ],
+        )
+        refund.status = Refund.Status.SUCCEEDED
+        refund.stripe_id = stripe_refund_id
+        refund.claimed_at = None
+        refund.error = ""
+        refund.save(update_fields=["status", "stripe_id", "claimed_at", "error", "updated"])
+        left = account_balance(account=escrow_account(escrow.reference), currency=escrow.currency)
+        if left == 0 and escrow.status == Escrow.Status.HELD:
+            escrow.status = Escrow.Status.REFUNDED
+            escrow.save(update_fields=["status", "updated"])
+    return refund
+
+
+def escrow_resolve_partial(
+    *, reference: str, refund_cents: int, actor=None, note: str = ""
+) -> EscrowSummary:
+    """Dispute outcome: refund refund_cents to the buyer and release the rest to the seller.
+
+    refund_cents=0 releases everything; refund_cents equal to what is held refunds everything.
+    Repeating the call returns the same result.
+    """
+    if not isinstance(refund_cents, int) or refund_cents < 0:
+        raise InvalidAmount("refund_cents must be zero or a positive whole number of cents.")
+    summary = escrow_summary(reference=reference)
+    if refund_cents > summary.held_cents - summary.released_cents:
+        raise EscrowConflict(
+            f"A refund of {refund_cents} cents exceeds the {summary.held_cents} cents held."
+        )
+    if refund_cents:
+        summary = escrow_refund(
+            reference=reference, amount_cents=refund_cents,
+            idempotency_key=f"dispute:{reference}:refund", actor=actor, note=note,
+        )
+    if summary.status == Escrow.Status.REFUNDED:
+        return summary
+    return escrow_release(reference=reference, actor=actor)
+
+
+def refunds_settle_open(*, payment_intent_id: str = "") -> int:
+    """Resume refunds left unknown (or abandoned mid-send); return how many were settled."""
+    stale = timezone.now() - timedelta(seconds=CLAIM_SECONDS)
+    refunds = Refund.objects.filter(status__in=OPEN_REFUND).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
+    )
+    if payment_intent_id:
+        refunds = refunds.filter(escrow__payment_intent__stripe_id=payment_intent_id)
+    settled = 0
+    for refund in refunds.order_by("pk"):
+        claimed = Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).filter(
+            Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
+        ).update(claimed_at=timezone.now(), status=Refund.Status.UNKNOWN)
+        if not claimed:
+            continue
+        refund.status = Refund.Status.UNKNOWN
+        try:
+            refund_send(refund=refund)
+        except PaymentsError:
+            continue
+        settled += 1
+    return settled

@@ -1,0 +1,29 @@
+"""Reconciliation issues: flag once per (kind, subject) while open; staff resolve."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import ReconciliationIssue
+
+
+def issue_flag(*, kind: str, subject: str, detail: str) -> ReconciliationIssue:
+    """Open an issue, or return the open one of the same kind and subject."""
+    existing = ReconciliationIssue.objects.filter(
+        kind=kind, subject=subject, is_resolved=False
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return ReconciliationIssue.objects.create(kind=kind, subject=subject, detail=detail)
+    except IntegrityError:
+        return ReconciliationIssue.objects.get(kind=kind, subject=subject, is_resolved=False)
+
+
+def issue_resolve(*, issue: ReconciliationIssue, actor) -> ReconciliationIssue:
+    """Mark an issue looked at and settled by a staff member."""
+    ReconciliationIssue.objects.filter(pk=issue.pk, is_resolved=False).update(
+        is_resolved=True, resolved_by=actor, resolved_at=timezone.now()
+    )
+    issue.refresh_from_db()
+    return issue

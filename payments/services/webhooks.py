@@ -1,0 +1,146 @@
+"""Stripe webhooks: verify on the raw body, store each event id once, converge on Stripe's state.
+
+An event is only a hint: we fetch the PaymentIntent's current state from Stripe and apply that,
+so events may arrive late, twice or out of order. Only one request processes an event id (a
+conditional claim); repeats answer 200 without effect.
+"""
+
+import logging
+from datetime import timedelta
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from ..errors import PaymentsError
+from ..gateway import as_dict, stripe_read
+from ..models import Escrow, JournalLine, PaymentIntent, ReconciliationIssue, WebhookEvent
+from .escrow import refunds_settle_open
+from .intents import PaymentOutcome, payment_intent_apply, payment_outcome_dispatch
+from .issues import issue_flag
+
+logger = logging.getLogger(__name__)
+SIGNATURE_TOLERANCE_SECONDS = 300
+CLAIM_SECONDS = 300
+
+
+class WebhookInvalid(PaymentsError):
+    http_status = 400
+
+
+def webhook_event_verify(*, payload: bytes, signature: str | None):
+    """Return the event if the Stripe-Signature matches the raw body; else WebhookInvalid."""
+    if not signature:
+        raise WebhookInvalid("Missing Stripe-Signature header.")
+    try:
+        return stripe.Webhook.construct_event(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=SIGNATURE_TOLERANCE_SECONDS,
+        )
+    except stripe.SignatureVerificationError:
+        raise WebhookInvalid("Invalid or stale signature.") from None
+    except ValueError:
+        raise WebhookInvalid("The body is not a Stripe event.") from None
+
+
+def webhook_event_receive(*, payload: bytes, signature: str | None) -> str:
+    """Verify, store once, and apply an event; return processed | duplicate."""
+    event = webhook_event_verify(payload=payload, signature=signature)
+    data_object = as_dict(event.data.object)
+    try:
+        record, _ = WebhookEvent.objects.get_or_create(
+            event_id=event.id,
+            defaults={"type": event.type, "object_id": str(data_object.get("id", ""))[:80]},
+        )
+    except IntegrityError:
+        return "duplicate"
+    stale = timezone.now() - timedelta(seconds=CLAIM_SECONDS)
+    claimed = WebhookEvent.objects.filter(pk=record.pk).filter(
+        Q(status__in=[WebhookEvent.Status.RECEIVED, WebhookEvent.Status.FAILED])
+        | Q(status=WebhookEvent.Status.PROCESSING, claimed_at__lt=stale)
+    ).update(status=WebhookEvent.Status.PROCESSING, claimed_at=timezone.now())
+    if not claimed:
+        return "duplicate"
+    try:
+        _event_apply(event.type, data_object)
+    except Exception as error:
+        # Stripe delivers again after a non-2xx answer; the next delivery may claim it.
+        WebhookEvent.objects.filter(pk=record.pk).update(
+            status=WebhookEvent.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    WebhookEvent.objects.filter(pk=record.pk).update(
+        status=WebhookEvent.Status.PROCESSED, processed_at=timezone.now(), error=""
+    )
+    return "processed"
+
+
+def _event_apply(event_type: str, data_object) -> None:
+    if event_type.startswith("payment_intent."):
+        payment_intent_refresh(stripe_id=data_object["id"])
+    elif event_type == "charge.refunded":
+        intent_id = data_object.get("payment_intent") or ""
+        refunds_settle_open(payment_intent_id=intent_id)
+        refund_totals_compare(stripe_id=intent_id, stripe_refunded_cents=int(
+            data_object.get("amount_refunded") or 0
+        ))
+    elif event_type == "charge.dispute.created":
+        _dispute_opened(data_object)
+    else:
+        logger.info("Ignoring Stripe event type %s", event_type)
+
+
+def payment_intent_refresh(*, stripe_id: str):
+    """Fetch a PaymentIntent from Stripe and apply it, if it is one of ours."""
+    if not PaymentIntent.objects.filter(stripe_id=stripe_id).exists():
+        issue_flag(kind=ReconciliationIssue.Kind.UNKNOWN_OBJECT, subject=stripe_id,
+                   detail="Stripe sent an event about a PaymentIntent we did not create.")
+        return None
+    obj = stripe_read(
+        lambda client: client.v1.payment_intents.retrieve(
+            stripe_id, params={"expand": ["latest_charge"]}
+        )
+    )
+    return payment_intent_apply(stripe_payment_intent=obj)
+
+
+def refund_totals_compare(*, stripe_id: str, stripe_refunded_cents: int) -> bool:
+    """Flag a PaymentIntent whose refunds at Stripe differ from our ledger; True if equal."""
+    references = list(
+        Escrow.objects.filter(payment_intent__stripe_id=stripe_id).values_list("reference",
+                                                                               flat=True)
+    )
+    ours = JournalLine.objects.filter(
+        reference__in=references, entry__kind="refund", account="refunded"
+    ).aggregate(t=Sum("amount_cents"))["t"] or 0
+    if ours == stripe_refunded_cents:
+        return True
+    issue_flag(
+        kind=ReconciliationIssue.Kind.REFUND_MISMATCH, subject=stripe_id,
+        detail=f"Stripe refunded {stripe_refunded_cents} cents; our ledger refunded {ours}.",
+    )
+    return False
+
+
+def _dispute_opened(data_object) -> None:
+    intent_id = data_object.get("payment_intent") or ""
+    record = PaymentIntent.objects.filter(stripe_id=intent_id).first()
+    issue_flag(
+        kind=ReconciliationIssue.Kind.DISPUTE, subject=str(data_object.get("id", intent_id)),
+        detail=(
+            f"Chargeback of {data_object.get('amount')} {data_object.get('currency')} on "
+            f"{record.reference if record else 'an unknown payment ' + intent_id}: "
+            f"{data_object.get('reason', '')}"
+        ),
+    )
+    if record is not None:
+        payment_outcome_dispatch(
+            PaymentOutcome(
+                reference=record.reference, payment_intent_id=intent_id, status="disputed",
+                amount_cents=int(data_object.get("amount") or 0),
+                currency=str(data_object.get("currency") or record.currency).upper(),
+                message=str(data_object.get("reason") or ""),
+            )
+        )

@@ -1,0 +1,146 @@
+"""Helpers for payments tests: paid intents on the real localstripe, signed webhook bodies,
+small local HTTP servers that hang, fail or fake Stripe Connect transfers."""
+
+import hashlib
+import hmac
+import http.server
+import itertools
+import json
+import socket
+import threading
+import time
+
+import pytest
+
+from payments.services import escrow_hold, payment_intent_confirm, payment_intent_create
+from payments.services.intents import _OUTCOME_HANDLERS
+from tests.factories import ShopFactory
+
+_counter = itertools.count(1)
+
+
+def next_number() -> int:
+    return int(time.time() * 1000) % 10_000_000 * 100 + next(_counter)
+
+
+@pytest.fixture
+def outcomes():
+    """Record every outcome payments dispatches for references "paytest:…"."""
+    received = []
+    _OUTCOME_HANDLERS["paytest"] = received.append
+    yield received
+    _OUTCOME_HANDLERS.pop("paytest", None)
+
+
+def paid_intent(*, amount_cents: int, currency: str = "USD", card: str = "pm_card_visa"):
+    """Create and confirm a PaymentIntent on localstripe; return our record."""
+    number = next_number()
+    reference = f"paytest:{number}"
+    record = payment_intent_create(
+        reference=reference, amount_cents=amount_cents, currency=currency,
+        idempotency_key=f"test-{number}",
+    )
+    payment_intent_confirm(reference=reference, payment_method=card)
+    record.refresh_from_db()
+    return record
+
+
+def held_escrow(*, amount_cents: int, shop=None):
+    """A paid intent and one escrow holding all of it; returns (reference, shop, intent)."""
+    shop = shop or ShopFactory()
+    intent = paid_intent(amount_cents=amount_cents)
+    reference = f"order:{next_number()}"
+    escrow_hold(reference=reference, shop=shop, amount_cents=amount_cents, currency="USD",
+                payment_intent_id=intent.stripe_id)
+    return reference, shop, intent
+
+
+def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def event_body(event_type: str, data_object: dict, event_id: str | None = None) -> bytes:
+    return json.dumps({
+        "id": event_id or f"evt_test_{next_number()}", "object": "event", "type": event_type,
+        "created": int(time.time()), "livemode": False, "api_version": "2020-08-27",
+        "data": {"object": data_object},
+    }).encode()
+
+
+class _Server:
+    def __init__(self, server, thread):
+        self.server, self.thread = server, thread
+        self.port = server.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.requests: list[dict] = []
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def serve(handler_factory) -> _Server:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_factory)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return _Server(server, thread)
+
+
+@pytest.fixture
+def failing_stripe():
+    """A local server that answers every request with HTTP 500 (a broken Stripe)."""
+    box = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            box["server"].requests.append({"path": self.path,
+                                           "key": self.headers.get("Idempotency-Key")})
+            body = b'{"error": {"type": "api_error", "message": "boom"}}'
+            self.send_response(500)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    box["server"] = serve(Handler)
+    yield box["server"]
+    box["server"].stop()
+
+
+@pytest.fixture
+def hanging_port():
+    """A port that accepts connections and never answers (a Stripe that times out)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                accepted.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], accepted
+    stop.set()
+    thread.join(timeout=2)
+    for conn in accepted:
+        conn.close()
+    listener.close()
