@@ -56,4 +56,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="payments.tasks.reconciliation_run_daily",
         schedule=crontab(minute=45, hour=5),  # ledger vs Stripe over the last 3 days
     ),
+    PeriodicJob(
+        name="orders-remind-deadlines",
+        task="orders.tasks.orders_remind_deadlines_task",
+        schedule=900.0,
+    ),
 ]

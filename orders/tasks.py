@@ -4,6 +4,7 @@ from orders.services.deadlines import (
     orders_cancel_unshipped,
     orders_complete_unconfirmed,
     orders_money_settle,
+    orders_remind_deadlines,
 )
 from orders.services.payment import checkouts_expire
 
@@ -26,3 +27,8 @@ def orders_complete_unconfirmed_task() -> int:
 @shared_task
 def orders_money_settle_task() -> int:
     return orders_money_settle()
+
+
+@shared_task
+def orders_remind_deadlines_task() -> int:
+    return orders_remind_deadlines()

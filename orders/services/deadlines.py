@@ -3,11 +3,13 @@ service a person would, so a job run twice, or racing a person, changes an order
 
 import logging
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from orders.errors import OrderError
 from orders.models import Order
+from orders.services import notices
 from orders.services.lifecycle import _complete, _refund_in_full, order_cancel_restock
 from payments.errors import PaymentsError
 from payments.models import Escrow
@@ -31,9 +33,13 @@ def orders_cancel_unshipped() -> int:
 
 
 def _cancel_overdue(order: Order) -> Order:
-    order = order_cancel_restock(
-        order=order, note="Not shipped in time; cancelled and refunded.", expected={S.PAID}
-    )
+    with transaction.atomic():
+        order = order_cancel_restock(
+            order=order, note="Not shipped in time; cancelled and refunded.", expected={S.PAID}
+        )
+        notices.order_cancelled_notify(
+            order, reason="not shipped in time", tell_buyer=True, tell_seller=True
+        )
     try:
         _refund_in_full(order, None, "Not shipped in time")
     except PaymentsError:
@@ -80,3 +86,23 @@ def orders_money_settle() -> int:
         settled += 1
     return settled
 
+
+
+def orders_remind_deadlines() -> int:
+    """Remind sellers 24 h before ship_by and buyers 48 h before auto-confirm (once each)."""
+    now = timezone.now()
+    reminded = 0
+    to_ship = Order.objects.filter(
+        status=S.PAID, ship_by__gt=now, ship_by__lte=now + timezone.timedelta(hours=24)
+    ).select_related("shop__owner")
+    for order in to_ship.order_by("pk"):
+        notices.ship_by_soon_notify(order)
+        reminded += 1
+    to_confirm = Order.objects.filter(
+        status=S.SHIPPED, auto_confirm_at__gt=now,
+        auto_confirm_at__lte=now + timezone.timedelta(hours=48),
+    ).select_related("buyer", "shop")
+    for order in to_confirm.order_by("pk"):
+        notices.auto_confirm_soon_notify(order)
+        reminded += 1
+    return reminded

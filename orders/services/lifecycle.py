@@ -23,6 +23,7 @@ from orders.errors import (
     PickupLocked,
 )
 from orders.models import Order, OrderItem, Review
+from orders.services import notices
 from orders.services.transitions import order_transition
 from payments.errors import EscrowNotFound
 from payments.selectors import escrow_summary_or_none
@@ -98,12 +99,15 @@ def order_ship(*, order_id, seller, carrier: str, tracking_number: str) -> Order
     if order.fulfillment == Order.Fulfillment.PICKUP:
         raise InvalidTransition(order.status, "shipped (this is a local pickup order)")
     now = timezone.now()
-    return order_transition(
-        order=order, to=S.SHIPPED, actor=seller, expected={S.PAID},
-        note=f"Shipped with {carrier}, tracking {tracking_number}.",
-        carrier=carrier, tracking_number=tracking_number, shipped_at=now,
-        auto_confirm_at=now + timezone.timedelta(days=_auto_confirm_days(order)),
-    )
+    with transaction.atomic():
+        order = order_transition(
+            order=order, to=S.SHIPPED, actor=seller, expected={S.PAID},
+            note=f"Shipped with {carrier}, tracking {tracking_number}.",
+            carrier=carrier, tracking_number=tracking_number, shipped_at=now,
+            auto_confirm_at=now + timezone.timedelta(days=_auto_confirm_days(order)),
+        )
+        notices.order_shipped_notify(order)
+    return order
 
 
 def _complete(*, order: Order, actor, note: str, expected: set[str]) -> Order:
@@ -113,7 +117,11 @@ def _complete(*, order: Order, actor, note: str, expected: set[str]) -> Order:
             order=order, to=S.COMPLETED, actor=actor, note=note, expected=expected,
             completed_at=timezone.now(),
         )
-        escrow_release(reference=order.reference, actor=actor)
+        summary = escrow_release(reference=order.reference, actor=actor)
+        notices.order_completed_notify(
+            order, by_buyer=actor is not None and actor.pk == order.buyer_id,
+            released_cents=summary.released_cents - summary.fee_cents,
+        )
     return order
 
 
@@ -170,9 +178,11 @@ def order_extend_confirm_window(*, order_id, buyer) -> Order:
 
 def _refund_in_full(order: Order, actor, note: str) -> None:
     """Refund whatever is held for the order (called after the order's commit)."""
-    if escrow_summary_or_none(reference=order.reference) is None:
+    before = escrow_summary_or_none(reference=order.reference)
+    if before is None:
         return
-    escrow_refund(reference=order.reference, actor=actor, note=note[:200])
+    after = escrow_refund(reference=order.reference, actor=actor, note=note[:200])
+    notices.order_refunded_notify(order, amount_cents=after.refunded_cents)
 
 
 def order_cancel(*, order_id, actor) -> Order:
@@ -188,6 +198,10 @@ def order_cancel(*, order_id, actor) -> Order:
             expected={S.PENDING_PAYMENT, S.PAID},
         )
         _stock_return(order)
+        notices.order_cancelled_notify(
+            order, reason=f"cancelled by {who}", tell_buyer=is_seller,
+            tell_seller=not is_seller and order.paid_at is not None,
+        )
     _refund_in_full(order, actor, f"Order cancelled by {who}")
     return order
 
@@ -200,11 +214,14 @@ def order_dispute(*, order_id, buyer, reason: str, details: str) -> Order:
     details = (details or "").strip()
     if not details or len(details) > 2000:
         raise ValidationError({"details": ["Tell us what went wrong (up to 2,000 characters)."]})
-    return order_transition(
-        order=order, to=S.DISPUTED, actor=buyer, note=f"Dispute opened: {reason}.",
-        expected={S.PAID, S.SHIPPED},
-        dispute_reason=reason, dispute_details=details,
-    )
+    with transaction.atomic():
+        order = order_transition(
+            order=order, to=S.DISPUTED, actor=buyer, note=f"Dispute opened: {reason}.",
+            expected={S.PAID, S.SHIPPED},
+            dispute_reason=reason, dispute_details=details,
+        )
+        notices.dispute_opened_notify(order)
+    return order
 
 
 def order_dispute_resolve(
@@ -244,8 +261,12 @@ def order_dispute_resolve(
     if outcome == "refund":
         _refund_in_full(order, actor, "Dispute resolved for the buyer")
     else:
-        escrow_resolve_partial(
+        summary = escrow_resolve_partial(
             reference=order.reference, refund_cents=refund_cents, actor=actor, note=note
+        )
+        notices.order_refunded_notify(order, amount_cents=summary.refunded_cents)
+        notices.order_completed_notify(
+            order, by_buyer=False, released_cents=summary.released_cents - summary.fee_cents
         )
     return order
 
@@ -267,6 +288,7 @@ def review_create(*, order_id, buyer, rating, text: str) -> Review:
             order=locked, shop_id=locked.shop_id, buyer=buyer, rating=rating, text=text
         )
         shop_rating_refresh(shop_id=locked.shop_id)
+        notices.review_posted_notify(review)
     return review
 
 

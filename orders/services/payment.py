@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from orders.errors import OrderError
 from orders.models import Checkout, Order
+from orders.services import notices
 from orders.services.checkout import checkout_for_buyer, checkout_payment_intent_ensure
 from orders.services.lifecycle import order_cancel_restock, pickup_code_new
 from orders.services.transitions import order_transition
@@ -54,6 +55,10 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                     :300
                 ]
                 checkout.save(update_fields=["payment_status", "payment_message"])
+                if outcome.status == "failed":
+                    notices.payment_failed_notify(
+                        buyer=checkout.buyer, checkout=checkout, reason=checkout.payment_message
+                    )
             return
         if checkout.status == Checkout.Status.PAID:
             return
@@ -84,11 +89,12 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
             }
             if order.fulfillment == Order.Fulfillment.PICKUP:
                 fields["pickup_code"] = pickup_code_new()
-            order_transition(
+            order = order_transition(
                 order=order, to=Order.Status.PAID, note="Payment received; held in escrow.",
                 expected={Order.Status.PENDING_PAYMENT},
                 **fields,
             )
+            notices.order_paid_notify(order)
     for reference in late_refunds:
         escrow_refund(reference=reference, note="Paid after the checkout expired")
 
@@ -116,9 +122,11 @@ def checkout_pay(*, buyer, checkout_id, payment_method: str) -> Checkout:
     try:
         result = payment_intent_confirm(reference=checkout.reference, payment_method=payment_method)
     except PaymentDeclined as exc:
-        Checkout.objects.filter(pk=checkout.pk).update(
-            payment_status="failed", payment_message=str(exc)[:300]
-        )
+        with transaction.atomic():
+            Checkout.objects.filter(pk=checkout.pk).update(
+                payment_status="failed", payment_message=str(exc)[:300]
+            )
+            notices.payment_failed_notify(buyer=buyer, checkout=checkout, reason=str(exc))
         raise
     return _apply_result(checkout, result)
 
@@ -157,9 +165,12 @@ def checkouts_expire() -> int:
             locked.status = Checkout.Status.EXPIRED
             locked.save(update_fields=["status"])
             for order in locked.orders.order_by("pk"):
-                order_cancel_restock(
+                order = order_cancel_restock(
                     order=order, note="Not paid in time; items back on sale.",
                     expected={Order.Status.PENDING_PAYMENT},
+                )
+                notices.order_cancelled_notify(
+                    order, reason="not paid in time", tell_buyer=True, tell_seller=False
                 )
         expired += 1
     return expired
