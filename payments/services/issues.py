@@ -3,6 +3,8 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications.services import notify_staff
+
 from ..models import ReconciliationIssue
 
 
@@ -15,7 +17,14 @@ def issue_flag(*, kind: str, subject: str, detail: str) -> ReconciliationIssue:
         return existing
     try:
         with transaction.atomic():
-            return ReconciliationIssue.objects.create(kind=kind, subject=subject, detail=detail)
+            issue = ReconciliationIssue.objects.create(kind=kind, subject=subject, detail=detail)
+            notify_staff(
+                kind="staff_reconciliation_mismatch", url="/admin/payments/reconciliationissue/",
+                dedupe_key=f"reconciliation:{issue.pk}",
+                context={"summary": f"{issue.get_kind_display()}: {detail}"[:300],
+                         "reference": subject},
+            )
+            return issue
     except IntegrityError:
         return ReconciliationIssue.objects.get(kind=kind, subject=subject, is_resolved=False)
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from notifications.services import notify
 from sellers.models import Shop
 
 from ..errors import InvalidAmount, PaymentsError, PayoutConflict
@@ -91,6 +92,12 @@ def _payout_settle_paid(*, payout_id: int, provider_ref: str, actor=None) -> Pay
         payout.marked_by = actor if getattr(actor, "is_authenticated", False) else None
         payout.save(update_fields=["status", "provider_ref", "paid_at", "claimed_at",
                                    "marked_by"])
+        notify(
+            recipient=payout.shop.owner, kind="payout_sent", url="/sell/balance/",
+            dedupe_key=f"payout_sent:{payout.pk}",
+            context={"amount_cents": payout.amount_cents, "currency": payout.currency,
+                     "provider_ref": provider_ref},
+        )
     return payout
 
 

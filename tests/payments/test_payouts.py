@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from notifications.models import Notification
 from payments.errors import PayoutConflict
 from payments.ledger import account_balance, seller_paid_out_account, seller_payable_account
 from payments.models import Payout
@@ -91,6 +92,8 @@ def test_manual_payout_reserves_the_balance_and_staff_mark_it_paid(localstripe):
         "paid", "ACH 20261128-77", staff)
     assert account_balance(account=seller_paid_out_account(shop.pk), currency="USD") == 4_750
     assert payouts_run().created == 0 and Payout.objects.count() == 1
+    sent = Notification.objects.filter(kind="payout_sent")
+    assert [(n.recipient_id, n.context["amount_cents"]) for n in sent] == [(shop.owner_id, 4_750)]
 
 
 @pytest.mark.django_db
@@ -171,6 +174,7 @@ def test_the_job_run_twice_at_once_pays_once(localstripe, fake_transfers, settin
     assert len(fake_transfers["requests"]) == 1
     assert Payout.objects.get().status == "paid"
     assert account_balance(account=seller_paid_out_account(shop.pk), currency="USD") == 8_550
+    assert Notification.objects.filter(kind="payout_sent", recipient=shop.owner).count() == 1
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from notifications.models import Notification
 from payments.gateway import stripe_client
 from payments.models import ReconciliationIssue
 from payments.services import escrow_refund, reconciliation_run
@@ -18,6 +19,7 @@ def test_matching_records_raise_no_issue():
 
 
 def test_a_refund_made_at_stripe_directly_is_listed_for_staff(client):
+    watcher = UserFactory(is_staff=True)
     reference, _, intent = held_escrow(amount_cents=4_000)
     stripe_client().v1.refunds.create(params={"payment_intent": intent.stripe_id,
                                               "amount": 1_500})
@@ -28,6 +30,9 @@ def test_a_refund_made_at_stripe_directly_is_listed_for_staff(client):
     assert result.issues_open == 1
     issue = ReconciliationIssue.objects.get()
     assert (issue.kind, issue.subject) == ("refund_mismatch", intent.stripe_id)
+    alerts = Notification.objects.filter(kind="staff_reconciliation_mismatch")
+    assert [(n.recipient_id, n.url) for n in alerts] == [
+        (watcher.pk, "/admin/payments/reconciliationissue/")]
     staff = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(staff)
     page = client.get("/admin/payments/reconciliationissue/")
