@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from marketplace import health
+from marketplace import health, seller_home
 from marketplace.accounts import api as accounts_api
 from marketplace.accounts import views as accounts_views
 from marketplace.catalog import views as catalog_views
@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
+    path("sell/", seller_home.seller_dashboard, name="sell-dashboard"),
     path("", include("marketplace.catalog.urls")),
     path("", include("sellers.urls")),
     path("", include("payments.urls")),

@@ -102,7 +102,8 @@ def stop(children: list) -> None:
 
 def main() -> int:
     DATA.mkdir(parents=True, exist_ok=True)
-    for folder in ("broker/queue", "broker/processed", "broker/results", "mail", "media"):
+    for folder in ("broker/queue", "broker/processed", "broker/results", "broker/control",
+                   "mail", "media"):
         (DATA / folder).mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.setdefault("DATA_DIR", str(DATA))

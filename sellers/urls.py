@@ -4,7 +4,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("sell/", views.dashboard, name="sell-dashboard"),
     path("sell/shop/new/", views.shop_open, name="sell-shop-open"),
     path("sell/shop/", views.shop_edit, name="sell-shop-edit"),
     path("sell/listings/new/", views.listing_new, name="sell-listing-new"),

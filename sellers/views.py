@@ -19,7 +19,6 @@ from .search import ListingFilters, listing_search
 from .selectors import (
     listing_of_owner,
     shop_get_for_viewer,
-    shop_listings_for_owner,
     shop_of_user,
 )
 
@@ -39,13 +38,6 @@ def _owned_or_404(listing_id: int, user):
         return listing_of_owner(listing_id=listing_id, user=user)
     except NotFound as exc:
         raise Http404(str(exc)) from None
-
-
-@login_required
-def dashboard(request):
-    shop = shop_of_user(user=request.user)
-    listings = list(shop_listings_for_owner(shop=shop)) if shop else []
-    return render(request, "sellers/dashboard.html", {"shop": shop, "listings": listings})
 
 
 @login_required

@@ -45,6 +45,8 @@ def _act(request, action, success: str, back: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except (OrderError, PaymentsError) as exc:
+        if exc.http_status == 404:  # not this person's order: the same 404 as the page
+            raise Http404(str(exc)) from None
         messages.error(request, str(exc))
     else:
         messages.success(request, success)

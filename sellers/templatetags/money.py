@@ -4,12 +4,13 @@ register = template.Library()
 
 
 @register.filter
-def cents(value) -> str:
-    """Format integer cents as dollars: 123456 → $1,234.56."""
+def cents(value, currency="USD"):
+    """Format integer cents as money: 123456 → $1,234.56 (non-USD: 1,234.56 EUR)."""
     try:
         amount = int(value)
     except (TypeError, ValueError):
         return ""
-    sign = "-" if amount < 0 else ""
-    dollars, rest = divmod(abs(amount), 100)
-    return f"{sign}${dollars:,}.{rest:02d}"
+    sign = "−" if amount < 0 else ""
+    whole, part = divmod(abs(amount), 100)
+    text = f"{whole:,}.{part:02d}"
+    return f"{sign}${text}" if currency == "USD" else f"{sign}{text} {currency}"

@@ -1,0 +1,32 @@
+"""The seller dashboard at /sell/: composed here, on top of the apps, because it shows the
+shop (sellers), its orders (orders) and its money (payments), and lower apps never import
+upward."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+
+from orders.models import Order
+from orders.selectors import orders_for_shop
+from payments.selectors import shop_balance
+from sellers.selectors import shop_listings_for_owner, shop_of_user
+
+RECENT_ORDERS = 5
+
+
+@login_required
+def seller_dashboard(request):
+    shop = shop_of_user(user=request.user)
+    context = {"shop": shop, "listings": []}
+    if shop is not None:
+        counts = dict(
+            Order.objects.filter(shop=shop).values_list("status").annotate(n=Count("id"))
+        )
+        context.update(
+            listings=list(shop_listings_for_owner(shop=shop)),
+            recent_orders=list(orders_for_shop(shop=shop)[:RECENT_ORDERS]),
+            to_ship=counts.get(Order.Status.PAID, 0),
+            disputed=counts.get(Order.Status.DISPUTED, 0),
+            balance=shop_balance(shop=shop),
+        )
+    return render(request, "sellers/dashboard.html", context)

@@ -1,0 +1,85 @@
+import pytest
+
+from orders.models import Order
+from payments.selectors import shop_balance
+from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_email", email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{base}/")
+
+
+def test_buyer_pays_two_shops_with_a_test_card_seller_ships_buyer_confirms(
+    live_server, browser, phone_page, screenshot, localstripe
+):
+    base = live_server.url
+    honey = ListingFactory(shop=ShopFactory(name="Driftless Bee Farm"),
+                           title="Raw Wildflower Honey", price_cents=1200, shipping_cents=650)
+    quilt = ListingFactory(shop=ShopFactory(name="Berea Loom House"),
+                           title="Baby Quilt, nine-patch", price_cents=14500,
+                           shipping_cents=1200)
+    buyer = UserFactory(display_name="Dana Buyer")
+    page = phone_page
+    log_in(page, base, buyer.email)
+    for listing in (honey, quilt):
+        page.goto(f"{base}/listings/{listing.pk}/")
+        page.click("form.buy button[type=submit]")
+        page.wait_for_url(f"{base}/cart/")
+    assert "Total: $175.50" in page.inner_text(".cart-summary")
+    screenshot(page, "cart")
+
+    page.click("text=Check out")
+    page.fill("#id_name", "Dana Buyer")
+    page.fill("#id_line1", "12 Water St")
+    page.fill("#id_city", "Decorah")
+    page.select_option("#id_state", "IA")
+    page.fill("#id_postal_code", "52101")
+    page.click("button:has-text('Continue to payment')")
+    page.wait_for_url("**/pay/")
+    # localstripe's stand-in Stripe.js draws the card form: number, month, year, CVC, ZIP.
+    fields = page.locator("#card-element input")
+    fields.first.wait_for()
+    for index, value in enumerate(["4242424242424242", "12", "30", "123", "52101"]):
+        fields.nth(index).fill(value)
+    screenshot(page, "pay")
+    page.click("#pay-button")
+    page.wait_for_url("**/done/")
+    assert "your payment is in escrow" in page.inner_text("h1")
+    screenshot(page, "paid")
+
+    page.goto(f"{base}/orders/")
+    assert page.locator(".order-card").count() == 2
+    orders = {o.shop_id: o for o in Order.objects.filter(buyer=buyer)}
+    assert {o.status for o in orders.values()} == {"paid"}
+    quilt_order = orders[quilt.shop_id]
+
+    seller_context = browser.new_context(viewport={"width": 390, "height": 844})
+    seller_page = seller_context.new_page()
+    seller_page.set_default_timeout(15_000)
+    log_in(seller_page, base, quilt.shop.owner.email)
+    seller_page.goto(f"{base}/sell/orders/{quilt_order.pk}/")
+    seller_page.fill("#id_carrier", "USPS")
+    seller_page.fill("#id_tracking_number", "9400111899223817")
+    seller_page.click("button:has-text('Mark as shipped')")
+    assert "Marked as shipped" in seller_page.inner_text(".messages")
+    screenshot(seller_page, "seller-shipped")
+
+    page.goto(f"{base}/orders/{quilt_order.pk}/")
+    assert "9400111899223817" in page.inner_text("main")
+    page.click("button:has-text('I received my order')")
+    assert "The seller has been paid" in page.inner_text(".messages")
+    screenshot(page, "confirmed")
+    assert Order.objects.get(pk=quilt_order.pk).status == "completed"
+
+    seller_page.goto(f"{base}/sell/balance/")
+    available = shop_balance(shop=quilt.shop).available_cents
+    assert available == 15700 - (15700 * 500 + 5000) // 10000
+    assert f"${available // 100:,}.{available % 100:02d}" in seller_page.inner_text("main")
+    screenshot(seller_page, "seller-balance")
+    seller_context.close()
