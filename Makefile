@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/taobao_village)
 TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/1)
 
-.PHONY: install run test test-fast e2e lint bench clean
+.PHONY: install run test test-fast e2e lint bench bench-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,15 @@ e2e: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Catalog benchmark on its own database (taobao_bench): `make bench BENCH_ARGS="--listings 1000000"`.
+bench: install
+	REDIS_URL="$(TEST_REDIS_URL)" $(PY) bench/catalog.py $(BENCH_ARGS)
+
+# Load test (simulated buyers against gunicorn + localstripe) on its own database
+# (taobao_bench_load): `make bench-load LOAD_ARGS="--buyers 32 --seconds 30 --skip-load"`.
+bench-load: install
+	REDIS_URL="$(TEST_REDIS_URL)" $(PY) bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf .data media staticfiles .pytest_cache

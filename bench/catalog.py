@@ -6,8 +6,8 @@
 
 It uses its own database (BENCH_DATABASE_URL, default .../taobao_bench, created if missing),
 never the development or test ones. Throughput is measured with wrk at 16 connections against
-gunicorn (2 workers) on a free loopback port, the catalog pages next to a bare Django view in
-the same server; figures go to stdout and bench/results-<N>.json.
+gunicorn (3 sync workers, as in the Dockerfile) on a free loopback port, the catalog pages next
+to a bare Django view in the same server; figures go to stdout and bench/results-<N>.json.
 """
 
 import argparse
@@ -148,12 +148,12 @@ def wrk(url: str, seconds: int, clients: int, *, unique: bool = False) -> dict:
             "non_2xx": int(errors.group(1)) if errors else 0}
 
 
-def gunicorn_start(port: int) -> subprocess.Popen:
+def gunicorn_start(port: int, workers: int) -> subprocess.Popen:
     from tests.processes import wait_for_port
 
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "bench.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
+        [str(BIN / "gunicorn"), "bench.wsgi:application", "-w", str(workers),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=os.environ.copy(), start_new_session=True,
     )
     wait_for_port(port, timeout=30)
@@ -167,6 +167,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--runs", type=int, default=100, help="latency samples per term")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Dockerfile: 3)")
     args = parser.parse_args()
 
     database_create()
@@ -181,7 +182,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    report: dict = {"listings_requested": args.listings}
+    report: dict = {"listings_requested": args.listings, "workers": args.workers,
+                    "clients": args.clients, "seconds": args.seconds}
     if not args.skip_load:
         print(f"Loading {args.listings:,} listings…", flush=True)
         began = time.monotonic()
@@ -222,7 +224,7 @@ def main() -> None:
         print(f"EXPLAIN {term}: {tail}", flush=True)
 
     port = free_port()
-    server = gunicorn_start(port)
+    server = gunicorn_start(port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
         report["http_latency"] = {

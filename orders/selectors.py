@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from orders.models import CartItem, Order, OrderEvent, OrderItem
 from sellers.models import Listing, ListingImage, Shop
@@ -152,3 +152,19 @@ def orders_for_shop(*, shop, status: str = "") -> QuerySet[Order]:
     if status:
         orders = orders.filter(status=status)
     return orders.order_by("-created", "-id")
+
+
+def completed_orders_by_village() -> dict[int, dict[str, int]]:
+    """Completed orders and their value (GMV) per village id: one grouped query."""
+    rows = (
+        Order.objects.filter(status=Order.Status.COMPLETED)
+        .values("shop__village_id")
+        .annotate(orders_completed=Count("id"), gmv_cents=Sum("total_cents"))
+        .order_by()
+    )
+    return {
+        row["shop__village_id"]: {
+            "orders_completed": row["orders_completed"], "gmv_cents": int(row["gmv_cents"]),
+        }
+        for row in rows
+    }

@@ -163,3 +163,17 @@ def shop_statement(*, shop) -> QuerySet:
         .order_by("-last_at", "reference")
     )
 
+
+
+def released_to_sellers_by_village(*, currency: str = "USD") -> dict[int, int]:
+    """Money released from escrow to sellers (after fees), per village id: one query."""
+    rows = (
+        JournalLine.objects.filter(
+            entry__kind=JournalEntry.Kind.RELEASE, account__startswith="seller_payable:",
+            currency=currency,
+        )
+        .values("shop__village_id")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    return {row["shop__village_id"]: int(row["total"]) for row in rows}

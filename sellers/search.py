@@ -4,9 +4,11 @@
 `listing_search` returns the matching public listings, ranked when there is a query.
 
 Every query it builds is bounded, whatever the input: a text query ranks at most
-`SEARCH_CANDIDATES` of its newest matches (ranking all 300,000 listings that say "honey" costs
-seconds at a million rows; the newest thousand cost milliseconds), and counting the results
-stops at `COUNT_CAP`, so neither a common word nor an empty filter ever counts the whole table.
+`SEARCH_CANDIDATES` of its newest matches (ranking all 500,000 listings that say "honey" costs
+seconds at a million rows; the newest thousand cost milliseconds); words plus filters look
+within the newest `SCAN_WINDOW` word matches; price and rating sorts without a narrowing filter
+sort the newest `BROWSE_WINDOW`; and counting stops at `COUNT_CAP`, so neither a common word
+nor an empty filter ever walks or counts the whole table. bench/RESULTS.md has the figures.
 """
 
 import re
@@ -32,6 +34,13 @@ FALSE_VALUES = {"false", "0", "no", "off", ""}
 SEARCH_CANDIDATES = 1000
 # `count()` of search results stops here: paginators then never count a whole table.
 COUNT_CAP = 10_000
+# A text query combined with filters (other than a shop) takes its candidates from the newest
+# SCAN_WINDOW listings containing the words: "honey" + one state + a price band otherwise walks
+# most of the table to find a thousand matches. Sorting by price or rating without words sorts
+# the newest BROWSE_WINDOW matches unless a shop, village, state or category already narrows
+# them (no index orders listings by price or by their shop's rating).
+SCAN_WINDOW = 5_000
+BROWSE_WINDOW = 5_000
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
 # Cf (format) and Cc (control) characters, NUL above all, never reach the database.
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
@@ -102,7 +111,10 @@ def _slug_param(params, name, errors, label) -> str:
 
 
 def listing_filters_parse(params: Mapping) -> ListingFilters:
-    """Parse catalog query parameters; raise ValidationError with a message per bad field."""
+    """Parse catalog query parameters; raise ValidationError with a message per bad field.
+
+    One query when a category is named (an unknown category is a 400, not an empty list).
+    """
     errors: dict[str, list[str]] = {}
     raw_q = _text(params, "q")
     q = _clean_query(raw_q)
@@ -124,6 +136,8 @@ def listing_filters_parse(params: Mapping) -> ListingFilters:
     category = _slug_param(params, "category", errors, "category")
     village = _slug_param(params, "village", errors, "village")
     shop = _slug_param(params, "shop", errors, "shop")
+    if category and not Category.objects.filter(slug=category).exists():
+        errors["category"] = [f"There is no category “{category}”."]
     if errors:
         raise ValidationError(errors)
     return ListingFilters(
@@ -169,7 +183,8 @@ class ListingResults(QuerySet):
 
 
 def _as_results(listings: QuerySet[Listing], matched_by: str) -> ListingResults:
-    results = listings._chain()
+    # Lists show neither: the search document alone is kilobytes per row to send and parse.
+    results = listings.defer("search_vector", "description")._chain()
     results.__class__ = ListingResults
     results.matched_by = matched_by
     return results
@@ -225,6 +240,17 @@ def _candidate_ids(matches: QuerySet[Listing], *, newest_first: bool) -> list[in
     return list(matches.values_list("id", flat=True)[:SEARCH_CANDIDATES])
 
 
+def _narrowed(filters: ListingFilters) -> bool:
+    """Filters the planner cannot combine cheaply with a common word (a shop's own is fine)."""
+    if filters.shop:
+        return False
+    return bool(
+        filters.category or filters.village or filters.state or filters.in_stock
+        or filters.local_pickup or filters.min_price_cents is not None
+        or filters.max_price_cents is not None
+    )
+
+
 def listing_search(*, filters: ListingFilters) -> QuerySet[Listing]:
     """Public listings matching the filters; with a query, full-text ranked, else by typo.
 
@@ -235,8 +261,20 @@ def listing_search(*, filters: ListingFilters) -> QuerySet[Listing]:
     """
     listings = _filtered(filters)
     if not filters.q:
+        if filters.ordering in ("price_cents", "-price_cents", "-rating") and not (
+            filters.shop or filters.village or filters.state or filters.category
+        ):
+            window = listings.order_by("-created", "-id").values("id")[:BROWSE_WINDOW]
+            listings = listing_public_queryset().filter(id__in=Subquery(window))
         return _as_results(_ordered(listings, filters.ordering, ranked=False), "filters")
     query = SearchQuery(filters.q, search_type="websearch", config="english")
+    if _narrowed(filters):
+        window = (
+            Listing.objects.filter(status=Listing.Status.ACTIVE, search_vector=query)
+            .order_by("-created", "-id")
+            .values("id")[:SCAN_WINDOW]
+        )
+        listings = listings.filter(id__in=Subquery(window))
     ids = _candidate_ids(listings.filter(search_vector=query), newest_first=True)
     if ids or not trigram_available():
         ranked = listing_public_queryset().filter(id__in=ids).annotate(

@@ -3,8 +3,8 @@
 Most catalog traffic is anonymous and asks for the same few pages (home, the popular words,
 the big categories). A rendered copy kept in Redis for SERVER_CACHE_SECONDS turns those into
 one Redis read; a browser may keep its copy ANONYMOUS_MAX_AGE seconds and then revalidate
-with If-None-Match for a 304. Signed-in people, and anyone with a session cookie (an anonymous
-cart, a flash message), always get a freshly rendered page.
+with If-None-Match for a 304. Signed-in people, and anyone with a session or messages cookie (an
+anonymous cart, a flash message), always get a freshly rendered page.
 """
 
 import hashlib
@@ -29,8 +29,11 @@ KEPT_HEADERS = ("Content-Type", "Cache-Control", "ETag", "Vary", "Content-Langua
 
 def _shared_cache_key(request) -> str | None:
     """A key for this request when its page is the same for every anonymous visitor."""
-    if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+    if request.method not in ("GET", "HEAD"):
         return None
+    message_cookie = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or message_cookie in request.COOKIES:
+        return None  # a cart or a flash message waiting: this visitor's page is their own
     if request.user.is_authenticated:
         return None
     url = request.get_full_path()

@@ -124,7 +124,7 @@ def _listing_page(request, filters: ListingFilters) -> dict:
     }
 
 
-def _form_context(request, filters: ListingFilters) -> dict:
+def _form_context(request, filters: ListingFilters, fixed: tuple = ()) -> dict:
     return {
         "filters": filters,
         "form_values": request.GET,
@@ -132,6 +132,12 @@ def _form_context(request, filters: ListingFilters) -> dict:
         "states": STATE_CHOICES,
         "sort_choices": SORT_CHOICES,
         "ordering": filters.effective_ordering,
+        "active_filters": sum(
+            1 for value in (filters.state, filters.min_price_cents is not None,
+                            filters.max_price_cents is not None, filters.in_stock,
+                            filters.local_pickup, filters.category and "category" not in fixed)
+            if value
+        ),
     }
 
 
@@ -149,7 +155,10 @@ def search(request):
 def category_detail(request, slug: str):
     category = selectors.category_get(slug=slug)
     filters, errors = _filters_from(request, fixed={"category": category.slug, "q": ""})
-    context = {**_form_context(request, filters), **_listing_page(request, filters)}
+    context = {
+        **_form_context(request, filters, fixed=("category",)),
+        **_listing_page(request, filters),
+    }
     context.update(
         category=category,
         children=selectors.category_children(slug=category.slug),

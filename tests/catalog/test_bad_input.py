@@ -91,10 +91,17 @@ def test_bad_dollar_amounts_are_messages(catalog, client, params):
     assert 'class="form-errors"' in response.content.decode()
 
 
-def test_unknown_category_is_an_empty_result(catalog, client):
-    response = client.get("/search/", {"category": "no-such-category"})
+def test_unknown_category_is_a_message_on_the_page_and_a_400_from_the_api(
+    catalog, client, api_client
+):
+    response = client.get("/search/", {"category": "no-such-category", "q": "honey"})
     assert response.status_code == 200
-    assert "Nothing matches" in response.content.decode()
+    html = response.content.decode()
+    assert "There is no category “no-such-category”." in html
+    assert "Clover honey jar" in html  # the rest of the search still applies
+    api = api_client.get("/api/v1/listings/", {"category": "no-such-category"})
+    assert api.status_code == 400
+    assert api.json() == {"category": ["There is no category “no-such-category”."]}
 
 
 @pytest.mark.parametrize(
@@ -113,3 +120,23 @@ def test_unknown_pages_are_404_not_500(client):
     assert client.get("/villages/nowhere/").status_code == 404
     assert client.get("/listings/0/").status_code == 404
     assert client.post("/search/").status_code == 405
+
+
+# The listings API (the sellers app's view) shares the parser and the selector.
+@pytest.mark.parametrize(("params", "field"), BAD_PARAMS)
+def test_bad_params_are_a_400_from_the_listings_api(catalog, api_client, params, field):
+    response = api_client.get("/api/v1/listings/", params)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+@pytest.mark.parametrize("q", NASTY_QUERIES[:20] + NASTY_QUERIES[-12:])
+def test_nasty_queries_are_fine_for_the_listings_api(catalog, api_client, q):
+    response = api_client.get("/api/v1/listings/", {"q": q})
+    assert response.status_code == 200
+    assert response.json()["count"] <= 2
+
+
+@pytest.mark.parametrize("page", ["abc", "99999", "0"])
+def test_bad_api_pages_are_not_500(catalog, api_client, page):
+    assert api_client.get("/api/v1/listings/", {"page": page}).status_code in (200, 404)

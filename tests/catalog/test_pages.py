@@ -177,6 +177,15 @@ def test_a_session_cookie_bypasses_the_server_cache(client):
     assert "buckwheat" in client.get("/search/", {"q": "honey"}).content.decode()
 
 
+def test_a_waiting_flash_message_cookie_bypasses_the_server_cache(client):
+    ListingFactory(title="Jar of clover honey")
+    client.get("/")
+    ListingFactory(title="Jar of buckwheat honey")
+    assert "buckwheat" not in client.get("/").content.decode()  # served from the page cache
+    client.cookies["messages"] = "a-flash-message-waiting"
+    assert "buckwheat" in client.get("/").content.decode()
+
+
 def test_signed_in_pages_are_not_cached(client):
     client.force_login(UserFactory())
     response = client.get("/search/")

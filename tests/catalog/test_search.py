@@ -183,3 +183,32 @@ def test_count_is_capped(monkeypatch):
     results = listing_search(filters=ListingFilters())
     assert results.count() == 2
     assert len(list(results)) == 4
+
+
+def test_words_with_filters_look_only_at_the_newest_matches_window(monkeypatch):
+    from sellers import search
+
+    monkeypatch.setattr(search, "SCAN_WINDOW", 2)
+    iowa = ShopFactory(village=VillageFactory(state="IA"))
+    ListingFactory(title="Honey old", shop=iowa)
+    ListingFactory(title="Honey elsewhere", shop=ShopFactory(village=VillageFactory(state="KY")))
+    ListingFactory(title="Honey new", shop=iowa)
+    assert titles(ListingFilters(q="honey", state="IA")) == ["Honey new"]
+    # A shop's own search is complete: its index narrows the scan already.
+    assert titles(ListingFilters(q="honey", shop=iowa.slug, ordering="-created")) == [
+        "Honey new", "Honey old",
+    ]
+
+
+def test_price_sort_without_filters_sorts_the_newest_window(monkeypatch):
+    from sellers import search
+
+    monkeypatch.setattr(search, "BROWSE_WINDOW", 2)
+    shop = ShopFactory(village=VillageFactory(state="IA"))
+    ListingFactory(title="Oldest and cheapest", price_cents=100, shop=shop)
+    ListingFactory(title="Middle", price_cents=900, shop=shop)
+    ListingFactory(title="Newest", price_cents=500, shop=shop)
+    assert titles(ListingFilters(ordering="price_cents")) == ["Newest", "Middle"]
+    assert titles(ListingFilters(ordering="price_cents", state="IA")) == [
+        "Oldest and cheapest", "Newest", "Middle",
+    ]
