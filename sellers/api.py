@@ -84,6 +84,8 @@ class ShopDetailApi(ReadPublicWriteSignedIn):
 
 
 class ShopListingsApi(APIView):
+    # Tells the schema the answer is a page ({count, next, previous, results}).
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: SellersListingSummaryOutputSerializer(many=True)})
@@ -95,6 +97,9 @@ class ShopListingsApi(APIView):
 
 
 class ListingListApi(ReadPublicWriteSignedIn):
+    # Tells the schema the answer is a page ({count, next, previous, results}).
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+
     @extend_schema(
         parameters=[
             OpenApiParameter(name, str, required=False)

@@ -106,6 +106,9 @@ def _one(request, order: Order) -> Response:
 
 
 class BuyerOrdersApi(APIView):
+    # Tells the schema the answer is a page ({count, next, previous, results}).
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+
     @extend_schema(responses={200: OrderOutputSerializer(many=True)})
     def get(self, request):
         paginator = api_settings.DEFAULT_PAGINATION_CLASS()
@@ -114,6 +117,9 @@ class BuyerOrdersApi(APIView):
 
 
 class SellerOrdersApi(APIView):
+    # Tells the schema the answer is a page ({count, next, previous, results}).
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+
     @extend_schema(responses={200: OrderOutputSerializer(many=True)})
     def get(self, request):
         shop = getattr(request.user, "shop", None)

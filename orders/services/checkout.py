@@ -15,7 +15,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from orders.errors import CartInvalid, CheckoutConflict, OrderError, OutOfStock, PaymentUnavailable
+from orders.errors import (
+    CartInvalid,
+    CheckoutConflict,
+    OrderError,
+    OutOfStock,
+    PaymentUnavailable,
+    Unavailable,
+)
 from orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderItem
 from orders.selectors import cart_summary
 from payments.errors import PaymentProviderUnavailable, PaymentsError
@@ -134,7 +141,9 @@ def _reserve(*, buyer, idempotency_key, fulfillment, address, fingerprint) -> Ch
         if summary is None or not summary.lines:
             raise CartInvalid("Your cart is empty.")
         if not summary.buyable_count:
-            raise CartInvalid("Nothing in your cart can be bought right now.")
+            # Everything in it was taken down, archived or its shop suspended: a conflict
+            # with the listings' state (409), not a malformed request.
+            raise Unavailable("Nothing in your cart can be bought right now.")
         if fulfillment == Order.Fulfillment.PICKUP and not summary.pickup_available:
             raise CartInvalid(
                 "Local pickup is only possible when every item in the cart allows it."

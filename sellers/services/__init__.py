@@ -5,7 +5,9 @@ from .listings import (
     listing_approve,
     listing_archive,
     listing_create,
+    listing_hold_for_review,
     listing_reject,
+    listing_take_down,
     listing_update,
 )
 from .photos import listing_image_add, listing_image_delete, listing_images_reorder
@@ -23,10 +25,12 @@ __all__ = [
     "listing_approve",
     "listing_archive",
     "listing_create",
+    "listing_hold_for_review",
     "listing_image_add",
     "listing_image_delete",
     "listing_images_reorder",
     "listing_reject",
+    "listing_take_down",
     "listing_update",
     "shop_open",
     "shop_reinstate",

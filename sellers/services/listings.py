@@ -17,6 +17,8 @@ NEW_SHOP_REVIEW_REASON = (
     "A new shop's first 3 listings are checked by our team before they go live. "
     "This usually takes less than a day."
 )
+# A listing hidden after buyers' reports waits for a moderator: editing it does not release it.
+REPORTED_HOLD_PREFIX = "Hidden automatically after reports"
 EDITED_AFTER_REJECTION_REASON = "Changed after it was declined: waiting for our team again."
 # Changes to what a buyer reads (or to the price, which a brand's price floor depends on)
 # send the listing through screening again.
@@ -134,7 +136,8 @@ def listing_update(*, user, listing_id: int, changes: dict) -> Listing:
                 listing.status = Listing.Status.PENDING_REVIEW
                 listing.review_reason = " ".join(reasons)
                 update += ["status", "review_reason"]
-        elif rescreen and listing.status == Listing.Status.PENDING_REVIEW:
+        elif (rescreen and listing.status == Listing.Status.PENDING_REVIEW
+              and not listing.review_reason.startswith(REPORTED_HOLD_PREFIX)):
             listing.status, listing.review_reason = _review_state(
                 shop=listing.shop, fields=fields, exclude_id=listing.pk)
             if listing.status == Listing.Status.ACTIVE:
@@ -192,6 +195,38 @@ def listing_reject(*, listing_id: int, reason: str) -> Listing:
             raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}, "
                            "not waiting for review.")
         listing.status = Listing.Status.REJECTED
+        listing.review_reason = reason[:2000]
+        listing.save(update_fields=["status", "review_reason", "updated"])
+    return listing
+
+
+TAKE_DOWN_FROM = (Listing.Status.ACTIVE, Listing.Status.PENDING_REVIEW)
+
+
+def listing_take_down(*, listing_id: int, reason: str) -> Listing:
+    """Staff: remove a live (or held) listing from sale, telling the seller why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why: the seller sees it."]})
+    with transaction.atomic():
+        listing = _listing_locked(listing_id)
+        if listing.status not in TAKE_DOWN_FROM:
+            raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}; "
+                           "only live or held listings can be taken down.")
+        listing.status = Listing.Status.TAKEN_DOWN
+        listing.review_reason = reason[:2000]
+        listing.save(update_fields=["status", "review_reason", "updated"])
+    return listing
+
+
+def listing_hold_for_review(*, listing_id: int, reason: str) -> Listing:
+    """Take a live listing off sale until a moderator decides (e.g. after several reports)."""
+    with transaction.atomic():
+        listing = _listing_locked(listing_id)
+        if listing.status != Listing.Status.ACTIVE:
+            raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}, "
+                           "not live.")
+        listing.status = Listing.Status.PENDING_REVIEW
         listing.review_reason = reason[:2000]
         listing.save(update_fields=["status", "review_reason", "updated"])
     return listing

@@ -1,0 +1,228 @@
+"""Staff-only endpoints of API.md's Moderation section: thin, each calls one service."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status as http
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from moderation import selectors
+from moderation.api import serializers as s
+from moderation.errors import NotFound
+from moderation.permissions import IsModerator
+from moderation.services import disputes, listings, reviews, screening, shops
+from payments.selectors import escrow_summary_or_none
+from sellers.models import ScreeningTerm
+
+
+class ModerationApi(APIView):
+    permission_classes = [IsAuthenticated, IsModerator]
+
+
+def _paginated(request, view, rows, serializer):
+    paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+def _status_param(default: str):
+    return [OpenApiParameter("status", str, required=False, description=f"default {default}")]
+
+
+class ListingQueueApi(ModerationApi):
+    @extend_schema(parameters=_status_param("pending_review"),
+                   responses=s.ModerationListingOutputSerializer(many=True))
+    def get(self, request):
+        status = request.query_params.get("status") or "pending_review"
+        return _paginated(request, self, selectors.listing_queue(status=status),
+                          s.ModerationListingOutputSerializer)
+
+
+def _decision(listing):
+    return Response(s.ModerationListingDecisionOutputSerializer(listing).data)
+
+
+class ListingApproveApi(ModerationApi):
+    @extend_schema(request=None, responses=s.ModerationListingDecisionOutputSerializer)
+    def post(self, request, listing_id):
+        return _decision(listings.listing_approve(listing_id=listing_id, actor=request.user))
+
+
+class ListingRejectApi(ModerationApi):
+    @extend_schema(request=s.ModerationReasonInputSerializer,
+                   responses=s.ModerationListingDecisionOutputSerializer)
+    def post(self, request, listing_id):
+        data = s.ModerationReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _decision(listings.listing_reject(listing_id=listing_id, actor=request.user,
+                                                 reason=data.validated_data["reason"]))
+
+
+class ListingTakeDownApi(ModerationApi):
+    @extend_schema(request=s.ModerationReasonInputSerializer,
+                   responses=s.ModerationListingDecisionOutputSerializer)
+    def post(self, request, listing_id):
+        data = s.ModerationReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _decision(listings.listing_take_down(listing_id=listing_id, actor=request.user,
+                                                    reason=data.validated_data["reason"]))
+
+
+class ListingBulkApproveApi(ModerationApi):
+    @extend_schema(request=s.ModerationBulkApproveInputSerializer,
+                   responses=s.ModerationBulkApproveOutputSerializer)
+    def post(self, request):
+        data = s.ModerationBulkApproveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        approved, problems = listings.listings_approve_many(
+            listing_ids=data.validated_data["ids"], actor=request.user)
+        return Response({"approved": [listing.pk for listing in approved],
+                         "problems": problems})
+
+
+class ReportQueueApi(ModerationApi):
+    @extend_schema(parameters=_status_param("open"),
+                   responses=s.ModerationReportOutputSerializer(many=True))
+    def get(self, request):
+        status = request.query_params.get("status") or "open"
+        return _paginated(request, self, selectors.report_queue(status=status),
+                          s.ModerationReportOutputSerializer)
+
+
+class ReportResolveApi(ModerationApi):
+    @extend_schema(request=s.ModerationReportResolveInputSerializer,
+                   responses=s.ModerationReportOutputSerializer)
+    def post(self, request, report_id):
+        data = s.ModerationReportResolveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = listings.report_resolve(report_id=report_id, actor=request.user,
+                                         **data.validated_data)
+        return Response(s.ModerationReportOutputSerializer(report).data)
+
+
+class ShopQueueApi(ModerationApi):
+    @extend_schema(parameters=[*_status_param("pending_verification"),
+                               OpenApiParameter("q", str, required=False)],
+                   responses=s.ModerationShopOutputSerializer(many=True))
+    def get(self, request):
+        status = request.query_params.get("status", "pending_verification")
+        rows = selectors.shop_queue(status=status, query=request.query_params.get("q", ""))
+        return _paginated(request, self, rows, s.ModerationShopOutputSerializer)
+
+
+def _shop_action(service, *, takes: str | None = None):
+    class ShopActionApi(ModerationApi):
+        serializer = s.ModerationReasonInputSerializer if takes == "reason" else (
+            s.ModerationNoteInputSerializer)
+
+        @extend_schema(request=serializer, responses=s.ModerationShopOutputSerializer)
+        def post(self, request, slug):
+            data = self.serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            shop = service(slug=slug, actor=request.user, **data.validated_data)
+            return Response(s.ModerationShopOutputSerializer(
+                selectors.shop_queue(status="").get(pk=shop.pk)).data)
+
+    ShopActionApi.__name__ = ShopActionApi.__qualname__ = f"Shop{service.__name__.title()}Api"
+    return ShopActionApi
+
+
+ShopVerifyApi = _shop_action(shops.shop_verify)
+ShopSuspendApi = _shop_action(shops.shop_suspend, takes="reason")
+ShopReinstateApi = _shop_action(shops.shop_reinstate)
+
+
+class DisputeQueueApi(ModerationApi):
+    @extend_schema(parameters=_status_param("open (or resolved)"),
+                   responses=s.ModerationDisputeSummarySerializer(many=True))
+    def get(self, request):
+        status = request.query_params.get("status") or "open"
+        return _paginated(request, self, selectors.dispute_queue(status=status),
+                          s.ModerationDisputeSummarySerializer)
+
+
+def _dispute_data(order_id) -> dict:
+    order = selectors.dispute_detail(order_id=order_id)
+    order.escrow = escrow_summary_or_none(reference=order.reference)
+    order.disputed_at = next((e.at for e in order.events.all() if e.status == "disputed"), None)
+    return s.ModerationDisputeDetailSerializer(order).data
+
+
+class DisputeDetailApi(ModerationApi):
+    @extend_schema(responses=s.ModerationDisputeDetailSerializer)
+    def get(self, request, order_id):
+        return Response(_dispute_data(order_id))
+
+
+class DisputeResolveApi(ModerationApi):
+    @extend_schema(request=s.ModerationDisputeResolveInputSerializer,
+                   responses=s.ModerationDisputeDetailSerializer)
+    def post(self, request, order_id):
+        data = s.ModerationDisputeResolveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        disputes.dispute_resolve(order_id=order_id, actor=request.user,
+                                 idempotency_key=request.headers.get("Idempotency-Key", ""),
+                                 **data.validated_data)
+        return Response(_dispute_data(order_id))
+
+
+class AuditLogApi(ModerationApi):
+    @extend_schema(parameters=[OpenApiParameter(name, str, required=False) for name in
+                               ("action", "object_type", "object_id", "actor")],
+                   responses=s.ModerationAuditOutputSerializer(many=True))
+    def get(self, request):
+        params = request.query_params
+        filters = selectors.AuditFilters(**{
+            name: params.get(name, "").strip()[:100]
+            for name in ("action", "object_type", "object_id", "actor")})
+        return _paginated(request, self, selectors.audit_log(filters=filters),
+                          s.ModerationAuditOutputSerializer)
+
+
+def _plain(data) -> dict:
+    return data.dict() if hasattr(data, "dict") else dict(data)
+
+
+class ScreeningTermsApi(ModerationApi):
+    @extend_schema(responses=s.ModerationScreeningTermSerializer(many=True))
+    def get(self, request):
+        return _paginated(request, self, ScreeningTerm.objects.order_by("kind", "term", "id"),
+                          s.ModerationScreeningTermSerializer)
+
+    @extend_schema(request=s.ModerationScreeningTermSerializer,
+                   responses={201: s.ModerationScreeningTermSerializer})
+    def post(self, request):
+        term = screening.screening_term_save(actor=request.user, values=_plain(request.data))
+        return Response(s.ModerationScreeningTermSerializer(term).data,
+                        status=http.HTTP_201_CREATED)
+
+
+class ScreeningTermApi(ModerationApi):
+    @extend_schema(request=s.ModerationScreeningTermSerializer,
+                   responses=s.ModerationScreeningTermSerializer)
+    def patch(self, request, term_id):
+        current = ScreeningTerm.objects.filter(pk=term_id).values(
+            "kind", "term", "price_floor_cents", "note", "is_active").first()
+        if current is None:
+            raise NotFound("No screening term with that number.")
+        term = screening.screening_term_save(actor=request.user, term_id=term_id,
+                                             values={**current, **_plain(request.data)})
+        return Response(s.ModerationScreeningTermSerializer(term).data)
+
+
+class ReviewHideApi(ModerationApi):
+    @extend_schema(request=s.ModerationReasonInputSerializer,
+                   responses=s.ModerationReviewOutputSerializer)
+    def post(self, request, review_id):
+        data = s.ModerationReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = reviews.review_hide(review_id=review_id, actor=request.user,
+                                     reason=data.validated_data["reason"])
+        return Response(s.ModerationReviewOutputSerializer(review).data)
+
+
+class DashboardApi(ModerationApi):
+    @extend_schema(responses=s.ModerationDashboardOutputSerializer)
+    def get(self, request):
+        return Response(s.ModerationDashboardOutputSerializer(selectors.dashboard()).data)

@@ -1,0 +1,108 @@
+"""Pages for buyers and sellers: report a listing, give a dispute statement, reply to reviews."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from moderation.errors import NotFound
+from moderation.forms import ReplyForm, ReportForm, StatementForm
+from moderation.models import DisputeStatement
+from moderation.selectors import reviews_of_shop
+from moderation.services import disputes, listings
+from moderation.views.common import DOMAIN_ERRORS, act
+from orders.models import Order
+from orders.services import reviews as order_reviews
+from sellers.errors import NotFound as ListingNotFound
+from sellers.selectors import listing_get_for_viewer, shop_of_user
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_report(request, listing_id: int):
+    try:
+        listing = listing_get_for_viewer(listing_id=listing_id, user=None)
+    except ListingNotFound:
+        raise Http404("No listing with that number.") from None
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listings.report_create(listing_id=listing.pk, reporter=request.user,
+                                   **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except DOMAIN_ERRORS as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Thank you. Our team will look at this listing.")
+            return redirect(listing.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "moderation/report_form.html",
+                  {"form": form, "listing": listing}, status=status)
+
+
+def _statement_page(request, order_id: int, *, role: str, template_back: str):
+    order = Order.objects.select_related("shop").filter(pk=order_id).first()
+    owner = None if order is None else (
+        order.buyer_id if role == DisputeStatement.Role.BUYER else order.shop.owner_id)
+    if order is None or owner != request.user.pk or not order.dispute_reason:
+        raise Http404("Order not found.")
+    statements = {s.role: s for s in
+                  DisputeStatement.objects.filter(order=order).prefetch_related("photos")}
+    form = StatementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            disputes.dispute_statement_add(order_id=order.pk, user=request.user,
+                                           text=form.cleaned_data["text"],
+                                           uploads=request.FILES.getlist("photos"))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except (*DOMAIN_ERRORS, NotFound) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your statement is with our staff.")
+            return redirect(template_back.format(order.pk))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "moderation/statement_form.html", {
+        "form": form, "order": order, "role": role, "mine": statements.get(role),
+        "other": statements.get("seller" if role == "buyer" else "buyer"),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seller_dispute(request, order_id: int):
+    return _statement_page(request, order_id, role=DisputeStatement.Role.SELLER,
+                           template_back="/sell/disputes/{}/")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def buyer_evidence(request, order_id: int):
+    return _statement_page(request, order_id, role=DisputeStatement.Role.BUYER,
+                           template_back="/disputes/{}/evidence/")
+
+
+@login_required
+def seller_reviews(request):
+    shop = shop_of_user(user=request.user)
+    if shop is None:
+        return redirect("/sell/")
+    return render(request, "moderation/seller_reviews.html", {
+        "shop": shop, "reviews": list(reviews_of_shop(shop=shop)), "form": ReplyForm()})
+
+
+@login_required
+@require_http_methods(["POST"])
+def seller_review_reply(request, review_id: int):
+    return act(request, lambda: order_reviews.review_reply(
+        review_id=review_id, seller=request.user, text=request.POST.get("text", "")),
+        "Reply posted.", "/sell/reviews/")

@@ -1,0 +1,206 @@
+"""The /staff/ pages: dashboard, queues, disputes, screening rules, reviews and audit log."""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from moderation import selectors
+from moderation.errors import NotFound
+from moderation.forms import AuditFilterForm, ResolveForm, ScreeningTermForm
+from moderation.permissions import moderator_required
+from moderation.services import disputes, listings, reviews, screening, shops
+from moderation.views.common import act
+from payments.selectors import escrow_summary_or_none
+from sellers.models import ScreeningTerm
+
+PAGE_SIZE = 25
+SHOP_TABS = [("pending_verification", "Waiting"), ("active", "Active"),
+             ("suspended", "Suspended")]
+
+
+def _page(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@moderator_required
+def dashboard(request):
+    return render(request, "moderation/dashboard.html", {"figures": selectors.dashboard()})
+
+
+@moderator_required
+def listing_queue(request):
+    page = _page(request, selectors.listing_queue())
+    return render(request, "moderation/listings.html", {"page": page})
+
+
+@require_POST
+@moderator_required
+def listing_action(request, listing_id: int, action: str):
+    reason = request.POST.get("reason", "")
+    user, back = request.user, "/staff/listings/"
+    if action == "approve":
+        return act(request, lambda: listings.listing_approve(listing_id=listing_id, actor=user),
+                   f"Listing #{listing_id} approved.", back)
+    if action == "reject":
+        return act(request, lambda: listings.listing_reject(listing_id=listing_id, actor=user,
+                                                            reason=reason),
+                   f"Listing #{listing_id} rejected.", back)
+    if action == "take-down":
+        return act(request, lambda: listings.listing_take_down(listing_id=listing_id,
+                                                               actor=user, reason=reason),
+                   f"Listing #{listing_id} taken down.", request.POST.get("back") == "reports"
+                   and "/staff/reports/" or back)
+    raise Http404("No such action.")
+
+
+@require_POST
+@moderator_required
+def listing_bulk_approve(request):
+    ids = [pk for pk in request.POST.getlist("ids") if pk.isdigit()][:100]
+    if not ids:
+        messages.error(request, "Tick at least one listing to approve.")
+        return redirect("/staff/listings/")
+    approved, problems = listings.listings_approve_many(listing_ids=ids, actor=request.user)
+    if approved:
+        messages.success(request, f"{len(approved)} listing(s) approved.")
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect("/staff/listings/")
+
+
+@moderator_required
+def report_queue(request):
+    status = request.GET.get("status") or "open"
+    page = _page(request, selectors.report_queue(status=status))
+    return render(request, "moderation/reports.html", {"page": page, "status": status})
+
+
+@require_POST
+@moderator_required
+def report_resolve(request, report_id: int):
+    action = request.POST.get("action", "")
+    done = "Listing taken down." if action == "take_down" else "Reports dismissed."
+    return act(request, lambda: listings.report_resolve(
+        report_id=report_id, actor=request.user, action=action,
+        note=request.POST.get("note", "")), done, "/staff/reports/")
+
+
+@moderator_required
+def shop_queue(request):
+    status = request.GET.get("status") or "pending_verification"
+    if status not in dict(SHOP_TABS):
+        status = "pending_verification"
+    query = request.GET.get("q", "")[:100]
+    page = _page(request, selectors.shop_queue(status=status, query=query))
+    return render(request, "moderation/shops.html",
+                  {"page": page, "status": status, "tabs": SHOP_TABS, "query": query})
+
+
+@require_POST
+@moderator_required
+def shop_action(request, slug: str, action: str):
+    user, reason = request.user, request.POST.get("reason", "")
+    back = f"/staff/shops/?status={request.POST.get('tab', 'pending_verification')}"
+    if request.POST.get("tab") not in dict(SHOP_TABS):
+        back = "/staff/shops/"
+    calls = {
+        "verify": (lambda: shops.shop_verify(slug=slug, actor=user), "verified"),
+        "suspend": (lambda: shops.shop_suspend(slug=slug, actor=user, reason=reason),
+                    "suspended"),
+        "reinstate": (lambda: shops.shop_reinstate(slug=slug, actor=user, note=reason),
+                      "reinstated"),
+    }
+    if action not in calls:
+        raise Http404("No such action.")
+    call, done = calls[action]
+    return act(request, call, f"Shop {done}.", back)
+
+
+@moderator_required
+def dispute_queue(request):
+    status = "resolved" if request.GET.get("status") == "resolved" else "open"
+    page = _page(request, selectors.dispute_queue(status=status))
+    return render(request, "moderation/disputes.html", {"page": page, "status": status})
+
+
+@moderator_required
+def dispute_detail(request, order_id: int):
+    try:
+        order = selectors.dispute_detail(order_id=order_id)
+    except NotFound:
+        raise Http404("No dispute on that order.") from None
+    escrow = escrow_summary_or_none(reference=order.reference)
+    return render(request, "moderation/dispute_detail.html", {
+        "order": order, "escrow": escrow, "form": ResolveForm(),
+        "statements": {s.role: s for s in order.statements.all()},
+    })
+
+
+@require_POST
+@moderator_required
+def dispute_resolve(request, order_id: int):
+    form = ResolveForm(request.POST)
+    back = f"/staff/disputes/{order_id}/"
+    if not form.is_valid():
+        problems = [" ".join(errors) for errors in form.errors.values()]
+        messages.error(request, "Could not resolve: " + " ".join(problems))
+        return redirect(back)
+    data = form.cleaned_data
+    return act(request, lambda: disputes.dispute_resolve(
+        order_id=order_id, actor=request.user, outcome=data["outcome"],
+        refund_cents=data["refund_cents"] if data["outcome"] == "partial_refund" else None,
+        note=data["note"]), "Dispute resolved.", back)
+
+
+@moderator_required
+def screening_rules(request):
+    terms = ScreeningTerm.objects.order_by("kind", "term", "id")
+    return render(request, "moderation/screening.html",
+                  {"terms": terms, "form": ScreeningTermForm()})
+
+
+@require_POST
+@moderator_required
+def screening_save(request, term_id: int | None = None):
+    values = {name: request.POST.get(name, "") for name in
+              ("kind", "term", "price_floor_cents", "note")}
+    values["is_active"] = request.POST.get("is_active") in ("on", "true", "1")
+    return act(request, lambda: screening.screening_term_save(
+        actor=request.user, values=values, term_id=term_id), "Screening rules saved.",
+        "/staff/screening/")
+
+
+@moderator_required
+def review_list(request):
+    page = _page(request, selectors.reviews_for_staff())
+    return render(request, "moderation/reviews.html", {"page": page})
+
+
+@require_POST
+@moderator_required
+def review_hide(request, review_id: int):
+    return act(request, lambda: reviews.review_hide(
+        review_id=review_id, actor=request.user, reason=request.POST.get("reason", "")),
+        "Review hidden and the shop's rating updated.", "/staff/reviews/")
+
+
+@moderator_required
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    since = data.get("since")
+    filters = selectors.AuditFilters(
+        action=data.get("action", ""), object_type=data.get("object_type", ""),
+        object_id=data.get("object_id", "").strip(), actor=data.get("actor", "").strip(),
+        since=timezone.make_aware(datetime.combine(since, time.min)) if since else None,
+    )
+    page = _page(request, selectors.audit_log(filters=filters))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "moderation/audit.html",
+                  {"page": page, "form": form, "query": query.urlencode()})

@@ -1,0 +1,99 @@
+"""A moderator clears the queues from /staff/ in a browser: phone first, then a laptop."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from moderation.models import AuditLog, Report
+from orders.models import Order
+from payments.selectors import escrow_summary
+from sellers.models import Listing
+from tests.e2e.conftest import LAPTOP
+from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
+from tests.moderation.conftest import moderator_make
+from tests.orders.conftest import paid_orders
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, live_server, user, then: str):
+    page.goto(f"{live_server.url}/accounts/login/?next={then}")
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{live_server.url}{then}")
+
+
+def _disputed_order(shop):
+    listing = ListingFactory(shop=shop, title="Walnut cutting board", price_cents=4000,
+                             shipping_cents=800, stock=3)
+    buyer_api = APIClient()
+    buyer_api.force_authenticate(UserFactory(display_name="Dana Buyer"))
+    (order,) = paid_orders(buyer_api, [listing])  # 4800 held
+    buyer_api.post(f"/api/v1/orders/{order.pk}/dispute",
+                   {"reason": "damaged", "details": "Split down the middle."}, format="json")
+    buyer_api.post(f"/api/v1/disputes/{order.pk}/statements",
+                   {"text": "It arrived in two pieces."})
+    return order
+
+
+def test_moderator_approves_takes_down_from_report_and_partly_refunds(
+    live_server, browser, phone_page, screenshot, localstripe
+):
+    moderator = moderator_make(display_name="Morgan")
+    shop = ShopFactory(name="Ozark Woodworks")
+    held = ListingFactory(shop=shop, title="Cedar birdhouse", status="pending_review",
+                          review_reason="A new shop's first 3 listings are checked by hand.")
+    fake = ListingFactory(shop=shop, title="Designer sunglasses", price_cents=900)
+    Report.objects.create(listing=fake, reporter=UserFactory(), reason="counterfeit",
+                          details="Logo misspelled.")
+    order = _disputed_order(shop)
+    page = phone_page
+
+    _log_in(page, live_server, moderator, "/staff/")
+    assert "1 listings to review" in " ".join(page.inner_text("main").split())
+    screenshot(page, "dashboard-phone")
+
+    page.click("nav.staff-nav >> text=Listings")
+    page.wait_for_url("**/staff/listings/")
+    assert "A new shop's first 3 listings" in page.inner_text(f"#listing-{held.pk}")
+    screenshot(page, "listing-queue-phone")
+    page.click(f"#listing-{held.pk} button:has-text('Approve')")
+    page.wait_for_url("**/staff/listings/")
+    assert f"Listing #{held.pk} approved." in page.inner_text(".messages")
+
+    page.click("nav.staff-nav >> text=Reports")
+    page.wait_for_url("**/staff/reports/")
+    assert "Logo misspelled." in page.inner_text("main")
+    page.fill("input[name=note]", "Counterfeit brand goods.")
+    page.click("button:has-text('Take down')")
+    page.wait_for_url("**/staff/reports/")
+    assert "Listing taken down." in page.inner_text(".messages")
+    screenshot(page, "reports-done-phone")
+
+    laptop = browser.new_context(viewport=LAPTOP)
+    desk = laptop.new_page()
+    desk.set_default_timeout(15_000)
+    try:
+        _log_in(desk, live_server, moderator, "/staff/disputes/")
+        desk.click(f"text=#{order.pk}")
+        desk.wait_for_url(f"**/staff/disputes/{order.pk}/")
+        assert "It arrived in two pieces." in desk.inner_text("main")
+        assert "remaining $48.00" in desk.inner_text("main")
+        screenshot(desk, "dispute-laptop")
+        desk.check("input[name=outcome][value=partial_refund]")
+        desk.fill("#id_refund_cents", "1500")
+        desk.fill("#id_note", "Partial refund for the crack.")
+        desk.click("button:has-text('Resolve dispute')")
+        desk.wait_for_url(f"**/staff/disputes/{order.pk}/")
+        assert "Dispute resolved." in desk.inner_text(".messages")
+        screenshot(desk, "dispute-resolved-laptop")
+    finally:
+        laptop.close()
+
+    assert Listing.objects.get(pk=held.pk).status == "active"
+    assert Listing.objects.get(pk=fake.pk).status == "taken_down"
+    assert Order.objects.get(pk=order.pk).status == "completed"
+    summary = escrow_summary(reference=order.reference)
+    assert (summary.refunded_cents, summary.released_cents) == (1500, 3300)
+    assert list(AuditLog.objects.order_by("id").values_list("action", flat=True)) == [
+        "listing_approved", "listing_taken_down", "dispute_resolved"]

@@ -1,0 +1,89 @@
+"""Requests that collide on real Postgres: reports on one listing, two staff on one dispute."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from moderation.models import AuditLog, DisputeDecision, Report
+from notifications.models import Notification
+from payments.selectors import escrow_summary
+from sellers.models import Listing
+from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.moderation.conftest import moderator_make
+from tests.orders.conftest import paid_orders
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _together(calls) -> list:
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _poster(user, url, body):
+    client = APIClient()
+    client.force_authenticate(user)
+    return lambda: client.post(url, body, format="json").status_code
+
+
+def test_a_double_click_reports_once():
+    listing = ListingFactory()
+    person = UserFactory()
+    url = f"/api/v1/listings/{listing.pk}/reports/"
+    codes = _together([_poster(person, url, {"reason": "fraud"}) for _ in range(2)])
+    assert sorted(codes) == [201, 409]
+    assert Report.objects.filter(listing=listing).count() == 1
+
+
+def test_two_last_reports_at_once_hide_the_listing_once():
+    listing = ListingFactory()
+    for person in [UserFactory() for _ in range(2)]:
+        Report.objects.create(listing=listing, reporter=person, reason="fraud")
+    url = f"/api/v1/listings/{listing.pk}/reports/"
+    codes = _together([_poster(UserFactory(), url, {"reason": "counterfeit"})
+                       for _ in range(2)])
+    # The first to take the listing's lock is the third reporter and hides it; the other
+    # then finds a listing that is no longer public.
+    assert sorted(codes) == [201, 404]
+    assert Report.objects.filter(listing=listing).count() == 3
+    assert Listing.objects.get(pk=listing.pk).status == "pending_review"
+    assert AuditLog.objects.filter(action="automatic_hide").count() == 1
+
+
+def test_two_moderators_resolving_one_dispute_at_once(localstripe):
+    shop = ShopFactory()
+    listing = ListingFactory(shop=shop, price_cents=2000, shipping_cents=0)
+    buyer = APIClient()
+    buyer.force_authenticate(UserFactory())
+    (order,) = paid_orders(buyer, [listing])
+    buyer.post(f"/api/v1/orders/{order.pk}/dispute", {"reason": "other", "details": "Wrong"},
+               format="json")
+    url = f"/api/v1/moderation/disputes/{order.pk}/resolve"
+    codes = _together([
+        _poster(moderator_make(), url, {"outcome": "refund"}),
+        _poster(moderator_make(), url, {"outcome": "release"}),
+    ])
+    assert sorted(codes) == [200, 409]
+    summary = escrow_summary(reference=order.reference)
+    assert summary.remaining_cents == 0
+    assert summary.refunded_cents + summary.released_cents == 2000
+    assert 0 in (summary.refunded_cents, summary.released_cents)
+    assert DisputeDecision.objects.count() == 1
+    assert AuditLog.objects.filter(action="dispute_resolved").count() == 1
+    assert Notification.objects.filter(kind="dispute_resolved").count() == 2
