@@ -240,6 +240,15 @@ def _candidate_ids(matches: QuerySet[Listing], *, newest_first: bool) -> list[in
     return list(matches.values_list("id", flat=True)[:SEARCH_CANDIDATES])
 
 
+def _prefix_query(text: str) -> SearchQuery | None:
+    """`hon:* | qui:*` from the words of a query: letters only, so it is always valid."""
+    stems = sorted({word[:3] for word in re.findall(r"[a-z]+", text.lower()) if len(word) >= 3})
+    if not stems:
+        return None
+    return SearchQuery(" | ".join(f"{stem}:*" for stem in stems), search_type="raw",
+                       config="english")
+
+
 def _narrowed(filters: ListingFilters) -> bool:
     """Filters the planner cannot combine cheaply with a common word (a shop's own is fine)."""
     if filters.shop:
@@ -276,11 +285,24 @@ def listing_search(*, filters: ListingFilters) -> QuerySet[Listing]:
         )
         listings = listings.filter(id__in=Subquery(window))
     ids = _candidate_ids(listings.filter(search_vector=query), newest_first=True)
-    if ids or not trigram_available():
+    if ids:
         ranked = listing_public_queryset().filter(id__in=ids).annotate(
             rank=SearchRank(F("search_vector"), query)
         )
         return _as_results(_ordered(ranked, filters.ordering, ranked=True), "words")
+    if not trigram_available():
+        # Without pg_trgm (the embedded development server), words sharing the first three
+        # letters stand in for the typo fallback: "hony" still finds "honey".
+        prefix = _prefix_query(filters.q)
+        ids = _candidate_ids(listings.filter(search_vector=prefix), newest_first=True) if (
+            prefix is not None) else []
+        ranked = listing_public_queryset().filter(id__in=ids)
+        if prefix is not None:
+            ranked = ranked.annotate(rank=SearchRank(F("search_vector"), prefix))
+        return _as_results(
+            _ordered(ranked, filters.ordering, ranked=prefix is not None),
+            "similar" if ids else "words",
+        )
     # Nothing matched the words as typed: fall back to titles that look alike ("hony").
     ids = _candidate_ids(
         listings.filter(title__trigram_word_similar=filters.q), newest_first=False

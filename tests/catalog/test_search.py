@@ -47,6 +47,19 @@ def test_a_typo_falls_back_to_similar_titles():
     assert results.matched_by == "similar"
 
 
+def test_without_pg_trgm_a_typo_falls_back_to_word_prefixes(monkeypatch):
+    # The embedded development server (pgserver) ships no pg_trgm extension.
+    import sellers.search
+
+    monkeypatch.setattr(sellers.search, "trigram_available", lambda: False)
+    ListingFactory(title="Wildflower honey, 1 lb", description="Raw.")
+    ListingFactory(title="Cast iron skillet", description="Seasoned.")
+    results = listing_search(filters=ListingFilters(q="hony"))
+    assert [r.title for r in results] == ["Wildflower honey, 1 lb"]
+    assert results.matched_by == "similar"
+    assert list(listing_search(filters=ListingFilters(q="zz &|!:*()"))) == []
+
+
 def test_websearch_syntax_phrase_and_exclusion():
     ListingFactory(title="Clover honey comb")
     ListingFactory(title="Buckwheat honey")
