@@ -1,6 +1,5 @@
 """Races that two clicks, two buyers or a person and a job can cause, on real Postgres."""
 
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from notifications.models import Notification
 from orders.models import Checkout, Order, OrderEvent
 from orders.services.deadlines import orders_complete_unconfirmed
 from orders.services.lifecycle import order_dispute_resolve
@@ -144,7 +144,9 @@ def test_webhook_and_sync_racing_apply_the_payment_once(localstripe, client):
     assert order.status == "paid"
     assert OrderEvent.objects.filter(order=order, status="paid").count() == 1
     assert JournalEntry.objects.filter(kind="hold", reference=order.reference).count() == 1
-    assert json.loads(json.dumps(created))["amount_cents"] == order.total_cents
+    assert Notification.objects.filter(kind="order_placed", recipient=buyer).count() == 1
+    assert Notification.objects.filter(kind="seller_order_paid").count() == 1
+    assert created["amount_cents"] == order.total_cents
 
 
 def test_confirm_receipt_racing_auto_confirm_and_staff_release_releases_once(
