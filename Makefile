@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/taobao_village)
 TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/1)
 
-.PHONY: install run test test-fast e2e lint bench bench-load clean
+.PHONY: install run test test-fast e2e lint security bench bench-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,11 @@ e2e: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# bandit (fails on a high-severity finding) and pip-audit (skipped, with a message, when its
+# vulnerability database is unreachable). CI runs it before `make test`.
+security: install
+	$(PY) .ci/security_checks.py
 
 # Catalog benchmark on its own database (taobao_bench): `make bench BENCH_ARGS="--listings 1000000"`.
 bench: install

@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from marketplace.rates import rate_parse  # plain Python: safe to import here
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / ".data"))
 
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "marketplace.security.SecurityHeadersMiddleware",
+    "marketplace.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -135,10 +139,26 @@ _db.setdefault("OPTIONS", {})
 _db["OPTIONS"]["pool"] = {
     "min_size": env_int("DATABASE_POOL_MIN", 1),
     "max_size": env_int("DATABASE_POOL_MAX", 20, minimum=1),
-    "timeout": 10,
+    # Seconds a query waits for a pooled connection; while PostgreSQL is down every query of a
+    # request waits this long before failing (docs/operations.md).
+    "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1, maximum=120),
 }
+# Test each pooled connection before lending it (psycopg_pool's check_connection, ~0.1 ms on
+# loopback): after a PostgreSQL restart or failover no request gets a dead connection.
+_db["CONN_HEALTH_CHECKS"] = True
 _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 DATABASES = {"default": _db}
+# A read replica for catalog reads (marketplace/db_router.py); unset = everything on "default".
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL URL (postgres://…).")
+    _replica["OPTIONS"] = {**_replica.get("OPTIONS", {}), "pool": dict(_db["OPTIONS"]["pool"])}
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["marketplace.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate-limit counters, Celery broker ----------------------------------------
@@ -198,6 +218,25 @@ LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 50, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 900, minimum=1)
 
+
+def env_rate(name: str, default: str) -> str:
+    value = env_str(name) or default
+    try:
+        rate_parse(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}.") from None
+    return value
+
+
+# Requests allowed per signed-in user (or per IP address when signed out) in each window;
+# which views count is marketplace/ratelimit.py's RATE_LIMITED_VIEWS. 429 with Retry-After.
+RATE_LIMITS = {
+    "signup": env_rate("RATE_LIMIT_SIGNUP", "10/hour"),
+    "report": env_rate("RATE_LIMIT_REPORT", "20/hour"),
+    "upload": env_rate("RATE_LIMIT_UPLOAD", "120/hour"),
+    "checkout": env_rate("RATE_LIMIT_CHECKOUT", "30/minute"),
+}
+
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -212,8 +251,34 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 # Serve uploaded media from Django (with nosniff); off when a CDN or object storage serves it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Uploaded media: local disk (default) or S3-compatible object storage via django-storages.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE") or "local"
+if MEDIA_STORAGE == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (or an IAM
+    # role); boto3 reads them itself, so they never sit in settings.
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # MinIO, R2, Spaces…
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,  # the CDN in front
+            # Listing photos are public: plain URLs (cacheable by a CDN), no signed query string.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "default_acl": None,  # the bucket policy decides, not a per-object ACL
+            "file_overwrite": False,
+            "location": env_str("AWS_LOCATION"),
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -282,6 +347,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["marketplace.ratelimit.RateLimitThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",

@@ -1,7 +1,8 @@
 """Log-in attempt limits per account and per IP address, counted atomically in the cache.
 
-An attempt takes its slot before the password is checked (`incr` is atomic in Redis), so two
-guesses sent at once cannot both slip under the limit. A successful log-in gives the slots back.
+An attempt takes its slot before the password is checked (marketplace.ratelimit.counter_take:
+`incr` is atomic in Redis), so two guesses sent at once cannot both slip under the limit.
+A successful log-in gives the slots back.
 """
 
 import contextlib
@@ -9,6 +10,8 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+
+from marketplace.ratelimit import counter_take
 
 
 class LoginThrottled(Exception):
@@ -27,21 +30,12 @@ def _key(kind: str, value: str) -> str:
     return f"login-attempts:{kind}:{digest}"
 
 
-def _take_slot(key: str, limit: int, window: int) -> bool:
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        count = 1
-    return count <= limit
-
-
 def login_attempt_begin(*, email: str, ip: str) -> None:
     """Reserve an attempt for this account and IP; raise LoginThrottled past either limit."""
     window = settings.LOGIN_FAILURE_WINDOW
-    account_ok = _take_slot(_key("account", email), settings.LOGIN_FAILURES_PER_ACCOUNT, window)
-    ip_ok = _take_slot(_key("ip", ip), settings.LOGIN_FAILURES_PER_IP, window)
+    account_ok = counter_take(
+        _key("account", email), limit=settings.LOGIN_FAILURES_PER_ACCOUNT, window=window)
+    ip_ok = counter_take(_key("ip", ip), limit=settings.LOGIN_FAILURES_PER_IP, window=window)
     if not (account_ok and ip_ok):
         raise LoginThrottled(retry_after=window)
 

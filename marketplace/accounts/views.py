@@ -42,7 +42,7 @@ def signup(request):
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     form = LoginForm(request.POST or None)
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST" and form.is_valid():
         try:
             user = user_authenticate(request=request, **form.cleaned_data)
@@ -51,7 +51,7 @@ def login_view(request):
             status = 400
         except LoginThrottled as exc:
             form.add_error(None, str(exc))
-            status = 429
+            status, retry_after = 429, exc.retry_after
         else:
             login(request, user)
             cart_merge_session(user=user, session=request.session)
@@ -61,6 +61,8 @@ def login_view(request):
     response = render(
         request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
 
 

@@ -31,6 +31,8 @@ def _status_param(default: str):
 
 
 class ListingQueueApi(ModerationApi):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
+
     @extend_schema(parameters=_status_param("pending_review"),
                    responses=s.ModerationListingOutputSerializer(many=True))
     def get(self, request):
@@ -82,6 +84,8 @@ class ListingBulkApproveApi(ModerationApi):
 
 
 class ReportQueueApi(ModerationApi):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
+
     @extend_schema(parameters=_status_param("open"),
                    responses=s.ModerationReportOutputSerializer(many=True))
     def get(self, request):
@@ -102,6 +106,8 @@ class ReportResolveApi(ModerationApi):
 
 
 class ShopQueueApi(ModerationApi):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
+
     @extend_schema(parameters=[*_status_param("pending_verification"),
                                OpenApiParameter("q", str, required=False)],
                    responses=s.ModerationShopOutputSerializer(many=True))
@@ -134,6 +140,8 @@ ShopReinstateApi = _shop_action(shops.shop_reinstate)
 
 
 class DisputeQueueApi(ModerationApi):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
+
     @extend_schema(parameters=_status_param("open (or resolved)"),
                    responses=s.ModerationDisputeSummarySerializer(many=True))
     def get(self, request):
@@ -168,6 +176,8 @@ class DisputeResolveApi(ModerationApi):
 
 
 class AuditLogApi(ModerationApi):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
+
     @extend_schema(parameters=[OpenApiParameter(name, str, required=False) for name in
                                ("action", "object_type", "object_id", "actor")],
                    responses=s.ModerationAuditOutputSerializer(many=True))
@@ -185,6 +195,8 @@ def _plain(data) -> dict:
 
 
 class ScreeningTermsApi(ModerationApi):
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
+
     @extend_schema(responses=s.ModerationScreeningTermSerializer(many=True))
     def get(self, request):
         return _paginated(request, self, ScreeningTerm.objects.order_by("kind", "term", "id"),

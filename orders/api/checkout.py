@@ -1,17 +1,11 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from orders.models import Checkout
 from orders.services.checkout import checkout_create
 from orders.services.payment import checkout_pay, checkout_sync
-
-
-class CheckoutThrottle(UserRateThrottle):
-    scope = "checkout"
-    rate = "30/min"
 
 
 class ShippingAddressInputSerializer(serializers.Serializer):
@@ -78,9 +72,9 @@ def checkout_data(checkout: Checkout) -> dict:
     }).data
 
 
+# Throttled by the project's default throttle class: scope "checkout", settings.RATE_LIMITS
+# (429 with Retry-After and a message), counted per buyer across the API and the pages.
 class CheckoutApi(APIView):
-    throttle_classes = [CheckoutThrottle]
-
     @extend_schema(
         request=CheckoutInputSerializer,
         responses={201: CheckoutOutputSerializer},
@@ -100,8 +94,6 @@ class CheckoutApi(APIView):
 
 
 class CheckoutPayApi(APIView):
-    throttle_classes = [CheckoutThrottle]
-
     @extend_schema(request=CheckoutPayInputSerializer, responses={200: CheckoutOutputSerializer})
     def post(self, request, checkout_id: int):
         data = CheckoutPayInputSerializer(data=request.data)

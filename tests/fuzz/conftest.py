@@ -1,0 +1,86 @@
+"""A small real world for the fuzzer: a buyer with paid orders, a seller with an active shop
+and listings, a moderator, each with an API token."""
+
+import contextlib
+import uuid
+
+import pytest
+from django.contrib.auth.models import Permission
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from marketplace.celery import app as celery_app
+from notifications.models import Notification
+from orders.models import CartItem
+from tests.factories import ListingFactory, ShopFactory, UserFactory
+
+ADDRESS = {"name": "Dana Buyer", "line1": "12 Main St", "city": "Decorah", "state": "IA",
+           "postal_code": "52101", "country": "US"}
+GENEROUS = {"signup": "100000/hour", "report": "100000/hour", "upload": "100000/hour",
+            "checkout": "100000/hour"}
+
+
+def _paid_checkout(client: APIClient, listing, key: str) -> dict:
+    added = client.post("/api/v1/cart/items/", {"listing": listing.pk, "quantity": 1},
+                        format="json")
+    assert added.status_code == 201, added.content
+    created = client.post("/api/v1/checkout", {"fulfillment": "ship", "shipping_address": ADDRESS},
+                          format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert created.status_code == 201, created.content
+    paid = client.post(f"/api/v1/checkout/{created.json()['id']}/pay",
+                       {"payment_method": "pm_card_visa"}, format="json")
+    assert paid.status_code == 200, paid.content
+    return paid.json()
+
+
+@pytest.fixture
+def fuzz_world(transactional_db, settings, localstripe_base):
+    """The world, committed (the fuzzer's requests commit like a real server's); the
+    transactional_db fixture empties the database afterwards."""
+    settings.STRIPE_API_BASE = localstripe_base
+    settings.RATE_LIMITS = GENEROUS
+    queue = f"fuzz-{uuid.uuid4().hex[:8]}"  # tasks queued by the fuzzer go nowhere shared
+    previous_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        seller_shop = ShopFactory(name="Driftless Bee Farm")
+        listings = [ListingFactory(shop=seller_shop, stock=40, price_cents=1200)
+                    for _ in range(3)]
+        buyer = UserFactory(display_name="Dana Buyer")
+        staff = UserFactory(is_staff=True, display_name="Morgan Moderator")
+        staff.user_permissions.add(Permission.objects.get(
+            codename="moderate", content_type__app_label="moderation"))
+        client = APIClient()
+        client.force_authenticate(buyer)
+        checkouts = [_paid_checkout(client, listing, f"fuzz-{n}")
+                     for n, listing in enumerate(listings[:2])]
+        item = client.post("/api/v1/cart/items/", {"listing": listings[2].pk, "quantity": 1},
+                           format="json")
+        assert item.status_code == 201, item.content
+        report = client.post(f"/api/v1/listings/{listings[1].pk}/reports/",
+                             {"reason": "misleading", "details": "Not clover."}, format="json")
+        assert report.status_code == 201, report.content
+        notification = Notification.objects.filter(recipient=buyer).order_by("pk").first()
+        tokens = {role: Token.objects.create(user=user).key for role, user in
+                  (("buyer", buyer), ("seller", seller_shop.owner), ("staff", staff))}
+        yield {
+            "tokens": tokens,
+            "ids": {
+                "listing_id": listings[0].pk,
+                "slug": seller_shop.slug,
+                "order_id": checkouts[0]["orders"][0],
+                "checkout_id": checkouts[1]["id"],
+                "item_id": CartItem.objects.get(cart__user=buyer).pk,
+                "report_id": report.json()["id"],
+                "notification_id": notification.pk if notification else 1,
+            },
+        }
+    finally:
+        celery_app.conf.task_default_queue = previous_queue
+        _queue_drop(queue)
+
+
+def _queue_drop(queue: str) -> None:
+    with celery_app.connection_for_write() as connection:
+        with contextlib.suppress(Exception):  # nothing was ever queued there
+            connection.default_channel.queue_delete(queue)
