@@ -61,6 +61,18 @@ def private_redis(tmp_path):
     server.stop()
 
 
+def pg_bin(name: str) -> str:
+    """A PostgreSQL server binary: on PATH, or where Debian's packages put it."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+                        key=lambda path: int(path.parts[-3]))
+    if not candidates:
+        raise FileNotFoundError(f"{name} not found: install PostgreSQL (see .ci/run)")
+    return str(candidates[-1])
+
+
 class PostgresServer:
     """A PostgreSQL cluster of our own (initdb as the postgres user) on a free loopback port."""
 
@@ -70,7 +82,7 @@ class PostgresServer:
         self.port = free_port()
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/faults"
         shutil.chown(self.dir, user="postgres")
-        self._as_postgres(["initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+        self._as_postgres([pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
                            "-E", "UTF8", "--no-sync"])
 
     def _as_postgres(self, command: list[str], timeout: float = 60) -> None:
@@ -82,7 +94,7 @@ class PostgresServer:
     def _pg_ctl(self, *args: str) -> None:
         options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off")
-        self._as_postgres(["pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"),
+        self._as_postgres([pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"),
                            "-o", options, "-w", "-t", "30", *args])
 
     def start(self) -> None:
