@@ -94,7 +94,8 @@ class PostgresServer:
     def _pg_ctl(self, *args: str) -> None:
         options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off")
-        self._as_postgres([pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"),
+        log = str(self.dir / "server.log")
+        self._as_postgres([pg_bin("pg_ctl"), "-D", str(self.data), "-l", log,
                            "-o", options, "-w", "-t", "30", *args])
 
     def start(self) -> None:
