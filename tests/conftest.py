@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.browser import browser, phone_page, screenshot  # noqa: F401 - shared fixtures
 from tests.processes import BIN, free_port, stop_process, wait_for_port
 
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from sellers.images import listing_image_store
-from tests.e2e.conftest import PHONE
+from tests.browser import PHONE
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory, VillageFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

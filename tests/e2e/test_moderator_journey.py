@@ -7,7 +7,7 @@ from moderation.models import AuditLog, Report
 from orders.models import Order
 from payments.selectors import escrow_summary
 from sellers.models import Listing
-from tests.e2e.conftest import LAPTOP
+from tests.browser import LAPTOP
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
 from tests.moderation.conftest import moderator_make
 from tests.orders.conftest import paid_orders

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from PIL import Image
 
 from sellers.models import Listing, Shop
-from tests.e2e.conftest import LAPTOP
+from tests.browser import LAPTOP
 from tests.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

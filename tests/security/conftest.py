@@ -29,5 +29,3 @@ def tight_limits(settings):
     return settings.RATE_LIMITS
 
 
-# The browser fixtures of tests/e2e, for the CSP checks in a real Chromium.
-from tests.e2e.conftest import browser, phone_page, screenshot  # noqa: E402, F401

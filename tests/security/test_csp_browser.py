@@ -4,7 +4,7 @@ stand-in) Stripe.js, the Redoc API docs and the admin run with no policy violati
 import pytest
 from rest_framework.test import APIClient
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.browser import ARTIFACTS
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

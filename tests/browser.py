@@ -1,4 +1,8 @@
-"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
+"""Browser fixtures: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Imported once, by tests/conftest.py, so every test folder shares one session browser (a second
+sync Playwright in the same process would fail).
+"""
 
 import os
 from pathlib import Path
@@ -10,7 +14,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[1]
                                 / "test-artifacts" / "screenshots"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
