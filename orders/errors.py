@@ -32,7 +32,7 @@ class CartInvalid(OrderError):
 
 
 class CheckoutConflict(OrderError):
-    pass
+    """An Idempotency-Key reused with a different request body."""
 
 
 class PickupCodeWrong(OrderError):
