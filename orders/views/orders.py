@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -69,38 +73,64 @@ def buyer_order_page(request, order_id: int):
     })
 
 
+@dataclass(frozen=True)
+class Action:
+    """A button on an order page: the service it calls, its form, and what to tell after."""
+
+    run: Callable  # run(order_id=…, user=…, **form.cleaned_data)
+    success: str
+    form: type[forms.Form] | None = None
+    invalid: str = ""
+
+
+BUYER_ACTIONS = {
+    "confirm": Action(lambda order_id, user: lifecycle.order_confirm_receipt(
+        order_id=order_id, buyer=user), "Thanks! The seller has been paid."),
+    "cancel": Action(lambda order_id, user: lifecycle.order_cancel(
+        order_id=order_id, actor=user), "Order cancelled. Any payment is refunded in full."),
+    "extend": Action(lambda order_id, user: lifecycle.order_extend_confirm_window(
+        order_id=order_id, buyer=user), "You have 5 more days to confirm."),
+    "dispute": Action(lambda order_id, user, **data: lifecycle.order_dispute(
+        order_id=order_id, buyer=user, **data),
+        "Dispute opened. Payment stays in escrow while staff look at it.",
+        DisputeForm, "Choose a reason and tell us what happened."),
+    "review": Action(lambda order_id, user, **data: lifecycle.review_create(
+        order_id=order_id, buyer=user, **data), "Thank you for your review.",
+        ReviewForm, "Choose 1 to 5 stars."),
+}
+SELLER_ACTIONS = {
+    "ship": Action(lambda order_id, user, **data: lifecycle.order_ship(
+        order_id=order_id, seller=user, **data),
+        "Marked as shipped. The buyer has the tracking number.",
+        ShipForm, "Enter the carrier and the tracking number."),
+    "pickup": Action(lambda order_id, user, code: lifecycle.order_pickup_complete(
+        order_id=order_id, seller=user, code=code),
+        "Handed over. The payment is released to you.",
+        PickupForm, "Enter the buyer's 6-digit code."),
+    "cancel": Action(lambda order_id, user: lifecycle.order_cancel(
+        order_id=order_id, actor=user), "Order cancelled and the buyer refunded."),
+}
+
+
+def _order_action(request, actions: dict, order_id: int, action: str, back: str):
+    chosen = actions.get(action)
+    if chosen is None:
+        raise Http404("Unknown action.")
+    data = {}
+    if chosen.form is not None:
+        form = chosen.form(request.POST)
+        if not form.is_valid():
+            messages.error(request, chosen.invalid)
+            return redirect(back)
+        data = form.cleaned_data
+    return _act(request, lambda: chosen.run(order_id=order_id, user=request.user, **data),
+                chosen.success, back)
+
+
 @login_required
 @require_POST
 def buyer_order_action(request, order_id: int, action: str):
-    back = f"/orders/{order_id}/"
-    user = request.user
-    if action == "confirm":
-        return _act(request, lambda: lifecycle.order_confirm_receipt(order_id=order_id, buyer=user),
-                    "Thanks! The seller has been paid.", back)
-    if action == "cancel":
-        return _act(request, lambda: lifecycle.order_cancel(order_id=order_id, actor=user),
-                    "Order cancelled. Any payment is refunded in full.", back)
-    if action == "extend":
-        return _act(request,
-                    lambda: lifecycle.order_extend_confirm_window(order_id=order_id, buyer=user),
-                    "You have 5 more days to confirm.", back)
-    if action == "dispute":
-        form = DisputeForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Choose a reason and tell us what happened.")
-            return redirect(back)
-        return _act(request, lambda: lifecycle.order_dispute(order_id=order_id, buyer=user,
-                                                              **form.cleaned_data),
-                    "Dispute opened. Payment stays in escrow while staff look at it.", back)
-    if action == "review":
-        form = ReviewForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Choose 1 to 5 stars.")
-            return redirect(back)
-        return _act(request, lambda: lifecycle.review_create(order_id=order_id, buyer=user,
-                                                              **form.cleaned_data),
-                    "Thank you for your review.", back)
-    raise Http404("Unknown action.")
+    return _order_action(request, BUYER_ACTIONS, order_id, action, f"/orders/{order_id}/")
 
 
 def _seller_shop(request):
@@ -140,25 +170,4 @@ def seller_packing_slip(request, order_id: int):
 @login_required
 @require_POST
 def seller_order_action(request, order_id: int, action: str):
-    back = f"/sell/orders/{order_id}/"
-    user = request.user
-    if action == "ship":
-        form = ShipForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Enter the carrier and the tracking number.")
-            return redirect(back)
-        return _act(request, lambda: lifecycle.order_ship(order_id=order_id, seller=user,
-                                                           **form.cleaned_data),
-                    "Marked as shipped. The buyer has the tracking number.", back)
-    if action == "pickup":
-        form = PickupForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Enter the buyer's 6-digit code.")
-            return redirect(back)
-        return _act(request, lambda: lifecycle.order_pickup_complete(
-            order_id=order_id, seller=user, code=form.cleaned_data["code"]),
-            "Handed over. The payment is released to you.", back)
-    if action == "cancel":
-        return _act(request, lambda: lifecycle.order_cancel(order_id=order_id, actor=user),
-                    "Order cancelled and the buyer refunded.", back)
-    raise Http404("Unknown action.")
+    return _order_action(request, SELLER_ACTIONS, order_id, action, f"/sell/orders/{order_id}/")

@@ -94,3 +94,15 @@ def test_buyer_order_list_query_count_is_fixed(client, api_client, buyer, locals
     with django_assert_max_num_queries(12) as many:
         client.get("/orders/")
     assert len(one.captured_queries) == len(many.captured_queries)
+
+
+def test_buyer_dispute_form_from_the_order_page(client, buyer, paid):
+    client.force_login(buyer)
+    bad = client.post(f"/orders/{paid.pk}/dispute/", {"reason": "", "details": ""}, follow=True)
+    assert "Choose a reason and tell us what happened." in bad.content.decode()
+    assert Order.objects.get(pk=paid.pk).status == "paid"
+    good = client.post(f"/orders/{paid.pk}/dispute/",
+                       {"reason": "damaged", "details": "The jar broke."}, follow=True)
+    assert "Dispute opened." in good.content.decode()
+    assert Order.objects.get(pk=paid.pk).status == "disputed"
+    assert client.post(f"/orders/{paid.pk}/no-such-action/").status_code == 404
