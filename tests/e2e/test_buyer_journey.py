@@ -1,7 +1,10 @@
 import pytest
 
 from orders.models import Order
+from payments.models import Payout
 from payments.selectors import shop_balance
+from payments.services.payouts import payout_mark_paid, payouts_run
+from tests.browser import LAPTOP, PHONE
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -15,20 +18,27 @@ def log_in(page, base, email):
     page.wait_for_url(f"{base}/")
 
 
-def test_buyer_pays_two_shops_with_a_test_card_seller_ships_buyer_confirms(
-    live_server, browser, phone_page, screenshot, localstripe
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_buyer_searches_pays_two_shops_confirms_one_disputes_the_other_seller_is_paid_out(
+    live_server, browser, screenshot, localstripe, viewport
 ):
     base = live_server.url
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
     honey = ListingFactory(shop=ShopFactory(name="Driftless Bee Farm"),
                            title="Raw Wildflower Honey", price_cents=1200, shipping_cents=650)
     quilt = ListingFactory(shop=ShopFactory(name="Berea Loom House"),
                            title="Baby Quilt, nine-patch", price_cents=14500,
                            shipping_cents=1200)
     buyer = UserFactory(display_name="Dana Buyer")
-    page = phone_page
     log_in(page, base, buyer.email)
-    for listing in (honey, quilt):
-        page.goto(f"{base}/listings/{listing.pk}/")
+    for listing, words in ((honey, "wildflower honey"), (quilt, "nine-patch quilt")):
+        page.fill("#site-search", words)
+        page.press("#site-search", "Enter")
+        page.wait_for_url("**/search/**")
+        page.click(f"a[href='/listings/{listing.pk}/']")
+        page.wait_for_url(f"**/listings/{listing.pk}/")
         page.click("form.buy button[type=submit]")
         page.wait_for_url(f"{base}/cart/")
     assert "Total: $175.50" in page.inner_text(".cart-summary")
@@ -59,7 +69,7 @@ def test_buyer_pays_two_shops_with_a_test_card_seller_ships_buyer_confirms(
     assert {o.status for o in orders.values()} == {"paid"}
     quilt_order = orders[quilt.shop_id]
 
-    seller_context = browser.new_context(viewport={"width": 390, "height": 844})
+    seller_context = browser.new_context(viewport=viewport)
     seller_page = seller_context.new_page()
     seller_page.set_default_timeout(15_000)
     log_in(seller_page, base, quilt.shop.owner.email)
@@ -77,9 +87,26 @@ def test_buyer_pays_two_shops_with_a_test_card_seller_ships_buyer_confirms(
     screenshot(page, "confirmed")
     assert Order.objects.get(pk=quilt_order.pk).status == "completed"
 
+    honey_order = orders[honey.shop_id]
+    page.goto(f"{base}/orders/{honey_order.pk}/")
+    page.click("summary:has-text('Open a dispute')")
+    page.select_option("#id_reason", "not_received")
+    page.fill("#id_details", "Nothing has arrived and the seller does not answer.")
+    page.click("button:has-text('Open dispute')")
+    assert "Dispute opened" in page.inner_text(".messages")
+    screenshot(page, "disputed")
+    assert Order.objects.get(pk=honey_order.pk).status == "disputed"
+
+    # The daily payout job runs; staff pay the seller by bank transfer and mark it paid.
+    payouts_run()
+    payout_mark_paid(payout=Payout.objects.get(shop=quilt.shop), bank_reference="ACH 7731",
+                     actor=UserFactory(is_staff=True))
+
     seller_page.goto(f"{base}/sell/balance/")
-    available = shop_balance(shop=quilt.shop).available_cents
-    assert available == 15700 - (15700 * 500 + 5000) // 10000
-    assert f"${available // 100:,}.{available % 100:02d}" in seller_page.inner_text("main")
-    screenshot(seller_page, "seller-balance")
+    paid_out = shop_balance(shop=quilt.shop).paid_out_cents
+    assert paid_out == 15700 - (15700 * 500 + 5000) // 10000
+    assert f"${paid_out // 100:,}.{paid_out % 100:02d}" in seller_page.inner_text("main")
+    assert "ACH 7731" in seller_page.inner_text("main")
+    screenshot(seller_page, "seller-paid-out")
     seller_context.close()
+    context.close()

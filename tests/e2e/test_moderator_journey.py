@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from moderation.models import AuditLog, Report
 from orders.models import Order
 from payments.selectors import escrow_summary
-from sellers.models import Listing
+from sellers.models import Listing, Shop
 from tests.browser import LAPTOP
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
 from tests.moderation.conftest import moderator_make
@@ -87,6 +87,15 @@ def test_moderator_approves_takes_down_from_report_and_partly_refunds(
         desk.wait_for_url(f"**/staff/disputes/{order.pk}/")
         assert "Dispute resolved." in desk.inner_text(".messages")
         screenshot(desk, "dispute-resolved-laptop")
+
+        # Repeated counterfeit reports: the whole shop is suspended.
+        desk.goto(f"{live_server.url}/staff/shops/?status=active&q={shop.slug}")
+        row = desk.locator(f"#shop-{shop.slug}")
+        row.locator("input[name=reason]").fill("Counterfeit goods, reported again.")
+        row.locator("button:has-text('Suspend')").click()
+        desk.wait_for_load_state()
+        screenshot(desk, "shop-suspended-laptop")
+        assert desk.goto(f"{live_server.url}/shops/{shop.slug}/").status == 404
     finally:
         laptop.close()
 
@@ -96,4 +105,5 @@ def test_moderator_approves_takes_down_from_report_and_partly_refunds(
     summary = escrow_summary(reference=order.reference)
     assert (summary.refunded_cents, summary.released_cents) == (1500, 3300)
     assert list(AuditLog.objects.order_by("id").values_list("action", flat=True)) == [
-        "listing_approved", "listing_taken_down", "dispute_resolved"]
+        "listing_approved", "listing_taken_down", "dispute_resolved", "shop_suspended"]
+    assert Shop.objects.get(pk=shop.pk).status == "suspended"
