@@ -152,6 +152,12 @@ _KINDS = [
         ("listing_id", "listing_title", "reason"),
     ),
     Kind(
+        "report_resolved", "buyer", Category.ESSENTIAL,
+        "Your report on “{{ listing_title }}”",
+        "Thank you for reporting “{{ listing_title }}”. We looked at it and {{ outcome }}.",
+        ("listing_title", "outcome"),
+    ),
+    Kind(
         "shop_verified", "seller", Category.ESSENTIAL,
         "{{ shop_name }} is verified",
         "Your shop {{ shop_name }} is verified: you can now list goods for sale.",

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation"]
 
@@ -43,3 +45,16 @@ def test_lower_apps_do_not_import_upward():
                 if pattern.match(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exit_:
+        raise AssertionError(f"a model change has no migration:\n{out.getvalue()}") from exit_

@@ -115,10 +115,22 @@ def listing_take_down(*, listing_id, actor, reason: str) -> Listing:
 
 
 def _reports_close(listing: Listing, *, actor, status: str, note: str) -> int:
-    return Report.objects.filter(listing=listing, status=Report.Status.OPEN).update(
+    """Close the listing's open reports and tell each reporter what was decided."""
+    reports = list(
+        Report.objects.filter(listing=listing, status=Report.Status.OPEN).select_related(
+            "reporter")
+    )
+    Report.objects.filter(pk__in=[report.pk for report in reports]).update(
         status=status, resolved_by=actor, resolved_at=timezone.now(),
         resolution_note=note[:2000],
     )
+    outcome = ("took the listing down" if status == Report.Status.ACTIONED
+               else "found nothing against our rules, so it stays up")
+    for report in reports:
+        notify(recipient=report.reporter, kind="report_resolved", url="/notifications/",
+               dedupe_key=f"report_resolved:{report.pk}",
+               context={"listing_title": listing.title, "outcome": outcome})
+    return len(reports)
 
 
 def report_create(*, listing_id, reporter, reason: str, details: str = "") -> Report:

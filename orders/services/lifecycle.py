@@ -216,7 +216,8 @@ def order_dispute(*, order_id, buyer, reason: str, details: str) -> Order:
         raise ValidationError({"details": ["Tell us what went wrong (up to 2,000 characters)."]})
     with transaction.atomic():
         order = order_transition(
-            order=order, to=S.DISPUTED, actor=buyer, note=f"Dispute opened: {reason.replace('_', ' ')}.",
+            order=order, to=S.DISPUTED, actor=buyer,
+            note=f"Dispute opened: {reason.replace('_', ' ')}.",
             expected={S.PAID, S.SHIPPED},
             dispute_reason=reason, dispute_details=details,
         )

@@ -69,8 +69,9 @@ def test_bad_reports_are_refused(live_listing):
 def test_dismiss_puts_an_auto_hidden_listing_back_and_closes_all_its_reports(
     live_listing, mod_client
 ):
-    for reason in ("counterfeit", "fraud", "other"):
-        _report(UserFactory(), live_listing, reason)
+    reporters = UserFactory.create_batch(3)
+    for reporter, reason in zip(reporters, ("counterfeit", "fraud", "other"), strict=True):
+        _report(reporter, live_listing, reason)
     report = Report.objects.order_by("id").first()
     queue = mod_client.get("/api/v1/moderation/reports/?status=open").json()
     assert [row["distinct_reporters"] for row in queue["results"]] == [3, 3, 3]
@@ -89,6 +90,9 @@ def test_dismiss_puts_an_auto_hidden_listing_back_and_closes_all_its_reports(
     twice = mod_client.post(f"/api/v1/moderation/reports/{report.pk}/resolve",
                             {"action": "dismiss"}, format="json")
     assert twice.status_code == 409
+    told = Notification.objects.filter(kind="report_resolved").order_by("recipient_id")
+    assert [n.recipient_id for n in told] == sorted(r.pk for r in reporters)
+    assert "stays up" in told[0].message
 
 
 def test_take_down_from_a_report_tells_the_seller(live_listing, mod_client):
@@ -104,6 +108,9 @@ def test_take_down_from_a_report_tells_the_seller(live_listing, mod_client):
                              "taken_down")]
     told = Notification.objects.get(kind="listing_taken_down")
     assert told.recipient_id == live_listing.shop.owner_id
+    thanked = Notification.objects.get(kind="report_resolved")
+    assert thanked.recipient_id == report.reporter_id
+    assert "took the listing down" in thanked.message
 
 
 def test_report_page_for_buyers(client, live_listing):
