@@ -69,4 +69,10 @@ def test_requests_fail_fast_while_postgres_is_down_and_succeed_once_it_is_back(
         assert probe.status_code == 503 and time.monotonic() - began < 5
         assert probe.json()["checks"]["database"]["ok"] is False
         private_postgres.start()
+        # As a load balancer would: wait (bounded) for readiness, then traffic flows again.
+        # The pool reconnects in the background; the first request may race it.
+        deadline = time.monotonic() + 20
+        while requests.get(f"{base}/readyz", timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, "never ready again after Postgres came back"
+            time.sleep(0.2)
         assert [_get(base)[0] for _ in range(4)] == [200] * 4
