@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from moderation.models import AuditLog, Report
@@ -30,9 +32,19 @@ class ResolveForm(forms.Form):
         ("release", "Release the payment to the seller"),
         ("partial_refund", "Partial refund (the rest goes to the seller)"),
     ], widget=forms.RadioSelect)
-    refund_cents = forms.IntegerField(label="Refund (cents, partial only)", required=False,
-                                      min_value=1)
+    refund = forms.DecimalField(
+        label="Refund (US$, partial only)", required=False, min_value=Decimal("0.01"),
+        max_value=1_000_000, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
     note = forms.CharField(label="Note to both sides", required=False, max_length=400)
+
+    def refund_cents(self) -> int | None:
+        """The partial refund in cents (the services speak cents), or None."""
+        if self.cleaned_data["outcome"] != "partial_refund":
+            return None
+        refund = self.cleaned_data.get("refund")
+        return None if refund is None else int(refund * 100)
 
 
 class ScreeningTermForm(forms.Form):

@@ -153,7 +153,7 @@ def dispute_resolve(request, order_id: int):
     data = form.cleaned_data
     return act(request, lambda: disputes.dispute_resolve(
         order_id=order_id, actor=request.user, outcome=data["outcome"],
-        refund_cents=data["refund_cents"] if data["outcome"] == "partial_refund" else None,
+        refund_cents=form.refund_cents(),
         note=data["note"]), "Dispute resolved.", back)
 
 

@@ -81,7 +81,7 @@ def test_moderator_approves_takes_down_from_report_and_partly_refunds(
         assert "remaining $48.00" in desk.inner_text("main")
         screenshot(desk, "dispute-laptop")
         desk.check("input[name=outcome][value=partial_refund]")
-        desk.fill("#id_refund_cents", "1500")
+        desk.fill("#id_refund", "15.00")
         desk.fill("#id_note", "Partial refund for the crack.")
         desk.click("button:has-text('Resolve dispute')")
         desk.wait_for_url(f"**/staff/disputes/{order.pk}/")

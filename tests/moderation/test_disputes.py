@@ -186,7 +186,12 @@ def test_staff_dispute_page_shows_both_sides_and_resolves(disputed, client, mode
     html = client.get(f"/staff/disputes/{order.pk}/").content.decode()
     assert "Glass everywhere." in html and "It left here intact." in html
     response = client.post(f"/staff/disputes/{order.pk}/resolve/",
-                           {"outcome": "partial_refund", "refund_cents": "500", "note": "Split"})
+                           {"outcome": "partial_refund", "refund": "5.00", "note": "Split"})
     assert response.status_code == 302
     assert Order.objects.get(pk=order.pk).status == "completed"
+    assert escrow_summary(reference=order.reference).refunded_cents == 500
+    # A refund written with more than two decimals is refused and moves nothing.
+    other = client.post(f"/staff/disputes/{order.pk}/resolve/",
+                        {"outcome": "partial_refund", "refund": "1.005"}, follow=True)
+    assert "Could not resolve" in other.content.decode()
     assert escrow_summary(reference=order.reference).refunded_cents == 500
