@@ -158,6 +158,12 @@ _KINDS = [
         ("listing_title", "outcome"),
     ),
     Kind(
+        "shop_reinstated", "seller", Category.ESSENTIAL,
+        "{{ shop_name }} is open again",
+        "Your shop {{ shop_name }} is reinstated: its listings are back on sale.",
+        ("shop_name",),
+    ),
+    Kind(
         "shop_verified", "seller", Category.ESSENTIAL,
         "{{ shop_name }} is verified",
         "Your shop {{ shop_name }} is verified: you can now list goods for sale.",

@@ -65,5 +65,5 @@ def shop_suspend(*, slug, actor, reason: str) -> Shop:
 def shop_reinstate(*, slug, actor, note: str = "") -> Shop:
     """Bring a suspended shop back; its owner is told it is live again."""
     return _decide(slug=slug, actor=actor, service=sellers_services.shop_reinstate,
-                   action=A.SHOP_REINSTATED, kind="shop_verified",
+                   action=A.SHOP_REINSTATED, kind="shop_reinstated",
                    reason=(note or "").strip() or "Reinstated.")

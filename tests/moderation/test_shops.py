@@ -106,6 +106,9 @@ def test_suspend_hides_blocks_checkout_holds_payouts_keeps_orders_then_reinstate
     assert shop_balance(shop=shop).available_cents == 0
     assert [row[0] for row in audit_rows()] == ["shop_suspended", "shop_reinstated"]
     assert audit_rows()[1][3:] == ("Appeal accepted.", "suspended", "active")
+    told = Notification.objects.filter(recipient=shop.owner, kind__startswith="shop_")
+    assert list(told.order_by("id").values_list("kind", flat=True)) == [
+        "shop_suspended", "shop_reinstated"]
 
 
 def test_suspend_needs_a_reason(mod_client):
