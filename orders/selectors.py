@@ -119,7 +119,7 @@ def cart_summary(*, user=None, session=None, for_checkout: bool = False) -> Cart
         )
         pairs = [(item.id, item.listing, item.quantity) for item in items]
     else:
-        stored = (session or {}).get("cart", {}) if session is not None else {}
+        stored = session.get("cart", {}) if session is not None else {}
         wanted = {int(k): int(v) for k, v in stored.items() if str(k).isdigit()}
         listings = _listings_query().in_bulk(list(wanted))
         pairs = [(None, listings[pk], qty) for pk, qty in wanted.items() if pk in listings]

@@ -2,7 +2,6 @@
 and merges into the account at log-in."""
 
 from django.db import transaction
-from django.db.models import F
 
 from orders.errors import CartInvalid, OrderError, Unavailable
 from orders.models import Cart, CartItem
@@ -61,7 +60,6 @@ def cart_item_add(*, user, listing_id, quantity: int) -> CartItem:
         else:
             item.quantity = total
             item.save(update_fields=["quantity"])
-        Cart.objects.filter(pk=cart.pk).update(updated=F("updated"))
     return item
 
 

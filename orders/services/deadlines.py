@@ -4,7 +4,6 @@ service a person would, so a job run twice, or racing a person, changes an order
 import logging
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from orders.errors import OrderError
@@ -66,9 +65,7 @@ def orders_money_settle() -> int:
     escrow still holds money gets its release or refund now (each step is idempotent)."""
     held = Escrow.objects.filter(status=Escrow.Status.HELD, reference__startswith="order:")
     ids = [int(ref.split(":", 1)[1]) for ref in held.values_list("reference", flat=True)]
-    finals = Order.objects.filter(pk__in=ids).filter(
-        Q(status__in=[S.COMPLETED, S.CANCELLED, S.REFUNDED])
-    )
+    finals = Order.objects.filter(pk__in=ids, status__in=[S.COMPLETED, S.CANCELLED, S.REFUNDED])
     settled = 0
     for order in finals.order_by("pk"):
         try:
