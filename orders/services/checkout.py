@@ -151,7 +151,8 @@ def _reserve(*, buyer, idempotency_key, fulfillment, address, fingerprint) -> Ch
         buyable = [line for group in summary.shops for line in group.buyable_lines]
         shops = {line.listing.shop_id for line in buyable}
         if Shop.objects.filter(pk__in=shops).exclude(status=Shop.Status.ACTIVE).exists():
-            raise OutOfStock("an item from a shop that is closed", 0)
+            # Suspended between reading the cart and locking it: same 409, a message that fits.
+            raise Unavailable("A shop in your cart has just closed; its goods cannot be bought.")
         _reserve_stock(buyable)
         total = sum(
             group.subtotal_cents
