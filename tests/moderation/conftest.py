@@ -1,20 +1,16 @@
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
 from PIL import Image
 
 from moderation.models import AuditLog
-from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.factories import ListingFactory, ShopFactory
+from tests.staff import staff_api_login, staff_make
 
 
 def moderator_make(**fields):
     """A staff member with the moderation.moderate permission."""
-    user = UserFactory(is_staff=True, **fields)
-    user.user_permissions.add(
-        Permission.objects.get(codename="moderate", content_type__app_label="moderation")
-    )
-    return user
+    return staff_make(**fields)
 
 
 @pytest.fixture
@@ -24,8 +20,7 @@ def moderator():
 
 @pytest.fixture
 def mod_client(api_client, moderator):
-    api_client.force_authenticate(moderator)
-    return api_client
+    return staff_api_login(api_client, moderator)
 
 
 @pytest.fixture
