@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 # Test defaults: the machine's PostgreSQL and Redis on loopback (override with the variables).
-TEST_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/taobao_village)
+# scripts/test_services.sh installs and starts them (and Chromium) when missing, as root.
+TEST_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),postgres://taobao:taobao@127.0.0.1:5432/taobao_village)
 TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/1)
 
-.PHONY: install run test test-fast e2e lint security bench bench-load clean
+.PHONY: install services run test test-fast e2e lint security bench bench-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,16 +21,19 @@ $(STAMP): pyproject.toml requirements/constraints.txt | $(PY)
 
 install: $(STAMP)
 
+services:
+	bash scripts/test_services.sh
+
 run: install
 	$(PY) scripts/run_dev.py
 
-test: install
+test: install services
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: install services
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) -m pytest -m "not e2e and not services" $(PYTEST_ARGS)
 
-e2e: install
+e2e: install services
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install
