@@ -6,6 +6,7 @@ a release is posted inside the order's transaction (it is ledger-only); a refund
 Stripe, so it runs after the order's transaction has committed and holds no lock.
 """
 
+import logging
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,11 +26,12 @@ from orders.errors import (
 from orders.models import Order, OrderItem, Review
 from orders.services import notices
 from orders.services.transitions import order_transition
-from payments.errors import EscrowNotFound
+from payments.errors import EscrowNotFound, PaymentsError
 from payments.selectors import escrow_summary_or_none
 from payments.services.escrow import escrow_refund, escrow_release, escrow_resolve_partial
 from sellers.models import Listing, Shop
 
+logger = logging.getLogger(__name__)
 S = Order.Status
 PICKUP_MAX_ATTEMPTS = 5
 PICKUP_LOCK = timezone.timedelta(hours=1)
@@ -225,10 +227,15 @@ def order_dispute(*, order_id, buyer, reason: str, details: str) -> Order:
     return order
 
 
-def order_dispute_resolve(
+def order_dispute_decide(
     *, order_id, actor, outcome: str, refund_cents: int | None = None, note: str = ""
 ) -> Order:
-    """Staff decide a dispute: refund (→ refunded), release (→ completed) or partial (both)."""
+    """Staff decide a dispute: the order moves (and a release is posted) now.
+
+    Runs inside the caller's transaction, so the caller's own record of the decision commits
+    with the order's change or not at all. A refund needs Stripe: it is sent afterwards by
+    `order_dispute_money_move`, and the settle job finishes it if Stripe is down.
+    """
     if not getattr(actor, "is_staff", False):
         raise NotAllowed("Only staff may resolve disputes.")
     try:
@@ -253,22 +260,48 @@ def order_dispute_resolve(
         return _complete(order=order, actor=actor, note=f"Dispute resolved: released. {note}",
                          expected={S.DISPUTED})
     target = S.REFUNDED if outcome == "refund" else S.COMPLETED
-    order = order_transition(
+    return order_transition(
         order=order, to=target, actor=actor, expected={S.DISPUTED},
         note=f"Dispute resolved: {outcome.replace('_', ' ')}. {note}".strip(),
         completed_at=timezone.now() if target == S.COMPLETED else order.completed_at,
         dispute_refund_cents=refund_cents if outcome == "partial_refund" else None,
     )
-    if outcome == "refund":
-        _refund_in_full(order, actor, "Dispute resolved for the buyer")
-    else:
+
+
+def order_dispute_money_move(*, order: Order, actor, outcome: str, note: str = "") -> bool:
+    """Send the refund a committed dispute decision calls for (no lock held).
+
+    Returns False when Stripe could not take it now: the order is final and its escrow still
+    held, so `orders_money_settle` sends it on its next run.
+    """
+    if outcome == "release":
+        return True
+    try:
+        if outcome == "refund":
+            _refund_in_full(order, actor, "Dispute resolved for the buyer")
+            return True
         summary = escrow_resolve_partial(
-            reference=order.reference, refund_cents=refund_cents, actor=actor, note=note
+            reference=order.reference, refund_cents=order.dispute_refund_cents, actor=actor,
+            note=(note or "")[:200],
         )
-        notices.order_refunded_notify(order, amount_cents=summary.refunded_cents)
-        notices.order_completed_notify(
-            order, by_buyer=False, released_cents=summary.released_cents - summary.fee_cents
-        )
+    except PaymentsError as exc:
+        logger.warning("Order %s: dispute refund deferred to the settle job (%s)", order.pk, exc)
+        return False
+    notices.order_refunded_notify(order, amount_cents=summary.refunded_cents)
+    notices.order_completed_notify(
+        order, by_buyer=False, released_cents=summary.released_cents - summary.fee_cents
+    )
+    return True
+
+
+def order_dispute_resolve(
+    *, order_id, actor, outcome: str, refund_cents: int | None = None, note: str = ""
+) -> Order:
+    """Decide a dispute and move its money (the decision stands if Stripe is down)."""
+    with transaction.atomic():
+        order = order_dispute_decide(order_id=order_id, actor=actor, outcome=outcome,
+                                     refund_cents=refund_cents, note=note)
+    order_dispute_money_move(order=order, actor=actor, outcome=outcome, note=note)
     return order
 
 

@@ -9,7 +9,7 @@ from payments.selectors import escrow_summary
 from sellers.models import Listing, Shop
 from tests.browser import LAPTOP
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import moderator_make
+from tests.moderation.conftest import dispute_opened_hours_ago, moderator_make
 from tests.orders.conftest import paid_orders
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,6 +33,7 @@ def _disputed_order(shop):
                    {"reason": "damaged", "details": "Split down the middle."}, format="json")
     buyer_api.post(f"/api/v1/disputes/{order.pk}/statements",
                    {"text": "It arrived in two pieces."})
+    dispute_opened_hours_ago(order, 49)
     return order
 
 

@@ -13,7 +13,7 @@ from orders.models import Order
 from payments.models import JournalEntry
 from payments.selectors import escrow_summary, shop_balance
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import audit_rows, jpeg_bytes
+from tests.moderation.conftest import audit_rows, dispute_opened_hours_ago, jpeg_bytes
 from tests.orders.conftest import paid_orders
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,7 @@ def disputed(localstripe):
                             {"reason": "damaged", "details": "Jar arrived cracked."},
                             format="json")
     assert opened.status_code == 200
+    dispute_opened_hours_ago(order, 49)
     Notification.objects.all().delete()
     return order, buyer_api, _client(shop.owner)
 
