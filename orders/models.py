@@ -116,6 +116,8 @@ class Order(models.Model):
     carrier = models.CharField(max_length=40, blank=True)
     tracking_number = models.CharField(max_length=64, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    # Set when the seller or the buyer marks the parcel delivered (or a carrier tells us).
+    delivered_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
     auto_confirm_at = models.DateTimeField(null=True, blank=True)
