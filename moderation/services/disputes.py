@@ -110,6 +110,11 @@ def dispute_answer_due(*, order: Order):
     return (opened or timezone.now()) + ANSWER_WAIT
 
 
+def dispute_needs_reason(*, order: Order) -> bool:
+    """Whether staff must say why they decide now (no seller answer, under 48 hours)."""
+    return order.status == Order.Status.DISPUTED and not _may_decide_now(order)
+
+
 def _may_decide_now(order: Order) -> bool:
     seller_answered = DisputeStatement.objects.filter(
         order=order, role=DisputeStatement.Role.SELLER).exists()
@@ -151,7 +156,7 @@ def dispute_resolve(
     order = Order.objects.filter(pk=pk).first()
     if order is None:
         raise NotFound("Order not found.")
-    if order.status == Order.Status.DISPUTED and not override_reason and not _may_decide_now(order):
+    if not override_reason and dispute_needs_reason(order=order):
         raise Conflict(
             "The seller has not answered yet and the dispute opened less than 48 hours ago. "
             "Wait for the seller's statement, or write why you decide now (override_reason)."
