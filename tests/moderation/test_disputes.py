@@ -186,8 +186,13 @@ def test_staff_dispute_page_shows_both_sides_and_resolves(disputed, client, mode
     client.force_login(moderator)
     html = client.get(f"/staff/disputes/{order.pk}/").content.decode()
     assert "Glass everywhere." in html and "It left here intact." in html
+    step = client.post(f"/staff/disputes/{order.pk}/resolve/",
+                       {"outcome": "partial_refund", "refund": "5.00", "note": "Split"})
+    assert step.status_code == 200 and "Dana Buyer gets $5.00 back" in step.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "disputed"
     response = client.post(f"/staff/disputes/{order.pk}/resolve/",
-                           {"outcome": "partial_refund", "refund": "5.00", "note": "Split"})
+                           {"outcome": "partial_refund", "refund": "5.00", "note": "Split",
+                            "confirmed": "yes"})
     assert response.status_code == 302
     assert Order.objects.get(pk=order.pk).status == "completed"
     assert escrow_summary(reference=order.reference).refunded_cents == 500
