@@ -124,6 +124,8 @@ class Order(models.Model):
     auto_confirm_extended = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     pickup_code = models.CharField(max_length=6, blank=True)
+    # Wrong hand-over codes in total; at 10 the code is locked until the buyer asks for a new
+    # one, and pickup_locked_until records when it locked (the name is from an older rule).
     pickup_failed_attempts = models.PositiveSmallIntegerField(default=0)
     pickup_locked_until = models.DateTimeField(null=True, blank=True)
     dispute_reason = models.CharField(max_length=40, blank=True)
