@@ -333,6 +333,8 @@ STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 20, minimum=1, maximu
 PLATFORM_FEE_BPS = env_int("PLATFORM_FEE_BPS", 500, maximum=10_000)
 SHIP_BY_DAYS = env_int("SHIP_BY_DAYS", 5)
 ESCROW_AUTO_CONFIRM_DAYS = env_int("ESCROW_AUTO_CONFIRM_DAYS", 10)
+# Days a parcel may take to arrive: without a delivery mark, auto-confirm waits these first.
+ESCROW_TRANSIT_DAYS = env_int("ESCROW_TRANSIT_DAYS", 7, maximum=90)
 PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 30)
 
 # --- REST API ------------------------------------------------------------------------------

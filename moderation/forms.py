@@ -38,6 +38,17 @@ class ResolveForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     note = forms.CharField(label="Note to both sides", required=False, max_length=400)
+    override_reason = forms.CharField(
+        label="Why decide before the seller's answer?", max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The seller has not answered and 48 hours have not passed. Kept in the "
+                  "audit log.",
+    )
+
+    def __init__(self, *args, needs_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_reason:
+            del self.fields["override_reason"]
 
     def refund_cents(self) -> int | None:
         """The partial refund in cents (the services speak cents), or None."""

@@ -183,6 +183,14 @@ _KINDS = [
         ("order_id", "rating"),
         ("text",),
     ),
+    # --- orders: hand-over code and delivery (buyer and seller) --------------------------------
+    Kind(
+        "pickup_code_locked", "buyer", Category.ESSENTIAL,
+        "The hand-over code of order #{{ order_id }} is locked",
+        "Ten wrong hand-over codes were entered for order #{{ order_id }}, so the code is "
+        "locked. The buyer can ask for a new code on the order page.",
+        ("order_id",),
+    ),
     # --- staff -----------------------------------------------------------------------------
     Kind(
         "staff_new_dispute", "staff", Category.ESSENTIAL,

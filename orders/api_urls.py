@@ -20,5 +20,7 @@ urlpatterns = [
     path("orders/<int:order_id>/dispute", orders.OrderDisputeApi.as_view()),
     path("orders/<int:order_id>/extend-confirmation", orders.OrderExtendApi.as_view()),
     path("orders/<int:order_id>/pickup", orders.OrderPickupApi.as_view()),
+    path("orders/<int:order_id>/delivered", orders.OrderDeliveredApi.as_view()),
+    path("orders/<int:order_id>/pickup-code", orders.OrderPickupCodeApi.as_view()),
     path("orders/<int:order_id>/review", orders.OrderReviewApi.as_view()),
 ]

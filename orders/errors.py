@@ -40,11 +40,11 @@ class PickupCodeWrong(OrderError):
 
 
 class PickupLocked(OrderError):
-    http_status = 429
+    """Ten wrong hand-over codes: locked until the buyer asks for a new code."""
 
-    def __init__(self, retry_after: int):
-        self.retry_after = retry_after
-        super().__init__("Too many wrong hand-over codes. Try again in an hour.")
+    def __init__(self):
+        super().__init__("Too many wrong hand-over codes: the code is locked. The buyer must "
+                         "ask for a new code on their order page.")
 
 
 class PaymentUnavailable(OrderError):

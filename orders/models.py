@@ -116,12 +116,16 @@ class Order(models.Model):
     carrier = models.CharField(max_length=40, blank=True)
     tracking_number = models.CharField(max_length=64, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    # Set when the seller or the buyer marks the parcel delivered (or a carrier tells us).
+    delivered_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
     auto_confirm_at = models.DateTimeField(null=True, blank=True)
     auto_confirm_extended = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     pickup_code = models.CharField(max_length=6, blank=True)
+    # Wrong hand-over codes in total; at 10 the code is locked until the buyer asks for a new
+    # one, and pickup_locked_until records when it locked (the name is from an older rule).
     pickup_failed_attempts = models.PositiveSmallIntegerField(default=0)
     pickup_locked_until = models.DateTimeField(null=True, blank=True)
     dispute_reason = models.CharField(max_length=40, blank=True)

@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from orders.models import CartItem, Order, OrderEvent, OrderItem
+from payments.money import fee_split
 from sellers.models import Listing, ListingImage, Shop
 
 
@@ -168,3 +170,22 @@ def completed_orders_by_village() -> dict[int, dict[str, int]]:
         }
         for row in rows
     }
+
+
+@dataclass(frozen=True)
+class MoneySplit:
+    """Who would receive what if the money held for an order moved now (for confirm steps)."""
+
+    buyer_cents: int  # refunded to the buyer's card
+    seller_cents: int  # released to the seller's balance, after the platform fee
+    fee_cents: int
+    held_cents: int  # what escrow holds now
+
+
+def order_money_split(*, escrow, refund_cents: int = 0) -> MoneySplit:
+    """Split what escrow holds: `refund_cents` back to the buyer, the rest to the seller
+    less the platform fee (the same rounding as the release itself)."""
+    held = escrow.remaining_cents if escrow is not None else 0
+    refund = min(max(int(refund_cents or 0), 0), held)
+    seller, fee = fee_split(amount_cents=held - refund, fee_bps=settings.PLATFORM_FEE_BPS)
+    return MoneySplit(buyer_cents=refund, seller_cents=seller, fee_cents=fee, held_cents=held)

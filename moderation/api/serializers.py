@@ -132,6 +132,9 @@ class ModerationDisputeResolveInputSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     refund_cents = serializers.IntegerField(required=False, allow_null=True, default=None)
     note = serializers.CharField(allow_blank=True, max_length=400, required=False, default="")
+    # Required only to decide before the seller's answer within 48 hours; kept in the audit.
+    override_reason = serializers.CharField(allow_blank=True, max_length=1000, required=False,
+                                            default="")
 
 
 class ModerationAuditOutputSerializer(serializers.Serializer):

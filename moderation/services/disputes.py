@@ -1,9 +1,8 @@
 """Disputes: each side's one statement (with photos), and the staff decision.
 
-The decision moves money through `orders.order_dispute_resolve`, which commits the order's
-change and then talks to Stripe with no lock held. So the audit row, the stored decision and
-the notifications are written in one transaction right after it returns, never around a call
-to Stripe.
+A decision is written before any money moves: the order's change, the stored decision, the
+audit row and the notices commit in one transaction; then the refund (if any) goes to Stripe
+with no lock held, and the settle job finishes it if Stripe is down.
 """
 
 import io
@@ -13,17 +12,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image
 
 from moderation.errors import Conflict, NotFound
 from moderation.models import AuditLog, DisputeDecision, DisputePhoto, DisputeStatement
 from moderation.services.audit import audit_record
 from notifications.services import notify
+from orders.errors import OrderError
 from orders.models import Order
-from orders.services.lifecycle import order_dispute_resolve
+from orders.services.lifecycle import order_dispute_decide, order_dispute_money_move
 from payments.selectors import escrow_summary_or_none
 from sellers.images import image_clean, image_decode_upload
 
+ANSWER_WAIT = timezone.timedelta(hours=48)
 MAX_PHOTOS = 4
 PHOTO_SIZE = 1600
 THUMBNAIL_SIZE = 320
@@ -101,52 +103,109 @@ def _files_delete(names: list[str]) -> None:
         default_storage.delete(name)
 
 
+def dispute_answer_due(*, order: Order):
+    """When staff may decide without the seller's answer: 48 hours after the dispute opened."""
+    opened = (order.events.filter(status=Order.Status.DISPUTED).order_by("-at", "-id")
+              .values_list("at", flat=True).first())
+    return (opened or timezone.now()) + ANSWER_WAIT
+
+
+def dispute_needs_reason(*, order: Order) -> bool:
+    """Whether staff must say why they decide now (no seller answer, under 48 hours)."""
+    return order.status == Order.Status.DISPUTED and not _may_decide_now(order)
+
+
+def _may_decide_now(order: Order) -> bool:
+    seller_answered = DisputeStatement.objects.filter(
+        order=order, role=DisputeStatement.Role.SELLER).exists()
+    return seller_answered or dispute_answer_due(order=order) <= timezone.now()
+
+
+def _earlier_decision(order_id: int, key: str, outcome: str, refund_cents) -> Order | None:
+    if not key:
+        return None
+    earlier = DisputeDecision.objects.filter(order_id=order_id, idempotency_key=key).first()
+    if earlier is None:
+        return None
+    same = (earlier.outcome, earlier.refund_cents) == (
+        outcome, refund_cents if outcome == "partial_refund" else None)
+    if not same:
+        raise Conflict("This Idempotency-Key was already used for another decision.")
+    return Order.objects.get(pk=earlier.order_id)
+
+
 def dispute_resolve(
     *, order_id, actor, outcome: str, refund_cents=None, note: str = "",
-    idempotency_key: str = "",
+    idempotency_key: str = "", override_reason: str = "",
 ) -> Order:
     """Decide a dispute (refund, release or partial refund); audited, both sides told.
 
-    A repeat with the same Idempotency-Key and body returns the order as it is now.
+    The order's move, the stored decision, the audit row and the notices commit together;
+    the refund goes to Stripe after that, and the settle job finishes it if Stripe is down.
+    Before the seller has answered, and within 48 hours of the dispute, staff must say why
+    they decide early (`override_reason`, kept in the audit row). A repeat with the same
+    Idempotency-Key and body returns the order as it is now.
     """
+    pk = _as_id(order_id)
     key = str(idempotency_key or "")[:255]
-    if key:
-        earlier = DisputeDecision.objects.filter(order_id=_as_id(order_id),
-                                                 idempotency_key=key).first()
-        if earlier is not None:
-            same = (earlier.outcome, earlier.refund_cents) == (
-                outcome, refund_cents if outcome == "partial_refund" else None)
-            if not same:
-                raise Conflict("This Idempotency-Key was already used for another decision.")
-            return Order.objects.get(pk=earlier.order_id)
+    earlier = _earlier_decision(pk, key, outcome, refund_cents)
+    if earlier is not None:
+        return earlier
     note = str(note or "").strip()[:400]
-    before = Order.objects.filter(pk=_as_id(order_id)).values_list("status", flat=True).first()
-    order = order_dispute_resolve(order_id=order_id, actor=actor, outcome=outcome,
-                                  refund_cents=refund_cents, note=note)
-    summary = escrow_summary_or_none(reference=order.reference)
-    refunded = summary.refunded_cents if summary else 0
-    with transaction.atomic():
-        DisputeDecision.objects.create(
-            order=order, actor=actor, outcome=outcome, note=note, idempotency_key=key,
-            refund_cents=refund_cents if outcome == "partial_refund" else None,
+    override_reason = str(override_reason or "").strip()[:1000]
+    order = Order.objects.filter(pk=pk).first()
+    if order is None:
+        raise NotFound("Order not found.")
+    if not override_reason and dispute_needs_reason(order=order):
+        raise Conflict(
+            "The seller has not answered yet and the dispute opened less than 48 hours ago. "
+            "Wait for the seller's statement, or write why you decide now (override_reason)."
         )
-        reason = f"{OUTCOME_WORDS[outcome]}"
-        if refunded:
-            reason += f"; refunded {refunded} cents {order.currency}"
-        audit = audit_record(actor=actor, action=AuditLog.Action.DISPUTE_RESOLVED,
-                             object_type="order", object_id=order.pk,
-                             object_repr=f"Order #{order.pk}",
-                             reason=f"{reason}. {note}".strip(), status_before=before or "",
-                             status_after=order.status)
-        context = {"order_id": order.pk, "outcome": OUTCOME_WORDS[outcome],
-                   "currency": order.currency, "note": note}
-        if refunded:
-            context["refund_cents"] = refunded
-        notify(recipient=order.buyer, kind="dispute_resolved", context=context,
-               dedupe_key=f"moderation:{audit.pk}:buyer", url=f"/orders/{order.pk}/")
-        notify(recipient=order.shop.owner, kind="dispute_resolved", context=context,
-               dedupe_key=f"moderation:{audit.pk}:seller", url=f"/sell/orders/{order.pk}/")
+    summary = escrow_summary_or_none(reference=order.reference)
+    to_refund = {"refund": summary.remaining_cents if summary else 0,
+                 "partial_refund": refund_cents}.get(outcome) or 0
+    try:
+        with transaction.atomic():
+            order = order_dispute_decide(order_id=pk, actor=actor, outcome=outcome,
+                                         refund_cents=refund_cents, note=note)
+            _decision_record(order=order, actor=actor, outcome=outcome, note=note, key=key,
+                             refund_cents=refund_cents, to_refund=to_refund,
+                             override_reason=override_reason)
+    except (OrderError, IntegrityError):
+        # A racing request with the same key got there first: answer as it did.
+        earlier = _earlier_decision(pk, key, outcome, refund_cents)
+        if earlier is not None:
+            return earlier
+        raise
+    order_dispute_money_move(order=order, actor=actor, outcome=outcome, note=note)
     return order
+
+
+def _decision_record(*, order: Order, actor, outcome: str, note: str, key: str, refund_cents,
+                     to_refund: int, override_reason: str) -> None:
+    """The stored decision, its audit row and the notices (inside the decision's transaction)."""
+    DisputeDecision.objects.create(
+        order=order, actor=actor, outcome=outcome, note=note, idempotency_key=key,
+        refund_cents=refund_cents if outcome == "partial_refund" else None,
+    )
+    reason = f"{OUTCOME_WORDS[outcome]}"
+    if to_refund:
+        reason += f"; refunded {to_refund} cents {order.currency}"
+    reason = f"{reason}. {note}".strip()
+    if override_reason:
+        reason += f" Decided before the seller's answer: {override_reason}"
+    audit = audit_record(actor=actor, action=AuditLog.Action.DISPUTE_RESOLVED,
+                         object_type="order", object_id=order.pk,
+                         object_repr=f"Order #{order.pk}", reason=reason,
+                         status_before=Order.Status.DISPUTED, status_after=order.status)
+    context = {"order_id": order.pk, "outcome": OUTCOME_WORDS[outcome],
+               "currency": order.currency, "note": note}
+    if to_refund:
+        context["refund_cents"] = to_refund
+    notify(recipient=order.buyer, kind="dispute_resolved", context=context,
+           dedupe_key=f"moderation:{audit.pk}:buyer", url=f"/orders/{order.pk}/")
+    notify(recipient=order.shop.owner, kind="dispute_resolved", context=context,
+           dedupe_key=f"moderation:{audit.pk}:seller", url=f"/sell/orders/{order.pk}/")
 
 
 def _as_id(value) -> int:

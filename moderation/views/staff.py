@@ -15,8 +15,10 @@ from moderation.forms import AuditFilterForm, ResolveForm, ScreeningTermForm
 from moderation.permissions import moderator_required
 from moderation.services import disputes, listings, reviews, screening, shops
 from moderation.views.common import act
+from orders.selectors import order_money_split
 from payments.selectors import escrow_summary_or_none
 from sellers.models import ScreeningTerm
+from sellers.templatetags.money import cents
 
 PAGE_SIZE = 25
 SHOP_TABS = [("pending_verification", "Waiting"), ("active", "Active"),
@@ -128,33 +130,75 @@ def dispute_queue(request):
     return render(request, "moderation/disputes.html", {"page": page, "status": status})
 
 
-@moderator_required
-def dispute_detail(request, order_id: int):
+def _dispute_page_order(order_id):
     try:
         order = selectors.dispute_detail(order_id=order_id)
     except NotFound:
         raise Http404("No dispute on that order.") from None
-    escrow = escrow_summary_or_none(reference=order.reference)
+    order.escrow = escrow_summary_or_none(reference=order.reference)
+    return order
+
+
+@moderator_required
+def dispute_detail(request, order_id: int):
+    order = _dispute_page_order(order_id)
+    needs_reason = disputes.dispute_needs_reason(order=order)
     return render(request, "moderation/dispute_detail.html", {
-        "order": order, "escrow": escrow, "form": ResolveForm(),
+        "order": order, "escrow": order.escrow, "needs_reason": needs_reason,
+        "answer_due": disputes.dispute_answer_due(order=order) if needs_reason else None,
+        "form": ResolveForm(needs_reason=needs_reason),
         "statements": {s.role: s for s in order.statements.all()},
     })
+
+
+def _decision_words(order, outcome: str, refund_cents: int | None) -> list[str]:
+    """Who receives how much if this decision is confirmed, in plain words."""
+    split = order_money_split(escrow=order.escrow, refund_cents={
+        "refund": order.escrow.remaining_cents if order.escrow else 0,
+        "partial_refund": refund_cents or 0}.get(outcome, 0))
+    c = order.currency
+    buyer, shop = order.buyer.display_name, order.shop.name
+    fee = f"less the {cents(split.fee_cents, c)} marketplace fee"
+    if outcome == "refund":
+        return [f"{buyer} gets {cents(split.buyer_cents, c)} back on their card.",
+                f"{shop} receives nothing for this order."]
+    if outcome == "release":
+        return [f"{shop} receives {cents(split.seller_cents, c)} (the "
+                f"{cents(split.held_cents, c)} held, {fee}).",
+                f"{buyer} gets nothing back."]
+    return [f"{buyer} gets {cents(split.buyer_cents, c)} back on their card.",
+            f"{shop} receives {cents(split.seller_cents, c)} (the other "
+            f"{cents(split.held_cents - split.buyer_cents, c)}, {fee})."]
 
 
 @require_POST
 @moderator_required
 def dispute_resolve(request, order_id: int):
-    form = ResolveForm(request.POST)
+    """Staff decide a dispute: first a page that says who receives how much, then Confirm."""
+    order = _dispute_page_order(order_id)
     back = f"/staff/disputes/{order_id}/"
+    form = ResolveForm(request.POST, needs_reason=disputes.dispute_needs_reason(order=order))
     if not form.is_valid():
         problems = [" ".join(errors) for errors in form.errors.values()]
         messages.error(request, "Could not resolve: " + " ".join(problems))
         return redirect(back)
     data = form.cleaned_data
+    outcome, refund_cents = data["outcome"], form.refund_cents()
+    held = order.escrow.remaining_cents if order.escrow else 0
+    if outcome == "partial_refund" and not (refund_cents and 0 < refund_cents < held):
+        messages.error(request, "Could not resolve: a partial refund must be more than $0.00 "
+                                f"and less than {cents(held, order.currency)}.")
+        return redirect(back)
+    if request.POST.get("confirmed") != "yes" and order.status == "disputed":
+        return render(request, "moderation/dispute_confirm.html", {
+            "order": order, "lines": _decision_words(order, outcome, refund_cents),
+            "data": data, "refund": data.get("refund"),
+            "outcome_label": dict(form.fields["outcome"].choices)[outcome],
+        })
     return act(request, lambda: disputes.dispute_resolve(
-        order_id=order_id, actor=request.user, outcome=data["outcome"],
-        refund_cents=form.refund_cents(),
-        note=data["note"]), "Dispute resolved.", back)
+        order_id=order_id, actor=request.user, outcome=outcome, refund_cents=refund_cents,
+        note=data["note"], override_reason=data.get("override_reason", "")),
+        "Dispute resolved.", back)
 
 
 @moderator_required

@@ -53,6 +53,7 @@ class OrderOutputSerializer(serializers.Serializer):
     escrow = OrderEscrowOutputSerializer()
     ship_by = serializers.DateTimeField(allow_null=True)
     auto_confirm_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
     pickup_code = serializers.CharField(allow_null=True)
     created = serializers.DateTimeField()
     timeline = OrderEventOutputSerializer(many=True)
@@ -91,6 +92,7 @@ def orders_data(orders: list[Order], *, viewer) -> list[dict]:
             } if escrow else NO_ESCROW,
             "ship_by": order.ship_by,
             "auto_confirm_at": order.auto_confirm_at,
+            "delivered_at": order.delivered_at,
             # Only the buyer sees the hand-over code; the seller types what the buyer shows.
             "pickup_code": order.pickup_code
             if is_buyer and order.status == Order.Status.PAID and order.pickup_code else None,
@@ -211,6 +213,19 @@ class OrderPickupApi(APIView):
         order = lifecycle.order_pickup_complete(
             order_id=order_id, seller=request.user, code=data.validated_data["code"]
         )
+        return _one(request, order)
+
+
+class OrderDeliveredApi(APIView):
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        return _one(request, lifecycle.order_mark_delivered(order_id=order_id, user=request.user))
+
+
+class OrderPickupCodeApi(APIView):
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        order = lifecycle.order_pickup_code_renew(order_id=order_id, buyer=request.user)
         return _one(request, order)
 
 

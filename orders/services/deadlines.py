@@ -9,7 +9,7 @@ from django.utils import timezone
 from orders.errors import OrderError
 from orders.models import Order
 from orders.services import notices
-from orders.services.lifecycle import _complete, _refund_in_full, order_cancel_restock
+from orders.services.lifecycle import _refund_in_full, order_auto_confirm, order_cancel_restock
 from payments.errors import PaymentsError
 from payments.models import Escrow
 from payments.services.escrow import escrow_release, escrow_resolve_partial
@@ -52,8 +52,7 @@ def orders_complete_unconfirmed() -> int:
     due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=timezone.now())
     for order in due.order_by("pk"):
         try:
-            _complete(order=order, actor=None, note="Confirmed automatically after the window.",
-                      expected={S.SHIPPED})
+            order_auto_confirm(order=order)
         except OrderError:
             continue
         done += 1

@@ -6,6 +6,7 @@ a release is posted inside the order's transaction (it is ledger-only); a refund
 Stripe, so it runs after the order's transaction has committed and holds no lock.
 """
 
+import logging
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,16 +26,21 @@ from orders.errors import (
 from orders.models import Order, OrderItem, Review
 from orders.services import notices
 from orders.services.transitions import order_transition
-from payments.errors import EscrowNotFound
+from payments.errors import EscrowNotFound, PaymentsError
 from payments.selectors import escrow_summary_or_none
 from payments.services.escrow import escrow_refund, escrow_release, escrow_resolve_partial
 from sellers.models import Listing, Shop
 
+logger = logging.getLogger(__name__)
 S = Order.Status
-PICKUP_MAX_ATTEMPTS = 5
-PICKUP_LOCK = timezone.timedelta(hours=1)
+PICKUP_MAX_WRONG = 10
 EXTENSION = timezone.timedelta(days=5)
 DISPUTE_REASONS = ("not_received", "not_as_described", "damaged", "counterfeit", "other")
+
+
+class WindowOpen(OrderError):
+    def __init__(self):
+        super().__init__("The buyer's confirmation window is still open.")
 
 
 class OrderNotFound(OrderError):
@@ -104,10 +110,37 @@ def order_ship(*, order_id, seller, carrier: str, tracking_number: str) -> Order
             order=order, to=S.SHIPPED, actor=seller, expected={S.PAID},
             note=f"Shipped with {carrier}, tracking {tracking_number}.",
             carrier=carrier, tracking_number=tracking_number, shipped_at=now,
-            auto_confirm_at=now + timezone.timedelta(days=_auto_confirm_days(order)),
+            # Until someone marks it delivered, the window starts after the transit allowance.
+            auto_confirm_at=now + timezone.timedelta(
+                days=settings.ESCROW_TRANSIT_DAYS + _auto_confirm_days(order)),
         )
         notices.order_shipped_notify(order)
     return order
+
+
+def order_mark_delivered(*, order_id, user) -> Order:
+    """The seller or the buyer says a shipped parcel arrived: the window runs from now.
+
+    Marking an order that is already marked changes nothing and returns it as it is.
+    """
+    order = _order_for(order_id=order_id, buyer=user, seller=user)
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.delivered_at is not None:
+            return locked
+        if locked.status != S.SHIPPED:
+            raise InvalidTransition(locked.status, "delivered")
+        now = timezone.now()
+        window = timezone.timedelta(days=_auto_confirm_days(locked))
+        if locked.auto_confirm_extended:
+            window += EXTENSION
+        locked.delivered_at = now
+        locked.auto_confirm_at = max(now + window, now)
+        locked.save(update_fields=["delivered_at", "auto_confirm_at"])
+        who = "the buyer" if locked.buyer_id == user.pk else "the seller"
+        locked.events.create(status=locked.status, actor=user,
+                             note=f"Marked as delivered by {who}.")
+    return locked
 
 
 def _complete(*, order: Order, actor, note: str, expected: set[str]) -> Order:
@@ -134,30 +167,61 @@ def order_confirm_receipt(*, order_id, buyer) -> Order:
 
 
 def order_pickup_complete(*, order_id, seller, code: str) -> Order:
-    """The seller enters the buyer's hand-over code: completed and released at once."""
+    """The seller enters the buyer's hand-over code: completed and released at once.
+
+    Ten wrong codes per order in total lock it until the buyer asks for a new code.
+    """
     order = _order_for(order_id=order_id, seller=seller)
     if order.fulfillment != Order.Fulfillment.PICKUP:
         raise InvalidTransition(order.status, "handed over (this order ships)")
-    now = timezone.now()
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status != S.PAID:
             raise InvalidTransition(locked.status, S.COMPLETED)
-        if locked.pickup_locked_until and locked.pickup_locked_until > now:
-            raise PickupLocked(int((locked.pickup_locked_until - now).total_seconds()) + 1)
+        if locked.pickup_failed_attempts >= PICKUP_MAX_WRONG:
+            raise PickupLocked()
         if not secrets.compare_digest(str(code).strip(), locked.pickup_code):
-            attempts = locked.pickup_failed_attempts + 1
-            locked_out = attempts >= PICKUP_MAX_ATTEMPTS
-            locked.pickup_failed_attempts = 0 if locked_out else attempts
-            locked.pickup_locked_until = now + PICKUP_LOCK if locked_out else None
+            locked.pickup_failed_attempts += 1
+            left = PICKUP_MAX_WRONG - locked.pickup_failed_attempts
+            if left == 0:
+                locked.pickup_locked_until = timezone.now()  # when it locked, for the record
+                locked.events.create(status=locked.status, actor=seller, note=(
+                    "Hand-over code locked after 10 wrong tries; the buyer must ask for a "
+                    "new code."))
+                notices.pickup_code_locked_notify(locked)
+                wrong = PickupLocked()
+            else:
+                wrong = PickupCodeWrong(
+                    f"That hand-over code is not right ({left} tr{'y' if left == 1 else 'ies'} "
+                    "left before it locks).")
             locked.save(update_fields=["pickup_failed_attempts", "pickup_locked_until"])
-            wrong = PickupCodeWrong("That hand-over code is not right.")
         else:
             wrong = None
     if wrong is not None:  # raised after commit, so the failed attempt is counted
         raise wrong
     return _complete(order=order, actor=seller, note="Handed over in person; code confirmed.",
                      expected={S.PAID})
+
+
+def order_pickup_code_renew(*, order_id, buyer) -> Order:
+    """The buyer asks for a new hand-over code: the old one stops working and the lock lifts."""
+    order = _order_for(order_id=order_id, buyer=buyer, seller=buyer)
+    if order.buyer_id != buyer.pk:
+        raise NotAllowed("Only the buyer can ask for a new hand-over code.")
+    if order.fulfillment != Order.Fulfillment.PICKUP:
+        raise InvalidTransition(order.status, "given a new hand-over code (this order ships)")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != S.PAID:
+            raise InvalidTransition(locked.status, "given a new hand-over code")
+        locked.pickup_code = pickup_code_new()
+        locked.pickup_failed_attempts = 0
+        locked.pickup_locked_until = None
+        locked.save(update_fields=["pickup_code", "pickup_failed_attempts",
+                                   "pickup_locked_until"])
+        locked.events.create(status=locked.status, actor=buyer,
+                             note="The buyer asked for a new hand-over code.")
+    return locked
 
 
 def order_extend_confirm_window(*, order_id, buyer) -> Order:
@@ -168,12 +232,31 @@ def order_extend_confirm_window(*, order_id, buyer) -> Order:
             raise InvalidTransition(locked.status, "extended")
         if locked.auto_confirm_extended:
             raise OrderError("The confirmation window can be extended only once.")
+        if locked.auto_confirm_at is None or locked.auto_confirm_at <= timezone.now():
+            raise OrderError("The confirmation window has already ended; it cannot be "
+                             "extended.")
         locked.auto_confirm_at = locked.auto_confirm_at + EXTENSION
         locked.auto_confirm_extended = True
         locked.save(update_fields=["auto_confirm_at", "auto_confirm_extended"])
         locked.events.create(status=locked.status, actor=buyer,
                              note="The buyer extended the confirmation window by 5 days.")
     return locked
+
+
+def order_auto_confirm(*, order: Order) -> Order:
+    """Complete a shipped order whose confirmation window has passed, as if the buyer had.
+
+    The deadline is read again under the order's lock, so an extension committed a moment
+    before wins; a window not yet over raises WindowOpen.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != S.SHIPPED:
+            raise InvalidTransition(locked.status, S.COMPLETED)
+        if locked.auto_confirm_at is None or locked.auto_confirm_at > timezone.now():
+            raise WindowOpen()
+        return _complete(order=locked, actor=None,
+                         note="Confirmed automatically after the window.", expected={S.SHIPPED})
 
 
 def _refund_in_full(order: Order, actor, note: str) -> None:
@@ -225,10 +308,15 @@ def order_dispute(*, order_id, buyer, reason: str, details: str) -> Order:
     return order
 
 
-def order_dispute_resolve(
+def order_dispute_decide(
     *, order_id, actor, outcome: str, refund_cents: int | None = None, note: str = ""
 ) -> Order:
-    """Staff decide a dispute: refund (→ refunded), release (→ completed) or partial (both)."""
+    """Staff decide a dispute: the order moves (and a release is posted) now.
+
+    Runs inside the caller's transaction, so the caller's own record of the decision commits
+    with the order's change or not at all. A refund needs Stripe: it is sent afterwards by
+    `order_dispute_money_move`, and the settle job finishes it if Stripe is down.
+    """
     if not getattr(actor, "is_staff", False):
         raise NotAllowed("Only staff may resolve disputes.")
     try:
@@ -253,22 +341,48 @@ def order_dispute_resolve(
         return _complete(order=order, actor=actor, note=f"Dispute resolved: released. {note}",
                          expected={S.DISPUTED})
     target = S.REFUNDED if outcome == "refund" else S.COMPLETED
-    order = order_transition(
+    return order_transition(
         order=order, to=target, actor=actor, expected={S.DISPUTED},
         note=f"Dispute resolved: {outcome.replace('_', ' ')}. {note}".strip(),
         completed_at=timezone.now() if target == S.COMPLETED else order.completed_at,
         dispute_refund_cents=refund_cents if outcome == "partial_refund" else None,
     )
-    if outcome == "refund":
-        _refund_in_full(order, actor, "Dispute resolved for the buyer")
-    else:
+
+
+def order_dispute_money_move(*, order: Order, actor, outcome: str, note: str = "") -> bool:
+    """Send the refund a committed dispute decision calls for (no lock held).
+
+    Returns False when Stripe could not take it now: the order is final and its escrow still
+    held, so `orders_money_settle` sends it on its next run.
+    """
+    if outcome == "release":
+        return True
+    try:
+        if outcome == "refund":
+            _refund_in_full(order, actor, "Dispute resolved for the buyer")
+            return True
         summary = escrow_resolve_partial(
-            reference=order.reference, refund_cents=refund_cents, actor=actor, note=note
+            reference=order.reference, refund_cents=order.dispute_refund_cents, actor=actor,
+            note=(note or "")[:200],
         )
-        notices.order_refunded_notify(order, amount_cents=summary.refunded_cents)
-        notices.order_completed_notify(
-            order, by_buyer=False, released_cents=summary.released_cents - summary.fee_cents
-        )
+    except PaymentsError as exc:
+        logger.warning("Order %s: dispute refund deferred to the settle job (%s)", order.pk, exc)
+        return False
+    notices.order_refunded_notify(order, amount_cents=summary.refunded_cents)
+    notices.order_completed_notify(
+        order, by_buyer=False, released_cents=summary.released_cents - summary.fee_cents
+    )
+    return True
+
+
+def order_dispute_resolve(
+    *, order_id, actor, outcome: str, refund_cents: int | None = None, note: str = ""
+) -> Order:
+    """Decide a dispute and move its money (the decision stands if Stripe is down)."""
+    with transaction.atomic():
+        order = order_dispute_decide(order_id=order_id, actor=actor, outcome=outcome,
+                                     refund_cents=refund_cents, note=note)
+    order_dispute_money_move(order=order, actor=actor, outcome=outcome, note=note)
     return order
 
 

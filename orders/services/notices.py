@@ -103,3 +103,10 @@ def auto_confirm_soon_notify(order: Order) -> None:
            dedupe_key=f"auto_confirm_soon:{order.pk}:{_iso(order.auto_confirm_at)}",
            context={"order_id": order.pk, "shop_name": order.shop.name,
                     "auto_confirm_at": _iso(order.auto_confirm_at)})
+
+
+def pickup_code_locked_notify(order: Order) -> None:
+    for person, url in ((order.buyer, _buyer_url(order)), (order.shop.owner, _seller_url(order))):
+        notify(recipient=person, kind="pickup_code_locked", url=url,
+               dedupe_key=f"pickup_code_locked:{order.pk}:{order.pickup_code}",
+               context={"order_id": order.pk})

@@ -2,21 +2,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from orders.errors import OrderError
 from orders.forms import DisputeForm, PickupForm, ReviewForm, ShipForm
 from orders.models import Order
-from orders.selectors import order_detail_queryset, orders_for_buyer, orders_for_shop
+from orders.selectors import (
+    order_detail_queryset,
+    order_money_split,
+    orders_for_buyer,
+    orders_for_shop,
+)
 from orders.services import lifecycle
 from payments.errors import PaymentsError
 from payments.selectors import escrow_summaries
+from sellers.templatetags.money import cents as money_cents
 
 PAGE_SIZE = 20
 
@@ -42,7 +49,7 @@ def _order(request, order_id, *, as_seller: bool) -> Order:
     return _with_escrow([order])[0]
 
 
-def _act(request, action, success: str, back: str):
+def _act(request, action, success: str, back: str, *, done: str = "", order_id=None):
     """Run one lifecycle action from a form post and come back with its outcome."""
     try:
         action()
@@ -51,7 +58,10 @@ def _act(request, action, success: str, back: str):
     except (OrderError, PaymentsError) as exc:
         if exc.http_status == 404:  # not this person's order: the same 404 as the page
             raise Http404(str(exc)) from None
-        messages.error(request, str(exc))
+        if done and Order.objects.filter(pk=order_id, status=done).exists():
+            messages.success(request, success)  # a second click: the first one's answer
+        else:
+            messages.error(request, str(exc))
     else:
         messages.success(request, success)
     return redirect(back)
@@ -74,6 +84,61 @@ def buyer_order_page(request, order_id: int):
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """The step before money moves: who receives how much, in plain words."""
+
+    title: str
+    lines: list[str]
+    button: str
+
+
+def _dollars(cents: int, currency: str) -> str:
+    return money_cents(cents, currency)
+
+
+def _confirm_receipt(order: Order) -> Confirmation | None:
+    split = order_money_split(escrow=order.escrow)
+    if not split.held_cents:
+        return None
+    c = order.currency
+    return Confirmation(
+        f"Did order #{order.pk} arrive as described?",
+        [f"{order.shop.name} will be paid the {_dollars(split.held_cents, c)} we hold for "
+         f"this order (they receive {_dollars(split.seller_cents, c)} after the "
+         f"{_dollars(split.fee_cents, c)} marketplace fee).",
+         "You cannot undo this. If something is wrong, go back and open a dispute instead."],
+        f"Yes, pay {order.shop.name} {_dollars(split.held_cents, c)}",
+    )
+
+
+def _buyer_cancel(order: Order) -> Confirmation | None:
+    split = order_money_split(escrow=order.escrow, refund_cents=order.total_cents)
+    if not split.buyer_cents:
+        return None  # nothing paid yet: cancelling moves no money
+    c = order.currency
+    return Confirmation(
+        f"Cancel order #{order.pk}?",
+        [f"You get {_dollars(split.buyer_cents, c)} back on the card you paid with.",
+         f"{order.shop.name} receives nothing, and the goods go back on sale."],
+        f"Cancel and refund me {_dollars(split.buyer_cents, c)}",
+    )
+
+
+def _seller_cancel(order: Order) -> Confirmation | None:
+    split = order_money_split(escrow=order.escrow, refund_cents=order.total_cents)
+    if not split.buyer_cents:
+        return None
+    c = order.currency
+    return Confirmation(
+        f"Cancel order #{order.pk} and refund the buyer?",
+        [f"{order.buyer.display_name} gets {_dollars(split.buyer_cents, c)} back on their "
+         "card.",
+         "You receive nothing for this order, and the stock goes back on sale."],
+        f"Cancel and refund {_dollars(split.buyer_cents, c)}",
+    )
+
+
+@dataclass(frozen=True)
 class Action:
     """A button on an order page: the service it calls, its form, and what to tell after."""
 
@@ -81,15 +146,25 @@ class Action:
     success: str
     form: type[forms.Form] | None = None
     invalid: str = ""
+    confirm: Callable[[Order], Confirmation | None] | None = None  # a step before money moves
+    done: str = ""  # the status the action leads to: a second click finds it there
 
 
 BUYER_ACTIONS = {
     "confirm": Action(lambda order_id, user: lifecycle.order_confirm_receipt(
-        order_id=order_id, buyer=user), "Thanks! The seller has been paid."),
+        order_id=order_id, buyer=user), "Thanks! The seller has been paid.",
+        confirm=_confirm_receipt, done=Order.Status.COMPLETED),
     "cancel": Action(lambda order_id, user: lifecycle.order_cancel(
-        order_id=order_id, actor=user), "Order cancelled. Any payment is refunded in full."),
+        order_id=order_id, actor=user), "Order cancelled. Any payment is refunded in full.",
+        confirm=_buyer_cancel, done=Order.Status.CANCELLED),
     "extend": Action(lambda order_id, user: lifecycle.order_extend_confirm_window(
         order_id=order_id, buyer=user), "You have 5 more days to confirm."),
+    "delivered": Action(lambda order_id, user: lifecycle.order_mark_delivered(
+        order_id=order_id, user=user),
+        "Marked as delivered. Your time to check the goods runs from today."),
+    "new-code": Action(lambda order_id, user: lifecycle.order_pickup_code_renew(
+        order_id=order_id, buyer=user),
+        "Here is your new hand-over code. The old one no longer works."),
     "dispute": Action(lambda order_id, user, **data: lifecycle.order_dispute(
         order_id=order_id, buyer=user, **data),
         "Dispute opened. Payment stays in escrow while staff look at it.",
@@ -103,19 +178,35 @@ SELLER_ACTIONS = {
         order_id=order_id, seller=user, **data),
         "Marked as shipped. The buyer has the tracking number.",
         ShipForm, "Enter the carrier and the tracking number."),
+    "delivered": Action(lambda order_id, user: lifecycle.order_mark_delivered(
+        order_id=order_id, user=user),
+        "Marked as delivered. The buyer's time to check the goods runs from today."),
     "pickup": Action(lambda order_id, user, code: lifecycle.order_pickup_complete(
         order_id=order_id, seller=user, code=code),
         "Handed over. The payment is released to you.",
         PickupForm, "Enter the buyer's 6-digit code."),
     "cancel": Action(lambda order_id, user: lifecycle.order_cancel(
-        order_id=order_id, actor=user), "Order cancelled and the buyer refunded."),
+        order_id=order_id, actor=user), "Order cancelled and the buyer refunded.",
+        confirm=_seller_cancel, done=Order.Status.CANCELLED),
 }
 
 
-def _order_action(request, actions: dict, order_id: int, action: str, back: str):
+def _order_action(request, actions: dict, order_id: int, action: str, *, as_seller: bool):
+    back = f"/sell/orders/{order_id}/" if as_seller else f"/orders/{order_id}/"
     chosen = actions.get(action)
     if chosen is None:
         raise Http404("Unknown action.")
+    if request.method != "POST" and chosen.confirm is None:
+        return HttpResponseNotAllowed(["POST"])
+    if chosen.confirm is not None and request.POST.get("confirmed") != "yes":
+        order = _order(request, order_id, as_seller=as_seller)
+        step = chosen.confirm(order)
+        if step is not None:
+            return render(request, "orders/confirm.html",
+                          {"order": order, "step": step, "back": back,
+                           "action_url": f"{back}{action}/"})
+        if request.method != "POST":
+            return redirect(back)
     data = {}
     if chosen.form is not None:
         form = chosen.form(request.POST)
@@ -124,13 +215,13 @@ def _order_action(request, actions: dict, order_id: int, action: str, back: str)
             return redirect(back)
         data = form.cleaned_data
     return _act(request, lambda: chosen.run(order_id=order_id, user=request.user, **data),
-                chosen.success, back)
+                chosen.success, back, done=chosen.done, order_id=order_id)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def buyer_order_action(request, order_id: int, action: str):
-    return _order_action(request, BUYER_ACTIONS, order_id, action, f"/orders/{order_id}/")
+    return _order_action(request, BUYER_ACTIONS, order_id, action, as_seller=False)
 
 
 def _seller_shop(request):
@@ -158,6 +249,7 @@ def seller_order_page(request, order_id: int):
     order = _order(request, order_id, as_seller=True)
     return render(request, "orders/seller_order.html", {
         "order": order, "ship_form": ShipForm(), "pickup_form": PickupForm(),
+        "transit_days": settings.ESCROW_TRANSIT_DAYS,
     })
 
 
@@ -168,6 +260,6 @@ def seller_packing_slip(request, order_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def seller_order_action(request, order_id: int, action: str):
-    return _order_action(request, SELLER_ACTIONS, order_id, action, f"/sell/orders/{order_id}/")
+    return _order_action(request, SELLER_ACTIONS, order_id, action, as_seller=True)

@@ -9,7 +9,7 @@ from payments.selectors import escrow_summary
 from sellers.models import Listing, Shop
 from tests.browser import LAPTOP
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import moderator_make
+from tests.moderation.conftest import dispute_opened_hours_ago, moderator_make
 from tests.orders.conftest import paid_orders
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,6 +33,7 @@ def _disputed_order(shop):
                    {"reason": "damaged", "details": "Split down the middle."}, format="json")
     buyer_api.post(f"/api/v1/disputes/{order.pk}/statements",
                    {"text": "It arrived in two pieces."})
+    dispute_opened_hours_ago(order, 49)
     return order
 
 
@@ -84,6 +85,12 @@ def test_moderator_approves_takes_down_from_report_and_partly_refunds(
         desk.fill("#id_refund", "15.00")
         desk.fill("#id_note", "Partial refund for the crack.")
         desk.click("button:has-text('Resolve dispute')")
+        desk.wait_for_url(f"**/staff/disputes/{order.pk}/resolve/")
+        step = " ".join(desk.inner_text("main").split())
+        assert "Dana Buyer gets $15.00 back on their card." in step
+        assert "Ozark Woodworks receives $31.35 (the other $33.00, less the $1.65" in step
+        assert Order.objects.get(pk=order.pk).status == "disputed"  # nothing moved yet
+        desk.click("button:has-text('Confirm decision')")
         desk.wait_for_url(f"**/staff/disputes/{order.pk}/")
         assert "Dispute resolved." in desk.inner_text(".messages")
         screenshot(desk, "dispute-resolved-laptop")

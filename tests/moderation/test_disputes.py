@@ -13,7 +13,7 @@ from orders.models import Order
 from payments.models import JournalEntry
 from payments.selectors import escrow_summary, shop_balance
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import audit_rows, jpeg_bytes
+from tests.moderation.conftest import audit_rows, dispute_opened_hours_ago, jpeg_bytes
 from tests.orders.conftest import paid_orders
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,7 @@ def disputed(localstripe):
                             {"reason": "damaged", "details": "Jar arrived cracked."},
                             format="json")
     assert opened.status_code == 200
+    dispute_opened_hours_ago(order, 49)
     Notification.objects.all().delete()
     return order, buyer_api, _client(shop.owner)
 
@@ -185,8 +186,13 @@ def test_staff_dispute_page_shows_both_sides_and_resolves(disputed, client, mode
     client.force_login(moderator)
     html = client.get(f"/staff/disputes/{order.pk}/").content.decode()
     assert "Glass everywhere." in html and "It left here intact." in html
+    step = client.post(f"/staff/disputes/{order.pk}/resolve/",
+                       {"outcome": "partial_refund", "refund": "5.00", "note": "Split"})
+    assert step.status_code == 200 and "Dana Buyer gets $5.00 back" in step.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "disputed"
     response = client.post(f"/staff/disputes/{order.pk}/resolve/",
-                           {"outcome": "partial_refund", "refund": "5.00", "note": "Split"})
+                           {"outcome": "partial_refund", "refund": "5.00", "note": "Split",
+                            "confirmed": "yes"})
     assert response.status_code == 302
     assert Order.objects.get(pk=order.pk).status == "completed"
     assert escrow_summary(reference=order.reference).refunded_cents == 500

@@ -11,7 +11,7 @@ from notifications.models import Notification
 from payments.selectors import escrow_summary
 from sellers.models import Listing
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import moderator_make
+from tests.moderation.conftest import dispute_opened_hours_ago, moderator_make
 from tests.orders.conftest import paid_orders
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,6 +74,7 @@ def test_two_moderators_resolving_one_dispute_at_once(localstripe):
     (order,) = paid_orders(buyer, [listing])
     buyer.post(f"/api/v1/orders/{order.pk}/dispute", {"reason": "other", "details": "Wrong"},
                format="json")
+    dispute_opened_hours_ago(order, 49)
     url = f"/api/v1/moderation/disputes/{order.pk}/resolve"
     codes = _together([
         _poster(moderator_make(), url, {"outcome": "refund"}),

@@ -27,7 +27,7 @@ def test_buyer_pages_show_the_order_and_its_actions(client, buyer, paid):
     assert "Cancel order" in detail
     assert "I received my order" not in detail  # not shipped yet
     assert "Bee &lt;b&gt;Farm&lt;/b&gt;" in detail
-    response = client.post(f"/orders/{paid.pk}/confirm/", follow=True)
+    response = client.post(f"/orders/{paid.pk}/confirm/", {"confirmed": "yes"}, follow=True)
     assert "cannot become completed now" in response.content.decode()
     assert Order.objects.get(pk=paid.pk).status == "paid"
 
