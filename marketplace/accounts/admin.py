@@ -37,3 +37,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1",
                                                  "password2"]}),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Orders, ledger entries and audit rows name people: deactivate instead.
+        return False
