@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from .models import User
 
@@ -40,4 +42,20 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # Orders, ledger entries and audit rows name people: deactivate instead.
+        return False
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiKeyAdmin(TokenAdmin):
+    """API keys: staff may see who has one and revoke it, never read or hand one out."""
+
+    list_display = ("user", "created")  # the key is a password: never shown
+
+    def has_add_permission(self, request):
+        return False  # a key made here would let staff act as that person
+
+    def has_change_permission(self, request, obj=None):
         return False
