@@ -159,7 +159,7 @@ def report_create(*, listing_id, reporter, reason: str, details: str = "") -> Re
         except IntegrityError:
             raise Conflict("You have already reported this listing.") from None
         _hide_if_reported_enough(listing)
-        notify_staff(kind="staff_new_report",
+        notify_staff(kind="staff_new_report", permission="moderation.moderate",
                      context={"listing_id": listing.pk, "listing_title": listing.title,
                               "reason": report.get_reason_display()},
                      dedupe_key=f"report:{report.pk}", url="/staff/reports/")
