@@ -7,7 +7,7 @@ services as the /staff/ pages (audit row, the owner told), offered to moderators
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from sellers.models import Listing, ListingImage, ScreeningTerm, Shop
 
@@ -42,6 +42,12 @@ class ModeratorActionsMixin:
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) or is_moderator(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action in (self.actions or []) and action not in self.get_actions(request):
+            raise PermissionDenied("Only moderators may do this.")
+        return super().changelist_view(request, extra_context)
 
 
 def _run_each(modeladmin, request, queryset, action, done: str) -> None:

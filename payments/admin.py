@@ -7,6 +7,7 @@ what is owed, resolve a reconciliation issue) call the payments services and nee
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -106,6 +107,12 @@ class ManagePayoutsMixin:
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) or can_manage_payouts(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action in (self.actions or []) and action not in self.get_actions(request):
+            raise PermissionDenied("Only staff who manage payouts may do this.")
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(ReconciliationIssue)

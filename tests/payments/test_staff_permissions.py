@@ -57,10 +57,10 @@ def test_staff_without_the_permission_cannot_act_on_money(client, owed, permissi
     export = client.post("/admin/payments/payout/", {
         "action": "export_owed_csv", "_selected_action": [payout.pk]})
     assert export.get("Content-Type") != "text/csv"
-    assert export.status_code in (200, 302, 403)  # never runs, never a 500
+    assert export.status_code == 403
     resolve = client.post("/admin/payments/reconciliationissue/", {
         "action": "resolve", "_selected_action": [issue.pk]})
-    assert resolve.status_code in (200, 302, 403)
+    assert resolve.status_code == 403
 
     payout.refresh_from_db()
     issue.refresh_from_db()
