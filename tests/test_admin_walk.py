@@ -264,3 +264,31 @@ def test_staff_who_may_only_look_are_offered_no_action_that_changes_anything(wor
                     if label != "notifications.notification"]
     assert guarded_runs and {code for *_, code in guarded_runs} == {403}, guarded_runs
     assert _changed(before, _snapshot()) == []
+
+
+STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change", "autocomplete")
+
+
+def _extra_admin_pages():
+    """Every admin page a ModelAdmin adds in get_urls (e.g. mark a payout paid)."""
+    for model, model_admin in registered():
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        for pattern in model_admin.get_urls():
+            name = pattern.name or ""
+            if name.startswith(prefix) and name[len(prefix):] not in STANDARD_VIEWS:
+                obj = model._default_manager.order_by("pk").first()
+                kwargs = {key: _change_pk(model, obj) for key in pattern.pattern.converters}
+                yield model, name, reverse(f"admin:{name}", kwargs=kwargs)
+
+
+def test_extra_admin_pages_refuse_staff_without_a_named_permission(world, client):
+    looker = staff_make(permissions=())
+    looker.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
+    staff_login(client, looker)
+    before = _snapshot()
+    pages = list(_extra_admin_pages())
+    assert "payments_payout_mark_paid" in {name for _, name, _ in pages}
+    for _, name, url in pages:
+        assert client.get(url).status_code == 403, name
+        assert client.post(url, {"bank_reference": "WIRE-1"}).status_code == 403, name
+    assert _changed(before, _snapshot()) == []
