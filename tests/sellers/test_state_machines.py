@@ -233,3 +233,5 @@ def test_people_read_plain_status_labels(client):
     staff_login(client, staff_make())
     queue = client.get("/staff/shops/").content.decode()
     assert "Waiting for verification" in queue
+    held = client.get("/staff/listings/").content.decode()
+    assert "Flagged by screening" in held and "Held." in held
