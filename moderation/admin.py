@@ -1,8 +1,143 @@
-"""Admin views of moderation data. The audit log is read-only here (and in the database)."""
+"""Admin views of moderation data, shops, listings and screening terms.
 
-from django.contrib import admin
+The admin is a read-and-search window: every field here is read-only, nothing that an audit
+depends on can be deleted, and the only acts are actions that call the same moderation
+services as the /staff/ pages (audit row, the owner told), offered to moderators only
+(`moderation.moderate`). The audit log is read-only here and in the database.
+"""
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from sellers.models import Listing, ListingImage, ScreeningTerm, Shop
+
+from .errors import ModerationError
 from .models import AuditLog, DisputeDecision, DisputeStatement, Report
+from .permissions import is_moderator
+from .services import listings as listing_decisions
+from .services import shops as shop_decisions
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Look and search only: no add, no field edits, no delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+
+class ModeratorActionsMixin:
+    """Moderators see these records and may run the actions marked permissions=["moderate"]."""
+
+    def has_moderate_permission(self, request):
+        return is_moderator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_moderator(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action in (self.actions or []) and action not in self.get_actions(request):
+            raise PermissionDenied("Only moderators may do this.")
+        return super().changelist_view(request, extra_context)
+
+
+def _run_each(modeladmin, request, queryset, action, done: str) -> None:
+    """Run a moderation service per selected row, each in its own transaction."""
+    succeeded = 0
+    for obj in queryset.order_by("pk"):
+        try:
+            action(obj)
+        except (ModerationError, ValidationError) as exc:
+            text = " ".join(getattr(exc, "messages", [str(exc)]))
+            modeladmin.message_user(request, f"{obj}: {text}", messages.WARNING)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+
+
+@admin.register(Shop)
+class ShopAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
+    list_display = ["name", "owner", "village", "status", "created", "verified_at"]
+    list_filter = ["status", "village__state"]
+    search_fields = ["name", "slug", "owner__email", "village__name"]
+    list_select_related = ["owner", "village"]
+    actions = ["verify", "suspend", "reinstate"]
+
+    @admin.action(description="Verify selected shops (they go live)", permissions=["moderate"])
+    def verify(self, request, queryset):
+        _run_each(self, request, queryset,
+                  lambda shop: shop_decisions.shop_verify(slug=shop.slug, actor=request.user),
+                  "shop(s) verified")
+
+    @admin.action(description="Suspend selected shops", permissions=["moderate"])
+    def suspend(self, request, queryset):
+        reason = f"Suspended by staff ({request.user.email}). Contact support to appeal."
+        _run_each(self, request, queryset,
+                  lambda shop: shop_decisions.shop_suspend(slug=shop.slug, actor=request.user,
+                                                           reason=reason),
+                  "shop(s) suspended")
+
+    @admin.action(description="Reinstate selected suspended shops", permissions=["moderate"])
+    def reinstate(self, request, queryset):
+        _run_each(self, request, queryset,
+                  lambda shop: shop_decisions.shop_reinstate(slug=shop.slug,
+                                                             actor=request.user),
+                  "shop(s) reinstated")
+
+
+class ListingImageInline(admin.TabularInline):
+    model = ListingImage
+    extra = 0
+    can_delete = False
+    fields = ["position", "image", "thumbnail", "width", "height"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # photos are re-encoded by the upload service only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Listing)
+class ListingAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
+    list_display = ["title", "shop", "status", "price_cents", "stock", "created"]
+    list_filter = ["status", "category"]
+    search_fields = ["title", "shop__name", "shop__slug"]
+    list_select_related = ["shop", "category"]
+    inlines = [ListingImageInline]
+    actions = ["approve"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in super().get_readonly_fields(request, obj)
+                if name != "search_vector"]
+
+    @admin.action(description="Approve selected listings waiting for review",
+                  permissions=["moderate"])
+    def approve(self, request, queryset):
+        _run_each(self, request, queryset,
+                  lambda listing: listing_decisions.listing_approve(listing_id=listing.pk,
+                                                                    actor=request.user),
+                  "listing(s) approved")
+
+
+@admin.register(ScreeningTerm)
+class ScreeningTermAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
+    """Terms are added and changed on /staff/screening/, where each change is audited."""
+
+    list_display = ["term", "kind", "price_floor_cents", "is_active", "note"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["term", "note"]
 
 
 @admin.register(AuditLog)
@@ -25,39 +160,20 @@ class AuditLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ["created", "listing", "reason", "reporter", "status", "resolved_by"]
     list_filter = ["status", "reason"]
     search_fields = ["listing__title", "reporter__email", "details"]
     list_select_related = ["listing", "reporter", "resolved_by"]
-    raw_id_fields = ["listing", "reporter", "resolved_by"]
     # Decisions go through the /staff/ pages so that they are audited and notified.
-    readonly_fields = ["listing", "reporter", "reason", "details", "status", "resolved_by",
-                       "resolved_at", "resolution_note", "created"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(DisputeStatement)
-class DisputeStatementAdmin(admin.ModelAdmin):
+class DisputeStatementAdmin(ReadOnlyAdmin):
     list_display = ["order", "role", "author", "created"]
     list_filter = ["role"]
-    raw_id_fields = ["order", "author"]
-    readonly_fields = ["order", "author", "role", "text", "created"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(DisputeDecision)
-class DisputeDecisionAdmin(admin.ModelAdmin):
+class DisputeDecisionAdmin(ReadOnlyAdmin):
     list_display = ["order", "outcome", "refund_cents", "actor", "created"]
-    readonly_fields = ["order", "actor", "outcome", "refund_cents", "note", "idempotency_key",
-                       "created"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

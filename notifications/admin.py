@@ -23,6 +23,9 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # what people were told, and when, is kept
+
     @admin.display(boolean=True, description="read")
     def is_read(self, obj):
         return obj.is_read

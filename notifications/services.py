@@ -7,6 +7,7 @@ app: callers hand over the recipient, a kind from notifications.kinds and plain 
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification, NotificationPreference
@@ -53,9 +54,24 @@ def notify(*, recipient, kind: str, context: dict, dedupe_key: str, url: str = "
     return notification
 
 
-def notify_staff(*, kind: str, context: dict, dedupe_key: str, url: str = "") -> list:
-    """Notify every active staff member (new dispute, new report, reconciliation mismatch)."""
+def notify_staff(
+    *, kind: str, context: dict, dedupe_key: str, url: str = "", permission: str = "",
+) -> list:
+    """Notify every active staff member (new dispute, new report, reconciliation mismatch).
+
+    `permission` ("app_label.codename"): only the staff who hold it (superusers hold every
+    permission), so that people hear about what they may act on.
+    """
     staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("pk")
+    if permission:
+        app_label, codename = permission.split(".", 1)
+        staff = staff.filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__codename=codename,
+                user_permissions__content_type__app_label=app_label)
+            | Q(groups__permissions__codename=codename,
+                groups__permissions__content_type__app_label=app_label)
+        ).distinct()
     return [
         notify(recipient=person, kind=kind, context=context, dedupe_key=dedupe_key, url=url)
         for person in staff

@@ -1,7 +1,13 @@
-"""Staff views of money: read-only records, reconciliation issues, manual payouts and CSV."""
+"""Staff views of money: read-only records, reconciliation issues, manual payouts and CSV.
+
+Every record is read-only here. The three acts on money (mark a manual payout paid, export
+what is owed, resolve a reconciliation issue) call the payments services and need the
+`payments.manage_payouts` permission: plain `is_staff` may look, not act.
+"""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -18,6 +24,7 @@ from .models import (
     Refund,
     WebhookEvent,
 )
+from .permissions import can_manage_payouts, payouts_manager_required
 from .services import issue_resolve, payout_mark_paid, payouts_owed_csv
 
 
@@ -92,32 +99,61 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     search_fields = ["event_id", "object_id"]
 
 
+class ManagePayoutsMixin:
+    """Holders of `payments.manage_payouts` see these records and may run their actions."""
+
+    def has_manage_payouts_permission(self, request):
+        return can_manage_payouts(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or can_manage_payouts(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action in (self.actions or []) and action not in self.get_actions(request):
+            raise PermissionDenied("Only staff who manage payouts may do this.")
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(ReconciliationIssue)
-class ReconciliationIssueAdmin(ReadOnlyAdmin):
+class ReconciliationIssueAdmin(ManagePayoutsMixin, ReadOnlyAdmin):
     list_display = ["kind", "subject", "detail", "is_resolved", "created", "resolved_by"]
     list_filter = ["is_resolved", "kind"]
     search_fields = ["subject", "detail"]
     actions = ["resolve"]
 
-    @admin.action(description="Mark the selected issues resolved")
+    @admin.action(description="Mark the selected issues resolved", permissions=["manage_payouts"])
     def resolve(self, request, queryset):
         for issue in queryset.filter(is_resolved=False):
             issue_resolve(issue=issue, actor=request.user)
         self.message_user(request, "Resolved.")
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_staff  # needed for the action; fields stay read-only
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
 
 class MarkPaidForm(forms.Form):
     bank_reference = forms.CharField(max_length=120, label="Bank transfer reference")
 
 
+@payouts_manager_required
+def payout_mark_paid_view(request, payout_id):
+    """Record that a manual payout was paid by bank transfer (staff with manage_payouts)."""
+    payout = get_object_or_404(Payout.objects.select_related("shop"), pk=payout_id)
+    form = MarkPaidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payout_mark_paid(payout=payout, actor=request.user,
+                             bank_reference=form.cleaned_data["bank_reference"])
+        except PaymentsError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Payout {payout.pk} marked paid.")
+            return redirect(reverse("admin:payments_payout_changelist"))
+    return render(request, "payments/admin_mark_paid.html",
+                  {"form": form, "payout": payout, "title": f"Mark payout {payout.pk} paid",
+                   **admin.site.each_context(request)})
+
+
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
+class PayoutAdmin(ManagePayoutsMixin, ReadOnlyAdmin):
     list_display = ["id", "shop", "amount_cents", "currency", "method", "status",
                     "provider_ref", "created", "paid_at"]
     list_filter = ["status", "method"]
@@ -125,13 +161,8 @@ class PayoutAdmin(ReadOnlyAdmin):
     list_select_related = ["shop", "shop__owner"]
     actions = ["export_owed_csv"]
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_staff  # for actions and the mark-paid page; no field edits
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    @admin.action(description="Export the selected manual payouts still owed as CSV")
+    @admin.action(description="Export the selected manual payouts still owed as CSV",
+                  permissions=["manage_payouts"])
     def export_owed_csv(self, request, queryset):
         owed = queryset.filter(method=Payout.Method.MANUAL, status=Payout.Status.PENDING)
         response = HttpResponse(
@@ -143,23 +174,7 @@ class PayoutAdmin(ReadOnlyAdmin):
 
     def get_urls(self):
         return [
-            path("<int:payout_id>/mark-paid/", self.admin_site.admin_view(self.mark_paid_view),
+            path("<int:payout_id>/mark-paid/", self.admin_site.admin_view(payout_mark_paid_view),
                  name="payments_payout_mark_paid"),
             *super().get_urls(),
         ]
-
-    def mark_paid_view(self, request, payout_id):
-        payout = get_object_or_404(Payout.objects.select_related("shop"), pk=payout_id)
-        form = MarkPaidForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                payout_mark_paid(payout=payout, actor=request.user,
-                                 bank_reference=form.cleaned_data["bank_reference"])
-            except PaymentsError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, f"Payout {payout.pk} marked paid.")
-                return redirect(reverse("admin:payments_payout_changelist"))
-        return render(request, "payments/admin_mark_paid.html",
-                      {"form": form, "payout": payout, "title": f"Mark payout {payout.pk} paid",
-                       **self.admin_site.each_context(request)})

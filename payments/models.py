@@ -234,6 +234,12 @@ class Payout(models.Model):
             models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payout_amount_positive"),
         ]
         indexes = [models.Index(fields=["shop", "-created"]), models.Index(fields=["status"])]
+        # Staff who may mark payouts paid, export what is owed and resolve reconciliation
+        # issues (payments/permissions.py); `is_staff` alone gives none of it.
+        permissions = [
+            ("manage_payouts", "Can mark payouts paid, export what is owed and resolve "
+                               "reconciliation issues"),
+        ]
 
     def __str__(self):
         return f"Payout {self.pk} {self.shop_id} {self.amount_cents} {self.status}"

@@ -29,3 +29,7 @@ class ImageTooLarge(SellersError):
 
 class ImageUnsupported(SellersError):
     http_status = 415
+
+
+class InvalidTransition(Conflict):
+    """A listing or shop cannot make this move from the status it is in (409)."""

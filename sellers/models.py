@@ -57,10 +57,12 @@ class Category(models.Model):
 
 
 class Shop(models.Model):
+    # The labels are what people read; the moves between them are in sellers/transitions.py.
     class Status(models.TextChoices):
-        PENDING_VERIFICATION = "pending_verification"  # opened, waiting for staff to verify
-        ACTIVE = "active"  # verified: public, may list and sell
-        SUSPENDED = "suspended"  # hidden by staff; open orders run on, payouts held
+        # opened, waiting for staff to verify
+        PENDING_VERIFICATION = "pending_verification", "Waiting for verification"
+        ACTIVE = "active", "Active"  # verified: public, may list and sell
+        SUSPENDED = "suspended", "Suspended"  # hidden by staff; open orders run on, payouts held
 
     owner = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shop"
@@ -98,12 +100,21 @@ class Shop(models.Model):
 
 
 class Listing(models.Model):
+    # The labels are what people read; the moves between them are in sellers/transitions.py.
     class Status(models.TextChoices):
-        PENDING_REVIEW = "pending_review"  # waiting for a moderator
-        ACTIVE = "active"  # public and buyable
-        REJECTED = "rejected"  # a moderator refused it
-        TAKEN_DOWN = "taken_down"  # removed by a moderator after going live
-        ARCHIVED = "archived"  # deleted by its seller; orders keep their own copy
+        PENDING_REVIEW = "pending_review", "Waiting for review"  # waiting for a moderator
+        ACTIVE = "active", "Active"  # public and buyable
+        REJECTED = "rejected", "Declined"  # a moderator refused it
+        TAKEN_DOWN = "taken_down", "Taken down"  # removed by a moderator after going live
+        ARCHIVED = "archived", "Deleted"  # deleted by its seller; orders keep their own copy
+
+    class HoldReason(models.TextChoices):
+        """Why a listing waits for review (set exactly while its status is pending_review)."""
+
+        NEW_SHOP = "new_shop", "A new shop's first listings"
+        SCREENING = "screening", "Flagged by screening"
+        REPORTED = "reported", "Hidden after buyers' reports"
+        RESUBMITTED = "resubmitted", "Changed after it was declined"
 
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="listings")
     title = models.CharField(max_length=120)
@@ -117,7 +128,8 @@ class Listing(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW
     )
-    review_reason = models.TextField(blank=True)
+    review_reason = models.TextField(blank=True)  # what the seller reads
+    hold_reason = models.CharField(max_length=16, choices=HoldReason.choices, blank=True)
     # First time the listing went live (automatically or by a moderator): a shop's first three
     # approved listings are reviewed by hand, later ones only when screening flags them.
     approved_at = models.DateTimeField(null=True, blank=True)

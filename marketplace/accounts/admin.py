@@ -1,8 +1,44 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
+
+from moderation.models import AuditLog
+from moderation.services.audit import audit_record
 
 from .models import User
+
+
+def _access(user: User) -> dict:
+    """What a person may do as staff: the flags, groups and named permissions."""
+    return {
+        "is_active": user.is_active, "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(
+            f"{app}.{codename}" for app, codename in user.user_permissions.values_list(
+                "content_type__app_label", "codename")),
+    }
+
+
+def _describe(before: dict, after: dict) -> str:
+    changes = []
+    for name in ("is_active", "is_staff", "is_superuser"):
+        if before[name] != after[name]:
+            changes.append(f"{name}: {before[name]} → {after[name]}")
+    for name in ("groups", "permissions"):
+        added = sorted(set(after[name]) - set(before[name]))
+        removed = sorted(set(before[name]) - set(after[name]))
+        changes += [f"{name} + {item}" for item in added]
+        changes += [f"{name} − {item}" for item in removed]
+    return "; ".join(changes)
+
+
+def _role(access: dict) -> str:
+    if not access["is_active"]:
+        return "inactive"
+    return "superuser" if access["is_superuser"] else "staff" if access["is_staff"] else "member"
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -37,3 +73,43 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1",
                                                  "password2"]}),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Orders, ledger entries and audit rows name people: deactivate instead.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        before = _access(User.objects.get(pk=obj.pk)) if change else None
+        request.access_before = before
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Granting or taking away staff access is audited, in the same transaction."""
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        after = _access(user)
+        before = getattr(request, "access_before", None) or {
+            "is_active": True, "is_staff": False, "is_superuser": False, "groups": [],
+            "permissions": []}
+        described = _describe(before, after)
+        if described:
+            audit_record(actor=request.user, action=AuditLog.Action.STAFF_ACCESS_CHANGED,
+                         object_type="user", object_id=user.pk, object_repr=user.email,
+                         reason=described, status_before=_role(before),
+                         status_after=_role(after))
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiKeyAdmin(TokenAdmin):
+    """API keys: staff may see who has one and revoke it, never read or hand one out."""
+
+    list_display = ("user", "created")  # the key is a password: never shown
+
+    def has_add_permission(self, request):
+        return False  # a key made here would let staff act as that person
+
+    def has_change_permission(self, request, obj=None):
+        return False

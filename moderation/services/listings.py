@@ -11,11 +11,10 @@ from notifications.services import notify, notify_staff
 from sellers import services as sellers_services
 from sellers.errors import SellersError
 from sellers.models import Listing, Shop
-from sellers.services.listings import REPORTED_HOLD_PREFIX
 
 A = AuditLog.Action
 AUTO_HIDE_REPORTERS = 3
-AUTO_HIDE_NOTE = REPORTED_HOLD_PREFIX + " from {count} different people"
+AUTO_HIDE_NOTE = "Hidden automatically after reports from {count} different people"
 REASON_VALUES = [value for value, _ in Report.Reason.choices]
 
 
@@ -160,7 +159,7 @@ def report_create(*, listing_id, reporter, reason: str, details: str = "") -> Re
         except IntegrityError:
             raise Conflict("You have already reported this listing.") from None
         _hide_if_reported_enough(listing)
-        notify_staff(kind="staff_new_report",
+        notify_staff(kind="staff_new_report", permission="moderation.moderate",
                      context={"listing_id": listing.pk, "listing_title": listing.title,
                               "reason": report.get_reason_display()},
                      dedupe_key=f"report:{report.pk}", url="/staff/reports/")
@@ -175,7 +174,8 @@ def _hide_if_reported_enough(listing: Listing) -> None:
         return
     reasons = sorted(set(reports.values_list("reason", flat=True)))
     note = f"{AUTO_HIDE_NOTE.format(count=reporters)} ({', '.join(reasons)})."
-    call_sellers(sellers_services.listing_hold_for_review, listing_id=listing.pk, reason=note)
+    call_sellers(sellers_services.listing_hold_for_review, listing_id=listing.pk,
+                 hold=Listing.HoldReason.REPORTED, reason=note)
     audit_record(actor=None, action=A.AUTOMATIC_HIDE, object_type="listing",
                  object_id=listing.pk, object_repr=listing.title, reason=note,
                  status_before=Listing.Status.ACTIVE, status_after=Listing.Status.PENDING_REVIEW)
@@ -211,7 +211,7 @@ def report_resolve(*, report_id, actor, action: str, note: str = "") -> Report:
         else:
             before = listing.status
             if (listing.status == Listing.Status.PENDING_REVIEW
-                    and listing.review_reason.startswith(REPORTED_HOLD_PREFIX)):
+                    and listing.hold_reason == Listing.HoldReason.REPORTED):
                 call_sellers(sellers_services.listing_approve, listing_id=listing.pk)
                 listing.refresh_from_db(fields=["status"])
             count = _reports_close(listing, actor=actor, status=Report.Status.DISMISSED,

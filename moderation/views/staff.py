@@ -17,12 +17,11 @@ from moderation.services import disputes, listings, reviews, screening, shops
 from moderation.views.common import act
 from orders.selectors import order_money_split
 from payments.selectors import escrow_summary_or_none
-from sellers.models import ScreeningTerm
+from sellers.models import ScreeningTerm, Shop
 from sellers.templatetags.money import cents
 
 PAGE_SIZE = 25
-SHOP_TABS = [("pending_verification", "Waiting"), ("active", "Active"),
-             ("suspended", "Suspended")]
+SHOP_TABS = Shop.Status.choices  # the labels people read, from the shop state machine
 
 
 def _page(request, rows):

@@ -82,6 +82,7 @@ def dispute_opened_notify(order: Order) -> None:
                dedupe_key=f"dispute_opened:{order.pk}",
                context={"order_id": order.pk, "reason": order.dispute_reason})
     notify_staff(kind="staff_new_dispute", url=f"/staff/disputes/{order.pk}/",
+                 permission="moderation.moderate",
                  dedupe_key=f"staff_new_dispute:{order.pk}",
                  context={"order_id": order.pk, "reason": order.dispute_reason})
 

@@ -20,6 +20,7 @@ def issue_flag(*, kind: str, subject: str, detail: str) -> ReconciliationIssue:
             issue = ReconciliationIssue.objects.create(kind=kind, subject=subject, detail=detail)
             notify_staff(
                 kind="staff_reconciliation_mismatch", url="/admin/payments/reconciliationissue/",
+                permission="payments.manage_payouts",
                 dedupe_key=f"reconciliation:{issue.pk}",
                 context={"summary": f"{issue.get_kind_display()}: {detail}"[:300],
                          "reference": subject},

@@ -5,10 +5,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..errors import Conflict, NotAllowed, NotFound
+from ..errors import Conflict, InvalidTransition, NotAllowed, NotFound
 from ..models import MAX_PRICE_CENTS, Category, Listing, Shop
 from ..screening import listing_screen
 from .fields import text_field, whole_number_field
+from .transitions import LISTING_INITIAL, listing_transition
 
 MAX_STOCK = 100_000
 MAX_SHIPPING_CENTS = 1_000_000  # $10,000
@@ -17,8 +18,6 @@ NEW_SHOP_REVIEW_REASON = (
     "A new shop's first 3 listings are checked by our team before they go live. "
     "This usually takes less than a day."
 )
-# A listing hidden after buyers' reports waits for a moderator: editing it does not release it.
-REPORTED_HOLD_PREFIX = "Hidden automatically after reports"
 EDITED_AFTER_REJECTION_REASON = "Changed after it was declined: waiting for our team again."
 # Changes to what a buyer reads (or to the price, which a brand's price floor depends on)
 # send the listing through screening again.
@@ -65,18 +64,21 @@ def _listing_fields(values: dict) -> dict:
     return clean
 
 
-def _review_state(*, shop: Shop, fields: dict, exclude_id: int | None = None) -> tuple[str, str]:
-    """The status and review note a new (or resubmitted) listing gets."""
+def _review_state(
+    *, shop: Shop, fields: dict, exclude_id: int | None = None,
+) -> tuple[str, str, str]:
+    """The status, hold reason and review note a new (or resubmitted) listing gets."""
     reasons = listing_screen(title=fields["title"], description=fields["description"],
                              price_cents=fields["price_cents"])
     if reasons:
-        return Listing.Status.PENDING_REVIEW, " ".join(reasons)
+        return Listing.Status.PENDING_REVIEW, Listing.HoldReason.SCREENING, " ".join(reasons)
     approved = shop.listings.filter(
         Q(status=Listing.Status.ACTIVE) | Q(approved_at__isnull=False)
     ).exclude(pk=exclude_id).count()
     if approved < HAND_CHECKED_LISTINGS:
-        return Listing.Status.PENDING_REVIEW, NEW_SHOP_REVIEW_REASON
-    return Listing.Status.ACTIVE, ""
+        return (Listing.Status.PENDING_REVIEW, Listing.HoldReason.NEW_SHOP,
+                NEW_SHOP_REVIEW_REASON)
+    return Listing.Status.ACTIVE, "", ""
 
 
 def _own_shop_locked(user) -> Shop:
@@ -97,9 +99,11 @@ def listing_create(*, user, **values) -> Listing:
     fields = _listing_fields(values)
     with transaction.atomic():
         shop = _own_shop_locked(user)
-        status, reason = _review_state(shop=shop, fields=fields)
+        status, hold, reason = _review_state(shop=shop, fields=fields)
+        if status not in LISTING_INITIAL:
+            raise InvalidTransition("A new listing is either live or waiting for review.")
         return Listing.objects.create(
-            shop=shop, currency="USD", status=status, review_reason=reason,
+            shop=shop, currency="USD", status=status, hold_reason=hold, review_reason=reason,
             approved_at=timezone.now() if status == Listing.Status.ACTIVE else None,
             **fields,
         )
@@ -128,28 +132,35 @@ def listing_update(*, user, listing_id: int, changes: dict) -> Listing:
         if not changed:
             return listing
         rescreen = any(name in SCREENED_FIELDS for name in changed)
-        update = [*changed, "updated"]
+        values = {name: fields[name] for name in changed}
+        move = None  # (status, hold reason, review note) when the status changes
         if rescreen and listing.status == Listing.Status.ACTIVE:
             reasons = listing_screen(title=fields["title"], description=fields["description"],
                                      price_cents=fields["price_cents"])
             if reasons:
-                listing.status = Listing.Status.PENDING_REVIEW
-                listing.review_reason = " ".join(reasons)
-                update += ["status", "review_reason"]
+                move = (Listing.Status.PENDING_REVIEW, Listing.HoldReason.SCREENING,
+                        " ".join(reasons))
         elif (rescreen and listing.status == Listing.Status.PENDING_REVIEW
-              and not listing.review_reason.startswith(REPORTED_HOLD_PREFIX)):
-            listing.status, listing.review_reason = _review_state(
-                shop=listing.shop, fields=fields, exclude_id=listing.pk)
-            if listing.status == Listing.Status.ACTIVE:
-                listing.approved_at = listing.approved_at or timezone.now()
-            update += ["status", "review_reason", "approved_at"]
+              and listing.hold_reason != Listing.HoldReason.REPORTED):
+            # Held listings are screened again, except those hidden after buyers' reports:
+            # they wait for a moderator whatever the seller changes.
+            status, hold, reason = _review_state(shop=listing.shop, fields=fields,
+                                                 exclude_id=listing.pk)
+            if status == Listing.Status.ACTIVE:
+                move = (status, "", "")
+                values["approved_at"] = listing.approved_at or timezone.now()
+            else:
+                values.update(hold_reason=hold, review_reason=reason)
         elif listing.status == Listing.Status.REJECTED:
-            listing.status = Listing.Status.PENDING_REVIEW
-            listing.review_reason = EDITED_AFTER_REJECTION_REASON
-            update += ["status", "review_reason"]
-        for name in changed:
-            setattr(listing, name, fields[name])
-        listing.save(update_fields=update)
+            move = (Listing.Status.PENDING_REVIEW, Listing.HoldReason.RESUBMITTED,
+                    EDITED_AFTER_REJECTION_REASON)
+        if move is not None:
+            status, hold, reason = move
+            return listing_transition(listing_id=listing.pk, to=status, hold=hold,
+                                      review_reason=reason, **values)
+        for name, value in values.items():
+            setattr(listing, name, value)
+        listing.save(update_fields=[*values, "updated"])
     return listing
 
 
@@ -158,75 +169,50 @@ def listing_archive(*, user, listing_id: int) -> Listing:
     with transaction.atomic():
         listing = _owned_locked(listing_id=listing_id, user=user)
         if listing.status != Listing.Status.ARCHIVED:
-            listing.status = Listing.Status.ARCHIVED
-            listing.save(update_fields=["status", "updated"])
+            listing = listing_transition(listing_id=listing.pk, to=Listing.Status.ARCHIVED)
     return listing
 
 
-def _listing_locked(listing_id: int) -> Listing:
-    listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
-    if listing is None:
-        raise NotFound("No listing with that number.")
-    return listing
+NOT_WAITING = "“{obj.title}” is {status}, not waiting for review."
 
 
 def listing_approve(*, listing_id: int) -> Listing:
     """Staff: a listing waiting for review goes live."""
     with transaction.atomic():
-        listing = _listing_locked(listing_id)
-        if listing.status != Listing.Status.PENDING_REVIEW:
-            raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}, "
-                           "not waiting for review.")
-        listing.status = Listing.Status.ACTIVE
-        listing.review_reason = ""
-        listing.approved_at = listing.approved_at or timezone.now()
-        listing.save(update_fields=["status", "review_reason", "approved_at", "updated"])
-    return listing
+        first_approved = (Listing.objects.select_for_update(of=("self",)).filter(pk=listing_id)
+                          .values_list("approved_at", flat=True).first())
+        return listing_transition(
+            listing_id=listing_id, to=Listing.Status.ACTIVE,
+            expected={Listing.Status.PENDING_REVIEW}, refusal=NOT_WAITING, review_reason="",
+            approved_at=first_approved or timezone.now())
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why: the seller sees it."]})
+    return reason[:2000]
 
 
 def listing_reject(*, listing_id: int, reason: str) -> Listing:
     """Staff: decline a listing waiting for review, telling the seller why."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why: the seller sees it."]})
-    with transaction.atomic():
-        listing = _listing_locked(listing_id)
-        if listing.status != Listing.Status.PENDING_REVIEW:
-            raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}, "
-                           "not waiting for review.")
-        listing.status = Listing.Status.REJECTED
-        listing.review_reason = reason[:2000]
-        listing.save(update_fields=["status", "review_reason", "updated"])
-    return listing
-
-
-TAKE_DOWN_FROM = (Listing.Status.ACTIVE, Listing.Status.PENDING_REVIEW)
+    return listing_transition(
+        listing_id=listing_id, to=Listing.Status.REJECTED,
+        expected={Listing.Status.PENDING_REVIEW}, refusal=NOT_WAITING,
+        review_reason=_reason(reason))
 
 
 def listing_take_down(*, listing_id: int, reason: str) -> Listing:
     """Staff: remove a live (or held) listing from sale, telling the seller why."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why: the seller sees it."]})
-    with transaction.atomic():
-        listing = _listing_locked(listing_id)
-        if listing.status not in TAKE_DOWN_FROM:
-            raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}; "
-                           "only live or held listings can be taken down.")
-        listing.status = Listing.Status.TAKEN_DOWN
-        listing.review_reason = reason[:2000]
-        listing.save(update_fields=["status", "review_reason", "updated"])
-    return listing
+    return listing_transition(
+        listing_id=listing_id, to=Listing.Status.TAKEN_DOWN,
+        refusal="“{obj.title}” is {status}; only live or held listings can be taken down.",
+        review_reason=_reason(reason))
 
 
-def listing_hold_for_review(*, listing_id: int, reason: str) -> Listing:
+def listing_hold_for_review(*, listing_id: int, hold: str, reason: str) -> Listing:
     """Take a live listing off sale until a moderator decides (e.g. after several reports)."""
-    with transaction.atomic():
-        listing = _listing_locked(listing_id)
-        if listing.status != Listing.Status.ACTIVE:
-            raise Conflict(f"“{listing.title}” is {listing.get_status_display().lower()}, "
-                           "not live.")
-        listing.status = Listing.Status.PENDING_REVIEW
-        listing.review_reason = reason[:2000]
-        listing.save(update_fields=["status", "review_reason", "updated"])
-    return listing
+    return listing_transition(
+        listing_id=listing_id, to=Listing.Status.PENDING_REVIEW, hold=hold,
+        expected={Listing.Status.ACTIVE}, refusal="“{obj.title}” is {status}, not live.",
+        review_reason=reason[:2000])

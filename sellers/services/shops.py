@@ -10,6 +10,7 @@ from ..errors import Conflict, NotFound
 from ..models import Shop, Village
 from ..states import US_STATES
 from .fields import text_field
+from .transitions import SHOP_INITIAL, shop_transition
 
 STATE_MESSAGE = "Use a two-letter US state code, such as IA or KY."
 
@@ -92,10 +93,10 @@ def shop_open(
             village = _village_get_or_create(name=town[0], county=town[1], state=town[2])
             try:
                 with transaction.atomic():
+                    (status,) = SHOP_INITIAL
                     return Shop.objects.create(
                         owner_id=owner.pk, name=name, description=description, village=village,
-                        slug=_unique_slug(Shop, name, fallback="shop"),
-                        status=Shop.Status.PENDING_VERIFICATION,
+                        slug=_unique_slug(Shop, name, fallback="shop"), status=status,
                     )
             except IntegrityError:
                 if Shop.objects.filter(owner_id=owner.pk).exists():
@@ -131,25 +132,12 @@ def shop_update(
     return shop
 
 
-def _shop_locked(shop_id: int) -> Shop:
-    shop = Shop.objects.select_for_update().filter(pk=shop_id).first()
-    if shop is None:
-        raise NotFound("No shop with that address.")
-    return shop
-
-
 def shop_verify(*, shop_id: int) -> Shop:
     """Staff: a shop waiting for verification goes live and may list goods."""
-    with transaction.atomic():
-        shop = _shop_locked(shop_id)
-        if shop.status != Shop.Status.PENDING_VERIFICATION:
-            raise Conflict(f"{shop.name} is {shop.get_status_display().lower()}, "
-                           "not waiting for verification.")
-        shop.status = Shop.Status.ACTIVE
-        shop.verified_at = timezone.now()
-        shop.status_reason = ""
-        shop.save(update_fields=["status", "verified_at", "status_reason"])
-    return shop
+    return shop_transition(
+        shop_id=shop_id, to=Shop.Status.ACTIVE, expected={Shop.Status.PENDING_VERIFICATION},
+        refusal="{obj.name} is {status}, not waiting for verification.",
+        verified_at=timezone.now(), status_reason="")
 
 
 def shop_suspend(*, shop_id: int, reason: str) -> Shop:
@@ -157,24 +145,17 @@ def shop_suspend(*, shop_id: int, reason: str) -> Shop:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the shop is suspended: its owner sees it."]})
-    with transaction.atomic():
-        shop = _shop_locked(shop_id)
-        if shop.status == Shop.Status.SUSPENDED:
-            raise Conflict(f"{shop.name} is already suspended.")
-        shop.status = Shop.Status.SUSPENDED
-        shop.status_reason = reason[:2000]
-        shop.save(update_fields=["status", "status_reason"])
-    return shop
+    return shop_transition(shop_id=shop_id, to=Shop.Status.SUSPENDED,
+                           refusal="{obj.name} is already suspended.",
+                           status_reason=reason[:2000])
 
 
 def shop_reinstate(*, shop_id: int) -> Shop:
     """Staff: bring a suspended shop back."""
     with transaction.atomic():
-        shop = _shop_locked(shop_id)
-        if shop.status != Shop.Status.SUSPENDED:
-            raise Conflict(f"{shop.name} is not suspended.")
-        shop.status = Shop.Status.ACTIVE
-        shop.verified_at = shop.verified_at or timezone.now()
-        shop.status_reason = ""
-        shop.save(update_fields=["status", "verified_at", "status_reason"])
-    return shop
+        first_verified = (Shop.objects.select_for_update(of=("self",)).filter(pk=shop_id)
+                          .values_list("verified_at", flat=True).first())
+        return shop_transition(
+            shop_id=shop_id, to=Shop.Status.ACTIVE, expected={Shop.Status.SUSPENDED},
+            refusal="{obj.name} is not suspended.",
+            verified_at=first_verified or timezone.now(), status_reason="")

@@ -88,3 +88,46 @@ def test_two_moderators_resolving_one_dispute_at_once(localstripe):
     assert DisputeDecision.objects.count() == 1
     assert AuditLog.objects.filter(action="dispute_resolved").count() == 1
     assert Notification.objects.filter(kind="dispute_resolved").count() == 2
+
+
+def _staff_poster(url, body):
+    from rest_framework.test import APIClient as Client
+
+    from tests.staff import staff_api_login, staff_make
+    client = staff_api_login(Client(), staff_make())
+    return lambda: client.post(url, body, format="json").status_code
+
+
+@pytest.mark.parametrize(("first", "second", "winners"), [
+    ("approve", "reject", {"active", "rejected"}),
+    ("approve", "take-down", {"active", "taken_down"}),
+    ("approve", "approve", {"active"}),
+])
+def test_two_moderators_deciding_one_held_listing_at_once(first, second, winners):
+    listing = ListingFactory(status="pending_review", review_reason="Held.",
+                             hold_reason="screening")
+    base = f"/api/v1/moderation/listings/{listing.pk}"
+    codes = _together([_staff_poster(f"{base}/{first}", {"reason": "Fake."}),
+                       _staff_poster(f"{base}/{second}", {"reason": "Fake."})])
+    listing.refresh_from_db()
+    if first == "approve" and second == "take-down" and sorted(codes) == [200, 200]:
+        # Approved first, then taken down: both moves are legal one after the other.
+        assert listing.status == "taken_down"
+        assert AuditLog.objects.filter(object_id=str(listing.pk)).count() == 2
+        return
+    assert sorted(codes) == [200, 409]
+    assert listing.status in winners
+    audits = AuditLog.objects.filter(object_type="listing", object_id=str(listing.pk))
+    assert list(audits.values_list("status_after", flat=True)) == [listing.status]
+    assert Notification.objects.filter(recipient=listing.shop.owner).count() == 1
+
+
+def test_two_moderators_verifying_one_shop_at_once_verify_it_once():
+    shop = ShopFactory(status="pending_verification")
+    url = f"/api/v1/moderation/shops/{shop.slug}/verify"
+    codes = _together([_staff_poster(url, {}), _staff_poster(url, {})])
+    assert sorted(codes) == [200, 409]
+    shop.refresh_from_db()
+    assert shop.status == "active"
+    assert AuditLog.objects.filter(object_type="shop", action="shop_verified").count() == 1
+    assert Notification.objects.filter(recipient=shop.owner, kind="shop_verified").count() == 1

@@ -207,3 +207,24 @@ def test_dates_render_readably_in_reminders(mailoutbox):
                                    "auto_confirm_at": "2026-03-02T15:30:00Z"},
                           dedupe_key="auto_confirm_soon:order:1", url="/orders/1/")
     assert "on Mon, Mar 2, 2026, 3:30 PM UTC and the payment released" in notification.message
+
+
+def test_notify_staff_with_a_permission_reaches_only_those_who_hold_it(mailoutbox):
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.staff import staff_make
+
+    holder = staff_make(permissions=("payments.manage_payouts",))
+    by_group = UserFactory(is_staff=True)
+    group = Group.objects.create(name="Finance")
+    group.permissions.add(Permission.objects.get(codename="manage_payouts"))
+    by_group.groups.add(group)
+    root = UserFactory(is_staff=True, is_superuser=True)
+    staff_make()  # a moderator
+    UserFactory(is_staff=True)
+    UserFactory(is_staff=False, is_superuser=False)
+    notify_staff(kind="staff_reconciliation_mismatch", permission="payments.manage_payouts",
+                 context={"summary": "Refund mismatch", "reference": "pi_1"},
+                 dedupe_key="reconciliation:1", url="/admin/payments/reconciliationissue/")
+    assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == sorted(
+        [holder.pk, by_group.pk, root.pk])

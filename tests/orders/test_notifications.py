@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from orders.models import Order
-from tests.factories import UserFactory
 from tests.orders.conftest import add, checkout, paid_orders, pay
+from tests.staff import staff_make
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,8 @@ def test_buyer_cancel_tells_the_seller_and_the_refund_tells_the_buyer(
 
 def test_dispute_tells_buyer_seller_and_staff(api_client, buyer, two_shops, localstripe):
     honey, _ = two_shops
-    staff = UserFactory(is_staff=True)
+    staff = staff_make()  # a moderator; staff without moderation.moderate are not told
+    staff_make(permissions=("payments.manage_payouts",))
     (order,) = paid_orders(api_client, [honey])
     Notification.objects.all().delete()
     body = {"reason": "not_received", "details": "Nothing came."}

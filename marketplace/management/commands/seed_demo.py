@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 from marketplace import demo_data
 from sellers.images import listing_image_store
 from sellers.models import Category, Listing, Shop, Village
+from sellers.services import shop_verify
 
 User = get_user_model()
 
@@ -76,10 +77,11 @@ class Command(BaseCommand):
                     "name": name,
                     "description": description,
                     "village": villages[village_index],
-                    "status": Shop.Status.ACTIVE,
-                    "verified_at": timezone.now(),
+                    "status": Shop.Status.PENDING_VERIFICATION,
                 },
             )
+            if shop.status == Shop.Status.PENDING_VERIFICATION:
+                shop = shop_verify(shop_id=shop.pk)  # through the shop state machine
             for position, (title, category, price, stock, shipping, pickup) in enumerate(goods):
                 listing, created = Listing.objects.get_or_create(
                     shop=shop,
