@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation"]
+PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation", "jobs"]
 
 
 def product_files():
@@ -34,8 +34,22 @@ def test_notifications_imports_no_domain_app():
     assert offenders == []
 
 
+def test_jobs_imports_no_other_app():
+    """jobs is the bottom of the graph: notifications, payments and orders all use it."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "jobs").rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.match(
+            r"\s*(from|import)\s+(notifications|sellers|orders|payments|moderation|marketplace)\b",
+            line,
+        )
+    ]
+    assert offenders == []
+
+
 def test_lower_apps_do_not_import_upward():
-    order = ["sellers", "payments", "orders", "moderation", "marketplace"]
+    order = ["jobs", "sellers", "payments", "orders", "moderation", "marketplace"]
     offenders = []
     for index, package in enumerate(order[:-1]):
         above = "|".join(order[index + 1:])

@@ -103,3 +103,12 @@ def auto_confirm_soon_notify(order: Order) -> None:
            dedupe_key=f"auto_confirm_soon:{order.pk}:{_iso(order.auto_confirm_at)}",
            context={"order_id": order.pk, "shop_name": order.shop.name,
                     "auto_confirm_at": _iso(order.auto_confirm_at)})
+
+
+def late_payment_refunded_notify(*, checkout, orders: list[Order]) -> None:
+    """A payment arrived for orders already cancelled: it is refunded; tell the buyer once."""
+    amount = sum(order.total_cents for order in orders)
+    notify(recipient=checkout.buyer, kind="late_payment_refunded", url="/orders/",
+           dedupe_key=f"late_payment_refunded:{checkout.pk}",
+           context={"amount_cents": amount, "currency": checkout.currency,
+                    "order_ids": ", ".join(f"#{order.pk}" for order in orders)})
