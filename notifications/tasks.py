@@ -31,8 +31,8 @@ class OutboxTask(DjangoTask):
         publish = self.delay
         try:
             publish(*args, **kwargs)
-        except (BrokerUnavailable, RedisConnectionError, RedisTimeoutError, ConnectionError,
-                TimeoutError) as exc:
+        except (BrokerUnavailable, RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            # OSError: a refused socket, a timeout, or the filesystem broker's folder missing.
             logger.warning("Broker unavailable, %s%r waits for the sweep: %r", self.name, args, exc)
 
 
