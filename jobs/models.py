@@ -36,3 +36,15 @@ class JobFailure(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def job_title(self) -> str:
+        from .labels import job_title
+
+        return job_title(self.job)
+
+    @property
+    def item_label(self) -> str:
+        from .labels import item_label
+
+        return item_label(self.item)
