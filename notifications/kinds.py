@@ -93,9 +93,10 @@ _KINDS = [
     Kind(
         "late_payment_refunded", "buyer", Category.ESSENTIAL,
         "Your payment of {{ amount_cents|money:currency }} is being refunded",
-        "Your payment of {{ amount_cents|money:currency }} arrived after order "
-        "{{ order_ids }} was cancelled, so nothing can be delivered. We are refunding all of "
-        "it to your card; nothing is kept.",
+        "Your payment of {{ amount_cents|money:currency }} arrived after "
+        "{% if ',' in order_ids %}orders {{ order_ids }} were{% else %}order {{ order_ids }} "
+        "was{% endif %} cancelled, so nothing can be delivered. We are refunding all of it to "
+        "your card; nothing is kept.",
         ("amount_cents", "currency", "order_ids"),
     ),
     # --- seller ----------------------------------------------------------------------------

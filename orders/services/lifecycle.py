@@ -211,7 +211,8 @@ def order_cancel(*, order_id, actor) -> Order:
         checkout_closed = checkout_close_if_unpayable(checkout_id=order.checkout_id)
     if checkout_closed:  # nothing left to pay: its PaymentIntent can no longer succeed
         checkout_payment_cancel(checkout_id=order.checkout_id)
-    _refund_in_full(order, actor, f"Order cancelled by {who}")
+    if order.paid_at is not None:  # unpaid: a payment arriving later is refunded where applied
+        _refund_in_full(order, actor, f"Order cancelled by {who}")
     return order
 
 

@@ -168,18 +168,27 @@ def _provider_settle(checkout: Checkout) -> Checkout:
     return checkout
 
 
+def checkout_payable_for_buyer(*, buyer, checkout_id) -> Checkout:
+    """The buyer's checkout, paid or still payable; 404 if not theirs, 409 if nothing is left
+    to pay (after finishing its cancel at Stripe, or refunding a payment that came anyway)."""
+    checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
+    if checkout.status == C.PAID:
+        return checkout
+    if checkout.status != C.PENDING_PAYMENT:
+        checkout = _provider_settle(checkout)
+    checkout_payable_check(checkout)
+    return checkout
+
+
 def checkout_pay(*, buyer, checkout_id, payment_method: str) -> Checkout:
     """Confirm the checkout's PaymentIntent server-side with the buyer's PaymentMethod.
 
     A declined card raises PaymentDeclined (402) after recording the message on the checkout.
     A checkout with nothing left to pay raises 409 and charges nothing.
     """
-    checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
+    checkout = checkout_payable_for_buyer(buyer=buyer, checkout_id=checkout_id)
     if checkout.status == C.PAID:
         return checkout
-    if checkout.status != C.PENDING_PAYMENT:
-        checkout_payable_check(_provider_settle(checkout))
-    checkout_payable_check(checkout)
     checkout = checkout_payment_intent_ensure(checkout=checkout)
     try:
         result = payment_intent_confirm(reference=checkout.reference, payment_method=payment_method)
@@ -201,13 +210,8 @@ def checkout_pay(*, buyer, checkout_id, payment_method: str) -> Checkout:
 
 def checkout_sync(*, buyer, checkout_id) -> Checkout:
     """Ask the payment provider for the payment's state and apply it (the webhook's path)."""
-    checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
-    if checkout.status == C.PAID:
-        return checkout
-    if checkout.status != C.PENDING_PAYMENT:
-        checkout_payable_check(_provider_settle(checkout))
-    checkout_payable_check(checkout)
-    if not checkout.payment_intent_id:
+    checkout = checkout_payable_for_buyer(buyer=buyer, checkout_id=checkout_id)
+    if checkout.status == C.PAID or not checkout.payment_intent_id:
         return checkout
     checkout = _apply_result(checkout, payment_intent_sync(reference=checkout.reference))
     checkout_payable_check(checkout)
