@@ -72,3 +72,17 @@ def test_models_and_migrations_agree():
         call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
     except SystemExit as exit_:
         raise AssertionError(f"a model change has no migration:\n{out.getvalue()}") from exit_
+
+
+def test_only_the_checkout_state_machine_writes_a_checkout_status():
+    """Every change of Checkout.status goes through checkout_transition (its table and lock)."""
+    allowed = ROOT / "orders" / "services" / "checkout_states.py"
+    assigns = re.compile(r"\bcheckout\.status\s*=(?!=)|\.status\s*=\s*(Checkout\.Status|C)\.")
+    updates = re.compile(r"Checkout\.objects\b.*\.update\([^)]*\bstatus=")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in product_files() if path != allowed
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if assigns.search(line) or updates.search(line)
+    ]
+    assert offenders == []
