@@ -280,8 +280,10 @@ def checkout_payment_intent_cancel_due(*, checkout: Checkout) -> None:
     """
     if not checkout.provider_cancel_due:
         return
-    payment_intent_cancel(reference=checkout.reference)
-    Checkout.objects.filter(pk=checkout.pk).update(provider_cancel_due=False)
+    result = payment_intent_cancel(reference=checkout.reference)
+    Checkout.objects.filter(pk=checkout.pk).update(
+        provider_cancel_due=False, payment_status=result.status
+    )
 
 
 def checkout_payment_cancel(*, checkout_id: int) -> bool:

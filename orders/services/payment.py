@@ -68,7 +68,7 @@ def _checkout_id(reference: str) -> int:
 
 def checkout_payable_check(checkout: Checkout) -> None:
     """Raise 409 for a checkout that can no longer be paid (expired, or nothing left to pay)."""
-    refunded = checkout.payment_status == "succeeded"
+    refunded = checkout.paid_at is not None  # paid after it closed: refunded at once
     if checkout.status == C.EXPIRED:
         raise CheckoutExpired(refunded=refunded)
     if checkout.status == C.CANCELLED:
@@ -97,7 +97,7 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                         buyer=checkout.buyer, checkout=checkout, reason=checkout.payment_message
                     )
             return
-        if checkout.status == C.PAID or checkout.payment_status == "succeeded":
+        if checkout.status == C.PAID or checkout.paid_at is not None:
             return  # applied already (a late payment keeps its checkout's status)
         if (outcome.amount_cents, outcome.currency) != (checkout.amount_cents, checkout.currency):
             logger.error("Checkout %s: payment amount differs; not applied", checkout.pk)
@@ -160,7 +160,9 @@ def _provider_settle(checkout: Checkout) -> Checkout:
     try:
         if checkout.provider_cancel_due:
             checkout_payment_intent_cancel_due(checkout=checkout)
-        elif checkout.payment_intent_id and checkout.payment_status != "succeeded":
+        elif checkout.payment_intent_id and checkout.paid_at is None and (
+            checkout.payment_status != "canceled"  # cancelled at Stripe: it cannot succeed
+        ):
             payment_intent_sync(reference=checkout.reference)
     except (PaymentsError, GatewayRefused) as error:
         logger.warning("Checkout %s: provider not settled yet: %r", checkout.pk, error)

@@ -107,9 +107,10 @@ def test_a_pending_order_page_links_to_its_pay_page_until_it_is_paid(api_client,
 
 
 @pytest.mark.django_db
-def test_stripe_down_at_cancel_is_finished_by_the_expiry_job(api_client, buyer, two_shops,
-                                                            localstripe, failing_stripe,
-                                                            settings):
+@pytest.mark.parametrize("finisher", ["the expiry job", "the buyer's next look"])
+def test_stripe_down_at_cancel_is_finished_later(api_client, client, buyer, two_shops,
+                                                 localstripe, failing_stripe, settings,
+                                                 finisher):
     created = unpaid(api_client, [two_shops[0]])
     settings.STRIPE_API_BASE = failing_stripe.base
     cancel(api_client, created["orders"][0])  # the buyer's cancel works while Stripe is down
@@ -117,7 +118,11 @@ def test_stripe_down_at_cancel_is_finished_by_the_expiry_job(api_client, buyer, 
     settings.STRIPE_API_BASE = localstripe
     assert stripe_intent(created["id"])["status"] == "requires_payment_method"
 
-    call_command("run_due_jobs", only=["checkouts-expire"], stdout=StringIO())
+    if finisher == "the expiry job":
+        call_command("run_due_jobs", only=["checkouts-expire"], stdout=StringIO())
+    else:
+        client.force_login(buyer)
+        assert client.get(f"/checkout/{created['id']}/pay/").status_code == 409
 
     record = Checkout.objects.get(pk=created["id"])
     assert (record.status, record.provider_cancel_due) == (Checkout.Status.CANCELLED, False)
@@ -210,3 +215,34 @@ def test_cancel_and_pay_at_the_same_moment_never_keep_money_for_a_cancelled_orde
             assert not Escrow.objects.filter(reference=order.reference).exists()
             outcomes.add("never charged")
     assert outcomes  # at least one interleaving observed; each one kept no money
+
+
+@pytest.mark.django_db
+def test_a_payment_arriving_after_expiry_is_refunded_and_the_buyer_told(
+    api_client, client, buyer, two_shops, localstripe, failing_stripe, settings
+):
+    settings.PAYMENT_EXPIRY_MINUTES = 0
+    created = unpaid(api_client, [two_shops[0]])
+    settings.STRIPE_API_BASE = failing_stripe.base  # down at expiry: expired anyway
+    call_command("run_due_jobs", only=["checkouts-expire"], stdout=StringIO())
+    settings.STRIPE_API_BASE = localstripe
+    record = Checkout.objects.get(pk=created["id"])
+    assert record.status == Checkout.Status.EXPIRED
+    stripe = stripe_client()
+    stripe.v1.payment_intents.update(record.payment_intent_id,
+                                     params={"payment_method": "pm_card_visa"})
+    stripe.v1.payment_intents.confirm(record.payment_intent_id)
+
+    synced = api_client.post(f"/api/v1/checkout/{created['id']}/sync")  # the buyer looks
+
+    assert synced.status_code == 409
+    assert "The payment that arrived afterwards is refunded in full." in synced.json()["detail"]
+    order = Order.objects.get(pk=created["orders"][0])
+    assert order.status == Order.Status.CANCELLED
+    summary = escrow_summary(reference=order.reference)
+    assert (summary.held_cents, summary.refunded_cents) == (order.total_cents,
+                                                           order.total_cents)
+    assert stripe_intent(created["id"])["latest_charge"]["amount_refunded"] == order.total_cents
+    assert Notification.objects.filter(recipient=buyer, kind="late_payment_refunded").count() == 1
+    record.refresh_from_db()
+    assert record.status == Checkout.Status.EXPIRED  # never "paid": nothing was delivered
