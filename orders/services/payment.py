@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs.services import JobRun
-from orders.errors import OrderError
+from orders.errors import OrderError, PaymentUnavailable
 from orders.models import Checkout, Order
 from orders.services import notices
 from orders.services.checkout import (
@@ -215,7 +215,16 @@ def checkout_sync(*, buyer, checkout_id) -> Checkout:
     checkout = checkout_payable_for_buyer(buyer=buyer, checkout_id=checkout_id)
     if checkout.status == C.PAID or not checkout.payment_intent_id:
         return checkout
-    checkout = _apply_result(checkout, payment_intent_sync(reference=checkout.reference))
+    try:
+        result = payment_intent_sync(reference=checkout.reference)
+    except GatewayRefused as refused:  # Stripe does not know the payment: not the buyer's fault
+        logger.error("Checkout %s: Stripe refused to look up its payment: %s", checkout.pk,
+                     refused)
+        raise PaymentUnavailable(
+            "The payment provider could not look up this payment right now. Nothing new was "
+            "charged; please try again later."
+        ) from None
+    checkout = _apply_result(checkout, result)
     checkout_payable_check(checkout)
     return checkout
 

@@ -326,3 +326,14 @@ def test_a_job_failure_row_is_one_per_open_item_and_reopens_after_it_closed():
     JobRun("orders-money-settle").item("order:1", boom)
     assert open_failures("orders-money-settle") == [("order:1", 1)]
     assert JobFailure.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_checking_a_payment_stripe_refuses_to_look_up_is_a_clear_503(api_client,
+                                                                      refusing_stripe):
+    created = unpaid_checkout(api_client, UserFactory(), ListingFactory(stock=1))
+    refusing_stripe.refuse.add(Checkout.objects.get(pk=created["id"]).payment_intent_id)
+    synced = api_client.post(f"/api/v1/checkout/{created['id']}/sync")
+    assert synced.status_code == 503
+    assert "could not look up this payment" in synced.json()["detail"]
+    assert Checkout.objects.get(pk=created["id"]).status == Checkout.Status.PENDING_PAYMENT
