@@ -337,3 +337,28 @@ def test_checking_a_payment_stripe_refuses_to_look_up_is_a_clear_503(api_client,
     assert synced.status_code == 503
     assert "could not look up this payment" in synced.json()["detail"]
     assert Checkout.objects.get(pk=created["id"]).status == Checkout.Status.PENDING_PAYMENT
+
+
+@pytest.mark.django_db
+def test_a_job_that_stops_as_a_whole_does_not_stop_the_next_job(monkeypatch, capsys):
+    """Not an item: the job itself breaks (its query, say). The other jobs still run, and the
+    command's exit status says so."""
+    from django.contrib.sessions.models import Session
+    from django.core.management.base import CommandError
+
+    import orders.tasks
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(orders.tasks, "checkouts_expire_task", broken)
+    Session.objects.create(session_key="old", session_data="x",
+                           expire_date=timezone.now() - timezone.timedelta(days=1))
+    with pytest.raises(CommandError, match="Stopped jobs: checkouts-expire"):
+        call_command("run_due_jobs", only=["clear-expired-sessions", "checkouts-expire",
+                                           "orders-remind-deadlines"])
+    captured = capsys.readouterr()
+    assert "checkouts-expire: stopped: RuntimeError: database gone" in captured.err
+    assert "clear-expired-sessions: 1" in captured.out
+    assert "orders-remind-deadlines: 0" in captured.out  # the job after the broken one ran
+    assert not Session.objects.exists()
