@@ -1,6 +1,9 @@
 """Every periodic job, in one list: beat schedules these, `manage.py run_due_jobs` runs them now.
 
 Each job is a Celery task whose body is idempotent, so running it early or twice is harmless.
+Each job handles its items one by one through jobs.services.JobRun: an item that fails is
+logged with its id and kept as a JobFailure for staff (/staff/), and the job goes on with the
+rest. A job's `name` here is the name its JobRun uses, and jobs/labels.py gives it a title.
 """
 
 from dataclasses import dataclass

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "marketplace",
     "marketplace.accounts",
+    "jobs",
     "notifications",
     "sellers",
     "payments",

@@ -5,6 +5,7 @@ from moderation.views import public, staff
 
 urlpatterns = [
     path("staff/", staff.dashboard, name="staff-dashboard"),
+    path("staff/jobs/<int:failure_id>/close/", staff.job_failure_close),
     path("staff/listings/", staff.listing_queue, name="staff-listings"),
     path("staff/listings/bulk-approve/", staff.listing_bulk_approve),
     path("staff/listings/<int:listing_id>/<slug:action>/", staff.listing_action),

@@ -90,6 +90,15 @@ _KINDS = [
         ("order_id", "outcome"),
         ("refund_cents", "currency", "note"),
     ),
+    Kind(
+        "late_payment_refunded", "buyer", Category.ESSENTIAL,
+        "Your payment of {{ amount_cents|money:currency }} is being refunded",
+        "Your payment of {{ amount_cents|money:currency }} arrived after "
+        "{% if ',' in order_ids %}orders {{ order_ids }} were{% else %}order {{ order_ids }} "
+        "was{% endif %} cancelled, so nothing can be delivered. We are refunding all of it to "
+        "your card; nothing is kept.",
+        ("amount_cents", "currency", "order_ids"),
+    ),
     # --- seller ----------------------------------------------------------------------------
     Kind(
         "seller_order_paid", "seller", Category.ESSENTIAL,

@@ -10,6 +10,8 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from jobs.services import JobRun
+
 from . import delivery
 
 logger = logging.getLogger(__name__)
@@ -29,8 +31,8 @@ class OutboxTask(DjangoTask):
         publish = self.delay
         try:
             publish(*args, **kwargs)
-        except (BrokerUnavailable, RedisConnectionError, RedisTimeoutError, ConnectionError,
-                TimeoutError) as exc:
+        except (BrokerUnavailable, RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            # OSError: a refused socket, a timeout, or the filesystem broker's folder missing.
             logger.warning("Broker unavailable, %s%r waits for the sweep: %r", self.name, args, exc)
 
 
@@ -56,6 +58,12 @@ def deliver_task(self, notification_id: int) -> str:
 def notifications_sweep_stuck() -> int:
     """Re-enqueue outbox rows stuck unsent for more than 10 minutes; return how many."""
     ids = delivery.outbox_take_stuck()
+    run = JobRun("notifications-sweep-stuck")
+    enqueued = 0
     for notification_id in ids:
-        deliver_task.delay_on_commit(notification_id)
-    return len(ids)
+        # In its own transaction, so the enqueue (on commit) happens inside the item's try.
+        result = run.item(f"notification:{notification_id}",
+                          functools.partial(deliver_task.delay_on_commit, notification_id))
+        enqueued += result.ok
+    run.finish()
+    return enqueued

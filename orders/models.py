@@ -41,9 +41,11 @@ class Checkout(models.Model):
     """One payment for a whole cart: it becomes one order per shop and one PaymentIntent."""
 
     class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment"  # stock reserved, waiting for the card
-        PAID = "paid"  # the PaymentIntent succeeded; every order is paid
-        EXPIRED = "expired"  # not paid in time; stock returned
+        # Labels are what people read; moves are in orders/services/checkout_states.py.
+        PENDING_PAYMENT = "pending_payment", "Waiting for payment"  # stock reserved
+        PAID = "paid", "Paid"  # the PaymentIntent succeeded; its open orders are paid
+        EXPIRED = "expired", "Expired"  # not paid in time; stock returned
+        CANCELLED = "cancelled", "Cancelled"  # every order cancelled before payment
 
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts"
@@ -61,6 +63,9 @@ class Checkout(models.Model):
     client_secret = models.CharField(max_length=255, blank=True)
     payment_status = models.CharField(max_length=32, blank=True)
     payment_message = models.CharField(max_length=300, blank=True)
+    # Cancelled here, but its PaymentIntent not yet at Stripe (unreachable): the expiry job
+    # (or the buyer's next look at the checkout) cancels it there.
+    provider_cancel_due = models.BooleanField(default=False)
     expires_at = models.DateTimeField()
     created = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)

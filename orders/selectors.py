@@ -137,7 +137,9 @@ def cart_summary(*, user=None, session=None, for_checkout: bool = False) -> Cart
 
 def order_detail_queryset() -> QuerySet[Order]:
     """Orders with everything their page or API shape shows: four queries per page."""
-    return Order.objects.select_related("shop", "shop__village", "buyer").prefetch_related(
+    return Order.objects.select_related(
+        "shop", "shop__village", "buyer", "checkout"
+    ).prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.order_by("id")),
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
     )

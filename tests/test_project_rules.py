@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation"]
+PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation", "jobs"]
 
 
 def product_files():
@@ -34,8 +34,22 @@ def test_notifications_imports_no_domain_app():
     assert offenders == []
 
 
+def test_jobs_imports_no_other_app():
+    """jobs is the bottom of the graph: notifications, payments and orders all use it."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "jobs").rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.match(
+            r"\s*(from|import)\s+(notifications|sellers|orders|payments|moderation|marketplace)\b",
+            line,
+        )
+    ]
+    assert offenders == []
+
+
 def test_lower_apps_do_not_import_upward():
-    order = ["sellers", "payments", "orders", "moderation", "marketplace"]
+    order = ["jobs", "sellers", "payments", "orders", "moderation", "marketplace"]
     offenders = []
     for index, package in enumerate(order[:-1]):
         above = "|".join(order[index + 1:])
@@ -58,3 +72,17 @@ def test_models_and_migrations_agree():
         call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
     except SystemExit as exit_:
         raise AssertionError(f"a model change has no migration:\n{out.getvalue()}") from exit_
+
+
+def test_only_the_checkout_state_machine_writes_a_checkout_status():
+    """Every change of Checkout.status goes through checkout_transition (its table and lock)."""
+    allowed = ROOT / "orders" / "services" / "checkout_states.py"
+    assigns = re.compile(r"\bcheckout\.status\s*=(?!=)|\.status\s*=\s*(Checkout\.Status|C)\.")
+    updates = re.compile(r"Checkout\.objects\b.*\.update\([^)]*\bstatus=")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in product_files() if path != allowed
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if assigns.search(line) or updates.search(line)
+    ]
+    assert offenders == []

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jobs.models import JobFailure
+from jobs.services import job_failure_resolve, job_failures_open
 from moderation import selectors
 from moderation.errors import NotFound
 from moderation.forms import AuditFilterForm, ResolveForm, ScreeningTermForm
@@ -30,7 +32,20 @@ def _page(request, rows):
 
 @moderator_required
 def dashboard(request):
-    return render(request, "moderation/dashboard.html", {"figures": selectors.dashboard()})
+    return render(request, "moderation/dashboard.html", {
+        "figures": selectors.dashboard(), "job_failures": list(job_failures_open(limit=50)),
+    })
+
+
+@require_POST
+@moderator_required
+def job_failure_close(request, failure_id: int):
+    """A staff member has looked at a failing job item: close it (a new failure reopens it)."""
+    if not JobFailure.objects.filter(pk=failure_id).exists():
+        raise Http404("No such job failure.")
+    job_failure_resolve(failure_id=failure_id, actor=request.user)
+    messages.success(request, "Marked as looked at. If the item fails again it shows again.")
+    return redirect("/staff/")
 
 
 @moderator_required

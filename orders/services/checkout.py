@@ -6,6 +6,7 @@ made while any of these rows is locked.
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 
@@ -25,11 +26,14 @@ from orders.errors import (
 )
 from orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderItem
 from orders.selectors import cart_summary
+from orders.services.checkout_states import checkout_transition
 from payments.errors import PaymentProviderUnavailable, PaymentsError
-from payments.services.intents import payment_intent_create
+from payments.gateway import GatewayRefused
+from payments.services.intents import payment_intent_cancel, payment_intent_create
 from sellers.models import Listing, Shop
 from sellers.states import US_STATES
 
+logger = logging.getLogger(__name__)
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 ADDRESS_LIMITS = {"name": 100, "line1": 120, "line2": 120, "city": 80}
 
@@ -241,3 +245,54 @@ def checkout_for_buyer(*, buyer, checkout_id) -> Checkout:
         return Checkout.objects.get(pk=int(checkout_id), buyer=buyer)
     except (Checkout.DoesNotExist, TypeError, ValueError):
         raise CheckoutNotFound() from None
+
+
+def checkout_lock(*, checkout_id: int) -> Checkout:
+    """Lock a checkout row; call it before locking any of its orders (the fixed lock order)."""
+    return Checkout.objects.select_for_update().get(pk=checkout_id)
+
+
+def checkout_close_if_unpayable(*, checkout_id: int) -> bool:
+    """After an order was cancelled: an unpaid checkout with no order left to pay is cancelled.
+
+    Call inside the cancelling transaction, holding the checkout's lock. Returns whether it
+    was cancelled; its PaymentIntent is then cancelled at Stripe by checkout_payment_cancel,
+    after the commit.
+    """
+    checkout = checkout_lock(checkout_id=checkout_id)
+    if checkout.status != Checkout.Status.PENDING_PAYMENT:
+        return False
+    if checkout.orders.filter(status=Order.Status.PENDING_PAYMENT).exists():
+        return False
+    checkout_transition(
+        checkout=checkout, to=Checkout.Status.CANCELLED,
+        expected={Checkout.Status.PENDING_PAYMENT},
+        provider_cancel_due=bool(checkout.payment_intent_id),
+    )
+    return True
+
+
+def checkout_payment_intent_cancel_due(*, checkout: Checkout) -> None:
+    """Cancel a cancelled checkout's PaymentIntent at Stripe; raises what the provider raises.
+
+    Call with no lock held. If the payment succeeded meanwhile, the provider's answer is
+    applied like any late payment (held, then refunded at once).
+    """
+    if not checkout.provider_cancel_due:
+        return
+    result = payment_intent_cancel(reference=checkout.reference)
+    Checkout.objects.filter(pk=checkout.pk).update(
+        provider_cancel_due=False, payment_status=result.status
+    )
+
+
+def checkout_payment_cancel(*, checkout_id: int) -> bool:
+    """Best effort, for requests: cancel the PaymentIntent now, or leave it to the expiry job."""
+    checkout = Checkout.objects.get(pk=checkout_id)
+    try:
+        checkout_payment_intent_cancel_due(checkout=checkout)
+    except (PaymentsError, GatewayRefused) as error:
+        logger.warning("Checkout %s: PaymentIntent not cancelled yet (%r); the expiry job "
+                       "tries again", checkout.pk, error)
+        return False
+    return True

@@ -1,11 +1,16 @@
 """Deadline jobs (beat, and `run_due_jobs`): each finds what is due and applies the same
-service a person would, so a job run twice, or racing a person, changes an order once."""
+service a person would, so a job run twice, or racing a person, changes an order once.
 
+Each order is one item of a JobRun: an order that fails is recorded for staff (with its id)
+and the job goes on with the others."""
+
+import functools
 import logging
 
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.services import JobRun
 from orders.errors import OrderError
 from orders.models import Order
 from orders.services import notices
@@ -20,25 +25,30 @@ S = Order.Status
 
 def orders_cancel_unshipped() -> int:
     """Paid orders not shipped (or handed over) by ship_by: cancelled, stock back, refunded."""
+    run = JobRun("orders-cancel-unshipped")
     done = 0
     due = Order.objects.filter(status=S.PAID, ship_by__lte=timezone.now()).order_by("pk")
     for order in due:
-        try:
-            _cancel_overdue(order)
-        except OrderError:
-            continue  # shipped or cancelled by a person a moment ago
-        done += 1
+        # Not one transaction: the refund talks to Stripe after the cancel has committed.
+        result = run.item(order.reference, functools.partial(_cancel_overdue, order),
+                          atomic=False)
+        done += bool(result.value)
+    run.finish()
     return done
 
 
-def _cancel_overdue(order: Order) -> Order:
-    with transaction.atomic():
-        order = order_cancel_restock(
-            order=order, note="Not shipped in time; cancelled and refunded.", expected={S.PAID}
-        )
-        notices.order_cancelled_notify(
-            order, reason="not shipped in time", tell_buyer=True, tell_seller=True
-        )
+def _cancel_overdue(order: Order) -> Order | None:
+    try:
+        with transaction.atomic():
+            order = order_cancel_restock(
+                order=order, note="Not shipped in time; cancelled and refunded.",
+                expected={S.PAID},
+            )
+            notices.order_cancelled_notify(
+                order, reason="not shipped in time", tell_buyer=True, tell_seller=True
+            )
+    except OrderError:
+        return None  # shipped or cancelled by a person a moment ago
     try:
         _refund_in_full(order, None, "Not shipped in time")
     except PaymentsError:
@@ -48,15 +58,21 @@ def _cancel_overdue(order: Order) -> Order:
 
 def orders_complete_unconfirmed() -> int:
     """Shipped orders past auto_confirm_at: completed and released, as if the buyer confirmed."""
+    run = JobRun("orders-complete-unconfirmed")
     done = 0
     due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=timezone.now())
     for order in due.order_by("pk"):
-        try:
-            order_auto_confirm(order=order)
-        except OrderError:
-            continue
-        done += 1
+        result = run.item(order.reference, functools.partial(_complete_unconfirmed, order))
+        done += bool(result.value)
+    run.finish()
     return done
+
+
+def _complete_unconfirmed(order: Order) -> Order | None:
+    try:
+        return order_auto_confirm(order=order)
+    except OrderError:
+        return None  # confirmed, disputed, extended or cancelled by a person a moment ago
 
 
 def orders_money_settle() -> int:
@@ -65,40 +81,52 @@ def orders_money_settle() -> int:
     held = Escrow.objects.filter(status=Escrow.Status.HELD, reference__startswith="order:")
     ids = [int(ref.split(":", 1)[1]) for ref in held.values_list("reference", flat=True)]
     finals = Order.objects.filter(pk__in=ids, status__in=[S.COMPLETED, S.CANCELLED, S.REFUNDED])
+    run = JobRun("orders-money-settle")
     settled = 0
     for order in finals.order_by("pk"):
-        try:
-            if order.status == S.COMPLETED and order.dispute_refund_cents:
-                escrow_resolve_partial(
-                    reference=order.reference, refund_cents=order.dispute_refund_cents
-                )
-            elif order.status == S.COMPLETED:
-                escrow_release(reference=order.reference)
-            else:
-                _refund_in_full(order, None, "Settled after an interruption")
-        except PaymentsError:
-            logger.warning("Order %s: money step still pending", order.pk)
-            continue
-        settled += 1
+        # Not one transaction: refunds talk to Stripe; each money step commits on its own.
+        result = run.item(order.reference, functools.partial(_money_settle, order),
+                          atomic=False)
+        settled += bool(result.value)
+    run.finish()
     return settled
 
+
+def _money_settle(order: Order) -> bool:
+    try:
+        if order.status == S.COMPLETED and order.dispute_refund_cents:
+            escrow_resolve_partial(
+                reference=order.reference, refund_cents=order.dispute_refund_cents
+            )
+        elif order.status == S.COMPLETED:
+            escrow_release(reference=order.reference)
+        else:
+            _refund_in_full(order, None, "Settled after an interruption")
+    except PaymentsError:
+        logger.warning("Order %s: money step still pending", order.pk)
+        return False
+    return True
 
 
 def orders_remind_deadlines() -> int:
     """Remind sellers 24 h before ship_by and buyers 48 h before auto-confirm (once each)."""
     now = timezone.now()
+    run = JobRun("orders-remind-deadlines")
     reminded = 0
     to_ship = Order.objects.filter(
         status=S.PAID, ship_by__gt=now, ship_by__lte=now + timezone.timedelta(hours=24)
     ).select_related("shop__owner")
     for order in to_ship.order_by("pk"):
-        notices.ship_by_soon_notify(order)
-        reminded += 1
+        result = run.item(order.reference,
+                          functools.partial(notices.ship_by_soon_notify, order))
+        reminded += result.ok
     to_confirm = Order.objects.filter(
         status=S.SHIPPED, auto_confirm_at__gt=now,
         auto_confirm_at__lte=now + timezone.timedelta(hours=48),
     ).select_related("buyer", "shop")
     for order in to_confirm.order_by("pk"):
-        notices.auto_confirm_soon_notify(order)
-        reminded += 1
+        result = run.item(order.reference,
+                          functools.partial(notices.auto_confirm_soon_notify, order))
+        reminded += result.ok
+    run.finish()
     return reminded

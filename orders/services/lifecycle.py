@@ -25,6 +25,11 @@ from orders.errors import (
 )
 from orders.models import Order, OrderItem, Review
 from orders.services import notices
+from orders.services.checkout import (
+    checkout_close_if_unpayable,
+    checkout_lock,
+    checkout_payment_cancel,
+)
 from orders.services.transitions import order_transition
 from payments.errors import EscrowNotFound, PaymentsError
 from payments.selectors import escrow_summary_or_none
@@ -276,6 +281,7 @@ def order_cancel(*, order_id, actor) -> Order:
         raise InvalidTransition(order.status, S.CANCELLED)
     who = "the seller" if is_seller else "the buyer"
     with transaction.atomic():
+        checkout_lock(checkout_id=order.checkout_id)  # checkout before order, as payment does
         order = order_transition(
             order=order, to=S.CANCELLED, actor=actor, note=f"Cancelled by {who}.",
             expected={S.PENDING_PAYMENT, S.PAID},
@@ -285,7 +291,11 @@ def order_cancel(*, order_id, actor) -> Order:
             order, reason=f"cancelled by {who}", tell_buyer=is_seller,
             tell_seller=not is_seller and order.paid_at is not None,
         )
-    _refund_in_full(order, actor, f"Order cancelled by {who}")
+        checkout_closed = checkout_close_if_unpayable(checkout_id=order.checkout_id)
+    if checkout_closed:  # nothing left to pay: its PaymentIntent can no longer succeed
+        checkout_payment_cancel(checkout_id=order.checkout_id)
+    if order.paid_at is not None:  # unpaid: a payment arriving later is refunded where applied
+        _refund_in_full(order, actor, f"Order cancelled by {who}")
     return order
 
 

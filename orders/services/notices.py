@@ -111,3 +111,12 @@ def pickup_code_locked_notify(order: Order) -> None:
         notify(recipient=person, kind="pickup_code_locked", url=url,
                dedupe_key=f"pickup_code_locked:{order.pk}:{order.pickup_code}",
                context={"order_id": order.pk})
+
+
+def late_payment_refunded_notify(*, checkout, orders: list[Order]) -> None:
+    """A payment arrived for orders already cancelled: it is refunded; tell the buyer once."""
+    amount = sum(order.total_cents for order in orders)
+    notify(recipient=checkout.buyer, kind="late_payment_refunded", url="/orders/",
+           dedupe_key=f"late_payment_refunded:{checkout.pk}",
+           context={"amount_cents": amount, "currency": checkout.currency,
+                    "order_ids": ", ".join(f"#{order.pk}" for order in orders)})

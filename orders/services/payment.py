@@ -3,21 +3,32 @@
 `payments` verifies what Stripe says and hands the outcome to `checkout_outcome_apply`
 (registered for references "checkout:<id>" in OrdersConfig.ready). Applying twice, or from the
 webhook and a sync at once, moves money once: the checkout row lock and its status decide.
+Nothing is paid that cannot be delivered: a checkout with no order left to pay refuses payment
+(409), and a payment that still arrives for it is refunded at once and the buyer told.
 """
 
+import functools
 import logging
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from orders.errors import OrderError
+from jobs.services import JobRun
+from orders.errors import OrderError, PaymentUnavailable
 from orders.models import Checkout, Order
 from orders.services import notices
-from orders.services.checkout import checkout_for_buyer, checkout_payment_intent_ensure
+from orders.services.checkout import (
+    checkout_for_buyer,
+    checkout_lock,
+    checkout_payment_intent_cancel_due,
+    checkout_payment_intent_ensure,
+)
+from orders.services.checkout_states import CheckoutInvalidTransition, checkout_transition
 from orders.services.lifecycle import order_cancel_restock, pickup_code_new
 from orders.services.transitions import order_transition
-from payments.errors import PaymentDeclined, PaymentsError
+from payments.errors import PaymentDeclined, PaymentProviderUnavailable, PaymentsError
+from payments.gateway import GatewayRefused
 from payments.services.escrow import escrow_hold, escrow_refund
 from payments.services.intents import (
     PaymentOutcome,
@@ -28,13 +39,26 @@ from payments.services.intents import (
 )
 
 logger = logging.getLogger(__name__)
+C = Checkout.Status
+EXPIRE_JOB = "checkouts-expire"  # its name in marketplace.jobs
 
 
 class CheckoutExpired(OrderError):
-    def __init__(self):
+    def __init__(self, *, refunded: bool = False):
         super().__init__(
             "This checkout expired before it was paid; its items went back on sale. "
-            "Please check out again."
+            + ("The payment that arrived afterwards is refunded in full. " if refunded else "")
+            + "Please check out again."
+        )
+
+
+class CheckoutCancelled(OrderError):
+    """Every order of the checkout was cancelled: there is nothing left to pay."""
+
+    def __init__(self, *, refunded: bool = False):
+        super().__init__(
+            "These orders were cancelled; the payment that arrived afterwards is refunded in "
+            "full." if refunded else "These orders were cancelled; nothing was charged."
         )
 
 
@@ -42,14 +66,27 @@ def _checkout_id(reference: str) -> int:
     return int(reference.split(":", 1)[1])
 
 
+def checkout_payable_check(checkout: Checkout) -> None:
+    """Raise 409 for a checkout that can no longer be paid (expired, or nothing left to pay)."""
+    refunded = checkout.paid_at is not None  # paid after it closed: refunded at once
+    if checkout.status == C.EXPIRED:
+        raise CheckoutExpired(refunded=refunded)
+    if checkout.status == C.CANCELLED:
+        raise CheckoutCancelled(refunded=refunded)
+    if checkout.status == C.PENDING_PAYMENT and not checkout.orders.filter(
+        status=Order.Status.PENDING_PAYMENT
+    ).exists():
+        raise CheckoutCancelled()
+
+
 def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
     """Apply a verified payment outcome to a checkout and its orders (idempotent)."""
     checkout_id = _checkout_id(outcome.reference)
-    late_refunds: list[str] = []
+    late: list[Order] = []
     with transaction.atomic():
-        checkout = Checkout.objects.select_for_update().get(pk=checkout_id)
+        checkout = checkout_lock(checkout_id=checkout_id)
         if outcome.status != "succeeded":
-            if checkout.status == Checkout.Status.PENDING_PAYMENT:
+            if checkout.status == C.PENDING_PAYMENT:
                 checkout.payment_status = outcome.status
                 checkout.payment_message = (outcome.message or "The payment did not go through.")[
                     :300
@@ -60,28 +97,32 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                         buyer=checkout.buyer, checkout=checkout, reason=checkout.payment_message
                     )
             return
-        if checkout.status == Checkout.Status.PAID:
-            return
+        if checkout.status == C.PAID or checkout.paid_at is not None:
+            return  # applied already (a late payment keeps its checkout's status)
         if (outcome.amount_cents, outcome.currency) != (checkout.amount_cents, checkout.currency):
             logger.error("Checkout %s: payment amount differs; not applied", checkout.pk)
             return
         orders = list(checkout.orders.select_for_update().order_by("pk"))
         now = timezone.now()
-        was_expired = checkout.status == Checkout.Status.EXPIRED
-        checkout.status = Checkout.Status.PAID
-        checkout.paid_at = now
-        checkout.payment_status = "succeeded"
-        checkout.payment_message = ""
-        checkout.save(update_fields=["status", "paid_at", "payment_status", "payment_message"])
+        is_late = checkout.status != C.PENDING_PAYMENT  # expired or cancelled meanwhile
+        paid = {"paid_at": now, "payment_status": "succeeded", "payment_message": "",
+                "provider_cancel_due": False}
+        if is_late:
+            for name, value in paid.items():
+                setattr(checkout, name, value)
+            checkout.save(update_fields=list(paid))
+        else:
+            checkout = checkout_transition(checkout=checkout, to=C.PAID,
+                                           expected={C.PENDING_PAYMENT}, **paid)
         for order in orders:
             escrow_hold(
                 reference=order.reference, shop=order.shop, amount_cents=order.total_cents,
                 currency=order.currency, payment_intent_id=outcome.payment_intent_id,
             )
-            if was_expired or order.status != Order.Status.PENDING_PAYMENT:
-                # Paid after the checkout expired and its stock went back on sale: the money
-                # was held, and is refunded in full below; the order stays cancelled.
-                late_refunds.append(order.reference)
+            if is_late or order.status != Order.Status.PENDING_PAYMENT:
+                # Its order was cancelled (or the checkout expired) before the money came:
+                # held, and refunded in full below; the order stays cancelled.
+                late.append(order)
                 continue
             fields = {
                 "paid_at": now,
@@ -95,12 +136,17 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                 **fields,
             )
             notices.order_paid_notify(order)
-    for reference in late_refunds:
-        escrow_refund(reference=reference, note="Paid after the checkout expired")
+        if late:
+            notices.late_payment_refunded_notify(checkout=checkout, orders=late)
+    for order in late:
+        try:
+            escrow_refund(reference=order.reference, note="Paid after the order was cancelled")
+        except PaymentsError as error:  # the settle job refunds it on its next run
+            logger.warning("Order %s: late payment not refunded yet: %s", order.pk, error)
 
 
 def _apply_result(checkout: Checkout, result: PaymentResult) -> Checkout:
-    Checkout.objects.filter(pk=checkout.pk, status=Checkout.Status.PENDING_PAYMENT).update(
+    Checkout.objects.filter(pk=checkout.pk, status=C.PENDING_PAYMENT).update(
         payment_status=result.status, payment_message=(result.message or "")[:300],
         client_secret=result.client_secret or checkout.client_secret,
     )
@@ -108,16 +154,43 @@ def _apply_result(checkout: Checkout, result: PaymentResult) -> Checkout:
     return checkout
 
 
+def _provider_settle(checkout: Checkout) -> Checkout:
+    """For a checkout that can no longer be paid: finish its cancel at Stripe, or pick up a
+    payment that arrived anyway (refunded at once). Best effort: the expiry job retries."""
+    try:
+        if checkout.provider_cancel_due:
+            checkout_payment_intent_cancel_due(checkout=checkout)
+        elif checkout.payment_intent_id and checkout.paid_at is None and (
+            checkout.payment_status != "canceled"  # cancelled at Stripe: it cannot succeed
+        ):
+            payment_intent_sync(reference=checkout.reference)
+    except (PaymentsError, GatewayRefused) as error:
+        logger.warning("Checkout %s: provider not settled yet: %r", checkout.pk, error)
+    checkout.refresh_from_db()
+    return checkout
+
+
+def checkout_payable_for_buyer(*, buyer, checkout_id) -> Checkout:
+    """The buyer's checkout, paid or still payable; 404 if not theirs, 409 if nothing is left
+    to pay (after finishing its cancel at Stripe, or refunding a payment that came anyway)."""
+    checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
+    if checkout.status == C.PAID:
+        return checkout
+    if checkout.status != C.PENDING_PAYMENT:
+        checkout = _provider_settle(checkout)
+    checkout_payable_check(checkout)
+    return checkout
+
+
 def checkout_pay(*, buyer, checkout_id, payment_method: str) -> Checkout:
     """Confirm the checkout's PaymentIntent server-side with the buyer's PaymentMethod.
 
     A declined card raises PaymentDeclined (402) after recording the message on the checkout.
+    A checkout with nothing left to pay raises 409 and charges nothing.
     """
-    checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
-    if checkout.status == Checkout.Status.PAID:
+    checkout = checkout_payable_for_buyer(buyer=buyer, checkout_id=checkout_id)
+    if checkout.status == C.PAID:
         return checkout
-    if checkout.status == Checkout.Status.EXPIRED:
-        raise CheckoutExpired()
     checkout = checkout_payment_intent_ensure(checkout=checkout)
     try:
         result = payment_intent_confirm(reference=checkout.reference, payment_method=payment_method)
@@ -128,49 +201,89 @@ def checkout_pay(*, buyer, checkout_id, payment_method: str) -> Checkout:
             )
             notices.payment_failed_notify(buyer=buyer, checkout=checkout, reason=str(exc))
         raise
-    return _apply_result(checkout, result)
+    except PaymentsError:
+        checkout.refresh_from_db()
+        checkout_payable_check(checkout)  # cancelled while paying: say that, not "failed"
+        raise
+    checkout = _apply_result(checkout, result)
+    checkout_payable_check(checkout)  # the orders were cancelled as the money came: refunded
+    return checkout
 
 
 def checkout_sync(*, buyer, checkout_id) -> Checkout:
     """Ask the payment provider for the payment's state and apply it (the webhook's path)."""
-    checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
-    if checkout.status == Checkout.Status.PAID or not checkout.payment_intent_id:
+    checkout = checkout_payable_for_buyer(buyer=buyer, checkout_id=checkout_id)
+    if checkout.status == C.PAID or not checkout.payment_intent_id:
         return checkout
-    return _apply_result(checkout, payment_intent_sync(reference=checkout.reference))
+    try:
+        result = payment_intent_sync(reference=checkout.reference)
+    except GatewayRefused as refused:  # Stripe does not know the payment: not the buyer's fault
+        logger.error("Checkout %s: Stripe refused to look up its payment: %s", checkout.pk,
+                     refused)
+        raise PaymentUnavailable(
+            "The payment provider could not look up this payment right now. Nothing new was "
+            "charged; please try again later."
+        ) from None
+    checkout = _apply_result(checkout, result)
+    checkout_payable_check(checkout)
+    return checkout
+
+
+def _checkout_expire(checkout: Checkout) -> bool:
+    """Expire one checkout: ask Stripe first, then cancel its unpaid orders; True if expired."""
+    if checkout.payment_intent_id:
+        try:
+            result = payment_intent_sync(reference=checkout.reference)
+            if result.status == "succeeded":
+                return False  # paid at the last moment: applied by the sync, not expired
+            payment_intent_cancel(reference=checkout.reference)
+        except PaymentsError:  # provider down: expire anyway; a late success is refunded
+            logger.warning("Checkout %s: provider unreachable at expiry", checkout.pk)
+    with transaction.atomic():
+        try:
+            locked = checkout_transition(checkout=checkout, to=C.EXPIRED,
+                                         expected={C.PENDING_PAYMENT})
+        except CheckoutInvalidTransition:
+            return False  # paid or cancelled a moment ago
+        # Under the checkout's lock no order of it can change: the buyer's cancel takes it too.
+        for order in locked.orders.filter(status=Order.Status.PENDING_PAYMENT).order_by("pk"):
+            order = order_cancel_restock(
+                order=order, note="Not paid in time; items back on sale.",
+                expected={Order.Status.PENDING_PAYMENT},
+            )
+            notices.order_cancelled_notify(
+                order, reason="not paid in time", tell_buyer=True, tell_seller=False
+            )
+    return True
+
+
+def _checkout_cancel_finish(checkout: Checkout) -> bool:
+    try:
+        checkout_payment_intent_cancel_due(checkout=checkout)
+    except PaymentProviderUnavailable:
+        return False  # still down: next run
+    return True
 
 
 def checkouts_expire() -> int:
     """Expire unpaid checkouts past their deadline: stock back on sale, orders cancelled.
 
     The provider is asked first: a payment that succeeded at the last moment is applied, not
-    expired; one still open is cancelled there so it can no longer succeed.
+    expired; one still open is cancelled there so it can no longer succeed. Cancelled
+    checkouts are skipped, except to cancel a PaymentIntent Stripe did not hear about yet.
+    Each checkout is one item: one that fails is recorded for staff and the rest go on.
     """
-    due = Checkout.objects.filter(
-        status=Checkout.Status.PENDING_PAYMENT, expires_at__lte=timezone.now()
-    ).order_by("pk")
+    run = JobRun(EXPIRE_JOB)
     expired = 0
-    for checkout in due:
-        if checkout.payment_intent_id:
-            try:
-                result = payment_intent_sync(reference=checkout.reference)
-                if result.status == "succeeded":
-                    continue
-                payment_intent_cancel(reference=checkout.reference)
-            except PaymentsError:  # provider down: expire anyway; a late success is refunded
-                logger.warning("Checkout %s: provider unreachable at expiry", checkout.pk)
-        with transaction.atomic():
-            locked = Checkout.objects.select_for_update().get(pk=checkout.pk)
-            if locked.status != Checkout.Status.PENDING_PAYMENT:
-                continue
-            locked.status = Checkout.Status.EXPIRED
-            locked.save(update_fields=["status"])
-            for order in locked.orders.order_by("pk"):
-                order = order_cancel_restock(
-                    order=order, note="Not paid in time; items back on sale.",
-                    expected={Order.Status.PENDING_PAYMENT},
-                )
-                notices.order_cancelled_notify(
-                    order, reason="not paid in time", tell_buyer=True, tell_seller=False
-                )
-        expired += 1
+    due = Checkout.objects.filter(status=C.PENDING_PAYMENT, expires_at__lte=timezone.now())
+    for checkout in due.order_by("pk"):
+        # Not one transaction: Stripe is called first, with no lock held.
+        result = run.item(checkout.reference, functools.partial(_checkout_expire, checkout),
+                          atomic=False)
+        expired += bool(result.value)
+    unfinished = Checkout.objects.filter(status=C.CANCELLED, provider_cancel_due=True)
+    for checkout in unfinished.order_by("pk"):
+        run.item(checkout.reference, functools.partial(_checkout_cancel_finish, checkout),
+                 atomic=False)
+    run.finish()
     return expired

@@ -13,7 +13,13 @@ from orders.forms import CheckoutForm
 from orders.models import Checkout
 from orders.selectors import cart_summary, order_detail_queryset
 from orders.services.checkout import checkout_create, checkout_for_buyer
-from orders.services.payment import checkout_pay, checkout_sync
+from orders.services.payment import (
+    CheckoutCancelled,
+    CheckoutExpired,
+    checkout_pay,
+    checkout_payable_for_buyer,
+    checkout_sync,
+)
 from payments.errors import PaymentsError
 from payments.services.test_cards import payment_method_create_test_card
 
@@ -60,6 +66,13 @@ def _pay_context(request, checkout: Checkout, **extra) -> dict:
     }
 
 
+def _closed(request, checkout: Checkout, exc: OrderError):
+    """A checkout with nothing left to pay: say why, show its orders, offer no payment."""
+    checkout.refresh_from_db()
+    return render(request, "orders/checkout_pay.html",
+                  _pay_context(request, checkout, closed=str(exc)), status=exc.http_status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout_pay_page(request, checkout_id: int):
@@ -67,6 +80,10 @@ def checkout_pay_page(request, checkout_id: int):
         checkout = checkout_for_buyer(buyer=request.user, checkout_id=checkout_id)
     except OrderError:
         raise Http404("Checkout not found.") from None
+    try:
+        checkout = checkout_payable_for_buyer(buyer=request.user, checkout_id=checkout.pk)
+    except (CheckoutCancelled, CheckoutExpired) as exc:
+        return _closed(request, checkout, exc)
     if checkout.status == Checkout.Status.PAID:
         return redirect(f"/checkout/{checkout.pk}/done/")
     error, status = "", 200
@@ -84,6 +101,8 @@ def checkout_pay_page(request, checkout_id: int):
                 )
             checkout = checkout_pay(buyer=request.user, checkout_id=checkout.pk,
                                     payment_method=method)
+        except (CheckoutCancelled, CheckoutExpired) as exc:  # cancelled while paying
+            return _closed(request, checkout, exc)
         except (OrderError, PaymentsError) as exc:
             error, status = str(exc), getattr(exc, "http_status", 400)
             checkout.refresh_from_db()

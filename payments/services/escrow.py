@@ -6,12 +6,15 @@ nothing. Refunded + released never exceeds held. Stripe is only called between t
 never while a lock is held.
 """
 
+import functools
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+
+from jobs.services import JobRun
 
 from ..errors import (
     EscrowConflict,
@@ -37,6 +40,7 @@ from ..selectors import EscrowSummary, escrow_summary
 
 CLAIM_SECONDS = 120  # a refund being sent longer than this is presumed abandoned and resumed
 OPEN_REFUND = (Refund.Status.PENDING, Refund.Status.UNKNOWN)
+RECONCILE_JOB = "payments-reconcile"  # the job that resumes open refunds (marketplace.jobs)
 
 
 def _escrow_lock(reference: str) -> Escrow:
@@ -283,8 +287,13 @@ def escrow_resolve_partial(
     return escrow_release(reference=reference, actor=actor)
 
 
-def refunds_settle_open(*, payment_intent_id: str = "") -> int:
-    """Resume refunds left unknown (or abandoned mid-send); return how many were settled."""
+def refunds_settle_open(*, payment_intent_id: str = "", run: JobRun | None = None) -> int:
+    """Resume refunds left unknown (or abandoned mid-send); return how many were settled.
+
+    Each refund is one item of `run` (a job's run): a refund that fails unexpectedly is kept
+    for staff and the others go on.
+    """
+    run = run or JobRun(RECONCILE_JOB)
     stale = timezone.now() - timedelta(seconds=CLAIM_SECONDS)
     refunds = Refund.objects.filter(status__in=OPEN_REFUND).filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
@@ -293,15 +302,22 @@ def refunds_settle_open(*, payment_intent_id: str = "") -> int:
         refunds = refunds.filter(escrow__payment_intent__stripe_id=payment_intent_id)
     settled = 0
     for refund in refunds.order_by("pk"):
-        claimed = Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).filter(
-            Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
-        ).update(claimed_at=timezone.now(), status=Refund.Status.UNKNOWN)
-        if not claimed:
-            continue
-        refund.status = Refund.Status.UNKNOWN
-        try:
-            refund_send(refund=refund)
-        except PaymentsError:
-            continue
-        settled += 1
+        # Not one transaction: the claim commits before Stripe is asked.
+        result = run.item(f"refund:{refund.pk}",
+                          functools.partial(_refund_resume, refund, stale=stale), atomic=False)
+        settled += bool(result.value)
     return settled
+
+
+def _refund_resume(refund: Refund, *, stale) -> bool:
+    claimed = Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
+    ).update(claimed_at=timezone.now(), status=Refund.Status.UNKNOWN)
+    if not claimed:
+        return False
+    refund.status = Refund.Status.UNKNOWN
+    try:
+        refund_send(refund=refund)
+    except PaymentsError:
+        return False
+    return True

@@ -6,6 +6,7 @@ so two jobs running at once reserve once: the second sees a zero balance.
 """
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jobs.services import JobRun
 from notifications.services import notify
 from sellers.models import Shop
 
@@ -31,6 +33,7 @@ from ..models import JournalEntry, JournalLine, Payout
 
 PAYOUT_MINIMUM_CENTS = 1_000  # $10: smaller balances wait for the next run
 CLAIM_SECONDS = 300
+PAYOUTS_JOB = "payouts-daily"  # its name in marketplace.jobs
 
 
 @dataclass(frozen=True)
@@ -184,22 +187,27 @@ def payouts_run() -> PayoutRunResult:
         JournalLine.objects.filter(account__startswith="seller_payable:")
         .values_list("shop_id", flat=True).distinct()
     )
+    run = JobRun(PAYOUTS_JOB)  # each shop, then each payout, is one item: failures kept
     created = held = 0
     for shop_id in sorted(set(shop_ids)):
         if Shop.objects.filter(pk=shop_id, status=Shop.Status.SUSPENDED).exists():
             held += 1
             continue
-        if payout_create(shop_id=shop_id) is not None:
-            created += 1
+        reserved = run.item(f"shop:{shop_id}", functools.partial(payout_create, shop_id=shop_id))
+        created += reserved.value is not None
     paid = unknown = 0
     to_send = Payout.objects.filter(
         method=Payout.Method.STRIPE_TRANSFER,
         status__in=[Payout.Status.PENDING, Payout.Status.UNKNOWN],
     ).order_by("pk")
     for payout in to_send:
-        result = payout_send(payout=payout)
-        paid += result.status == Payout.Status.PAID
-        unknown += result.status == Payout.Status.UNKNOWN
+        # Not one transaction: payout_send claims, calls Stripe, then settles, each committed.
+        sent = run.item(f"payout:{payout.pk}", functools.partial(payout_send, payout=payout),
+                        atomic=False)
+        if sent.ok:
+            paid += sent.value.status == Payout.Status.PAID
+            unknown += sent.value.status == Payout.Status.UNKNOWN
+    run.finish()
     return PayoutRunResult(created=created, paid=paid, held=held, unknown=unknown)
 
 

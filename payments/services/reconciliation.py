@@ -1,10 +1,13 @@
 """Reconciliation: compare our records and ledger with Stripe, settle unknowns, flag the rest."""
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Sum
 from django.utils import timezone
+
+from jobs.services import JobRun
 
 from ..errors import PaymentsError
 from ..gateway import GatewayRefused, as_dict, stripe_read
@@ -14,6 +17,7 @@ from .intents import _payment_intent_send, payment_intent_apply
 from .issues import issue_flag
 from .webhooks import refund_totals_compare
 
+RECONCILE_JOB = "payments-reconcile"  # its name in marketplace.jobs
 UNHELD_GRACE = timedelta(hours=1)  # a paid intent with nothing in escrow after this is flagged
 
 
@@ -27,30 +31,45 @@ class ReconciliationResult:
 def reconciliation_run(*, days: int = 3) -> ReconciliationResult:
     """Check every PaymentIntent of the last `days` against Stripe; return what was found."""
     now = timezone.now()
-    settled = refunds_settle_open()
+    # Each refund, intent and call is one item: one that fails is kept for staff (with its
+    # id) and the run goes on. Not one transaction each: most items talk to Stripe.
+    run = JobRun(RECONCILE_JOB)
+    settled = refunds_settle_open(run=run)
     for record in PaymentIntent.objects.filter(
         status__in=[PaymentIntent.Status.UNKNOWN, PaymentIntent.Status.CREATING],
         stripe_id__isnull=True, created__lt=now - timedelta(minutes=5),
-    ):
-        try:
-            _payment_intent_send(record)
-            settled += 1
-        except PaymentsError:
-            issue_flag(kind=ReconciliationIssue.Kind.UNKNOWN_OUTCOME, subject=record.reference,
-                       detail="Creating the PaymentIntent still gets no answer from Stripe.")
+    ).order_by("pk"):
+        result = run.item(f"payment_intent:{record.pk}",
+                          functools.partial(_unknown_create_settle, record), atomic=False)
+        settled += bool(result.value)
     checked = 0
     for record in PaymentIntent.objects.filter(
         created__gte=now - timedelta(days=days), stripe_id__isnull=False
     ).order_by("pk"):
         checked += 1
-        _intent_check(record, now=now)
+        run.item(f"payment_intent:{record.pk}",
+                 functools.partial(_intent_check, record, now=now), atomic=False)
     for call in GatewayCall.objects.filter(
         status=GatewayCall.Status.UNKNOWN, created__lt=now - timedelta(minutes=5)
     ).exclude(operation__in=["payment_intent.create", "refund.create", "transfer.create"]):
-        issue_flag(kind=ReconciliationIssue.Kind.UNKNOWN_OUTCOME, subject=call.idempotency_key,
-                   detail=f"{call.operation} for {call.reference} never got an answer.")
+        run.item(f"gateway_call:{call.pk}", functools.partial(
+            issue_flag, kind=ReconciliationIssue.Kind.UNKNOWN_OUTCOME,
+            subject=call.idempotency_key,
+            detail=f"{call.operation} for {call.reference} never got an answer.",
+        ))
+    run.finish()
     open_count = ReconciliationIssue.objects.filter(is_resolved=False).count()
     return ReconciliationResult(checked=checked, settled=settled, issues_open=open_count)
+
+
+def _unknown_create_settle(record: PaymentIntent) -> bool:
+    try:
+        _payment_intent_send(record)
+    except PaymentsError:
+        issue_flag(kind=ReconciliationIssue.Kind.UNKNOWN_OUTCOME, subject=record.reference,
+                   detail="Creating the PaymentIntent still gets no answer from Stripe.")
+        return False
+    return True
 
 
 def _intent_check(record: PaymentIntent, *, now) -> None:

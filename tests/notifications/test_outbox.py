@@ -172,6 +172,7 @@ SAMPLE_CONTEXT = {
     "outcome": "refund", "refund_cents": 500, "note": "Sorry!", "ship_by": "2026-03-05",
     "provider_ref": "po_123", "listing_id": 8, "listing_title": "Quilt", "rating": 5,
     "text": "Lovely", "summary": "Ledger and Stripe differ by $1.00", "reference": "run-9",
+    "order_ids": "#41, #42",
 }
 
 

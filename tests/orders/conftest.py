@@ -4,6 +4,7 @@ import pytest
 
 from orders.models import Order
 from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.payments.conftest import failing_stripe  # noqa: F401 - a fixture, re-exported
 
 _keys = itertools.count(1)
 

@@ -1,0 +1,45 @@
+"""The checkout state machine: one table of allowed moves, one function that writes `status`."""
+
+from django.db import transaction
+
+from orders.errors import OrderError
+from orders.models import Checkout
+
+C = Checkout.Status
+
+CHECKOUT_TRANSITIONS: dict[str, set[str]] = {
+    C.PENDING_PAYMENT: {C.PAID, C.EXPIRED, C.CANCELLED},
+    C.PAID: set(),
+    # A payment that still arrives for an expired or cancelled checkout is refunded; the
+    # checkout keeps its status (and records the payment), it never becomes paid.
+    C.EXPIRED: set(),
+    C.CANCELLED: set(),
+}
+
+
+class CheckoutInvalidTransition(OrderError):
+    def __init__(self, current: str, to: str):
+        self.current, self.to = current, to
+        label = C(current).label.lower()
+        super().__init__(f"This checkout is {label}; it cannot become {C(to).label.lower()}.")
+
+
+def checkout_transition(
+    *, checkout: Checkout, to: str, expected: set[str] | None = None, **fields
+) -> Checkout:
+    """Lock the checkout, check the move, save status (and `fields`) with update_fields.
+
+    Raises CheckoutInvalidTransition for a move the table does not allow, or when the
+    checkout is not in one of the `expected` statuses (checked under the lock). Runs inside
+    the caller's transaction if any; take the checkout's lock before its orders' locks.
+    """
+    with transaction.atomic():
+        locked = Checkout.objects.select_for_update().get(pk=checkout.pk)
+        allowed = to in CHECKOUT_TRANSITIONS[locked.status]
+        if not allowed or (expected is not None and locked.status not in expected):
+            raise CheckoutInvalidTransition(locked.status, to)
+        locked.status = to
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["status", *fields])
+    return locked
