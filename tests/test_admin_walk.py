@@ -19,6 +19,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from jobs.services import job_failure_record
 from moderation.models import AuditLog, DisputeDecision, DisputeStatement, Report
 from moderation.services.audit import audit_record
 from notifications.models import NotificationPreference
@@ -99,6 +100,7 @@ def world():
     NotificationPreference.objects.get_or_create(user=buyer)
     Group.objects.create(name="Finance")
     Token.objects.create(user=buyer)
+    job_failure_record(job="payouts-daily", item="payout:1", error=RuntimeError("Walk."))
     missing = [model._meta.label_lower for model, _ in registered()
                if not model._default_manager.exists()]
     assert missing == [], f"add a row of each newly registered model to the world: {missing}"

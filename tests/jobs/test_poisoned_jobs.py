@@ -177,6 +177,7 @@ def test_an_order_whose_escrow_cannot_be_released_does_not_stop_auto_confirm(
     api_client, buyer, two_shops, localstripe, settings
 ):
     settings.ESCROW_AUTO_CONFIRM_DAYS = 0
+    settings.ESCROW_TRANSIT_DAYS = 0
     good, bad = paid_orders(api_client, list(two_shops))
     ship(api_client, good)
     ship(api_client, bad)
