@@ -26,6 +26,7 @@ class AuditLog(models.Model):
         DISPUTE_RESOLVED = "dispute_resolved"
         REVIEW_HIDDEN = "review_hidden"
         SCREENING_CHANGED = "screening_changed"  # a screening term added or edited
+        SECOND_FACTOR_RESET = "second_factor_reset"  # a staff member's lost device removed
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -5,6 +5,9 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+
+from staffguard import fresh_code_required
 
 from .errors import PaymentsError
 from .models import (
@@ -148,6 +151,7 @@ class PayoutAdmin(ReadOnlyAdmin):
             *super().get_urls(),
         ]
 
+    @method_decorator(fresh_code_required)
     def mark_paid_view(self, request, payout_id):
         payout = get_object_or_404(Payout.objects.select_related("shop"), pk=payout_id)
         form = MarkPaidForm(request.POST or None)

@@ -3,6 +3,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+import staffguard
+
 from .throttling import login_attempt_begin, login_attempt_succeeded
 
 User = get_user_model()
@@ -49,5 +51,8 @@ def user_authenticate(*, request, email: str, password: str) -> User:
     user = authenticate(request, email=email, password=password)
     if user is None:
         raise InvalidCredentials()
-    login_attempt_succeeded(email=email, ip=ip)
+    if not (user.is_staff and staffguard.second_factor_required()):
+        # Staff still owe a code: their failure counter is cleared by a verified code, so a
+        # known password cannot be used to reset the count of wrong codes.
+        login_attempt_succeeded(email=email, ip=ip)
     return user

@@ -17,6 +17,7 @@ from moderation.services import disputes, listings, reviews, screening, shops
 from moderation.views.common import act
 from payments.selectors import escrow_summary_or_none
 from sellers.models import ScreeningTerm
+from staffguard import fresh_code_required
 
 PAGE_SIZE = 25
 SHOP_TABS = [("pending_verification", "Waiting"), ("active", "Active"),
@@ -143,6 +144,7 @@ def dispute_detail(request, order_id: int):
 
 @require_POST
 @moderator_required
+@fresh_code_required
 def dispute_resolve(request, order_id: int):
     form = ResolveForm(request.POST)
     back = f"/staff/disputes/{order_id}/"

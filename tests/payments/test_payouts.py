@@ -20,6 +20,7 @@ from payments.services import escrow_release, payout_mark_paid, payouts_run
 from sellers.models import Shop
 from tests.factories import ShopFactory, UserFactory
 from tests.payments.conftest import held_escrow, serve
+from tests.staff import staff_login
 
 
 def released(amount_cents, shop=None):
@@ -192,7 +193,7 @@ def test_staff_export_owed_payouts_as_csv_and_mark_one_paid_in_admin(client, loc
     payouts_run()
     payout = Payout.objects.get()
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    staff_login(client, staff)
 
     response = client.post("/admin/payments/payout/", {
         "action": "export_owed_csv", "_selected_action": [payout.pk],

@@ -7,6 +7,7 @@ from payments.models import ReconciliationIssue
 from payments.services import escrow_refund, reconciliation_run
 from tests.factories import UserFactory
 from tests.payments.conftest import held_escrow
+from tests.staff import staff_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("localstripe")]
 
@@ -34,7 +35,7 @@ def test_a_refund_made_at_stripe_directly_is_listed_for_staff(client):
     assert [(n.recipient_id, n.url) for n in alerts] == [
         (watcher.pk, "/admin/payments/reconciliationissue/")]
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    staff_login(client, staff)
     page = client.get("/admin/payments/reconciliationissue/")
     assert page.status_code == 200 and intent.stripe_id in page.content.decode()
     client.post("/admin/payments/reconciliationissue/",

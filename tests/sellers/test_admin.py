@@ -2,13 +2,14 @@ import pytest
 
 from sellers.models import Listing, Shop
 from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    staff_login(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 
