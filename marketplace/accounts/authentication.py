@@ -45,19 +45,12 @@ class SessionAuthentication(authentication.SessionAuthentication):
         return result
 
 
-class StaffTokenAuthentication(authentication.BaseAuthentication):
+class StaffTokenAuthentication(authentication.TokenAuthentication):
+    """`Authorization: StaffToken <key>`: a header the browser never sends on its own."""
+
     keyword = "StaffToken"
 
-    def authenticate(self, request):
-        parts = authentication.get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword.lower().encode():
-            return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Invalid staff token header.")
-        try:
-            key = parts[1].decode()
-        except UnicodeError:
-            raise exceptions.AuthenticationFailed("Invalid staff token.") from None
+    def authenticate_credentials(self, key):
         token = staff_token_find(key)
         if token is None or not token.user.is_active or not token.user.is_staff:
             raise exceptions.AuthenticationFailed("Invalid staff token.")
@@ -66,9 +59,6 @@ class StaffTokenAuthentication(authentication.BaseAuthentication):
                 "This staff token has expired: staff tokens last 12 hours. Sign in, enter a "
                 "code and create a new one.")
         return token.user, token
-
-    def authenticate_header(self, request):
-        return self.keyword
 
 
 class StaffTokenScheme(OpenApiAuthenticationExtension):

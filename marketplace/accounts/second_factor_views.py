@@ -96,6 +96,7 @@ def verify(request):
 
 
 @never_cache
+@login_required
 @require_http_methods(["GET", "POST"])
 def reset(request):
     """/staff/second-factor/reset/: for staff holding accounts.reset_second_factor."""

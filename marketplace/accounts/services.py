@@ -51,8 +51,8 @@ def user_authenticate(*, request, email: str, password: str) -> User:
     user = authenticate(request, email=email, password=password)
     if user is None:
         raise InvalidCredentials()
-    if not (user.is_staff and staffguard.second_factor_required()):
-        # Staff still owe a code: their failure counter is cleared by a verified code, so a
-        # known password cannot be used to reset the count of wrong codes.
-        login_attempt_succeeded(email=email, ip=ip)
+    # Staff still owe a code: their account's failures are cleared by a verified code, so a
+    # known password cannot be used to wipe the count of wrong codes.
+    owes_code = user.is_staff and staffguard.second_factor_required()
+    login_attempt_succeeded(email=email, ip=ip, account=not owes_code)
     return user

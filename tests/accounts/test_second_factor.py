@@ -357,3 +357,33 @@ def test_optional_second_factor_lets_staff_in_without_a_device(client, settings)
     assert client.get("/staff/").status_code == 200
     api = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=person).key}")
     assert api.get("/api/v1/moderation/dashboard").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_code_sent_twice_at_once_is_accepted_once():
+    import threading
+
+    from django.db import connection
+
+    person = staff_make()
+    device = staff_device(person)
+    clients = [Client(), Client()]
+    for each in clients:
+        password_login(each, person)
+    code = totp_code(device)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def send(each):
+        try:
+            barrier.wait()
+            results.append(each.post(VERIFY, {"code": code}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [302, 400]
