@@ -241,6 +241,7 @@ STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1, maxi
 STAFF_FRESH_CODE_MINUTES = env_int("STAFF_FRESH_CODE_MINUTES", 15, minimum=1, maximum=60)
 STAFF_TOKEN_HOURS = env_int("STAFF_TOKEN_HOURS", 12, minimum=1, maximum=12)
 OTP_TOTP_ISSUER = "Taobao Village US"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Wrong codes count in the log-in throttle (per account and IP); django-otp's own per-device
 # back-off is off so that there is one throttle, with one message and one Retry-After.
 OTP_TOTP_THROTTLE_FACTOR = 0

@@ -387,3 +387,12 @@ def test_the_same_code_sent_twice_at_once_is_accepted_once():
     for thread in threads:
         thread.join()
     assert sorted(results) == [302, 400]
+
+
+def test_the_admin_neither_shows_nor_edits_authenticators(client):
+    boss = UserFactory(is_staff=True, is_superuser=True)
+    staff_login(client, boss)
+    assert client.get("/admin/").status_code == 200
+    for url in ("/admin/otp_totp/totpdevice/", "/admin/otp_totp/totpdevice/add/",
+                "/admin/otp_static/staticdevice/"):
+        assert client.get(url).status_code == 404, url
