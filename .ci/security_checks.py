@@ -14,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation"]
+PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation",
+           "staffguard"]
 
 
 def run(args: list[str], timeout: int) -> subprocess.CompletedProcess:

@@ -165,3 +165,6 @@ DEMO_PASSWORD = "village-demo-2026"  # noqa: S105 - printed for the demo on purp
 DEMO_BUYER = ("buyer@demo.taobaovillage.test", "Dana Buyer")
 DEMO_SELLER = ("seller@demo.taobaovillage.test", "Sam Seller")
 DEMO_STAFF = ("staff@demo.taobaovillage.test", "Morgan Moderator")
+# The demo staff account's authenticator key (base32), fixed so the demo works in a browser:
+# add it to any authenticator app (or run `oathtool --totp -b KEY`). Demo data only.
+DEMO_STAFF_TOTP_SECRET = "TAOBAOVILLAGEUSDEMOSTAFFTOTPKEY2"  # noqa: S105

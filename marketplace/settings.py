@@ -73,7 +73,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or ["localhost", "127.0.0.1", "[::1]",
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "marketplace.admin_apps.MarketplaceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "marketplace",
@@ -104,7 +107,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "marketplace.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marketplace.security.SecurityHeadersMiddleware",
     "marketplace.ratelimit.RateLimitMiddleware",
@@ -218,6 +223,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 50, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 900, minimum=1)
+
+# --- Staff: second factor and sessions that end (marketplace/accounts/second_factor.py) ------
+# required: every is_staff person enrolls a TOTP authenticator and enters a code before any
+# staff page, admin page or staff API opens. optional: staff may enroll, nothing demands it;
+# only for local test harnesses, refused unless DEBUG=1.
+STAFF_SECOND_FACTOR = (env_str("STAFF_SECOND_FACTOR") or "required").lower()
+if STAFF_SECOND_FACTOR not in {"required", "optional"}:
+    raise ImproperlyConfigured(
+        f"STAFF_SECOND_FACTOR must be required or optional, not {STAFF_SECOND_FACTOR!r}.")
+if STAFF_SECOND_FACTOR == "optional" and not DEBUG:
+    raise ImproperlyConfigured(
+        "STAFF_SECOND_FACTOR=optional is only accepted with DEBUG=1: production staff always "
+        "need a second factor.")
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=240)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1, maximum=24)
+# Dispute outcomes, refunds and payouts marked paid ask for a code newer than this.
+STAFF_FRESH_CODE_MINUTES = env_int("STAFF_FRESH_CODE_MINUTES", 15, minimum=1, maximum=60)
+STAFF_TOKEN_HOURS = env_int("STAFF_TOKEN_HOURS", 12, minimum=1, maximum=12)
+OTP_TOTP_ISSUER = "Taobao Village US"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Wrong codes count in the log-in throttle (per account and IP); django-otp's own per-device
+# back-off is off so that there is one throttle, with one message and one Retry-After.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 
 def env_rate(name: str, default: str) -> str:
@@ -342,8 +371,9 @@ PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 30)
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "marketplace.accounts.authentication.TokenAuthentication",
+        "marketplace.accounts.authentication.StaffTokenAuthentication",
+        "marketplace.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "marketplace.api.pagination.PageNumberPagination",

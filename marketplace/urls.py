@@ -6,12 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from marketplace import health, seller_home
 from marketplace.accounts import api as accounts_api
+from marketplace.accounts import second_factor_views
 from marketplace.accounts import views as accounts_views
 from marketplace.catalog import views as catalog_views
 
 api_v1 = [
     path("auth/register", accounts_api.RegisterApi.as_view(), name="api-register"),
     path("auth/token", accounts_api.TokenApi.as_view(), name="api-token"),
+    path("auth/staff-token", accounts_api.StaffTokenApi.as_view(), name="api-staff-token"),
+    path("auth/staff-code", accounts_api.StaffCodeApi.as_view(), name="api-staff-code"),
     path("me", accounts_api.MeApi.as_view(), name="api-me"),
     path("", include("marketplace.catalog.api_urls")),
     path("", include("sellers.api_urls")),
@@ -28,6 +31,11 @@ urlpatterns = [
     path("accounts/signup/", accounts_views.signup, name="signup"),
     path("accounts/login/", accounts_views.login_view, name="login"),
     path("accounts/logout/", accounts_views.logout_view, name="logout"),
+    path("accounts/second-factor/setup/", second_factor_views.setup,
+         name="second-factor-setup"),
+    path("accounts/second-factor/verify/", second_factor_views.verify,
+         name="second-factor-verify"),
+    path("staff/second-factor/reset/", second_factor_views.reset, name="second-factor-reset"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),

@@ -220,6 +220,22 @@ _KINDS = [
         ("summary",),
         ("reference",),
     ),
+    # --- staff sign-in security (issue 20) ---------------------------------------------------
+    Kind(
+        "staff_new_browser", "staff", Category.ESSENTIAL,
+        "New staff sign-in from a browser we have not seen",
+        "Your staff account signed in from a new browser ({{ browser }}) on "
+        "{{ signed_in_at|when }}. If this was not you, ask another staff member to reset your "
+        "second factor and change your password now.",
+        ("browser", "signed_in_at"),
+    ),
+    Kind(
+        "staff_second_factor_reset", "staff", Category.ESSENTIAL,
+        "Your second factor was reset",
+        "{{ reset_by }} removed the authenticator app and recovery codes from your staff account"
+        " ({{ reason }}). You will set up a new one when you next sign in.",
+        ("reset_by", "reason"),
+    ),
 ]
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in _KINDS}

@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
+from staffguard import fresh_code_required
+
 from .errors import PaymentsError
 from .models import (
     Escrow,
@@ -134,6 +136,7 @@ class MarkPaidForm(forms.Form):
 
 
 @payouts_manager_required
+@fresh_code_required
 def payout_mark_paid_view(request, payout_id):
     """Record that a manual payout was paid by bank transfer (staff with manage_payouts)."""
     payout = get_object_or_404(Payout.objects.select_related("shop"), pk=payout_id)

@@ -145,6 +145,8 @@ def main() -> int:
                                  ("seller", demo_data.DEMO_SELLER),
                                  ("staff", demo_data.DEMO_STAFF)):
             say(f"  {role:<6} {email}")
+        say(f"  staff sign-in also asks for a code: add the authenticator key "
+            f"{demo_data.DEMO_STAFF_TOTP_SECRET} to an authenticator app (time-based, 6 digits)")
         while not stopping:
             for name, child in children:
                 if child.poll() is not None:

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation", "jobs"]
+PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation", "jobs",
+           "staffguard"]
 
 
 def product_files():
@@ -24,10 +25,11 @@ def test_tasks_are_only_enqueued_on_commit():
     assert offenders == [], "enqueue with task.delay_on_commit(...), not .delay()/.apply_async()"
 
 
-def test_notifications_imports_no_domain_app():
+@pytest.mark.parametrize("package", ["notifications", "staffguard"])
+def test_bottom_packages_import_no_domain_app(package):
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
-        for path in (ROOT / "notifications").rglob("*.py")
+        for path in (ROOT / package).rglob("*.py")
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if re.match(r"\s*(from|import)\s+(sellers|orders|payments|moderation|marketplace)\b", line)
     ]

@@ -34,3 +34,29 @@ def test_seed_demo_twice_gives_the_same_data(settings, tmp_path):
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first
+
+
+def test_seed_demo_gives_the_staff_member_the_printed_authenticator_key(settings, tmp_path,
+                                                                      client):
+    import io
+    import time
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    from marketplace import demo_data
+
+    settings.MEDIA_ROOT = tmp_path
+    out = io.StringIO()
+    call_command("seed_demo", "--no-images", stdout=out)
+    assert demo_data.DEMO_STAFF_TOTP_SECRET in out.getvalue()
+    email = demo_data.DEMO_STAFF[0]
+    signed_in = client.post("/accounts/login/", {"email": email,
+                                                  "password": demo_data.DEMO_PASSWORD})
+    assert signed_in["Location"].startswith("/accounts/second-factor/verify/")
+    totp = TOTP(b32decode(demo_data.DEMO_STAFF_TOTP_SECRET))
+    totp.time = time.time()
+    verified = client.post("/accounts/second-factor/verify/",
+                           {"code": f"{totp.token():06d}", "next": "/staff/"})
+    assert verified.status_code == 302 and verified["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200

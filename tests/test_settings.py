@@ -49,3 +49,22 @@ def test_a_bad_rule_value_is_refused_with_its_name():
     result = manage("check", env={"PLATFORM_FEE_BPS": "five percent"})
     assert result.returncode != 0
     assert "PLATFORM_FEE_BPS must be a whole number, not 'five percent'." in result.stderr
+
+
+def test_staff_second_factor_optional_refuses_to_start_in_production():
+    result = manage("check", env={**PRODUCTION, "STAFF_SECOND_FACTOR": "optional"})
+    assert result.returncode != 0
+    assert "STAFF_SECOND_FACTOR=optional is only accepted with DEBUG=1" in result.stderr
+
+
+def test_staff_second_factor_is_required_unless_told_and_checks_its_value():
+    shown = manage("shell", "-c", "from django.conf import settings; "
+                   "print(settings.STAFF_SECOND_FACTOR)", env={"DEBUG": "1"})
+    assert shown.stdout.strip().splitlines()[-1] == "required"
+    optional = manage("shell", "-c", "from django.conf import settings; "
+                      "print(settings.STAFF_SECOND_FACTOR)",
+                      env={"DEBUG": "1", "STAFF_SECOND_FACTOR": "optional"})
+    assert optional.stdout.strip().splitlines()[-1] == "optional"
+    bad = manage("check", env={"DEBUG": "1", "STAFF_SECOND_FACTOR": "sometimes"})
+    assert bad.returncode != 0
+    assert "STAFF_SECOND_FACTOR must be required or optional" in bad.stderr

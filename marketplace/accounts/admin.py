@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
@@ -113,3 +115,11 @@ class ApiKeyAdmin(TokenAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Authenticators and recovery codes are not edited in the admin: a person sets up their own
+# (/accounts/second-factor/setup/), and a lost one is removed through the audited reset
+# (/staff/second-factor/reset/, accounts.reset_second_factor). The admin never shows keys.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

@@ -48,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        permissions = [
+            ("reset_second_factor", "Can reset another staff member's second factor"),
+        ]
 
     def __str__(self):
         return self.email
@@ -57,3 +60,38 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.display_name
+
+
+class StaffToken(models.Model):
+    """An API credential for staff endpoints, created only from a session verified with a code.
+
+    Only the SHA-256 of the key is stored; the key is shown once. It expires STAFF_TOKEN_HOURS
+    (12) after creation; `code_verified_at` is when its holder last entered a code (money
+    decisions need one from the last 15 minutes: POST /api/v1/auth/staff-code).
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    key_digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    code_verified_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"staff token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class KnownBrowser(models.Model):
+    """A browser a staff member has signed in from (a signed random id in a cookie)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    browser_digest = models.CharField(max_length=64)
+    first_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "browser_digest"],
+                                    name="accounts_knownbrowser_once"),
+        ]
+
+    def __str__(self):
+        return f"browser of {self.user_id} since {self.first_seen:%Y-%m-%d}"

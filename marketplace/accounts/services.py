@@ -3,6 +3,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+import staffguard
+
 from .throttling import login_attempt_begin, login_attempt_succeeded
 
 User = get_user_model()
@@ -49,5 +51,8 @@ def user_authenticate(*, request, email: str, password: str) -> User:
     user = authenticate(request, email=email, password=password)
     if user is None:
         raise InvalidCredentials()
-    login_attempt_succeeded(email=email, ip=ip)
+    # Staff still owe a code: their account's failures are cleared by a verified code, so a
+    # known password cannot be used to wipe the count of wrong codes.
+    owes_code = user.is_staff and staffguard.second_factor_required()
+    login_attempt_succeeded(email=email, ip=ip, account=not owes_code)
     return user

@@ -40,7 +40,10 @@ def login_attempt_begin(*, email: str, ip: str) -> None:
         raise LoginThrottled(retry_after=window)
 
 
-def login_attempt_succeeded(*, email: str, ip: str) -> None:
-    cache.delete(_key("account", email))
+def login_attempt_succeeded(*, email: str, ip: str, account: bool = True) -> None:
+    """Give the IP's slot back; clear the account's failures too unless `account` is False
+    (a staff member's password is right but their code is still owed)."""
+    if account:
+        cache.delete(_key("account", email))
     with contextlib.suppress(ValueError):  # the window had already expired
         cache.decr(_key("ip", ip))

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_http_methods
 from orders.services.cart import cart_merge_session
 
 from .forms import LoginForm, SignupForm
+from .middleware import second_factor_url
+from .second_factor import needs_second_factor
 from .services import InvalidCredentials, user_authenticate, user_register
 from .throttling import LoginThrottled
 
@@ -55,6 +57,8 @@ def login_view(request):
         else:
             login(request, user)
             cart_merge_session(user=user, session=request.session)
+            if needs_second_factor(user):
+                return redirect(second_factor_url(request, user, _next_url(request)))
             return redirect(_next_url(request))
     elif request.method == "POST":
         status = 400

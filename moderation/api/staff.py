@@ -14,6 +14,7 @@ from moderation.permissions import IsModerator
 from moderation.services import disputes, listings, reviews, screening, shops
 from payments.selectors import escrow_summary_or_none
 from sellers.models import ScreeningTerm
+from staffguard import FreshCode
 
 
 class ModerationApi(APIView):
@@ -164,6 +165,8 @@ class DisputeDetailApi(ModerationApi):
 
 
 class DisputeResolveApi(ModerationApi):
+    permission_classes = [*ModerationApi.permission_classes, FreshCode]
+
     @extend_schema(request=s.ModerationDisputeResolveInputSerializer,
                    responses=s.ModerationDisputeDetailSerializer)
     def post(self, request, order_id):

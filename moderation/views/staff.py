@@ -21,6 +21,7 @@ from orders.selectors import order_money_split
 from payments.selectors import escrow_summary_or_none
 from sellers.models import ScreeningTerm, Shop
 from sellers.templatetags.money import cents
+from staffguard import fresh_code_required
 
 PAGE_SIZE = 25
 SHOP_TABS = Shop.Status.choices  # the labels people read, from the shop state machine
@@ -187,6 +188,7 @@ def _decision_words(order, outcome: str, refund_cents: int | None) -> list[str]:
 
 @require_POST
 @moderator_required
+@fresh_code_required
 def dispute_resolve(request, order_id: int):
     """Staff decide a dispute: first a page that says who receives how much, then Confirm."""
     order = _dispute_page_order(order_id)

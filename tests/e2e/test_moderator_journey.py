@@ -8,19 +8,16 @@ from orders.models import Order
 from payments.selectors import escrow_summary
 from sellers.models import Listing, Shop
 from tests.browser import LAPTOP
-from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
+from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.moderation.conftest import dispute_opened_hours_ago, moderator_make
 from tests.orders.conftest import paid_orders
+from tests.staff import staff_browser_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page, live_server, user, then: str):
-    page.goto(f"{live_server.url}/accounts/login/?next={then}")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"{live_server.url}{then}")
+    staff_browser_login(page, live_server.url, user, then)
 
 
 def _disputed_order(shop):

@@ -6,7 +6,8 @@ from PIL import Image
 
 from sellers.models import Listing, Shop
 from tests.browser import LAPTOP
-from tests.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
+from tests.factories import CategoryFactory, UserFactory
+from tests.staff import staff_browser_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,11 +17,7 @@ def staff_runs_admin_action(browser, live_server, staff, changelist: str, pk: in
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        page.goto(f"{live_server.url}/admin/login/?next={changelist}")
-        page.fill("#id_username", staff.email)
-        page.fill("#id_password", DEFAULT_PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"**{changelist}")
+        staff_browser_login(page, live_server.url, staff, changelist, door="/admin/login/")
         page.check(f"input[name=_selected_action][value='{pk}']")
         page.select_option("select[name=action]", action)
         page.click("button[name=index]")

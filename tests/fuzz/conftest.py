@@ -5,7 +5,6 @@ import contextlib
 import uuid
 
 import pytest
-from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -13,6 +12,7 @@ from marketplace.celery import app as celery_app
 from notifications.models import Notification
 from orders.models import CartItem
 from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.staff import staff_make, staff_token_make
 
 ADDRESS = {"name": "Dana Buyer", "line1": "12 Main St", "city": "Decorah", "state": "IA",
            "postal_code": "52101", "country": "US"}
@@ -47,9 +47,7 @@ def fuzz_world(transactional_db, settings, localstripe_base):
         listings = [ListingFactory(shop=seller_shop, stock=40, price_cents=1200)
                     for _ in range(3)]
         buyer = UserFactory(display_name="Dana Buyer")
-        staff = UserFactory(is_staff=True, display_name="Morgan Moderator")
-        staff.user_permissions.add(Permission.objects.get(
-            codename="moderate", content_type__app_label="moderation"))
+        staff = staff_make(display_name="Morgan Moderator")
         client = APIClient()
         client.force_authenticate(buyer)
         checkouts = [_paid_checkout(client, listing, f"fuzz-{n}")
@@ -61,10 +59,12 @@ def fuzz_world(transactional_db, settings, localstripe_base):
                              {"reason": "misleading", "details": "Not clover."}, format="json")
         assert report.status_code == 201, report.content
         notification = Notification.objects.filter(recipient=buyer).order_by("pk").first()
-        tokens = {role: Token.objects.create(user=user).key for role, user in
-                  (("buyer", buyer), ("seller", seller_shop.owner), ("staff", staff))}
+        # Buyers and sellers use API tokens; staff a staff token from a verified session.
+        authorization = {role: f"Token {Token.objects.create(user=user).key}" for role, user in
+                         (("buyer", buyer), ("seller", seller_shop.owner))}
+        authorization["staff"] = f"StaffToken {staff_token_make(staff)}"
         yield {
-            "tokens": tokens,
+            "authorization": authorization,
             "ids": {
                 "listing_id": listings[0].pk,
                 "slug": seller_shop.slug,

@@ -62,7 +62,7 @@ def fuzz_operation(operation, *, app, world, checks, statuses: Counter) -> None:
         for path_parameters in variants:
             case.path_parameters = path_parameters
             for role in ROLES:
-                headers = {"Authorization": f"Token {world['tokens'][role]}"}
+                headers = {"Authorization": world["authorization"][role]}
                 response = case.call_and_validate(app=app, headers=headers, checks=checks)
                 statuses[response.status_code] += 1
 
@@ -105,7 +105,7 @@ def still_mismatched(app, world) -> set[str]:
         if label not in KNOWN_SCHEMA_MISMATCHES:
             continue
         case = operation.Case()
-        headers = {"Authorization": f"Token {world['tokens']['staff']}"}
+        headers = {"Authorization": world["authorization"]["staff"]}
         try:
             case.call_and_validate(app=app, headers=headers,
                                    checks=[response_schema_conformance])

@@ -7,6 +7,7 @@ from moderation.models import AuditLog, Report
 from sellers.models import Listing, Shop
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.moderation.conftest import moderator_make
+from tests.staff import staff_api_login, staff_login
 
 API_GET = [
     "/api/v1/moderation/dashboard",
@@ -82,7 +83,10 @@ def test_api_anonymous_401_and_non_moderators_403(targets):
         assert anonymous.patch(url, BODY, format="json").status_code == 401, url
     for who, user in _people().items():
         client = APIClient()
-        client.force_authenticate(user)
+        if user.is_staff:
+            staff_api_login(client, user)
+        else:
+            client.force_authenticate(user)
         for template in API_GET:
             url = template.format(**targets)
             assert client.get(url).status_code == 403, (who, url)
@@ -105,7 +109,10 @@ def test_pages_anonymous_to_login_and_non_moderators_403(client, targets):
         response = client.post(url, BODY)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
     for who, user in _people().items():
-        client.force_login(user)
+        if user.is_staff:
+            staff_login(client, user)
+        else:
+            client.force_login(user)
         for template in PAGES_GET:
             url = template.format(**targets)
             assert client.get(url).status_code == 403, (who, url)
@@ -117,12 +124,12 @@ def test_pages_anonymous_to_login_and_non_moderators_403(client, targets):
 
 def test_moderator_sees_every_page_and_list(client, api_client, targets):
     moderator = moderator_make()
-    client.force_login(moderator)
+    staff_login(client, moderator)
     for template in PAGES_GET:
         url = template.format(**targets)
         expected = 404 if "{order}" in template else 200  # order 1 does not exist here
         assert client.get(url).status_code == expected, url
-    api_client.force_authenticate(moderator)
+    staff_api_login(api_client, moderator)
     for template in API_GET:
         url = template.format(**targets)
         expected = 404 if "{order}" in template else 200
@@ -131,5 +138,5 @@ def test_moderator_sees_every_page_and_list(client, api_client, targets):
 
 def test_superuser_is_a_moderator(api_client, db):
     boss = UserFactory(is_staff=True, is_superuser=True)
-    api_client.force_authenticate(boss)
+    staff_api_login(api_client, boss)
     assert api_client.get("/api/v1/moderation/dashboard").status_code == 200

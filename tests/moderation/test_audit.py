@@ -7,6 +7,7 @@ from moderation.models import AuditLog
 from moderation.services.audit import audit_record
 from tests.factories import UserFactory
 from tests.moderation.conftest import moderator_make
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_orm_update_and_delete_raise_from_the_trigger(row):
 
 def test_admin_cannot_add_change_or_delete(client, row):
     boss = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(boss)
+    staff_login(client, boss)
     assert client.get("/admin/moderation/auditlog/").status_code == 200
     page = client.get(f"/admin/moderation/auditlog/{row.pk}/change/")
     assert page.status_code == 200
@@ -52,7 +53,7 @@ def test_audit_page_filters_by_action_actor_and_object(client, row):
     audit_record(actor=moderator, action="shop_suspended", object_type="shop", object_id=3,
                  object_repr="Fake Bags Inc", reason="Sells fakes", status_before="active",
                  status_after="suspended")
-    client.force_login(moderator)
+    staff_login(client, moderator)
     everything = client.get("/staff/audit/").content.decode()
     assert "Fake Bags Inc" in everything and "Reported by 3 people." in everything
     only_shops = client.get("/staff/audit/?action=shop_suspended").content.decode()

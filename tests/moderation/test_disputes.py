@@ -15,12 +15,15 @@ from payments.selectors import escrow_summary, shop_balance
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.moderation.conftest import audit_rows, dispute_opened_hours_ago, jpeg_bytes
 from tests.orders.conftest import paid_orders
+from tests.staff import staff_api_login, staff_login
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user):
     client = APIClient()
+    if user.is_staff:
+        return staff_api_login(client, user)
     client.force_authenticate(user)
     return client
 
@@ -183,7 +186,7 @@ def test_staff_dispute_page_shows_both_sides_and_resolves(disputed, client, mode
     page = seller_client.get(f"/sell/disputes/{order.pk}/")
     assert page.status_code == 200 and "Jar arrived cracked." in page.content.decode()
     seller_client.post(f"/sell/disputes/{order.pk}/", {"text": "It left here intact."})
-    client.force_login(moderator)
+    staff_login(client, moderator)
     html = client.get(f"/staff/disputes/{order.pk}/").content.decode()
     assert "Glass everywhere." in html and "It left here intact." in html
     step = client.post(f"/staff/disputes/{order.pk}/resolve/",

@@ -10,6 +10,7 @@ from sellers.models import Listing
 from tests.factories import ListingFactory, UserFactory
 from tests.moderation.conftest import audit_rows
 from tests.orders.conftest import add, checkout
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +135,7 @@ def test_bulk_approve_approves_each_and_reports_the_rest(mod_client, shop, live_
 def test_staff_pages_approve_reject_and_take_down(client, moderator, shop, live_listing):
     held = ListingFactory(shop=shop, status="pending_review", review_reason="Mentions “ivory”.")
     other = ListingFactory(shop=shop, status="pending_review")
-    client.force_login(moderator)
+    staff_login(client, moderator)
     page = client.get("/staff/listings/").content.decode()
     assert "Mentions “ivory”." in page and f"listing-{held.pk}" in page
     response = client.post(f"/staff/listings/{held.pk}/approve/")
@@ -152,7 +153,7 @@ def test_staff_pages_approve_reject_and_take_down(client, moderator, shop, live_
 
 def test_bulk_approve_page(client, moderator, shop, live_listing):
     held = [ListingFactory(shop=shop, status="pending_review") for _ in range(2)]
-    client.force_login(moderator)
+    staff_login(client, moderator)
     response = client.post("/staff/listings/bulk-approve/",
                            {"ids": [held[0].pk, held[1].pk, live_listing.pk]}, follow=True)
     text = response.content.decode()

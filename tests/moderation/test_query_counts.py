@@ -8,6 +8,7 @@ from moderation.models import Report
 from moderation.services.audit import audit_record
 from sellers.models import Shop
 from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def _counts(client) -> dict:
 
 
 def test_same_query_count_for_one_and_twenty_rows(client, moderator):
-    client.force_login(moderator)
+    staff_login(client, moderator)
     _rows(1)
     one = _counts(client)
     _rows(19)

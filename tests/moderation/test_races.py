@@ -13,6 +13,7 @@ from sellers.models import Listing
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.moderation.conftest import dispute_opened_hours_ago, moderator_make
 from tests.orders.conftest import paid_orders
+from tests.staff import staff_api_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +39,10 @@ def _together(calls) -> list:
 
 def _poster(user, url, body):
     client = APIClient()
-    client.force_authenticate(user)
+    if user.is_staff:
+        staff_api_login(client, user)
+    else:
+        client.force_authenticate(user)
     return lambda: client.post(url, body, format="json").status_code
 
 

@@ -12,6 +12,7 @@ from orders.services.lifecycle import shop_rating_refresh
 from sellers.models import Listing, ScreeningTerm
 from tests.factories import CategoryFactory, ShopFactory, UserFactory
 from tests.moderation.conftest import audit_rows
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def test_screening_rules_edited_by_staff_hold_new_listings(mod_client, client, m
     assert ScreeningTerm.objects.get(pk=term_id).price_floor_cents == 20000
     assert [row[0] for row in audit_rows()] == ["screening_changed", "screening_changed"]
     assert audit_rows()[1][5] == "inactive"
-    client.force_login(moderator)
+    staff_login(client, moderator)
     client.post("/staff/screening/new/", {"kind": "prohibited", "term": "ivory",
                                           "is_active": "on"})
     assert ScreeningTerm.objects.filter(term="ivory", is_active=True).exists()

@@ -12,12 +12,15 @@ from sellers.models import Shop
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.moderation.conftest import audit_rows
 from tests.orders.conftest import add, checkout, paid_orders
+from tests.staff import staff_api_login, staff_login
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user):
     client = APIClient()
+    if user.is_staff:
+        return staff_api_login(client, user)
     client.force_authenticate(user)
     return client
 
@@ -122,7 +125,7 @@ def test_suspend_needs_a_reason(mod_client):
 
 def test_staff_shop_pages(client, moderator):
     waiting = ShopFactory(status=Shop.Status.PENDING_VERIFICATION, name="Quilt Barn")
-    client.force_login(moderator)
+    staff_login(client, moderator)
     assert "Quilt Barn" in client.get("/staff/shops/").content.decode()
     client.post(f"/staff/shops/{waiting.slug}/verify/", {"tab": "pending_verification"})
     client.post(f"/staff/shops/{waiting.slug}/suspend/", {"reason": "Fraud", "tab": "active"})

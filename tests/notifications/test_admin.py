@@ -4,6 +4,7 @@ import pytest
 
 from notifications.models import Notification
 from tests.factories import UserFactory
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 State = Notification.EmailState
@@ -22,7 +23,7 @@ def test_admin_lists_failed_deliveries_and_resends_them_once(client, mailoutbox)
     seller = UserFactory(email="seller@example.test")
     failed = row(seller, "payout:1", State.FAILED, attempts=5, last_error="SMTPDataError(451)")
     sent = row(seller, "payout:2", State.SENT, attempts=1)
-    client.force_login(staff)
+    staff_login(client, staff)
 
     listing = client.get("/admin/notifications/notification/?email_state__exact=failed")
     html = listing.content.decode()
@@ -51,5 +52,5 @@ def test_admin_lists_failed_deliveries_and_resends_them_once(client, mailoutbox)
 
 def test_admin_outbox_is_read_only(client):
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    staff_login(client, staff)
     assert client.get("/admin/notifications/notification/add/").status_code == 403

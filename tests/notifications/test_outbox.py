@@ -173,6 +173,8 @@ SAMPLE_CONTEXT = {
     "provider_ref": "po_123", "listing_id": 8, "listing_title": "Quilt", "rating": 5,
     "text": "Lovely", "summary": "Ledger and Stripe differ by $1.00", "reference": "run-9",
     "order_ids": "#41, #42",
+    "browser": "Firefox on Windows", "signed_in_at": "2026-03-02T15:30:00+00:00",
+    "reset_by": "Morgan Moderator",
 }
 
 

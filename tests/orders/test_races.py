@@ -18,6 +18,7 @@ from sellers.models import Listing
 from tests.factories import ListingFactory, UserFactory
 from tests.orders.conftest import ADDRESS, paid_orders
 from tests.payments.conftest import event_body, sign
+from tests.staff import staff_api_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,6 +40,8 @@ def run_together(count, work):
 
 def client_for(user) -> APIClient:
     client = APIClient()
+    if user.is_staff:
+        return staff_api_login(client, user)
     client.force_authenticate(user)
     return client
 

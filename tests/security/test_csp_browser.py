@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from tests.browser import ARTIFACTS
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, UserFactory
+from tests.staff import staff_browser_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -70,11 +71,7 @@ def test_home_search_and_admin_run_without_violations(live_server, phone_page):
     violations = watch_violations(page)
     page.goto(f"{live_server.url}/")
     page.goto(f"{live_server.url}/search/?q=honey")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", staff.email)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    staff_browser_login(page, live_server.url, staff, "/admin/", door="/admin/login/")
     page.goto(f"{live_server.url}/admin/accounts/user/")
     page.goto(f"{live_server.url}/admin/accounts/user/{staff.pk}/change/")
     assert violations == []

@@ -12,6 +12,7 @@ import pytest
 
 from marketplace.security import content_security_policy
 from tests.factories import UserFactory
+from tests.staff import staff_api_login, staff_login
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -165,13 +166,13 @@ def test_a_nul_character_in_the_query_string_is_a_400_on_the_api_and_a_space_on_
     """Found by the fuzzer: GET /api/v1/moderation/audit/?object_type=%00 reached PostgreSQL
     ("text fields cannot contain NUL") and made a 500."""
     staff = UserFactory(is_staff=True, is_superuser=True)
-    api_client.force_authenticate(staff)
+    staff_api_login(api_client, staff)
     api = api_client.get("/api/v1/moderation/audit/?object_type=%00")
     assert api.status_code == 400
     assert api.json() == {"detail": "The address contains a NUL character (%00), which no "
                                     "API operation accepts."}
     assert "default-src 'self'" in api["Content-Security-Policy"]
-    client.force_login(staff)
+    staff_login(client, staff)
     page = client.get("/staff/audit/?object_type=%00&action=a%00b")
     assert page.status_code == 200
     assert client.get("/search/?q=honey%00jar").status_code == 200

@@ -1,10 +1,12 @@
 import random
+from base64 import b32decode
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw, ImageFont
 
 from marketplace import demo_data
@@ -64,6 +66,7 @@ class Command(BaseCommand):
         buyer = self._user(*demo_data.DEMO_BUYER, password)
         seller = self._user(*demo_data.DEMO_SELLER, password)
         staff = self._user(*demo_data.DEMO_STAFF, password, is_staff=True, is_superuser=True)
+        self._authenticator(staff, demo_data.DEMO_STAFF_TOTP_SECRET)
         categories = {c.slug: c for c in Category.objects.all()}
         created_listings = 0
         for index, (name, village_index, description, goods) in enumerate(demo_data.SHOPS):
@@ -112,6 +115,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo log-ins (password for all: {password}):")
         for role, user in (("buyer", buyer), ("seller", seller), ("staff", staff)):
             self.stdout.write(f"  {role:<6} {user.email}")
+        self.stdout.write(f"  staff authenticator key (TOTP): "
+                          f"{demo_data.DEMO_STAFF_TOTP_SECRET}")
 
     def _categories(self) -> dict[str, str]:
         """Create the two-level tree; return each child slug's top-level slug."""
@@ -143,6 +148,12 @@ class Command(BaseCommand):
             )
             villages.append(village)
         return villages
+
+    def _authenticator(self, user, secret: str) -> None:
+        """The demo staff member's TOTP authenticator, with the fixed demo key."""
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True,
+                                      key=b32decode(secret).hex())
 
     def _user(self, email, display_name, password, **flags):
         user, created = User.objects.get_or_create(

@@ -1,0 +1,93 @@
+"""The Django admin behind the same doors as the rest of the site.
+
+Its log-in form checks the password through marketplace.accounts.services.user_authenticate, so
+a wrong password counts in the same per-account and per-IP counters as the log-in page and the
+token API (11th try → 429 with Retry-After, the right password refused too during a lock-out).
+Staff who pass the password step still need a verified second factor before any admin page
+opens (marketplace.accounts.second_factor.StaffSecondFactorMiddleware).
+"""
+
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from marketplace.accounts.services import InvalidCredentials, user_authenticate
+from marketplace.accounts.throttling import (
+    LoginThrottled,
+    login_attempt_begin,
+    login_attempt_succeeded,
+)
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    throttled: LoginThrottled | None = None
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = user_authenticate(
+                    request=self.request, email=email, password=password)
+            except InvalidCredentials as exc:
+                raise ValidationError(str(exc), code="invalid_login") from None
+            except LoginThrottled as exc:
+                self.throttled = exc
+                raise ValidationError(str(exc), code="throttled") from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The admin's "change my password" form: the old password is checked under the same
+    counters, so a session left open cannot be used to guess the password either."""
+
+    required_css_class = "required"
+    client_ip = ""
+    throttled: LoginThrottled | None = None
+
+    def clean_old_password(self):
+        try:
+            login_attempt_begin(email=self.user.email, ip=self.client_ip)
+        except LoginThrottled as exc:
+            self.throttled = exc
+            raise ValidationError(str(exc), code="throttled") from None
+        old_password = super().clean_old_password()
+        login_attempt_succeeded(email=self.user.email, ip=self.client_ip)
+        return old_password
+
+
+def _throttled_status(request, response):
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    if request.method == "POST" and form is not None and form.errors:
+        if form.throttled is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.throttled.retry_after)
+        else:
+            response.status_code = 400
+    return response
+
+
+class MarketplaceAdminSite(admin.AdminSite):
+    site_header = "Taobao Village US administration"
+    site_title = "Taobao Village US admin"
+    login_form = ThrottledAdminLoginForm
+
+    def login(self, request, extra_context=None):
+        return _throttled_status(request, super().login(request, extra_context))
+
+    def password_change(self, request, extra_context=None):
+        form_class = type("ThrottledPasswordChangeForm", (ThrottledPasswordChangeForm,),
+                          {"client_ip": request.META.get("REMOTE_ADDR", "")})
+        request.current_app = self.name
+        view = PasswordChangeView.as_view(
+            form_class=form_class,
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+            **({"template_name": self.password_change_template}
+               if self.password_change_template is not None else {}),
+        )
+        return _throttled_status(request, view(request))
