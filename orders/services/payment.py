@@ -16,6 +16,7 @@ from orders.models import Checkout, Order
 from orders.services import notices
 from orders.services.checkout import checkout_for_buyer, checkout_payment_intent_ensure
 from orders.services.lifecycle import order_cancel_restock, pickup_code_new
+from orders.services.money_events import money_outcome_apply
 from orders.services.transitions import order_transition
 from payments.errors import PaymentDeclined, PaymentsError
 from payments.services.escrow import escrow_hold, escrow_refund
@@ -44,6 +45,8 @@ def _checkout_id(reference: str) -> int:
 
 def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
     """Apply a verified payment outcome to a checkout and its orders (idempotent)."""
+    if outcome.escrow_references:  # chargebacks and refunds after payment, per order
+        return money_outcome_apply(outcome)
     checkout_id = _checkout_id(outcome.reference)
     late_refunds: list[str] = []
     with transaction.atomic():

@@ -46,7 +46,7 @@ def reconciliation_run(*, days: int = 3) -> ReconciliationResult:
         _intent_check(record, now=now)
     for call in GatewayCall.objects.filter(
         status=GatewayCall.Status.UNKNOWN, created__lt=now - timedelta(minutes=5)
-    ).exclude(operation__in=["payment_intent.create", "refund.create", "transfer.create"]):
+    ).exclude(operation__in=["payment_intent.create", "refund.create"]):
         issue_flag(kind=ReconciliationIssue.Kind.UNKNOWN_OUTCOME, subject=call.idempotency_key,
                    detail=f"{call.operation} for {call.reference} never got an answer.")
     open_count = ReconciliationIssue.objects.filter(is_resolved=False).count()
