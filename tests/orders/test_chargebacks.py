@@ -231,3 +231,32 @@ def test_a_full_refund_made_in_the_stripe_dashboard_refunds_the_order_once(
     # nothing left to release or refund: confirm and cancel are refused, nothing moves
     assert as_buyer(api_client, order).post(
         f"/api/v1/orders/{order.pk}/cancel").status_code == 409
+
+
+def test_an_open_chargeback_is_in_the_staff_disputes_queue_marked_as_one(
+    api_client, buyer, shop_listing, settings, localstripe
+):
+    from tests.staff import staff_api_login, staff_login, staff_make
+
+    (order,) = paid_orders(api_client, [shop_listing])
+    opened = dispute(order)
+    deliver(settings, "charge.dispute.created", opened)
+
+    moderator = staff_make()
+    queue = staff_api_login(api_client, moderator).get("/api/v1/moderation/disputes/").json()
+    rows = queue["results"] if isinstance(queue, dict) else queue
+    assert [(row["id"], row["chargeback"]) for row in rows] == [(order.pk, True)]
+    page = staff_login(Client(), moderator)
+    listing = page.get("/staff/disputes/").content.decode()
+    assert f"#{order.pk}" in listing and "Chargeback" in listing
+    detail = page.get(f"/staff/disputes/{order.pk}/")
+    assert detail.status_code == 200 and "Frozen by a chargeback" in detail.content.decode()
+    # a staff member without the moderation permission cannot see the queue
+    outsider = staff_make(permissions=())
+    assert staff_api_login(api_client, outsider).get(
+        "/api/v1/moderation/disputes/").status_code == 403
+
+    deliver(settings, "charge.dispute.closed", {**opened, "status": "won"})
+    queue = staff_api_login(api_client, moderator).get("/api/v1/moderation/disputes/").json()
+    rows = queue["results"] if isinstance(queue, dict) else queue
+    assert rows == []
