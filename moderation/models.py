@@ -26,6 +26,7 @@ class AuditLog(models.Model):
         DISPUTE_RESOLVED = "dispute_resolved"
         REVIEW_HIDDEN = "review_hidden"
         SCREENING_CHANGED = "screening_changed"  # a screening term added or edited
+        REFUND_RETRIED = "refund_retried"  # staff sent a refused refund to Stripe again
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -19,6 +19,11 @@ class EscrowConflict(PaymentsError):
     http_status = 409
 
 
+class RefundRefused(EscrowConflict):
+    """Stripe refused (or reported failed) a refund: recorded `failed`, the buyer told it is
+    delayed, and staff can retry it (a new attempt key). Nothing moved."""
+
+
 class PaymentConflict(PaymentsError):
     """The request contradicts what this idempotency key or reference already did."""
 

@@ -14,7 +14,7 @@ from .ledger import (
     seller_payable_account,
     seller_payout_pending_account,
 )
-from .models import Escrow, JournalEntry, JournalLine, Payout
+from .models import Escrow, JournalEntry, JournalLine, Payout, Refund
 from .transitions import escrow_status_label
 
 
@@ -151,6 +151,16 @@ def shop_balance(*, shop, currency: str = "USD") -> ShopBalance:
     values = {key: int(value) for key, value in row.items()}
     return ShopBalance(currency=currency, owed_cents=max(0, -values["available_cents"]),
                        **values)
+
+
+def refunds_needing_attention() -> QuerySet[Refund]:
+    """Refunds Stripe refused or reported failed (staff retry them), and ones with no answer
+    yet (retried by the settle job), oldest first."""
+    return (
+        Refund.objects.filter(status__in=[Refund.Status.FAILED, Refund.Status.UNKNOWN])
+        .select_related("escrow", "escrow__shop", "created_by")
+        .order_by("created", "id")
+    )
 
 
 def payout_list(*, shop) -> QuerySet[Payout]:

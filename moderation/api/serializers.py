@@ -206,3 +206,14 @@ class DisputeStatementInputSerializer(serializers.Serializer):
 
 class ReviewReplyInputSerializer(serializers.Serializer):
     text = serializers.CharField()
+
+
+class ModerationRefundOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(source="escrow.reference")
+    amount_cents = serializers.IntegerField()
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    attempt = serializers.IntegerField()
+    error = serializers.CharField()
+    stripe_id = serializers.CharField()

@@ -14,8 +14,9 @@ from moderation.errors import NotFound
 from moderation.forms import AuditFilterForm, ResolveForm, ScreeningTermForm
 from moderation.permissions import moderator_required
 from moderation.services import disputes, listings, reviews, screening, shops
+from moderation.services.refunds import refund_retry_staff
 from moderation.views.common import act
-from payments.selectors import escrow_summary_or_none
+from payments.selectors import escrow_summary_or_none, refunds_needing_attention
 from sellers.models import ScreeningTerm
 
 PAGE_SIZE = 25
@@ -204,3 +205,18 @@ def audit_log(request):
     query.pop("page", None)
     return render(request, "moderation/audit.html",
                   {"page": page, "form": form, "query": query.urlencode()})
+
+
+# --- failed refunds ----------------------------------------------------------------------------
+@moderator_required
+def refund_list(request):
+    """Refunds Stripe refused (with a Retry button) and ones still waiting for an answer."""
+    page = _page(request, refunds_needing_attention())
+    return render(request, "moderation/refunds.html", {"page": page})
+
+
+@require_POST
+@moderator_required
+def refund_retry(request, refund_id: int):
+    return act(request, lambda: refund_retry_staff(refund_id=refund_id, actor=request.user),
+               "Refund sent again: it went through.", "/staff/refunds/")

@@ -6,6 +6,7 @@ a release is posted inside the order's transaction (it is ledger-only); a refund
 Stripe, so it runs after the order's transaction has committed and holds no lock.
 """
 
+import logging
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,11 +26,12 @@ from orders.errors import (
 from orders.models import Order, OrderItem, Review
 from orders.services import notices
 from orders.services.transitions import order_transition
-from payments.errors import EscrowNotFound
+from payments.errors import EscrowNotFound, RefundRefused
 from payments.selectors import escrow_summary_or_none
 from payments.services.escrow import escrow_refund, escrow_release, escrow_resolve_partial
 from sellers.models import Listing, Shop
 
+logger = logging.getLogger(__name__)
 S = Order.Status
 PICKUP_MAX_ATTEMPTS = 5
 PICKUP_LOCK = timezone.timedelta(hours=1)
@@ -181,7 +183,12 @@ def _refund_in_full(order: Order, actor, note: str) -> None:
     before = escrow_summary_or_none(reference=order.reference)
     if before is None:
         return
-    after = escrow_refund(reference=order.reference, actor=actor, note=note[:200])
+    try:
+        after = escrow_refund(reference=order.reference, actor=actor, note=note[:200])
+    except RefundRefused:
+        # Recorded as failed: the buyer is told it is delayed, staff retry it (failed refunds).
+        logger.warning("Order %s: refund refused by the provider; waiting for staff", order.pk)
+        return
     notices.order_refunded_notify(order, amount_cents=after.refunded_cents)
 
 

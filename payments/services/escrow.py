@@ -19,6 +19,7 @@ from ..errors import (
     InvalidAmount,
     PaymentConflict,
     PaymentsError,
+    RefundRefused,
 )
 from ..gateway import GatewayRefused, as_dict, stripe_read, stripe_write
 from ..ledger import (
@@ -158,7 +159,7 @@ def escrow_refund(
             if refund.status == Refund.Status.SUCCEEDED:
                 return escrow_summary(reference=reference)
             if refund.status == Refund.Status.FAILED:
-                raise EscrowConflict(
+                raise RefundRefused(
                     f"The payment provider refused this refund: {refund.error} "
                     "Staff can retry it from the failed refunds page."
                 )
@@ -239,7 +240,7 @@ def refund_send(*, refund: Refund) -> Refund:
         )
     except GatewayRefused as refused:
         _refund_failed(refund=refund, error=str(refused))
-        raise EscrowConflict(f"The payment provider refused the refund: {refused}") from None
+        raise RefundRefused(f"The payment provider refused the refund: {refused}") from None
     except PaymentsError:
         Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(
             status=Refund.Status.UNKNOWN, claimed_at=None
@@ -248,7 +249,7 @@ def refund_send(*, refund: Refund) -> Refund:
     if stripe_refund.status in {"failed", "canceled"}:
         _refund_failed(refund=refund, stripe_id=stripe_refund.id,
                        error=f"Stripe reports the refund {stripe_refund.status}.")
-        raise EscrowConflict(f"The payment provider reports the refund {stripe_refund.status}.")
+        raise RefundRefused(f"The payment provider reports the refund {stripe_refund.status}.")
     return refund_apply(refund=refund, stripe_refund_id=stripe_refund.id)
 
 
