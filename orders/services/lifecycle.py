@@ -26,7 +26,7 @@ from orders.errors import (
 from orders.models import Order, OrderItem, Review
 from orders.services import notices
 from orders.services.transitions import order_transition
-from payments.errors import EscrowNotFound, RefundRefused
+from payments.errors import EscrowFrozen, EscrowNotFound, RefundRefused
 from payments.selectors import escrow_summary_or_none
 from payments.services.escrow import escrow_refund, escrow_release, escrow_resolve_partial
 from sellers.models import Listing, Shop
@@ -188,6 +188,10 @@ def _refund_in_full(order: Order, actor, note: str) -> None:
     except RefundRefused:
         # Recorded as failed: the buyer is told it is delayed, staff retry it (failed refunds).
         logger.warning("Order %s: refund refused by the provider; waiting for staff", order.pk)
+        return
+    except EscrowFrozen:
+        # A chargeback is open: won, the settle job refunds; lost, the bank refunded the buyer.
+        logger.warning("Order %s: refund waits for the chargeback's outcome", order.pk)
         return
     notices.order_refunded_notify(order, amount_cents=after.refunded_cents)
 

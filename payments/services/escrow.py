@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ..errors import (
     EscrowConflict,
+    EscrowFrozen,
     EscrowNotFound,
     InvalidAmount,
     PaymentConflict,
@@ -107,7 +108,7 @@ def escrow_release(*, reference: str, actor=None) -> EscrowSummary:
         if JournalEntry.objects.filter(key=f"release:{reference}").exists():
             return escrow_summary(reference=reference)
         if escrow.status == Escrow.Status.FROZEN:
-            raise EscrowConflict(FROZEN_MESSAGE)
+            raise EscrowFrozen(FROZEN_MESSAGE)
         if escrow.status == Escrow.Status.REFUNDED:
             raise EscrowConflict("The payment was refunded in full; there is nothing to release.")
         if escrow.refunds.filter(status__in=OPEN_REFUND).exists():
@@ -167,7 +168,7 @@ def escrow_refund(
                 raise EscrowConflict("This refund is being sent now; try again in a moment.")
         else:
             if escrow.status == Escrow.Status.FROZEN:
-                raise EscrowConflict(FROZEN_MESSAGE)
+                raise EscrowFrozen(FROZEN_MESSAGE)
             if escrow.status != Escrow.Status.HELD:
                 raise EscrowConflict(
                     f"The escrow is already {escrow.get_status_display().lower()}."
@@ -371,7 +372,7 @@ def refund_retry(*, refund_id, actor=None) -> Refund:
         if refund.claimed_at and refund.claimed_at > stale:
             raise EscrowConflict("This refund is being sent now; try again in a moment.")
         if escrow.status == Escrow.Status.FROZEN:
-            raise EscrowConflict(FROZEN_MESSAGE)
+            raise EscrowFrozen(FROZEN_MESSAGE)
         if refund.status == Refund.Status.FAILED:
             reserved = escrow.refunds.filter(status__in=OPEN_REFUND).exclude(
                 pk=refund.pk).aggregate(t=Sum("amount_cents"))["t"] or 0

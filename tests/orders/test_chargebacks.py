@@ -260,3 +260,33 @@ def test_an_open_chargeback_is_in_the_staff_disputes_queue_marked_as_one(
     queue = staff_api_login(api_client, moderator).get("/api/v1/moderation/disputes/").json()
     rows = queue["results"] if isinstance(queue, dict) else queue
     assert rows == []
+
+
+@pytest.mark.parametrize("outcome", ["won", "lost"])
+def test_cancelling_a_paid_order_under_a_chargeback_refunds_once_after_the_bank_decides(
+    api_client, buyer, shop_listing, settings, localstripe, outcome
+):
+    from payments.models import Refund
+
+    (order,) = paid_orders(api_client, [shop_listing])
+    opened = dispute(order)
+    deliver(settings, "charge.dispute.created", opened)
+
+    cancelled = as_buyer(api_client, order).post(f"/api/v1/orders/{order.pk}/cancel")
+    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.json()["escrow"]["status"] == "frozen"
+    assert not Refund.objects.exists()  # nothing goes back while the bank decides
+    run_job("orders-money-settle")
+    assert not Refund.objects.exists()
+
+    deliver(settings, "charge.dispute.closed", {**opened, "status": outcome})
+    run_job("orders-money-settle")
+    run_job("orders-money-settle")
+
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+    assert Escrow.objects.get(reference=order.reference).status == "refunded"
+    refunded = account_balance(account="refunded", currency="USD")
+    charged_back = account_balance(account=CHARGEBACKS, currency="USD")
+    # won: our refund of 20.00; lost: the bank's, and no second refund of ours
+    assert (refunded, charged_back) == ((2_000, 0) if outcome == "won" else (0, 2_000))
+    assert Refund.objects.count() == (1 if outcome == "won" else 0)
