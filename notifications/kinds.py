@@ -216,6 +216,16 @@ _KINDS = [
         ("order_id", "amount_cents", "currency"),
     ),
     Kind(
+        "refund_after_release", "seller", Category.ESSENTIAL,
+        "{{ amount_cents|money:currency }} refunded on order #{{ order_id }} after release",
+        "{{ amount_cents|money:currency }} was refunded to the buyer of order #{{ order_id }} "
+        "after its money was released to you, so it was taken back from your balance."
+        "{% if owed_cents %} You owe {{ owed_cents|money:currency }}: your next sales pay it "
+        "back before any payout.{% endif %}",
+        ("order_id", "amount_cents", "currency"),
+        ("owed_cents",),
+    ),
+    Kind(
         "refund_delayed", "buyer", Category.ESSENTIAL,
         "Your refund for order #{{ order_id }} is delayed",
         "Your refund of {{ amount_cents|money:currency }} for order #{{ order_id }} did not go "

@@ -74,8 +74,11 @@ def _escrow_sum_expressions() -> dict:
     return {
         "held_cents": _kind_sum(JournalEntry.Kind.HOLD, is_escrow),
         "released_cents": _kind_sum(JournalEntry.Kind.RELEASE, is_escrow, -1),
-        "refunded_cents": _kind_sum(
-            [JournalEntry.Kind.REFUND, JournalEntry.Kind.REFUND_REVERSAL], is_escrow, -1),
+        # What went back to the buyer: refunds (from escrow, or after release from the seller's
+        # balance) less refunds Stripe later reported failed.
+        "refunded_cents": Coalesce(
+            Sum(Case(When(Q(account=REFUNDED), then="amount_cents"), default=Value(0),
+                     output_field=IntegerField())), 0),
         "fee_cents": _kind_sum(JournalEntry.Kind.RELEASE, Q(account=PLATFORM_FEES)),
         "charged_back_cents": _kind_sum(JournalEntry.Kind.CHARGEBACK, Q(account=CHARGEBACKS)),
         "remaining_cents": Coalesce(
@@ -183,14 +186,14 @@ def shop_statement(*, shop) -> QuerySet:
     return (
         JournalLine.objects.filter(shop=shop)
         .exclude(reference="")
-        .filter(is_escrow | Q(account=PLATFORM_FEES) | Q(account=CHARGEBACKS))
+        .filter(is_escrow | Q(account__in=[PLATFORM_FEES, CHARGEBACKS, REFUNDED]))
         .values("reference", "currency")
         .annotate(
             held_cents=kind_total(JournalEntry.Kind.HOLD, is_escrow),
             released_cents=kind_total(JournalEntry.Kind.RELEASE, is_escrow, -1),
             fee_cents=kind_total(JournalEntry.Kind.RELEASE, Q(account=PLATFORM_FEES)),
-            refunded_cents=kind_total(JournalEntry.Kind.REFUND, is_escrow, -1)
-            - kind_total(JournalEntry.Kind.REFUND_REVERSAL, is_escrow),
+            refunded_cents=Coalesce(Sum(Case(When(Q(account=REFUNDED), then="amount_cents"),
+                                             default=Value(0), output_field=IntegerField())), 0),
             charged_back_cents=kind_total(JournalEntry.Kind.CHARGEBACK, Q(account=CHARGEBACKS)),
             last_at=Max("entry__created"),
         )

@@ -12,10 +12,11 @@ P = Payout.Status
 
 ESCROW_TRANSITIONS: dict[str, set[str]] = {
     E.HELD: {E.RELEASED, E.PARTIALLY_REFUNDED, E.REFUNDED, E.FROZEN},
-    # A chargeback can reach a payment after its escrow was released.
-    E.RELEASED: {E.FROZEN},
+    # A chargeback can reach a payment after its escrow was released, and a refund made in
+    # the Stripe dashboard after release takes the money back from the seller's balance.
+    E.RELEASED: {E.FROZEN, E.PARTIALLY_REFUNDED, E.REFUNDED},
     # ...and a partial refund that posted may be reported failed by Stripe later.
-    E.PARTIALLY_REFUNDED: {E.FROZEN, E.HELD},
+    E.PARTIALLY_REFUNDED: {E.FROZEN, E.HELD, E.PARTIALLY_REFUNDED, E.REFUNDED},
     # Won: back to where it was. Lost: the money went back to the buyer's bank.
     E.FROZEN: {E.HELD, E.RELEASED, E.PARTIALLY_REFUNDED, E.REFUNDED},
     # A refund Stripe reports failed after it posted puts the money back in escrow.

@@ -97,13 +97,20 @@ def _refunded(order: Order, outcome: PaymentOutcome) -> None:
     escrow = Escrow.objects.filter(reference=order.reference).first()
     note = f"{outcome.message or 'Refunded'}: {outcome.amount_cents / 100:.2f} " \
            f"{outcome.currency} went back to the buyer."
+    was_released = locked.status == S.COMPLETED
     if escrow is not None and escrow.status == Escrow.Status.REFUNDED and (
-        locked.status in {S.PAID, S.SHIPPED, S.DISPUTED}
+        locked.status in CAN_END_REFUNDED
     ):
         order_transition(order=locked, to=S.REFUNDED, note=note)
     else:
         _event(locked, note)
     notices.order_refunded_notify(order, amount_cents=outcome.amount_cents)
+    if was_released:  # the money came back from the seller's balance: never silently
+        owed = shop_balance(shop=order.shop, currency=order.currency).owed_cents
+        notify(recipient=order.shop.owner, kind="refund_after_release", url="/sell/balance/",
+               dedupe_key=f"refund_after_release:{order.pk}:{outcome.amount_cents}",
+               context={"order_id": order.pk, "amount_cents": outcome.amount_cents,
+                        "currency": order.currency, "owed_cents": owed})
 
 
 def _refund_failed(order: Order, outcome: PaymentOutcome) -> None:

@@ -134,12 +134,14 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
         PaymentIntent.objects.select_for_update().get(pk=intent.pk)
         chargeback = _chargeback_get(intent=intent, dispute=dispute)
         chargeback = Chargeback.objects.select_for_update().get(pk=chargeback.pk)
-        if chargeback.status != Chargeback.Status.OPEN:
-            return chargeback
         escrows = list(Escrow.objects.select_for_update().filter(
             payment_intent=intent).order_by("pk"))
         references = []
-        if status in WON:
+        if chargeback.status != Chargeback.Status.OPEN:
+            # Decided already: hand the outcome on again (the handler is idempotent), so a
+            # delivery whose order step failed is finished by Stripe's next delivery.
+            references = [escrow.reference for escrow in escrows]
+        elif status in WON:
             for escrow in escrows:
                 if escrow.status == E.FROZEN:
                     escrow_transition(escrow=escrow, to=escrow.frozen_from or E.HELD,
@@ -164,8 +166,9 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
                            f"our escrows and releases of {intent.reference} had {lost}.",
                 )
             chargeback.status = Chargeback.Status.LOST
-        chargeback.closed_at = timezone.now()
-        chargeback.save(update_fields=["status", "closed_at"])
+        if chargeback.closed_at is None:
+            chargeback.closed_at = timezone.now()
+            chargeback.save(update_fields=["status", "closed_at"])
     _dispatch(intent=intent, status=f"dispute_{chargeback.status}", chargeback=chargeback,
               references=references)
     return chargeback

@@ -33,7 +33,15 @@ from ..ledger import (
     journal_post,
     seller_payable_account,
 )
-from ..models import Escrow, GatewayCall, JournalEntry, PaymentIntent, ReconciliationIssue, Refund
+from ..models import (
+    Escrow,
+    GatewayCall,
+    JournalEntry,
+    JournalLine,
+    PaymentIntent,
+    ReconciliationIssue,
+    Refund,
+)
 from ..money import currency_normalize, fee_split
 from ..selectors import EscrowSummary, escrow_summary
 from ..transitions import escrow_transition
@@ -504,10 +512,61 @@ def _external_refund_post(*, intent: PaymentIntent, item: dict, touched: dict) -
             touched[escrow.reference] = touched.get(escrow.reference, 0) + amount
             left -= amount
             posted += amount
+        released = Escrow.objects.select_for_update().filter(
+            payment_intent=intent,
+            status__in=[Escrow.Status.RELEASED, Escrow.Status.PARTIALLY_REFUNDED],
+        ).order_by("pk")
+        for escrow in released:
+            if left <= 0:
+                break
+            amount = _refund_after_release_post(escrow=escrow, item=item, cents=left)
+            touched[escrow.reference] = touched.get(escrow.reference, 0) + amount
+            left -= amount
+            posted += amount
         if left > 0:
             issue_flag(
                 kind=ReconciliationIssue.Kind.REFUND_MISMATCH, subject=item["id"],
                 detail=f"A refund made outside the app ({item['id']}) has {left} cents that no "
-                       f"held escrow of {intent.reference} could take; look at it by hand.",
+                       f"escrow of {intent.reference} could take; look at it by hand.",
             )
     return posted
+
+
+def _refund_after_release_post(*, escrow: Escrow, item: dict, cents: int) -> int:
+    """A refund of money already released: it comes back from the seller's balance (and the
+    fee, pro rata) — the seller may owe it, paid back from later releases before any payout.
+    """
+    released = JournalLine.objects.filter(reference=escrow.reference, currency=escrow.currency)
+    seller_account = seller_payable_account(escrow.shop_id)
+
+    def total(**filters) -> int:
+        return released.filter(**filters).aggregate(t=Sum("amount_cents"))["t"] or 0
+
+    seller = total(entry__kind=JournalEntry.Kind.RELEASE, account=seller_account)
+    fee = total(entry__kind=JournalEntry.Kind.RELEASE, account=PLATFORM_FEES)
+    taken = -total(entry__kind=JournalEntry.Kind.REFUND, account__in=[seller_account,
+                                                                      PLATFORM_FEES])
+    room = seller + fee - taken
+    amount = min(room, cents)
+    if amount <= 0:
+        return 0
+    fee_part = amount * fee // (seller + fee)
+    lines = [Line(seller_account, -(amount - fee_part), escrow.currency)]
+    if fee_part:
+        lines.append(Line(PLATFORM_FEES, -fee_part, escrow.currency))
+    lines.append(Line(REFUNDED, amount, escrow.currency))
+    journal_post(
+        key=f"refund_after_release:{item['id']}:{escrow.pk}", kind=JournalEntry.Kind.REFUND,
+        reference=escrow.reference, shop=escrow.shop,
+        memo=f"Refund {item['id']} made outside the app after release", lines=lines,
+    )
+    Refund.objects.create(
+        escrow=escrow, idempotency_key=f"external:{item['id']}:{escrow.pk}",
+        amount_cents=amount, currency=escrow.currency, status=Refund.Status.SUCCEEDED,
+        stripe_id=item["id"], note="Refunded outside the app after release",
+    )
+    escrow_transition(
+        escrow=escrow,
+        to=Escrow.Status.REFUNDED if amount == room else Escrow.Status.PARTIALLY_REFUNDED,
+    )
+    return amount

@@ -290,3 +290,85 @@ def test_cancelling_a_paid_order_under_a_chargeback_refunds_once_after_the_bank_
     # won: our refund of 20.00; lost: the bank's, and no second refund of ours
     assert (refunded, charged_back) == ((2_000, 0) if outcome == "won" else (0, 2_000))
     assert Refund.objects.count() == (1 if outcome == "won" else 0)
+
+
+def test_a_dashboard_refund_after_payout_is_owed_by_the_seller_and_told(
+    api_client, buyer, shop_listing, settings, localstripe
+):
+    from payments.gateway import stripe_client
+
+    (order,) = paid_orders(api_client, [shop_listing])
+    ship(api_client, order)
+    as_buyer(api_client, order).post(f"/api/v1/orders/{order.pk}/confirm-receipt")
+    payouts_run()
+    payout_mark_paid(payout=Payout.objects.get(), bank_reference="ACH-2",
+                     actor=UserFactory(is_staff=True))
+
+    intent = Checkout.objects.get(pk=order.checkout_id).payment_intent_id
+    stripe_client().v1.refunds.create(params={"payment_intent": intent, "amount": 1_000})
+    charge = {"id": "ch_y", "object": "charge", "payment_intent": intent,
+              "amount_refunded": 1_000}
+    assert deliver(settings, "charge.refunded", charge).status_code == 200
+    assert deliver(settings, "charge.refunded", charge).status_code == 200
+
+    payable = seller_payable_account(order.shop_id)
+    assert account_balance(account=payable, currency="USD") == -950  # 1 000 less its fee
+    assert account_balance(account="platform_fees", currency="USD") == 50
+    assert account_balance(account="refunded", currency="USD") == 1_000
+    assert escrow_status(api_client, order)["status"] == "partially_refunded"
+    assert escrow_status(api_client, order)["refunded_cents"] == 1_000
+    assert Order.objects.get(pk=order.pk).status == "completed"
+    told = Notification.objects.get(kind="refund_after_release", recipient=order.shop.owner)
+    assert "You owe $9.50" in told.message
+    assert Notification.objects.filter(kind="order_refunded", recipient=order.buyer).count() == 1
+    assert as_seller(api_client, order).get("/api/v1/seller/balance").json()["owed_cents"] == 950
+    assert payouts_run().created == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chargeback_racing_confirm_receipt_never_pays_out_frozen_money(
+    api_client, buyer, shop_listing, settings, localstripe
+):
+    import threading
+
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    (order,) = paid_orders(api_client, [shop_listing])
+    ship(api_client, order)
+    body = event_body("charge.dispute.created", dispute(order))
+    signature = sign(body, settings.STRIPE_WEBHOOK_SECRET)
+    barrier = threading.Barrier(2)
+    codes = {}
+
+    def confirm():
+        try:
+            client = APIClient()
+            client.force_authenticate(order.buyer)
+            barrier.wait()
+            codes["confirm"] = client.post(
+                f"/api/v1/orders/{order.pk}/confirm-receipt").status_code
+        finally:
+            connection.close()
+
+    def hook():
+        try:
+            barrier.wait()
+            codes["hook"] = Client().post(WEBHOOK, data=body, content_type="application/json",
+                                          HTTP_STRIPE_SIGNATURE=signature).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm), threading.Thread(target=hook)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert codes["hook"] == 200 and codes["confirm"] in (200, 409)
+    escrow = Escrow.objects.get(reference=order.reference)
+    assert escrow.status == "frozen"
+    released = codes["confirm"] == 200
+    assert escrow.frozen_from == ("released" if released else "held")
+    assert Order.objects.get(pk=order.pk).status == ("completed" if released else "shipped")
+    assert payouts_run().created == 0 and not Payout.objects.exists()
