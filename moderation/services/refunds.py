@@ -29,7 +29,8 @@ def refund_retry_staff(*, refund_id, actor) -> Refund:
     except PaymentsError as error:
         failure = error
         refund = Refund.objects.get(pk=before.pk)
-    if (refund.attempt, refund.status) != (before.attempt, before.status):  # it was tried
+    tried = getattr(failure if failure is not None else refund, "retried_now", False)
+    if tried:  # only the request that sent an attempt writes the audit row
         with transaction.atomic():
             audit_record(
                 actor=actor, action=AuditLog.Action.REFUND_RETRIED, object_type="refund",

@@ -363,6 +363,7 @@ def refund_retry(*, refund_id, actor=None) -> Refund:
 
     A double click refunds once: a refund that already succeeded is returned as it is, one
     being sent right now answers 409. A frozen escrow (chargeback open) cannot be refunded.
+    `retried_now` (on the refund, or on the error raised) says whether this call sent one.
     """
     try:
         refund_pk = int(refund_id)
@@ -376,6 +377,7 @@ def refund_retry(*, refund_id, actor=None) -> Refund:
         escrow = Escrow.objects.select_for_update().get(pk=escrow_id)
         refund = Refund.objects.select_for_update().get(pk=refund_pk)
         if refund.status == Refund.Status.SUCCEEDED:
+            refund.retried_now = False  # a repeat: the first answer, nothing sent
             return refund
         if refund.claimed_at and refund.claimed_at > stale:
             raise EscrowConflict("This refund is being sent now; try again in a moment.")
@@ -397,9 +399,14 @@ def refund_retry(*, refund_id, actor=None) -> Refund:
             refund.error = ""
         refund.claimed_at = timezone.now()
         refund.save(update_fields=["attempt", "status", "error", "claimed_at", "updated"])
-    refund_send(refund=refund)
+    try:
+        refund_send(refund=refund)
+    except PaymentsError as error:
+        error.retried_now = True  # this call did send an attempt (refused or unanswered)
+        raise
     refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
     _refund_outcome(refund=refund, status="refunded")
+    refund.retried_now = True
     return refund
 
 

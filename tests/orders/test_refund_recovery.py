@@ -205,3 +205,38 @@ def test_a_partial_dispute_outcome_whose_refund_failed_releases_the_share_after_
     assert account_balance(account=payable, currency="USD") == 1_425  # 1 500 less 5 % fee
     assert Escrow.objects.get(reference=order.reference).status == "partially_refunded"
     assert len(refusing_stripe["refund_posts"]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_retrying_at_once_refund_once(api_client, buyer, listing, refusing_stripe):
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    (order,) = paid_orders(api_client, [listing])
+    refusing_stripe["refuse"] = 1
+    api_client.post(f"/api/v1/orders/{order.pk}/cancel")
+    refund = Refund.objects.get(escrow__reference=order.reference)
+    people = [staff_make(), staff_make()]
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def press(person):
+        try:
+            client = staff_api_login(APIClient(), person)
+            barrier.wait()
+            codes.append(client.post(f"/api/v1/moderation/refunds/{refund.pk}/retry")
+                         .status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert 200 in codes and set(codes) <= {200, 409}
+    assert len(refusing_stripe["refund_posts"]) == 2  # the refused one and one retry
+    assert account_balance(account=REFUNDED, currency="USD") == 2_000
+    assert Refund.objects.get(pk=refund.pk).status == "succeeded"
+    assert AuditLog.objects.filter(action="refund_retried").count() == 1
