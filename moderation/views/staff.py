@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from moderation import selectors
 from moderation.errors import NotFound
@@ -215,8 +215,14 @@ def refund_list(request):
     return render(request, "moderation/refunds.html", {"page": page})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @moderator_required
 def refund_retry(request, refund_id: int):
+    """GET: confirm who gets how much (works without JavaScript). POST: send it again."""
+    if request.method == "GET":
+        refund = refunds_needing_attention().filter(pk=refund_id).first()
+        if refund is None:
+            raise Http404("No failed refund with that number.")
+        return render(request, "moderation/refund_retry_confirm.html", {"refund": refund})
     return act(request, lambda: refund_retry_staff(refund_id=refund_id, actor=request.user),
                "Refund sent again: it went through.", "/staff/refunds/")

@@ -102,7 +102,7 @@ def test_a_refused_refund_is_told_left_alone_by_the_job_and_retried_once_by_staf
     # the staff page lists it with a Retry button
     moderator = staff_make()
     page = staff_login(Client(), moderator).get("/staff/refunds/").content.decode()
-    assert f"/staff/refunds/{refund.pk}/retry/" in page and "card was closed" in page
+    assert f'href="/staff/refunds/{refund.pk}/retry/"' in page and "card was closed" in page
 
     # wrong role, unknown id
     assert retry(api_client, staff_make(permissions=()), refund.pk).status_code == 403
@@ -140,6 +140,12 @@ def test_the_staff_page_retry_button_needs_the_moderation_permission(
     assert Refund.objects.get(pk=refund.pk).status == "failed"
 
     page = staff_login(Client(), staff_make())
+    confirm = page.get(f"/staff/refunds/{refund.pk}/retry/")
+    assert confirm.status_code == 200
+    assert "Yes, refund $20.00 to the buyer" in confirm.content.decode()
+    assert Refund.objects.get(pk=refund.pk).status == "failed"  # looking sends nothing
+    assert outsider.get(f"/staff/refunds/{refund.pk}/retry/").status_code == 403
+    assert page.get("/staff/refunds/999999/retry/").status_code == 404
     done = page.post(f"/staff/refunds/{refund.pk}/retry/", follow=True)
     assert "it went through" in done.content.decode()
     assert Refund.objects.get(pk=refund.pk).status == "succeeded"
