@@ -45,6 +45,7 @@ def money_outcome_apply(outcome: PaymentOutcome) -> None:
     handlers = {
         "disputed": _chargeback_opened, "dispute_won": _chargeback_won,
         "dispute_lost": _chargeback_lost, "refunded": _refunded,
+        "refunded_after_release": _refunded,
         "refund_failed": _refund_failed,
     }
     handler = handlers.get(outcome.status)
@@ -97,7 +98,7 @@ def _refunded(order: Order, outcome: PaymentOutcome) -> None:
     escrow = Escrow.objects.filter(reference=order.reference).first()
     note = f"{outcome.message or 'Refunded'}: {outcome.amount_cents / 100:.2f} " \
            f"{outcome.currency} went back to the buyer."
-    was_released = locked.status == S.COMPLETED
+    was_released = outcome.status == "refunded_after_release"
     if escrow is not None and escrow.status == Escrow.Status.REFUNDED and (
         locked.status in CAN_END_REFUNDED
     ):

@@ -474,24 +474,28 @@ def refunds_external_apply(*, payment_intent_id: str) -> int:
                .values_list("stripe_id", flat=True))
     applied = 0
     touched: dict[str, int] = {}
+    after_release: set[str] = set()
     for item in listing.data:
         item = as_dict(item)
         if item.get("status") != "succeeded" or item["id"] in ours:
             continue
         if (item.get("metadata") or {}).get("refund_key"):
             continue  # one of ours still being posted: refunds_settle_open finishes it
-        applied += _external_refund_post(intent=intent, item=item, touched=touched)
+        applied += _external_refund_post(intent=intent, item=item, touched=touched,
+                                         after_release=after_release)
     for reference, cents in touched.items():
         escrow = Escrow.objects.select_related("payment_intent").get(reference=reference)
         payment_outcome_dispatch(PaymentOutcome(
-            reference=intent.reference, payment_intent_id=payment_intent_id, status="refunded",
+            reference=intent.reference, payment_intent_id=payment_intent_id,
+            status="refunded_after_release" if reference in after_release else "refunded",
             amount_cents=cents, currency=escrow.currency,
             message="Refunded outside the app", escrow_references=(reference,),
         ))
     return applied
 
 
-def _external_refund_post(*, intent: PaymentIntent, item: dict, touched: dict) -> int:
+def _external_refund_post(*, intent: PaymentIntent, item: dict, touched: dict,
+                          after_release: set) -> int:
     left = int(item.get("amount") or 0)
     posted = 0
     with transaction.atomic():
@@ -527,6 +531,8 @@ def _external_refund_post(*, intent: PaymentIntent, item: dict, touched: dict) -
             if left <= 0:
                 break
             amount = _refund_after_release_post(escrow=escrow, item=item, cents=left)
+            if amount:
+                after_release.add(escrow.reference)
             touched[escrow.reference] = touched.get(escrow.reference, 0) + amount
             left -= amount
             posted += amount

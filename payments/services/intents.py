@@ -33,7 +33,8 @@ class PaymentOutcome:
     payment_intent_id: str  # the Stripe id, pass it to escrow_hold
     # "succeeded" | "failed" | "canceled" | "disputed" (a chargeback opened: escrows frozen) |
     # "dispute_won" | "dispute_lost" | "refunded" (a refund made outside the app, or a retried
-    # one, posted) | "refund_failed" (a refund was refused or reported failed: buyer delayed)
+    # one, posted) | "refunded_after_release" (an outside refund taken back from the seller's
+    # balance) | "refund_failed" (a refund was refused or reported failed: buyer delayed)
     status: str
     amount_cents: int
     currency: str

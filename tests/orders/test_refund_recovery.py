@@ -211,6 +211,8 @@ def test_a_partial_dispute_outcome_whose_refund_failed_releases_the_share_after_
     assert account_balance(account=payable, currency="USD") == 1_425  # 1 500 less 5 % fee
     assert Escrow.objects.get(reference=order.reference).status == "partially_refunded"
     assert len(refusing_stripe["refund_posts"]) == 2
+    assert Notification.objects.filter(kind="order_refunded", recipient=buyer).count() == 1
+    assert not Notification.objects.filter(kind="refund_after_release").exists()
 
 
 @pytest.mark.django_db(transaction=True)
