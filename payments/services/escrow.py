@@ -305,7 +305,11 @@ def refund_apply(*, refund: Refund, stripe_refund_id: str) -> Refund:
         refund.save(update_fields=["status", "stripe_id", "claimed_at", "error", "updated"])
         left = account_balance(account=escrow_account(escrow.reference), currency=escrow.currency)
         if left == 0 and escrow.status == Escrow.Status.HELD:
-            escrow_transition(escrow=escrow, to=Escrow.Status.REFUNDED)
+            # Held again after a release only when a refund of a partial outcome was reported
+            # failed and is now retried: then it ends partly refunded, as it was.
+            was_released = JournalEntry.objects.filter(key=f"release:{escrow.reference}").exists()
+            escrow_transition(escrow=escrow, to=Escrow.Status.PARTIALLY_REFUNDED
+                              if was_released else Escrow.Status.REFUNDED)
     return refund
 
 

@@ -74,6 +74,18 @@ def listing():
     return ListingFactory(shop=ShopFactory(), price_cents=1_500, shipping_cents=500, stock=10)
 
 
+def dispute_opened_long_ago(order):
+    """Staff decide a dispute only after the seller answered or 48 hours passed: make it so."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.models import OrderEvent
+
+    OrderEvent.objects.filter(order=order, status="disputed").update(
+        at=timezone.now() - timedelta(days=3))
+
+
 def retry(api_client, user, refund_id):
     return staff_api_login(api_client, user).post(f"/api/v1/moderation/refunds/{refund_id}/retry")
 
@@ -192,6 +204,7 @@ def test_a_partial_dispute_outcome_whose_refund_failed_releases_the_share_after_
     assert api_client.post(f"/api/v1/orders/{order.pk}/dispute",
                            {"reason": "damaged", "details": "Broken jar"},
                            format="json").status_code == 200
+    dispute_opened_long_ago(order)
     refusing_stripe["refuse"] = 1
     moderator = staff_make()
     staff_api_login(api_client, moderator).post(
@@ -248,3 +261,40 @@ def test_two_staff_retrying_at_once_refund_once(api_client, buyer, listing, refu
     assert account_balance(account=REFUNDED, currency="USD") == 2_000
     assert Refund.objects.get(pk=refund.pk).status == "succeeded"
     assert AuditLog.objects.filter(action="refund_retried").count() == 1
+
+
+def test_a_partial_outcome_refund_reported_failed_after_release_is_reopened_then_retried(
+    api_client, buyer, listing, refusing_stripe, settings
+):
+    (order,) = paid_orders(api_client, [listing])
+    api_client.force_authenticate(buyer)
+    api_client.post(f"/api/v1/orders/{order.pk}/dispute",
+                    {"reason": "damaged", "details": "Broken jar"}, format="json")
+    dispute_opened_long_ago(order)
+    moderator = staff_make()
+    staff_api_login(api_client, moderator).post(
+        f"/api/v1/moderation/disputes/{order.pk}/resolve",
+        {"outcome": "partial_refund", "refund_cents": 500, "note": "Half"},
+        format="json", HTTP_IDEMPOTENCY_KEY="resolve-2")
+    refund = Refund.objects.get(escrow__reference=order.reference)
+    assert refund.status == "succeeded"
+    payable = seller_payable_account(order.shop_id)
+    assert account_balance(account=payable, currency="USD") == 1_425
+
+    body = event_body("charge.refund.updated", {
+        "id": refund.stripe_id, "object": "refund", "status": "failed",
+        "metadata": {"refund_key": refund.idempotency_key}})
+    assert Client().post(WEBHOOK, data=body, content_type="application/json",
+                         HTTP_STRIPE_SIGNATURE=sign(body, settings.STRIPE_WEBHOOK_SECRET)
+                         ).status_code == 200
+    escrow = Escrow.objects.get(reference=order.reference)
+    assert escrow.status == "held"
+    assert account_balance(account=f"escrow:{order.reference}", currency="USD") == 500
+    assert account_balance(account=payable, currency="USD") == 1_425  # the seller keeps theirs
+    assert Notification.objects.filter(kind="refund_delayed", recipient=buyer).count() == 1
+
+    assert retry(api_client, moderator, refund.pk).json()["status"] == "succeeded"
+    assert Escrow.objects.get(reference=order.reference).status == "partially_refunded"
+    assert account_balance(account=REFUNDED, currency="USD") == 500
+    call_command("run_due_jobs", "--only", "orders-money-settle", stdout=io.StringIO())
+    assert account_balance(account=payable, currency="USD") == 1_425
