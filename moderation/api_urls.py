@@ -23,6 +23,8 @@ urlpatterns = [
     path("moderation/screening-terms/", staff.ScreeningTermsApi.as_view()),
     path("moderation/screening-terms/<int:term_id>", staff.ScreeningTermApi.as_view()),
     path("moderation/reviews/<int:review_id>/hide", staff.ReviewHideApi.as_view()),
+    path("moderation/refunds/<int:refund_id>/retry", staff.RefundRetryApi.as_view(),
+         name="api-mod-refund-retry"),
     path("listings/<int:listing_id>/reports/", public.ListingReportApi.as_view(),
          name="api-listing-reports"),
     path("disputes/<int:order_id>/statements", public.DisputeStatementApi.as_view()),

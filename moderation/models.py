@@ -28,6 +28,7 @@ class AuditLog(models.Model):
         SCREENING_CHANGED = "screening_changed"  # a screening term added or edited
         STAFF_ACCESS_CHANGED = "staff_access_changed"  # staff flags, groups or permissions
         SECOND_FACTOR_RESET = "second_factor_reset"  # a staff member's lost device removed
+        REFUND_RETRIED = "refund_retried"  # staff sent a refused refund to Stripe again
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import (
+    CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     Min,
@@ -14,14 +16,16 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from moderation.errors import NotFound
 from moderation.models import AuditLog, DisputePhoto, DisputeStatement, Report
 from orders.models import Order, OrderEvent, Review
 from orders.selectors import order_detail_queryset
+from payments.models import Escrow
 from sellers.models import Listing, ListingImage, Shop
 
 OPEN_DISPUTE = Order.Status.DISPUTED
@@ -91,13 +95,30 @@ def _disputed_at():
     )
 
 
+# --- chargebacks in the disputes queue -------------------------------------------------------
+def _frozen_by_chargeback():
+    """True while the buyer's bank has a chargeback open on the order's payment."""
+    reference = Concat(Value("order:"), Cast(OuterRef("pk"), CharField()))
+    return Exists(Escrow.objects.filter(status=Escrow.Status.FROZEN, reference=reference))
+
+
+def _ever_charged_back():
+    reference = Concat(Value("order:"), Cast(OuterRef("pk"), CharField()))
+    return Exists(Escrow.objects.filter(reference=reference,
+                                        payment_intent__chargebacks__isnull=False))
+# ----------------------------------------------------------------------------------------------
+
+
 def dispute_queue(*, status: str = "open") -> QuerySet[Order]:
-    """Open disputes oldest first, or (status=resolved) decided ones newest first."""
-    orders = Order.objects.select_related("shop", "buyer").annotate(disputed_at=_disputed_at())
+    """Open disputes oldest first (with orders under an open chargeback, marked
+    `is_chargeback`), or (status=resolved) decided ones newest first."""
+    orders = Order.objects.select_related("shop", "buyer").annotate(
+        disputed_at=_disputed_at(), is_chargeback=_frozen_by_chargeback())
     if status == "resolved":
         return orders.exclude(dispute_reason="").exclude(status=OPEN_DISPUTE).order_by(
             "-disputed_at", "-id")
-    return orders.filter(status=OPEN_DISPUTE).order_by("disputed_at", "id")
+    return orders.filter(Q(status=OPEN_DISPUTE) | Q(is_chargeback=True)).order_by(
+        "disputed_at", "id")
 
 
 def dispute_detail(*, order_id) -> Order:
@@ -113,7 +134,8 @@ def dispute_detail(*, order_id) -> Order:
             queryset=DisputeStatement.objects.select_related("author").prefetch_related(
                 Prefetch("photos", queryset=DisputePhoto.objects.order_by("id"))),
         ))
-        .filter(pk=pk).exclude(dispute_reason="").first()
+        .annotate(is_chargeback=_frozen_by_chargeback(), charged_back=_ever_charged_back())
+        .filter(pk=pk).filter(~Q(dispute_reason="") | Q(charged_back=True)).first()
     )
     if order is None:
         raise NotFound("No dispute on that order.")

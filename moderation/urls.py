@@ -22,6 +22,8 @@ urlpatterns = [
     path("staff/reviews/", staff.review_list, name="staff-reviews"),
     path("staff/reviews/<int:review_id>/hide/", staff.review_hide),
     path("staff/audit/", staff.audit_log, name="staff-audit"),
+    path("staff/refunds/", staff.refund_list, name="staff-refunds"),
+    path("staff/refunds/<int:refund_id>/retry/", staff.refund_retry),
     path("listings/<int:listing_id>/report/", public.listing_report, name="listing-report"),
     path("disputes/<int:order_id>/evidence/", public.buyer_evidence, name="dispute-evidence"),
     path("sell/disputes/<int:order_id>/", public.seller_dispute, name="seller-dispute"),

@@ -200,6 +200,55 @@ _KINDS = [
         "locked. The buyer can ask for a new code on the order page.",
         ("order_id",),
     ),
+    # --- chargebacks and refunds that recover (money) ----------------------------------
+    Kind(
+        "chargeback_opened", "seller", Category.ESSENTIAL,
+        "Chargeback on order #{{ order_id }}: its money is frozen",
+        "The buyer's bank opened a chargeback of {{ amount_cents|money:currency }} on order "
+        "#{{ order_id }}. Its money is frozen until the bank decides; we will tell you.",
+        ("order_id", "amount_cents", "currency"),
+    ),
+    Kind(
+        "chargeback_won", "seller", Category.ESSENTIAL,
+        "Chargeback on order #{{ order_id }} decided for you",
+        "The buyer's bank decided the chargeback on order #{{ order_id }} for you: the order's "
+        "money is no longer frozen.",
+        ("order_id",),
+    ),
+    Kind(
+        "chargeback_lost", "seller", Category.ESSENTIAL,
+        "Chargeback on order #{{ order_id }} decided for the buyer",
+        "The buyer's bank decided the chargeback on order #{{ order_id }} for the buyer: "
+        "{{ amount_cents|money:currency }} went back to them."
+        "{% if owed_cents %} You owe {{ owed_cents|money:currency }}: your next sales pay it "
+        "back before any payout.{% endif %}",
+        ("order_id", "amount_cents", "currency"),
+        ("owed_cents",),
+    ),
+    Kind(
+        "chargeback_refunded", "buyer", Category.ESSENTIAL,
+        "Your bank returned your payment for order #{{ order_id }}",
+        "Your bank decided your chargeback on order #{{ order_id }} for you: "
+        "{{ amount_cents|money:currency }} was returned through your bank.",
+        ("order_id", "amount_cents", "currency"),
+    ),
+    Kind(
+        "refund_after_release", "seller", Category.ESSENTIAL,
+        "{{ amount_cents|money:currency }} refunded on order #{{ order_id }} after release",
+        "{{ amount_cents|money:currency }} was refunded to the buyer of order #{{ order_id }} "
+        "after its money was released to you, so it was taken back from your balance."
+        "{% if owed_cents %} You owe {{ owed_cents|money:currency }}: your next sales pay it "
+        "back before any payout.{% endif %}",
+        ("order_id", "amount_cents", "currency"),
+        ("owed_cents",),
+    ),
+    Kind(
+        "refund_delayed", "buyer", Category.ESSENTIAL,
+        "Your refund for order #{{ order_id }} is delayed",
+        "Your refund of {{ amount_cents|money:currency }} for order #{{ order_id }} did not go "
+        "through yet. Our team is on it and will try again; you do not need to do anything.",
+        ("order_id", "amount_cents", "currency"),
+    ),
     # --- staff -----------------------------------------------------------------------------
     Kind(
         "staff_new_dispute", "staff", Category.ESSENTIAL,

@@ -29,6 +29,11 @@ class SellerBalanceOutputSerializer(serializers.Serializer):
     available_cents = serializers.IntegerField()
     paid_out_cents = serializers.IntegerField()
     fees_cents = serializers.IntegerField()
+    frozen_cents = serializers.IntegerField(
+        help_text="Money a chargeback has frozen (held or released): not paid out meanwhile.")
+    owed_cents = serializers.IntegerField(
+        help_text="What the seller owes after a lost chargeback (available_cents is negative "
+                  "by this much); later releases pay it back before any payout.")
 
 
 class SellerPayoutOutputSerializer(serializers.Serializer):

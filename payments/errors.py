@@ -19,6 +19,17 @@ class EscrowConflict(PaymentsError):
     http_status = 409
 
 
+class EscrowFrozen(EscrowConflict):
+    """A chargeback is open on the payment: nothing is released or refunded until the bank
+    decides (won: the escrow thaws and the settle job finishes the step; lost: the bank gave
+    the money back)."""
+
+
+class RefundRefused(EscrowConflict):
+    """Stripe refused (or reported failed) a refund: recorded `failed`, the buyer told it is
+    delayed, and staff can retry it (a new attempt key). Nothing moved."""
+
+
 class PaymentConflict(PaymentsError):
     """The request contradicts what this idempotency key or reference already did."""
 

@@ -2,11 +2,15 @@
 
 Sign convention: a line's amount is credited to its account. The accounts that hold or record
 money owed to someone — escrow:<ref>, seller_payable:<shop>, seller_payout_pending:<shop>,
-seller_paid_out:<shop>, platform_fees, refunded — grow positive. Their mirror, stripe_balance,
-carries the negative: −stripe_balance is everything captured at Stripe. So every entry sums to
-zero per currency, and at any moment
+seller_paid_out:<shop>, platform_fees, refunded, chargebacks — grow positive. Their mirror,
+stripe_balance, carries the negative: −stripe_balance is everything captured at Stripe. So
+every entry sums to zero per currency, and at any moment
 
-    −stripe_balance = Σ escrow + Σ payable + Σ payout pending + Σ paid out + fees + refunded.
+    −stripe_balance = Σ escrow + Σ payable + Σ payout pending + Σ paid out + fees + refunded
+                    + chargebacks.
+
+seller_payable:<shop> may go negative: a chargeback lost after the money was released is
+owed by the seller, and later releases pay it back before any payout.
 
 Posting checks the sum here; a deferred constraint trigger checks it again at commit, and other
 triggers refuse any UPDATE or DELETE of posted rows (migration 0002).
@@ -23,6 +27,7 @@ from .models import JournalEntry, JournalLine
 STRIPE_BALANCE = "stripe_balance"
 PLATFORM_FEES = "platform_fees"
 REFUNDED = "refunded"
+CHARGEBACKS = "chargebacks"  # money the buyer's bank took back through a lost chargeback
 
 
 def escrow_account(reference: str) -> str:

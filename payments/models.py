@@ -85,6 +85,8 @@ class JournalEntry(models.Model):
         PAYOUT = "payout"  # seller payable reserved for a payout
         PAYOUT_PAID = "payout_paid"  # the payout left the platform
         PAYOUT_REVERSAL = "payout_reversal"  # a failed payout returned to seller payable
+        CHARGEBACK = "chargeback"  # a lost chargeback: the money left Stripe to the buyer's bank
+        REFUND_REVERSAL = "refund_reversal"  # a refund Stripe reported failed after it posted
 
     key = models.CharField(max_length=160, unique=True)  # idempotency of the business step
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -138,10 +140,12 @@ class Escrow(models.Model):
     """The lockable handle of one reference's escrow; its amounts live in the ledger."""
 
     class Status(models.TextChoices):
-        HELD = "held"  # money in escrow (possibly partly refunded already)
-        RELEASED = "released"  # the rest went to the seller, nothing was refunded
-        REFUNDED = "refunded"  # everything went back to the buyer
-        PARTIALLY_REFUNDED = "partially_refunded"  # part refunded, the rest released
+        # The labels are the one table of what people see for each status.
+        HELD = "held", "Held in escrow"  # money in escrow (possibly partly refunded already)
+        RELEASED = "released", "Released to the seller"  # the rest went to the seller
+        REFUNDED = "refunded", "Refunded"  # everything went back to the buyer
+        PARTIALLY_REFUNDED = "partially_refunded", "Partly refunded"  # part refunded, rest out
+        FROZEN = "frozen", "Frozen by a chargeback"  # the buyer's bank disputes the payment
 
     reference = models.CharField(max_length=80, unique=True)
     shop = models.ForeignKey("sellers.Shop", on_delete=models.PROTECT, related_name="+")
@@ -151,6 +155,8 @@ class Escrow(models.Model):
     amount_cents = models.BigIntegerField()  # what the hold asked for; the ledger is the truth
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.HELD)
+    # While frozen: the status the escrow had before, restored when the chargeback is won.
+    frozen_from = models.CharField(max_length=20, choices=Status.choices, blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 
@@ -178,6 +184,9 @@ class Refund(models.Model):
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Each attempt at Stripe has its own idempotency key: the first is idempotency_key itself,
+    # a staff retry of a refused refund is "<idempotency_key>:attempt-N".
+    attempt = models.PositiveIntegerField(default=1)
     stripe_id = models.CharField(max_length=64, blank=True)
     note = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
@@ -199,6 +208,13 @@ class Refund(models.Model):
     def __str__(self):
         return f"{self.escrow.reference} {self.amount_cents} {self.status}"
 
+    @property
+    def attempt_key(self) -> str:
+        """The idempotency key of the current attempt at Stripe."""
+        if self.attempt <= 1:
+            return self.idempotency_key
+        return f"{self.idempotency_key}:attempt-{self.attempt}"
+
 
 class Payout(models.Model):
     """Money paid from a shop's available balance to the seller."""
@@ -208,10 +224,11 @@ class Payout(models.Model):
         MANUAL = "manual"  # staff pay by bank transfer and mark it paid
 
     class Status(models.TextChoices):
-        PENDING = "pending"  # reserved from the balance, not sent yet (or held: shop suspended)
-        UNKNOWN = "unknown"  # Stripe did not answer; retried with the same key
-        PAID = "paid"  # money left the platform
-        FAILED = "failed"  # refused; the amount went back to the available balance
+        # The labels are the one table of what people see for each status.
+        PENDING = "pending", "Pending"  # reserved, not sent yet (or held: shop suspended)
+        UNKNOWN = "unknown", "Being checked"  # no answer from Stripe: looked up, then resent
+        PAID = "paid", "Paid"  # money left the platform
+        FAILED = "failed", "Failed"  # refused; the amount went back to the available balance
 
     shop = models.ForeignKey("sellers.Shop", on_delete=models.PROTECT, related_name="+")
     amount_cents = models.BigIntegerField()
@@ -247,6 +264,41 @@ class Payout(models.Model):
     @property
     def idempotency_key(self) -> str:
         return f"payout:{self.pk}"
+
+    @property
+    def transfer_group(self) -> str:
+        """Sent with the transfer, so an unanswered attempt can be found in Stripe's list."""
+        return f"payout:{self.pk}"
+
+
+class Chargeback(models.Model):
+    """A chargeback (Stripe dispute) the buyer's bank opened on one of our PaymentIntents.
+
+    While open, the escrows of the intent are frozen. Won: they thaw. Lost: the money left
+    Stripe, posted as escrow (or what the seller was given) → chargebacks.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"  # the bank is deciding
+        WON = "won", "Won"  # decided for the seller: the money stays
+        LOST = "lost", "Lost"  # decided for the buyer: the money went back to the bank
+
+    dispute_id = models.CharField(max_length=80, unique=True)
+    payment_intent = models.ForeignKey(
+        PaymentIntent, on_delete=models.PROTECT, related_name="chargebacks"
+    )
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=80, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.dispute_id} {self.status}"
 
 
 class WebhookEvent(models.Model):

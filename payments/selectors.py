@@ -7,13 +7,15 @@ from django.db.models.functions import Coalesce
 
 from .errors import EscrowNotFound
 from .ledger import (
+    CHARGEBACKS,
     PLATFORM_FEES,
     REFUNDED,
     seller_paid_out_account,
     seller_payable_account,
     seller_payout_pending_account,
 )
-from .models import Escrow, JournalEntry, JournalLine, Payout
+from .models import Escrow, JournalEntry, JournalLine, Payout, Refund
+from .transitions import escrow_status_label
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,11 @@ class EscrowSummary:
     refunded_cents: int
     fee_cents: int
     remaining_cents: int
+    charged_back_cents: int = 0  # what a lost chargeback took back (from escrow or released)
+
+    @property
+    def status_label(self) -> str:
+        return escrow_status_label(self.status)
 
 
 def escrow_summary(*, reference: str) -> EscrowSummary:
@@ -49,11 +56,12 @@ def escrow_summary_or_none(*, reference: str) -> EscrowSummary | None:
         return None
 
 
-def _kind_sum(kind: str, account_filter: Q, sign: int = 1):
+def _kind_sum(kind, account_filter: Q, sign: int = 1):
+    kinds = [kind] if isinstance(kind, str) else list(kind)
     return Coalesce(
         Sum(
             Case(
-                When(Q(entry__kind=kind) & account_filter, then="amount_cents"),
+                When(Q(entry__kind__in=kinds) & account_filter, then="amount_cents"),
                 default=Value(0), output_field=IntegerField(),
             )
         ) * sign,
@@ -66,8 +74,13 @@ def _escrow_sum_expressions() -> dict:
     return {
         "held_cents": _kind_sum(JournalEntry.Kind.HOLD, is_escrow),
         "released_cents": _kind_sum(JournalEntry.Kind.RELEASE, is_escrow, -1),
-        "refunded_cents": _kind_sum(JournalEntry.Kind.REFUND, is_escrow, -1),
+        # What went back to the buyer: refunds (from escrow, or after release from the seller's
+        # balance) less refunds Stripe later reported failed.
+        "refunded_cents": Coalesce(
+            Sum(Case(When(Q(account=REFUNDED), then="amount_cents"), default=Value(0),
+                     output_field=IntegerField())), 0),
         "fee_cents": _kind_sum(JournalEntry.Kind.RELEASE, Q(account=PLATFORM_FEES)),
+        "charged_back_cents": _kind_sum(JournalEntry.Kind.CHARGEBACK, Q(account=CHARGEBACKS)),
         "remaining_cents": Coalesce(
             Sum(Case(When(is_escrow, then="amount_cents"), default=Value(0),
                      output_field=IntegerField())), 0),
@@ -111,6 +124,8 @@ class ShopBalance:
     paid_out_cents: int
     fees_cents: int
     refunded_cents: int
+    frozen_cents: int = 0  # held or released money a chargeback has frozen: not paid out
+    owed_cents: int = 0  # what the seller owes (a negative available balance), shown plainly
 
 
 def shop_balance(*, shop, currency: str = "USD") -> ShopBalance:
@@ -120,6 +135,8 @@ def shop_balance(*, shop, currency: str = "USD") -> ShopBalance:
             Sum(Case(When(condition, then="amount_cents"), default=Value(0),
                      output_field=IntegerField())), 0)
 
+    frozen_references = Escrow.objects.filter(shop=shop, status=Escrow.Status.FROZEN).values(
+        "reference")
     row = JournalLine.objects.filter(shop=shop, currency=currency).aggregate(
         escrow_cents=total(Q(account__startswith="escrow:")),
         available_cents=total(Q(account=seller_payable_account(shop.pk))),
@@ -127,8 +144,26 @@ def shop_balance(*, shop, currency: str = "USD") -> ShopBalance:
         paid_out_cents=total(Q(account=seller_paid_out_account(shop.pk))),
         fees_cents=total(Q(account=PLATFORM_FEES)),
         refunded_cents=total(Q(account=REFUNDED)),
+        frozen_cents=total(
+            Q(reference__in=frozen_references)
+            & (Q(account__startswith="escrow:")
+               | Q(entry__kind=JournalEntry.Kind.RELEASE,
+                   account=seller_payable_account(shop.pk)))
+        ),
     )
-    return ShopBalance(currency=currency, **{key: int(value) for key, value in row.items()})
+    values = {key: int(value) for key, value in row.items()}
+    return ShopBalance(currency=currency, owed_cents=max(0, -values["available_cents"]),
+                       **values)
+
+
+def refunds_needing_attention() -> QuerySet[Refund]:
+    """Refunds Stripe refused or reported failed (staff retry them), and ones with no answer
+    yet (retried by the settle job), oldest first."""
+    return (
+        Refund.objects.filter(status__in=[Refund.Status.FAILED, Refund.Status.UNKNOWN])
+        .select_related("escrow", "escrow__shop", "created_by")
+        .order_by("created", "id")
+    )
 
 
 def payout_list(*, shop) -> QuerySet[Payout]:
@@ -151,13 +186,15 @@ def shop_statement(*, shop) -> QuerySet:
     return (
         JournalLine.objects.filter(shop=shop)
         .exclude(reference="")
-        .filter(is_escrow | Q(account=PLATFORM_FEES))
+        .filter(is_escrow | Q(account__in=[PLATFORM_FEES, CHARGEBACKS, REFUNDED]))
         .values("reference", "currency")
         .annotate(
             held_cents=kind_total(JournalEntry.Kind.HOLD, is_escrow),
             released_cents=kind_total(JournalEntry.Kind.RELEASE, is_escrow, -1),
             fee_cents=kind_total(JournalEntry.Kind.RELEASE, Q(account=PLATFORM_FEES)),
-            refunded_cents=kind_total(JournalEntry.Kind.REFUND, is_escrow, -1),
+            refunded_cents=Coalesce(Sum(Case(When(Q(account=REFUNDED), then="amount_cents"),
+                                             default=Value(0), output_field=IntegerField())), 0),
+            charged_back_cents=kind_total(JournalEntry.Kind.CHARGEBACK, Q(account=CHARGEBACKS)),
             last_at=Max("entry__created"),
         )
         .order_by("-last_at", "reference")

@@ -92,6 +92,9 @@ class ModerationDisputeSummarySerializer(serializers.Serializer):
     dispute_reason = serializers.CharField()
     dispute_details = serializers.CharField()
     disputed_at = serializers.DateTimeField(allow_null=True)
+    chargeback = serializers.BooleanField(
+        source="is_chargeback", default=False,
+        help_text="The buyer's bank has a chargeback open: the order's money is frozen.")
 
 
 class ModerationPhotoOutputSerializer(serializers.Serializer):
@@ -206,3 +209,14 @@ class DisputeStatementInputSerializer(serializers.Serializer):
 
 class ReviewReplyInputSerializer(serializers.Serializer):
     text = serializers.CharField()
+
+
+class ModerationRefundOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(source="escrow.reference")
+    amount_cents = serializers.IntegerField()
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    attempt = serializers.IntegerField()
+    error = serializers.CharField()
+    stripe_id = serializers.CharField()

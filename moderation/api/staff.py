@@ -12,6 +12,7 @@ from moderation.api import serializers as s
 from moderation.errors import NotFound
 from moderation.permissions import IsModerator
 from moderation.services import disputes, listings, reviews, screening, shops
+from moderation.services.refunds import refund_retry_staff
 from payments.selectors import escrow_summary_or_none
 from sellers.models import ScreeningTerm
 from staffguard import FreshCode
@@ -241,3 +242,13 @@ class DashboardApi(ModerationApi):
     @extend_schema(responses=s.ModerationDashboardOutputSerializer)
     def get(self, request):
         return Response(s.ModerationDashboardOutputSerializer(selectors.dashboard()).data)
+
+
+# --- failed refunds ----------------------------------------------------------------------------
+class RefundRetryApi(ModerationApi):
+    """Send a refused refund to Stripe again (a new attempt key); a repeat returns the refund."""
+
+    @extend_schema(request=None, responses=s.ModerationRefundOutputSerializer)
+    def post(self, request, refund_id):
+        refund = refund_retry_staff(refund_id=refund_id, actor=request.user)
+        return Response(s.ModerationRefundOutputSerializer(refund).data)

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jobs.models import JobFailure
 from jobs.services import job_failure_resolve, job_failures_open
@@ -16,9 +16,10 @@ from moderation.errors import NotFound
 from moderation.forms import AuditFilterForm, ResolveForm, ScreeningTermForm
 from moderation.permissions import moderator_required
 from moderation.services import disputes, listings, reviews, screening, shops
+from moderation.services.refunds import refund_retry_staff
 from moderation.views.common import act
 from orders.selectors import order_money_split
-from payments.selectors import escrow_summary_or_none
+from payments.selectors import escrow_summary_or_none, refunds_needing_attention
 from sellers.models import ScreeningTerm, Shop
 from sellers.templatetags.money import cents
 from staffguard import fresh_code_required
@@ -264,3 +265,24 @@ def audit_log(request):
     query.pop("page", None)
     return render(request, "moderation/audit.html",
                   {"page": page, "form": form, "query": query.urlencode()})
+
+
+# --- failed refunds ----------------------------------------------------------------------------
+@moderator_required
+def refund_list(request):
+    """Refunds Stripe refused (with a Retry button) and ones still waiting for an answer."""
+    page = _page(request, refunds_needing_attention())
+    return render(request, "moderation/refunds.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def refund_retry(request, refund_id: int):
+    """GET: confirm who gets how much (works without JavaScript). POST: send it again."""
+    if request.method == "GET":
+        refund = refunds_needing_attention().filter(pk=refund_id).first()
+        if refund is None:
+            raise Http404("No failed refund with that number.")
+        return render(request, "moderation/refund_retry_confirm.html", {"refund": refund})
+    return act(request, lambda: refund_retry_staff(refund_id=refund_id, actor=request.user),
+               "Refund sent again: it went through.", "/staff/refunds/")

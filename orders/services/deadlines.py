@@ -56,11 +56,18 @@ def _cancel_overdue(order: Order) -> Order | None:
     return order
 
 
+def _order_ids(escrows) -> list[int]:
+    refs = [row["reference"] for row in escrows]
+    return [int(ref.split(":", 1)[1]) for ref in refs if ref.startswith("order:")]
+
+
 def orders_complete_unconfirmed() -> int:
     """Shipped orders past auto_confirm_at: completed and released, as if the buyer confirmed."""
     run = JobRun("orders-complete-unconfirmed")
     done = 0
     due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=timezone.now())
+    frozen = Escrow.objects.filter(status=Escrow.Status.FROZEN).values("reference")
+    due = due.exclude(pk__in=_order_ids(frozen))  # a chargeback is open: nothing is released
     for order in due.order_by("pk"):
         result = run.item(order.reference, functools.partial(_complete_unconfirmed, order))
         done += bool(result.value)
@@ -78,7 +85,9 @@ def _complete_unconfirmed(order: Order) -> Order | None:
 def orders_money_settle() -> int:
     """Finish money steps a provider outage interrupted: an order in a final state whose
     escrow still holds money gets its release or refund now (each step is idempotent)."""
+    # A refund Stripe refused waits for staff (the failed refunds page), not for this job.
     held = Escrow.objects.filter(status=Escrow.Status.HELD, reference__startswith="order:")
+    held = held.exclude(refunds__status="failed")
     ids = [int(ref.split(":", 1)[1]) for ref in held.values_list("reference", flat=True)]
     finals = Order.objects.filter(pk__in=ids, status__in=[S.COMPLETED, S.CANCELLED, S.REFUNDED])
     run = JobRun("orders-money-settle")

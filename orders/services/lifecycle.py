@@ -31,7 +31,7 @@ from orders.services.checkout import (
     checkout_payment_cancel,
 )
 from orders.services.transitions import order_transition
-from payments.errors import EscrowNotFound, PaymentsError
+from payments.errors import EscrowFrozen, EscrowNotFound, PaymentsError, RefundRefused
 from payments.selectors import escrow_summary_or_none
 from payments.services.escrow import escrow_refund, escrow_release, escrow_resolve_partial
 from sellers.models import Listing, Shop
@@ -269,7 +269,16 @@ def _refund_in_full(order: Order, actor, note: str) -> None:
     before = escrow_summary_or_none(reference=order.reference)
     if before is None:
         return
-    after = escrow_refund(reference=order.reference, actor=actor, note=note[:200])
+    try:
+        after = escrow_refund(reference=order.reference, actor=actor, note=note[:200])
+    except RefundRefused:
+        # Recorded as failed: the buyer is told it is delayed, staff retry it (failed refunds).
+        logger.warning("Order %s: refund refused by the provider; waiting for staff", order.pk)
+        return
+    except EscrowFrozen:
+        # A chargeback is open: won, the settle job refunds; lost, the bank refunded the buyer.
+        logger.warning("Order %s: refund waits for the chargeback's outcome", order.pk)
+        return
     notices.order_refunded_notify(order, amount_cents=after.refunded_cents)
 
 

@@ -26,6 +26,7 @@ from orders.services.checkout import (
 )
 from orders.services.checkout_states import CheckoutInvalidTransition, checkout_transition
 from orders.services.lifecycle import order_cancel_restock, pickup_code_new
+from orders.services.money_events import money_outcome_apply
 from orders.services.transitions import order_transition
 from payments.errors import PaymentDeclined, PaymentProviderUnavailable, PaymentsError
 from payments.gateway import GatewayRefused
@@ -81,6 +82,8 @@ def checkout_payable_check(checkout: Checkout) -> None:
 
 def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
     """Apply a verified payment outcome to a checkout and its orders (idempotent)."""
+    if outcome.escrow_references:  # chargebacks and refunds after payment, per order
+        return money_outcome_apply(outcome)
     checkout_id = _checkout_id(outcome.reference)
     late: list[Order] = []
     with transaction.atomic():

@@ -7,12 +7,14 @@ from orders.models import Order, OrderEvent
 
 S = Order.Status
 
+# refunded from paid/shipped/completed: the money went back without a dispute of ours — a
+# chargeback the buyer's bank decided for the buyer, or a refund made outside the app.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.PENDING_PAYMENT: {S.PAID, S.CANCELLED},
-    S.PAID: {S.SHIPPED, S.COMPLETED, S.CANCELLED, S.DISPUTED},  # completed: local pickup
-    S.SHIPPED: {S.COMPLETED, S.DISPUTED},
+    S.PAID: {S.SHIPPED, S.COMPLETED, S.CANCELLED, S.DISPUTED, S.REFUNDED},  # completed: pickup
+    S.SHIPPED: {S.COMPLETED, S.DISPUTED, S.REFUNDED},
     S.DISPUTED: {S.REFUNDED, S.COMPLETED},
-    S.COMPLETED: set(),
+    S.COMPLETED: {S.REFUNDED},
     S.CANCELLED: set(),
     S.REFUNDED: set(),
 }

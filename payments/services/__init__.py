@@ -5,8 +5,8 @@
 orders/moderation/marketplace. Amounts are integer cents + ISO currency ("USD").
 Domain errors carry `http_status` (the API handler maps them): InvalidAmount 400,
 PaymentDeclined 402, NoShop 403, EscrowNotFound 404, EscrowConflict/PaymentConflict/
-PayoutConflict 409, PaymentProviderUnavailable 503 (Stripe silent: outcome recorded as unknown;
-retry the same call later, it reuses its idempotency key).
+PayoutConflict/EscrowFrozen/RefundRefused 409, PaymentProviderUnavailable 503 (Stripe
+silent: outcome recorded as unknown; retry the same call later, it reuses its idempotency key).
 
 RULE: call the functions that talk to Stripe (payment_intent_create/confirm/sync, escrow_refund,
 escrow_resolve_partial) OUTSIDE your own transaction.atomic()/select_for_update: they must not
@@ -52,7 +52,20 @@ moves nothing):
       it for the order's `escrow` field ("none" when None).
 
 Payouts and staff: payouts_run() (daily job), payout_mark_paid(*, payout, bank_reference,
-actor), reconciliation_run(*, days=3), issue_resolve(*, issue, actor).
+actor), reconciliation_run(*, days=3), issue_resolve(*, issue, actor). A payout whose
+transfer got no answer is looked up in Stripe's transfer list (transfer_group payout:<id>)
+before it is sent again.
+
+Chargebacks and refunds after payment (outcomes carry escrow_references, "order:<id>"):
+  charge.dispute.created → every escrow of the payment `frozen` (release/refund → EscrowFrozen
+      409), outcome "disputed". charge.dispute.closed won → thawed, outcome "dispute_won";
+      lost → escrow (or what was released: seller payable + fee) → chargebacks, escrow
+      `refunded`, outcome "dispute_lost". The seller's available balance may go negative.
+  charge.refunded above our ledger → refunds_external_apply: posted like our own refunds
+      (after release: from the seller's balance), outcome "refunded".
+  A refund Stripe refuses → Refund `failed`, RefundRefused 409, outcome "refund_failed";
+      refund_retry(*, refund_id, actor) tries it again (key <key>:attempt-N), outcome
+      "refunded"; refund.updated to failed → refund_reported_failed reopens it.
 
 Notifications (not wired here; for whoever wires them): the natural points are
 payout settled paid (services/payouts.py _payout_settle_paid), payout failed
@@ -61,11 +74,15 @@ payout settled paid (services/payouts.py _payout_settle_paid), payout failed
 """
 
 from ..selectors import EscrowSummary, escrow_summary, escrow_summary_or_none
+from .chargebacks import chargeback_closed, chargeback_opened
 from .escrow import (
     escrow_hold,
     escrow_refund,
     escrow_release,
     escrow_resolve_partial,
+    refund_reported_failed,
+    refund_retry,
+    refunds_external_apply,
     refunds_settle_open,
 )
 from .intents import (
@@ -85,6 +102,8 @@ from .webhooks import WebhookInvalid, webhook_event_receive, webhook_event_verif
 
 __all__ = [
     "EscrowSummary", "PaymentOutcome", "PaymentResult", "WebhookInvalid",
+    "chargeback_closed", "chargeback_opened", "refund_reported_failed", "refund_retry",
+    "refunds_external_apply",
     "escrow_hold", "escrow_refund", "escrow_release", "escrow_resolve_partial",
     "escrow_summary", "escrow_summary_or_none", "issue_flag", "issue_resolve",
     "payment_intent_apply", "payment_intent_cancel", "payment_intent_confirm",

@@ -18,10 +18,12 @@ from jobs.services import JobRun
 
 from ..errors import (
     EscrowConflict,
+    EscrowFrozen,
     EscrowNotFound,
     InvalidAmount,
     PaymentConflict,
     PaymentsError,
+    RefundRefused,
 )
 from ..gateway import GatewayRefused, as_dict, stripe_read, stripe_write
 from ..ledger import (
@@ -34,9 +36,28 @@ from ..ledger import (
     journal_post,
     seller_payable_account,
 )
-from ..models import Escrow, GatewayCall, JournalEntry, PaymentIntent, Refund
+from ..models import (
+    Escrow,
+    GatewayCall,
+    JournalEntry,
+    JournalLine,
+    PaymentIntent,
+    ReconciliationIssue,
+    Refund,
+)
 from ..money import currency_normalize, fee_split
 from ..selectors import EscrowSummary, escrow_summary
+from ..transitions import escrow_transition
+from .intents import PaymentOutcome, payment_outcome_dispatch
+from .issues import issue_flag
+
+FROZEN_MESSAGE = (
+    "A chargeback is open on this payment: its money is frozen until the buyer's bank decides."
+)
+
+
+class RefundNotFound(PaymentsError):
+    http_status = 404
 
 CLAIM_SECONDS = 120  # a refund being sent longer than this is presumed abandoned and resumed
 OPEN_REFUND = (Refund.Status.PENDING, Refund.Status.UNKNOWN)
@@ -98,6 +119,8 @@ def escrow_release(*, reference: str, actor=None) -> EscrowSummary:
         escrow = _escrow_lock(reference)
         if JournalEntry.objects.filter(key=f"release:{reference}").exists():
             return escrow_summary(reference=reference)
+        if escrow.status == Escrow.Status.FROZEN:
+            raise EscrowFrozen(FROZEN_MESSAGE)
         if escrow.status == Escrow.Status.REFUNDED:
             raise EscrowConflict("The payment was refunded in full; there is nothing to release.")
         if escrow.refunds.filter(status__in=OPEN_REFUND).exists():
@@ -119,10 +142,10 @@ def escrow_release(*, reference: str, actor=None) -> EscrowSummary:
             shop=escrow.shop, memo=f"Released, fee {fee_cents}", actor=actor, lines=lines,
         )
         refunded_any = escrow.refunds.filter(status=Refund.Status.SUCCEEDED).exists()
-        escrow.status = (
-            Escrow.Status.PARTIALLY_REFUNDED if refunded_any else Escrow.Status.RELEASED
+        escrow_transition(
+            escrow=escrow, expected={Escrow.Status.HELD},
+            to=Escrow.Status.PARTIALLY_REFUNDED if refunded_any else Escrow.Status.RELEASED,
         )
-        escrow.save(update_fields=["status", "updated"])
     return escrow_summary(reference=reference)
 
 
@@ -149,12 +172,19 @@ def escrow_refund(
             if refund.status == Refund.Status.SUCCEEDED:
                 return escrow_summary(reference=reference)
             if refund.status == Refund.Status.FAILED:
-                raise EscrowConflict(f"The payment provider refused this refund: {refund.error}")
+                raise RefundRefused(
+                    f"The payment provider refused this refund: {refund.error} "
+                    "Staff can retry it from the failed refunds page."
+                )
             if refund.claimed_at and refund.claimed_at > stale:
                 raise EscrowConflict("This refund is being sent now; try again in a moment.")
         else:
+            if escrow.status == Escrow.Status.FROZEN:
+                raise EscrowFrozen(FROZEN_MESSAGE)
             if escrow.status != Escrow.Status.HELD:
-                raise EscrowConflict(f"The escrow is already {escrow.get_status_display()}.")
+                raise EscrowConflict(
+                    f"The escrow is already {escrow.get_status_display().lower()}."
+                )
             reserved = escrow.refunds.filter(status__in=OPEN_REFUND).aggregate(
                 t=Sum("amount_cents")
             )["t"] or 0
@@ -192,47 +222,67 @@ def _stripe_refund_find(*, payment_intent_id: str, key: str):
 
 
 def refund_send(*, refund: Refund) -> Refund:
-    """Ask Stripe for a reserved refund (same key on every attempt), then post it.
+    """Ask Stripe for a reserved refund (same key on every try of one attempt), then post it.
 
     Call with no lock held. An earlier unanswered attempt is looked up first, so a provider
-    that ignores idempotency keys still refunds once.
+    that ignores idempotency keys still refunds once. A refusal marks the refund failed (staff
+    can retry it with a new attempt key) and tells the order's handler, so the buyer hears it.
     """
     refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
     intent_id = refund.escrow.payment_intent.stripe_id
+    key = refund.attempt_key
     try:
         found = None
-        attempted = GatewayCall.objects.filter(idempotency_key=refund.idempotency_key).exists()
+        attempted = GatewayCall.objects.filter(idempotency_key=key).exists()
         if attempted or refund.status == Refund.Status.UNKNOWN:
-            found = _stripe_refund_find(payment_intent_id=intent_id, key=refund.idempotency_key)
+            found = _stripe_refund_find(payment_intent_id=intent_id, key=key)
+            if found is not None:
+                GatewayCall.objects.filter(idempotency_key=key).update(
+                    status=GatewayCall.Status.SUCCEEDED, stripe_object_id=found.id
+                )
         stripe_refund = found or stripe_write(
-            operation="refund.create", idempotency_key=refund.idempotency_key,
+            operation="refund.create", idempotency_key=key,
             reference=refund.escrow.reference,
             send=lambda client, options: client.v1.refunds.create(
                 params={
                     "payment_intent": intent_id, "amount": refund.amount_cents,
-                    "metadata": {"refund_key": refund.idempotency_key,
-                                 "reference": refund.escrow.reference},
+                    "metadata": {"refund_key": key, "reference": refund.escrow.reference},
                 },
                 options=options,
             ),
         )
     except GatewayRefused as refused:
-        Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(
-            status=Refund.Status.FAILED, error=str(refused)[:2000], claimed_at=None
-        )
-        raise EscrowConflict(f"The payment provider refused the refund: {refused}") from None
+        _refund_failed(refund=refund, error=str(refused))
+        raise RefundRefused(f"The payment provider refused the refund: {refused}") from None
     except PaymentsError:
         Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(
             status=Refund.Status.UNKNOWN, claimed_at=None
         )
         raise
     if stripe_refund.status in {"failed", "canceled"}:
-        Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(
-            status=Refund.Status.FAILED, stripe_id=stripe_refund.id, claimed_at=None,
-            error=f"Stripe reports the refund {stripe_refund.status}.",
-        )
-        raise EscrowConflict(f"The payment provider reports the refund {stripe_refund.status}.")
+        _refund_failed(refund=refund, stripe_id=stripe_refund.id,
+                       error=f"Stripe reports the refund {stripe_refund.status}.")
+        raise RefundRefused(f"The payment provider reports the refund {stripe_refund.status}.")
     return refund_apply(refund=refund, stripe_refund_id=stripe_refund.id)
+
+
+def _refund_failed(*, refund: Refund, error: str, stripe_id: str = "") -> None:
+    """Record a refused attempt (nothing moved) and tell the order's handler (buyer told)."""
+    fields = {"status": Refund.Status.FAILED, "error": error[:2000], "claimed_at": None}
+    if stripe_id:
+        fields["stripe_id"] = stripe_id
+    if Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(**fields):
+        _refund_outcome(refund=refund, status="refund_failed")
+
+
+def _refund_outcome(*, refund: Refund, status: str) -> None:
+    escrow = refund.escrow
+    intent = escrow.payment_intent
+    payment_outcome_dispatch(PaymentOutcome(
+        reference=intent.reference, payment_intent_id=intent.stripe_id or "", status=status,
+        amount_cents=refund.amount_cents, currency=refund.currency,
+        message=refund.error, escrow_references=(escrow.reference,),
+    ))
 
 
 def refund_apply(*, refund: Refund, stripe_refund_id: str) -> Refund:
@@ -242,8 +292,10 @@ def refund_apply(*, refund: Refund, stripe_refund_id: str) -> Refund:
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.status == Refund.Status.SUCCEEDED:
             return refund
+        suffix = "" if refund.attempt <= 1 else f":attempt-{refund.attempt}"
         journal_post(
-            key=f"refund:{refund.pk}", kind=JournalEntry.Kind.REFUND, reference=escrow.reference,
+            key=f"refund:{refund.pk}{suffix}", kind=JournalEntry.Kind.REFUND,
+            reference=escrow.reference,
             shop=escrow.shop, memo=f"Refund {stripe_refund_id}", actor=refund.created_by,
             lines=[
                 Line(escrow_account(escrow.reference), -refund.amount_cents, refund.currency),
@@ -257,8 +309,11 @@ def refund_apply(*, refund: Refund, stripe_refund_id: str) -> Refund:
         refund.save(update_fields=["status", "stripe_id", "claimed_at", "error", "updated"])
         left = account_balance(account=escrow_account(escrow.reference), currency=escrow.currency)
         if left == 0 and escrow.status == Escrow.Status.HELD:
-            escrow.status = Escrow.Status.REFUNDED
-            escrow.save(update_fields=["status", "updated"])
+            # Held again after a release only when a refund of a partial outcome was reported
+            # failed and is now retried: then it ends partly refunded, as it was.
+            was_released = JournalEntry.objects.filter(key=f"release:{escrow.reference}").exists()
+            escrow_transition(escrow=escrow, to=Escrow.Status.PARTIALLY_REFUNDED
+                              if was_released else Escrow.Status.REFUNDED)
     return refund
 
 
@@ -321,3 +376,230 @@ def _refund_resume(refund: Refund, *, stale) -> bool:
     except PaymentsError:
         return False
     return True
+
+
+def refund_retry(*, refund_id, actor=None) -> Refund:
+    """Staff try a refused refund again, as a new attempt with its own idempotency key.
+
+    A double click refunds once: a refund that already succeeded is returned as it is, one
+    being sent right now answers 409. A frozen escrow (chargeback open) cannot be refunded.
+    `retried_now` (on the refund, or on the error raised) says whether this call sent one.
+    """
+    try:
+        refund_pk = int(refund_id)
+    except (TypeError, ValueError):
+        raise RefundNotFound("No such refund.") from None
+    escrow_id = Refund.objects.filter(pk=refund_pk).values_list("escrow_id", flat=True).first()
+    if escrow_id is None:
+        raise RefundNotFound("No such refund.")
+    stale = timezone.now() - timedelta(seconds=CLAIM_SECONDS)
+    with transaction.atomic():
+        escrow = Escrow.objects.select_for_update().get(pk=escrow_id)
+        refund = Refund.objects.select_for_update().get(pk=refund_pk)
+        if refund.status == Refund.Status.SUCCEEDED:
+            refund.retried_now = False  # a repeat: the first answer, nothing sent
+            return refund
+        if refund.claimed_at and refund.claimed_at > stale:
+            raise EscrowConflict("This refund is being sent now; try again in a moment.")
+        if escrow.status == Escrow.Status.FROZEN:
+            raise EscrowFrozen(FROZEN_MESSAGE)
+        if refund.status == Refund.Status.FAILED:
+            reserved = escrow.refunds.filter(status__in=OPEN_REFUND).exclude(
+                pk=refund.pk).aggregate(t=Sum("amount_cents"))["t"] or 0
+            remaining = account_balance(
+                account=escrow_account(escrow.reference), currency=escrow.currency
+            ) - reserved
+            if refund.amount_cents > remaining:
+                raise EscrowConflict(
+                    f"Only {remaining} cents are still held; this refund of "
+                    f"{refund.amount_cents} cents cannot be sent again."
+                )
+            refund.attempt += 1
+            refund.status = Refund.Status.PENDING
+            refund.error = ""
+        refund.claimed_at = timezone.now()
+        refund.save(update_fields=["attempt", "status", "error", "claimed_at", "updated"])
+    try:
+        refund_send(refund=refund)
+    except PaymentsError as error:
+        error.retried_now = True  # this call did send an attempt (refused or unanswered)
+        raise
+    refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
+    _refund_outcome(refund=refund, status="refunded")
+    refund.retried_now = True
+    return refund
+
+
+def refund_reported_failed(*, stripe_refund_id: str, metadata: dict, error: str) -> Refund | None:
+    """Stripe says a refund failed (refund.updated): reopen it; if it had posted, reverse it.
+
+    The money goes back into escrow (refunded → escrow, one entry), the refund is `failed` so
+    staff can retry it, and the buyer is told their refund is delayed. Idempotent.
+    """
+    refunds = Refund.objects.filter(stripe_id=stripe_refund_id)
+    key = (metadata or {}).get("refund_key") or ""
+    if key:
+        refunds = Refund.objects.filter(Q(stripe_id=stripe_refund_id)
+                                        | Q(idempotency_key=key.split(":attempt-")[0]))
+    found = refunds.order_by("pk").first()
+    if found is None:
+        issue_flag(kind=ReconciliationIssue.Kind.UNKNOWN_OBJECT, subject=stripe_refund_id,
+                   detail="Stripe reports a failed refund we have no record of.")
+        return None
+    with transaction.atomic():
+        escrow = Escrow.objects.select_for_update().get(pk=found.escrow_id)
+        refund = Refund.objects.select_for_update().get(pk=found.pk)
+        if refund.status == Refund.Status.FAILED:
+            return refund
+        if refund.stripe_id and refund.stripe_id != stripe_refund_id:
+            return refund  # an earlier attempt failed; the current one is another refund
+        if refund.status == Refund.Status.SUCCEEDED:
+            journal_post(
+                key=f"refund_reversal:{refund.pk}:attempt-{refund.attempt}",
+                kind=JournalEntry.Kind.REFUND_REVERSAL, reference=escrow.reference,
+                shop=escrow.shop, memo=f"Refund {stripe_refund_id} failed at Stripe",
+                lines=[
+                    Line(REFUNDED, -refund.amount_cents, refund.currency),
+                    Line(escrow_account(escrow.reference), refund.amount_cents, refund.currency),
+                ],
+            )
+            if escrow.status in {Escrow.Status.REFUNDED, Escrow.Status.PARTIALLY_REFUNDED}:
+                escrow_transition(escrow=escrow, to=Escrow.Status.HELD)
+        refund.status = Refund.Status.FAILED
+        refund.stripe_id = stripe_refund_id
+        refund.error = (error or "Stripe reports the refund failed.")[:2000]
+        refund.claimed_at = None
+        refund.save(update_fields=["status", "stripe_id", "error", "claimed_at", "updated"])
+    refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
+    _refund_outcome(refund=refund, status="refund_failed")
+    return refund
+
+
+def refunds_external_apply(*, payment_intent_id: str) -> int:
+    """Apply refunds made outside the app (the Stripe dashboard) like our own: return cents.
+
+    Each succeeded refund at Stripe that is not ours (no refund_key of ours, unknown id) is
+    posted against the intent's held escrows in order (escrow → refunded), once per Stripe
+    refund. What no held escrow can take is flagged for staff.
+    """
+    intent = PaymentIntent.objects.filter(stripe_id=payment_intent_id).first()
+    if intent is None or not payment_intent_id:
+        return 0
+    listing = stripe_read(
+        lambda client: client.v1.refunds.list(
+            params={"payment_intent": payment_intent_id, "limit": 100}
+        )
+    )
+    ours = set(Refund.objects.filter(escrow__payment_intent=intent).exclude(stripe_id="")
+               .values_list("stripe_id", flat=True))
+    applied = 0
+    touched: dict[str, int] = {}
+    after_release: set[str] = set()
+    for item in listing.data:
+        item = as_dict(item)
+        if item.get("status") != "succeeded" or item["id"] in ours:
+            continue
+        if (item.get("metadata") or {}).get("refund_key"):
+            continue  # one of ours still being posted: refunds_settle_open finishes it
+        applied += _external_refund_post(intent=intent, item=item, touched=touched,
+                                         after_release=after_release)
+    for reference, cents in touched.items():
+        escrow = Escrow.objects.select_related("payment_intent").get(reference=reference)
+        payment_outcome_dispatch(PaymentOutcome(
+            reference=intent.reference, payment_intent_id=payment_intent_id,
+            status="refunded_after_release" if reference in after_release else "refunded",
+            amount_cents=cents, currency=escrow.currency,
+            message="Refunded outside the app", escrow_references=(reference,),
+        ))
+    return applied
+
+
+def _external_refund_post(*, intent: PaymentIntent, item: dict, touched: dict,
+                          after_release: set) -> int:
+    left = int(item.get("amount") or 0)
+    posted = 0
+    with transaction.atomic():
+        PaymentIntent.objects.select_for_update().get(pk=intent.pk)
+        if Refund.objects.filter(idempotency_key__startswith=f"external:{item['id']}:").exists():
+            return 0
+        escrows = Escrow.objects.select_for_update().filter(
+            payment_intent=intent, status=Escrow.Status.HELD).order_by("pk")
+        for escrow in escrows:
+            if left <= 0:
+                break
+            reserved = escrow.refunds.filter(status__in=OPEN_REFUND).aggregate(
+                t=Sum("amount_cents"))["t"] or 0
+            room = account_balance(account=escrow_account(escrow.reference),
+                                   currency=escrow.currency) - reserved
+            amount = min(room, left)
+            if amount <= 0:
+                continue
+            refund = Refund.objects.create(
+                escrow=escrow, idempotency_key=f"external:{item['id']}:{escrow.pk}",
+                amount_cents=amount, currency=escrow.currency,
+                note="Refunded outside the app (Stripe dashboard)",
+            )
+            refund_apply(refund=refund, stripe_refund_id=item["id"])
+            touched[escrow.reference] = touched.get(escrow.reference, 0) + amount
+            left -= amount
+            posted += amount
+        released = Escrow.objects.select_for_update().filter(
+            payment_intent=intent,
+            status__in=[Escrow.Status.RELEASED, Escrow.Status.PARTIALLY_REFUNDED],
+        ).order_by("pk")
+        for escrow in released:
+            if left <= 0:
+                break
+            amount = _refund_after_release_post(escrow=escrow, item=item, cents=left)
+            if amount:
+                after_release.add(escrow.reference)
+            touched[escrow.reference] = touched.get(escrow.reference, 0) + amount
+            left -= amount
+            posted += amount
+        if left > 0:
+            issue_flag(
+                kind=ReconciliationIssue.Kind.REFUND_MISMATCH, subject=item["id"],
+                detail=f"A refund made outside the app ({item['id']}) has {left} cents that no "
+                       f"escrow of {intent.reference} could take; look at it by hand.",
+            )
+    return posted
+
+
+def _refund_after_release_post(*, escrow: Escrow, item: dict, cents: int) -> int:
+    """A refund of money already released: it comes back from the seller's balance (and the
+    fee, pro rata) — the seller may owe it, paid back from later releases before any payout.
+    """
+    released = JournalLine.objects.filter(reference=escrow.reference, currency=escrow.currency)
+    seller_account = seller_payable_account(escrow.shop_id)
+
+    def total(**filters) -> int:
+        return released.filter(**filters).aggregate(t=Sum("amount_cents"))["t"] or 0
+
+    seller = total(entry__kind=JournalEntry.Kind.RELEASE, account=seller_account)
+    fee = total(entry__kind=JournalEntry.Kind.RELEASE, account=PLATFORM_FEES)
+    taken = -total(entry__kind=JournalEntry.Kind.REFUND, account__in=[seller_account,
+                                                                      PLATFORM_FEES])
+    room = seller + fee - taken
+    amount = min(room, cents)
+    if amount <= 0:
+        return 0
+    fee_part = amount * fee // (seller + fee)
+    lines = [Line(seller_account, -(amount - fee_part), escrow.currency)]
+    if fee_part:
+        lines.append(Line(PLATFORM_FEES, -fee_part, escrow.currency))
+    lines.append(Line(REFUNDED, amount, escrow.currency))
+    journal_post(
+        key=f"refund_after_release:{item['id']}:{escrow.pk}", kind=JournalEntry.Kind.REFUND,
+        reference=escrow.reference, shop=escrow.shop,
+        memo=f"Refund {item['id']} made outside the app after release", lines=lines,
+    )
+    Refund.objects.create(
+        escrow=escrow, idempotency_key=f"external:{item['id']}:{escrow.pk}",
+        amount_cents=amount, currency=escrow.currency, status=Refund.Status.SUCCEEDED,
+        stripe_id=item["id"], note="Refunded outside the app after release",
+    )
+    escrow_transition(
+        escrow=escrow,
+        to=Escrow.Status.REFUNDED if amount == room else Escrow.Status.PARTIALLY_REFUNDED,
+    )
+    return amount

@@ -31,10 +31,16 @@ class PaymentOutcome:
 
     reference: str
     payment_intent_id: str  # the Stripe id, pass it to escrow_hold
-    status: str  # "succeeded" | "failed" | "canceled" | "disputed"
+    # "succeeded" | "failed" | "canceled" | "disputed" (a chargeback opened: escrows frozen) |
+    # "dispute_won" | "dispute_lost" | "refunded" (a refund made outside the app, or a retried
+    # one, posted) | "refunded_after_release" (an outside refund taken back from the seller's
+    # balance) | "refund_failed" (a refund was refused or reported failed: buyer delayed)
+    status: str
     amount_cents: int
     currency: str
     message: str = ""
+    # The escrows the outcome is about ("order:<id>"), for the money outcomes after payment.
+    escrow_references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

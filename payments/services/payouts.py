@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from jobs.services import JobRun
@@ -20,7 +20,7 @@ from notifications.services import notify
 from sellers.models import Shop
 
 from ..errors import InvalidAmount, PaymentsError, PayoutConflict
-from ..gateway import GatewayRefused, stripe_write
+from ..gateway import GatewayRefused, as_dict, stripe_read, stripe_write
 from ..ledger import (
     Line,
     account_balance,
@@ -29,7 +29,8 @@ from ..ledger import (
     seller_payable_account,
     seller_payout_pending_account,
 )
-from ..models import JournalEntry, JournalLine, Payout
+from ..models import Escrow, GatewayCall, JournalEntry, JournalLine, Payout
+from ..transitions import payout_transition
 
 PAYOUT_MINIMUM_CENTS = 1_000  # $10: smaller balances wait for the next run
 CLAIM_SECONDS = 300
@@ -50,9 +51,11 @@ def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
         shop = Shop.objects.select_for_update().get(pk=shop_id)
         if shop.status == Shop.Status.SUSPENDED:
             return None
-        available = account_balance(account=seller_payable_account(shop.pk), currency=currency)
+        available = account_balance(
+            account=seller_payable_account(shop.pk), currency=currency
+        ) - _frozen_released_cents(shop_id=shop.pk, currency=currency)
         if available < PAYOUT_MINIMUM_CENTS:
-            return None
+            return None  # includes a negative balance: what the seller owes is paid back first
         payout = Payout.objects.create(
             shop=shop, amount_cents=available, currency=currency,
             method=(
@@ -68,6 +71,18 @@ def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
             ],
         )
     return payout
+
+
+def _frozen_released_cents(*, shop_id: int, currency: str) -> int:
+    """What was released to the seller from escrows a chargeback has frozen: not paid out."""
+    references = Escrow.objects.filter(
+        shop_id=shop_id, status=Escrow.Status.FROZEN,
+        frozen_from__in=[Escrow.Status.RELEASED, Escrow.Status.PARTIALLY_REFUNDED],
+    ).values_list("reference", flat=True)
+    return JournalLine.objects.filter(
+        entry__kind=JournalEntry.Kind.RELEASE, account=seller_payable_account(shop_id),
+        reference__in=list(references), currency=currency,
+    ).aggregate(t=Sum("amount_cents"))["t"] or 0
 
 
 def _payout_settle_paid(*, payout_id: int, provider_ref: str, actor=None) -> Payout:
@@ -88,13 +103,11 @@ def _payout_settle_paid(*, payout_id: int, provider_ref: str, actor=None) -> Pay
                      payout.currency),
             ],
         )
-        payout.status = Payout.Status.PAID
-        payout.provider_ref = provider_ref
-        payout.paid_at = timezone.now()
-        payout.claimed_at = None
-        payout.marked_by = actor if getattr(actor, "is_authenticated", False) else None
-        payout.save(update_fields=["status", "provider_ref", "paid_at", "claimed_at",
-                                   "marked_by"])
+        payout = payout_transition(
+            payout_id=payout.pk, to=Payout.Status.PAID, provider_ref=provider_ref,
+            paid_at=timezone.now(), claimed_at=None,
+            marked_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         notify(
             recipient=payout.shop.owner, kind="payout_sent", url="/sell/balance/",
             dedupe_key=f"payout_sent:{payout.pk}",
@@ -119,25 +132,43 @@ def _payout_settle_failed(*, payout_id: int, error: str) -> Payout:
                      payout.currency),
             ],
         )
-        payout.status = Payout.Status.FAILED
-        payout.error = error[:2000]
-        payout.claimed_at = None
-        payout.save(update_fields=["status", "error", "claimed_at"])
+        payout = payout_transition(
+            payout_id=payout.pk, to=Payout.Status.FAILED, error=error[:2000], claimed_at=None
+        )
     return payout
+
+
+def _transfer_find(*, payout: Payout):
+    """Find a transfer an earlier unanswered attempt may have made (by its transfer group)."""
+    transfers = stripe_read(
+        lambda client: client.v1.transfers.list(
+            params={"transfer_group": payout.transfer_group, "limit": 100}
+        )
+    )
+    for item in transfers.data:
+        if (as_dict(item).get("metadata") or {}).get("payout_id") == str(payout.pk):
+            return item
+    return None
 
 
 def payout_send(*, payout: Payout) -> Payout:
     """Send a Stripe Connect payout: a Transfer whose idempotency key is the payout id.
 
     Claimed first (one sender at a time), called with no lock held. A suspended shop's
-    payout stays pending (held). A payout that got no answer stays `unknown` and is resent
-    with the same key on the next run.
+    payout stays pending (held). A payout that got no answer stays `unknown`; before it is
+    sent again, Stripe's transfer list is searched for it (Stripe keeps idempotency keys only
+    about a day), so a lost answer never pays twice.
     """
     stale = timezone.now() - timedelta(seconds=CLAIM_SECONDS)
-    claimed = Payout.objects.filter(
+    sendable = Shop.objects.filter(
+        pk=payout.shop_id, status__in=[Shop.Status.ACTIVE, Shop.Status.PENDING_VERIFICATION]
+    ).exists()
+    # The claim filters on the payout's own columns only: a condition on a joined table makes
+    # Django write `WHERE id IN (subquery)`, which PostgreSQL does not re-check against the
+    # row a racing sender just claimed, so both would send.
+    claimed = sendable and Payout.objects.filter(
         pk=payout.pk, method=Payout.Method.STRIPE_TRANSFER,
         status__in=[Payout.Status.PENDING, Payout.Status.UNKNOWN],
-        shop__status__in=[Shop.Status.ACTIVE, Shop.Status.PENDING_VERIFICATION],
     ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)).update(
         claimed_at=timezone.now()
     )
@@ -146,13 +177,22 @@ def payout_send(*, payout: Payout) -> Payout:
         return payout
     shop = payout.shop
     try:
-        transfer = stripe_write(
+        found = None
+        attempted = GatewayCall.objects.filter(idempotency_key=payout.idempotency_key).exists()
+        if attempted or payout.status == Payout.Status.UNKNOWN:
+            found = _transfer_find(payout=payout)
+            if found is not None:
+                GatewayCall.objects.filter(idempotency_key=payout.idempotency_key).update(
+                    status=GatewayCall.Status.SUCCEEDED, stripe_object_id=found.id, error=""
+                )
+        transfer = found or stripe_write(
             operation="transfer.create", idempotency_key=payout.idempotency_key,
             reference=f"payout:{payout.pk}",
             send=lambda client, options: client.v1.transfers.create(
                 params={
                     "amount": payout.amount_cents, "currency": payout.currency.lower(),
                     "destination": shop.stripe_account_id,
+                    "transfer_group": payout.transfer_group,
                     "metadata": {"payout_id": str(payout.pk), "shop": shop.slug},
                 },
                 options=options,
@@ -161,11 +201,9 @@ def payout_send(*, payout: Payout) -> Payout:
     except GatewayRefused as refused:
         return _payout_settle_failed(payout_id=payout.pk, error=str(refused))
     except PaymentsError as error:
-        Payout.objects.filter(pk=payout.pk).update(
-            status=Payout.Status.UNKNOWN, error=str(error), claimed_at=None
+        return payout_transition(
+            payout_id=payout.pk, to=Payout.Status.UNKNOWN, error=str(error), claimed_at=None
         )
-        payout.refresh_from_db()
-        return payout
     return _payout_settle_paid(payout_id=payout.pk, provider_ref=transfer.id)
 
 

@@ -51,7 +51,7 @@ def reconciliation_run(*, days: int = 3) -> ReconciliationResult:
                  functools.partial(_intent_check, record, now=now), atomic=False)
     for call in GatewayCall.objects.filter(
         status=GatewayCall.Status.UNKNOWN, created__lt=now - timedelta(minutes=5)
-    ).exclude(operation__in=["payment_intent.create", "refund.create", "transfer.create"]):
+    ).exclude(operation__in=["payment_intent.create", "refund.create"]):
         run.item(f"gateway_call:{call.pk}", functools.partial(
             issue_flag, kind=ReconciliationIssue.Kind.UNKNOWN_OUTCOME,
             subject=call.idempotency_key,

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from ..errors import PaymentsError
 from ..gateway import as_dict, stripe_read
+from ..ledger import REFUNDED
 from ..models import Escrow, JournalLine, PaymentIntent, ReconciliationIssue, WebhookEvent
-from .escrow import refunds_settle_open
-from .intents import PaymentOutcome, payment_intent_apply, payment_outcome_dispatch
+from .chargebacks import chargeback_closed, chargeback_opened, dispute_fetch
+from .escrow import refund_reported_failed, refunds_external_apply, refunds_settle_open
+from .intents import payment_intent_apply
 from .issues import issue_flag
 
 logger = logging.getLogger(__name__)
@@ -83,11 +85,22 @@ def _event_apply(event_type: str, data_object) -> None:
     elif event_type == "charge.refunded":
         intent_id = data_object.get("payment_intent") or ""
         refunds_settle_open(payment_intent_id=intent_id)
-        refund_totals_compare(stripe_id=intent_id, stripe_refunded_cents=int(
-            data_object.get("amount_refunded") or 0
-        ))
+        stripe_refunded = int(data_object.get("amount_refunded") or 0)
+        if stripe_refunded > _refunded_ours(stripe_id=intent_id):
+            refunds_external_apply(payment_intent_id=intent_id)  # made in the dashboard
+        refund_totals_compare(stripe_id=intent_id, stripe_refunded_cents=stripe_refunded)
+    elif event_type in {"charge.refund.updated", "refund.updated"}:
+        if data_object.get("status") == "failed":
+            refund_reported_failed(
+                stripe_refund_id=str(data_object.get("id") or ""),
+                metadata=data_object.get("metadata") or {},
+                error=f"Stripe reports the refund failed ({data_object.get('failure_reason')})."
+                if data_object.get("failure_reason") else "Stripe reports the refund failed.",
+            )
     elif event_type == "charge.dispute.created":
-        _dispute_opened(data_object)
+        chargeback_opened(dispute=dispute_fetch(data_object))
+    elif event_type == "charge.dispute.closed":
+        chargeback_closed(dispute=dispute_fetch(data_object))
     else:
         logger.info("Ignoring Stripe event type %s", event_type)
 
@@ -106,15 +119,20 @@ def payment_intent_refresh(*, stripe_id: str):
     return payment_intent_apply(stripe_payment_intent=obj)
 
 
-def refund_totals_compare(*, stripe_id: str, stripe_refunded_cents: int) -> bool:
-    """Flag a PaymentIntent whose refunds at Stripe differ from our ledger; True if equal."""
+def _refunded_ours(*, stripe_id: str) -> int:
     references = list(
         Escrow.objects.filter(payment_intent__stripe_id=stripe_id).values_list("reference",
                                                                                flat=True)
     )
-    ours = JournalLine.objects.filter(
-        reference__in=references, entry__kind="refund", account="refunded"
+    # Refunds posted, less refunds Stripe later reported failed (refund_reversal entries).
+    return JournalLine.objects.filter(
+        reference__in=references, account=REFUNDED
     ).aggregate(t=Sum("amount_cents"))["t"] or 0
+
+
+def refund_totals_compare(*, stripe_id: str, stripe_refunded_cents: int) -> bool:
+    """Flag a PaymentIntent whose refunds at Stripe differ from our ledger; True if equal."""
+    ours = _refunded_ours(stripe_id=stripe_id)
     if ours == stripe_refunded_cents:
         return True
     issue_flag(
@@ -122,25 +140,3 @@ def refund_totals_compare(*, stripe_id: str, stripe_refunded_cents: int) -> bool
         detail=f"Stripe refunded {stripe_refunded_cents} cents; our ledger refunded {ours}.",
     )
     return False
-
-
-def _dispute_opened(data_object) -> None:
-    intent_id = data_object.get("payment_intent") or ""
-    record = PaymentIntent.objects.filter(stripe_id=intent_id).first()
-    issue_flag(
-        kind=ReconciliationIssue.Kind.DISPUTE, subject=str(data_object.get("id", intent_id)),
-        detail=(
-            f"Chargeback of {data_object.get('amount')} {data_object.get('currency')} on "
-            f"{record.reference if record else 'an unknown payment ' + intent_id}: "
-            f"{data_object.get('reason', '')}"
-        ),
-    )
-    if record is not None:
-        payment_outcome_dispatch(
-            PaymentOutcome(
-                reference=record.reference, payment_intent_id=intent_id, status="disputed",
-                amount_cents=int(data_object.get("amount") or 0),
-                currency=str(data_object.get("currency") or record.currency).upper(),
-                message=str(data_object.get("reason") or ""),
-            )
-        )

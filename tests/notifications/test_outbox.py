@@ -167,7 +167,7 @@ def test_xss_in_a_listing_title_is_escaped_in_the_html_mail_and_plain_in_the_tex
 
 SAMPLE_CONTEXT = {
     "order_id": 42, "shop_name": "Hilltop Farm", "total_cents": 123456, "currency": "USD",
-    "amount_cents": 2599, "reason": "Card declined", "carrier": "UPS",
+    "amount_cents": 2599, "owed_cents": 1900, "reason": "Card declined", "carrier": "UPS",
     "tracking_number": "1Z999", "auto_confirm_at": "2026-03-02T15:30:00+00:00",
     "outcome": "refund", "refund_cents": 500, "note": "Sorry!", "ship_by": "2026-03-05",
     "provider_ref": "po_123", "listing_id": 8, "listing_title": "Quilt", "rating": 5,

@@ -28,7 +28,7 @@ def test_seller_balance_adds_up(api_client, localstripe):
     assert response.status_code == 200
     assert response.json() == {"currency": "USD", "escrow_cents": 2_000,
                                "available_cents": 9_500, "paid_out_cents": 0,
-                               "fees_cents": 500}
+                               "fees_cents": 500, "frozen_cents": 0, "owed_cents": 0}
 
 
 def test_seller_payouts_list(api_client, localstripe):

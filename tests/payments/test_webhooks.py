@@ -7,7 +7,8 @@ from django.db import connection
 from django.test import Client
 
 from payments.gateway import stripe_client
-from payments.models import ReconciliationIssue, WebhookEvent
+from payments.models import ReconciliationIssue, Refund, WebhookEvent
+from payments.selectors import escrow_summary
 from payments.services import payment_intent_create
 from tests.payments.conftest import event_body, held_escrow, next_number, sign
 
@@ -169,17 +170,24 @@ def test_dispute_created_is_flagged_and_handed_to_the_caller(client, settings, l
 
 
 @pytest.mark.django_db
-def test_a_refund_made_outside_the_platform_is_flagged(client, settings, localstripe):
+def test_a_refund_made_outside_the_platform_is_applied_once(client, settings, localstripe,
+                                                            outcomes):
     reference, _, intent = held_escrow(amount_cents=2_000)
-    stripe_client().v1.refunds.create(params={"payment_intent": intent.stripe_id,
-                                              "amount": 500})
-    body = event_body("charge.refunded", {"id": intent.charge_id, "object": "charge",
-                                          "payment_intent": intent.stripe_id,
-                                          "amount_refunded": 500})
-    assert deliver(client, body, settings.STRIPE_WEBHOOK_SECRET).status_code == 200
-    issue = ReconciliationIssue.objects.get()
-    assert issue.kind == "refund_mismatch"
-    assert issue.detail == "Stripe refunded 500 cents; our ledger refunded 0."
+    made = stripe_client().v1.refunds.create(params={"payment_intent": intent.stripe_id,
+                                                     "amount": 500})
+    for _ in range(2):  # two deliveries (two event ids) of the same refund
+        body = event_body("charge.refunded", {"id": intent.charge_id, "object": "charge",
+                                              "payment_intent": intent.stripe_id,
+                                              "amount_refunded": 500})
+        assert deliver(client, body, settings.STRIPE_WEBHOOK_SECRET).status_code == 200
+    summary = escrow_summary(reference=reference)
+    assert (summary.status, summary.refunded_cents, summary.remaining_cents) == (
+        "held", 500, 1_500)
+    [refund] = Refund.objects.filter(escrow__reference=reference)
+    assert (refund.status, refund.stripe_id, refund.amount_cents) == ("succeeded", made.id, 500)
+    assert not ReconciliationIssue.objects.exists()
+    assert [(o.status, o.escrow_references, o.amount_cents) for o in outcomes
+            if o.status != "succeeded"] == [("refunded", (reference,), 500)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,45 @@
+"""Staff retry a refund Stripe refused: a new attempt with its own idempotency key.
+
+The attempt talks to Stripe with no lock held (payments.refund_retry); the audit row is
+written right after it, recording the outcome (succeeded, or refused again with Stripe's
+words), so a retry is audited whichever way it went.
+"""
+
+from django.db import transaction
+
+from moderation.errors import NotFound
+from moderation.models import AuditLog
+from moderation.services.audit import audit_record
+from payments.errors import PaymentsError
+from payments.models import Refund
+from payments.services.escrow import RefundNotFound, refund_retry
+
+
+def refund_retry_staff(*, refund_id, actor) -> Refund:
+    """Retry a failed refund for staff; raises the payments error after auditing it."""
+    before = Refund.objects.filter(pk=refund_id).select_related("escrow").first() if str(
+        refund_id).isdigit() else None
+    if before is None:
+        raise NotFound("No such refund.")
+    failure = None
+    try:
+        refund = refund_retry(refund_id=before.pk, actor=actor)
+    except RefundNotFound:
+        raise NotFound("No such refund.") from None
+    except PaymentsError as error:
+        failure = error
+        refund = Refund.objects.get(pk=before.pk)
+    tried = getattr(failure if failure is not None else refund, "retried_now", False)
+    if tried:  # only the request that sent an attempt writes the audit row
+        with transaction.atomic():
+            audit_record(
+                actor=actor, action=AuditLog.Action.REFUND_RETRIED, object_type="refund",
+                object_id=refund.pk,
+                object_repr=f"Refund of {refund.amount_cents} cents for "
+                            f"{before.escrow.reference} (attempt {refund.attempt})",
+                reason=str(failure) if failure else "",
+                status_before=before.status, status_after=refund.status,
+            )
+    if failure is not None:
+        raise failure
+    return refund
