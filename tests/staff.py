@@ -93,6 +93,7 @@ def staff_token_make(user) -> str:
 
 def staff_api_login(api_client, user):
     """Sign a staff member into an API client (rest_framework.test.APIClient)."""
+    api_client.force_authenticate(None)  # a person signed in earlier would win over the token
     api_client.credentials(HTTP_AUTHORIZATION=f"StaffToken {staff_token_make(user)}")
     return api_client
 

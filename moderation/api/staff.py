@@ -248,6 +248,8 @@ class DashboardApi(ModerationApi):
 class RefundRetryApi(ModerationApi):
     """Send a refused refund to Stripe again (a new attempt key); a repeat returns the refund."""
 
+    permission_classes = [*ModerationApi.permission_classes, FreshCode]
+
     @extend_schema(request=None, responses=s.ModerationRefundOutputSerializer)
     def post(self, request, refund_id):
         refund = refund_retry_staff(refund_id=refund_id, actor=request.user)

@@ -277,6 +277,7 @@ def refund_list(request):
 
 @require_http_methods(["GET", "POST"])
 @moderator_required
+@fresh_code_required
 def refund_retry(request, refund_id: int):
     """GET: confirm who gets how much (works without JavaScript). POST: send it again."""
     if request.method == "GET":

@@ -7,11 +7,14 @@ with a 402 (a Stripe that refuses once); everything else passes through unchange
 import http.server
 import io
 import threading
+from datetime import timedelta
 
 import pytest
 import requests
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from moderation.models import AuditLog
 from notifications.models import Notification
@@ -21,7 +24,7 @@ from payments.models import Escrow, Refund
 from tests.factories import ListingFactory, ShopFactory
 from tests.orders.conftest import paid_orders
 from tests.payments.conftest import event_body, serve, sign
-from tests.staff import staff_api_login, staff_login, staff_make
+from tests.staff import staff_api_login, staff_code, staff_login, staff_make
 
 pytestmark = pytest.mark.django_db
 WEBHOOK = "/api/v1/payments/stripe/webhook"
@@ -118,7 +121,8 @@ def test_a_refused_refund_is_told_left_alone_by_the_job_and_retried_once_by_staf
 
     # wrong role, unknown id
     assert retry(api_client, staff_make(permissions=()), refund.pk).status_code == 403
-    assert retry(api_client, moderator, 999_999).status_code == 404
+    missing = retry(api_client, moderator, 999_999)
+    assert missing.status_code == 404, missing.content
     api_client.force_authenticate(buyer)
     assert api_client.post(f"/api/v1/moderation/refunds/{refund.pk}/retry").status_code == 403
 
@@ -298,3 +302,32 @@ def test_a_partial_outcome_refund_reported_failed_after_release_is_reopened_then
     assert account_balance(account=REFUNDED, currency="USD") == 500
     call_command("run_due_jobs", "--only", "orders-money-settle", stdout=io.StringIO())
     assert account_balance(account=payable, currency="USD") == 1_425
+
+
+def test_a_refund_retry_asks_for_a_fresh_code_after_15_minutes(
+    api_client, buyer, listing, refusing_stripe, monkeypatch
+):
+    (order,) = paid_orders(api_client, [listing])
+    refusing_stripe["refuse"] = 1
+    api_client.post(f"/api/v1/orders/{order.pk}/cancel")
+    refund = Refund.objects.get(escrow__reference=order.reference)
+    moderator = staff_make()
+    page = staff_login(Client(), moderator)
+    api = staff_api_login(APIClient(), moderator)
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(minutes=16))
+
+    asked = page.get(f"/staff/refunds/{refund.pk}/retry/")
+    assert asked.status_code == 302
+    assert asked["Location"].startswith("/accounts/second-factor/verify/")
+    refused = api.post(f"/api/v1/moderation/refunds/{refund.pk}/retry")
+    assert refused.status_code == 403
+    assert "POST /api/v1/auth/staff-code" in refused.json()["detail"]
+    assert Refund.objects.get(pk=refund.pk).status == "failed"
+    assert refusing_stripe["refund_posts"] == [f"refund:{order.reference}:full"]
+
+    fresh = api.post("/api/v1/auth/staff-code", {"code": staff_code(moderator)}, format="json")
+    assert fresh.status_code == 200, fresh.content
+    sent = api.post(f"/api/v1/moderation/refunds/{refund.pk}/retry")
+    assert sent.status_code == 200, sent.content
+    assert sent.json()["status"] == "succeeded"

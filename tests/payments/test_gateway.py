@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def stripe_intents_for(reference):
     listed = stripe_client().v1.payment_intents.list(params={"limit": 100})
-    return [pi for pi in listed.data if pi.metadata.to_dict().get("reference") == reference]
+    # Every page: the run's localstripe holds every test's intents, oldest first.
+    return [pi for pi in listed.auto_paging_iter()
+            if pi.metadata.to_dict().get("reference") == reference]
 
 
 def test_create_timing_out_moves_nothing_and_the_retry_with_the_same_key_succeeds_once(
