@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from staffguard.admin import ReadOnlyAdmin
+
 from .models import JobFailure
 
 
 @admin.register(JobFailure)
-class JobFailureAdmin(admin.ModelAdmin):
+class JobFailureAdmin(ReadOnlyAdmin):
     """Read-only: failures open and close through the jobs themselves (and the staff page)."""
 
     list_display = ["job", "item", "times", "first_seen", "last_seen", "resolved_at",
@@ -13,11 +15,3 @@ class JobFailureAdmin(admin.ModelAdmin):
     search_fields = ["job", "item", "error"]
     list_select_related = ["resolved_by"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,47 +7,26 @@ services as the /staff/ pages (audit row, the owner told), offered to moderators
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from sellers.models import Listing, ListingImage, ScreeningTerm, Shop
+from staffguard.admin import PermissionActionsMixin, ReadOnlyAdmin
 
 from .errors import ModerationError
 from .models import AuditLog, DisputeDecision, DisputeStatement, Report
-from .permissions import is_moderator
+from .permissions import PERMISSION
 from .services import listings as listing_decisions
 from .services import shops as shop_decisions
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Look and search only: no add, no field edits, no delete."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-
-class ModeratorActionsMixin:
+class ModeratorActionsMixin(PermissionActionsMixin):
     """Moderators see these records and may run the actions marked permissions=["moderate"]."""
 
+    acting_permission = PERMISSION
+    refusal = "Only moderators may do this."
+
     def has_moderate_permission(self, request):
-        return is_moderator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or is_moderator(request.user)
-
-    def changelist_view(self, request, extra_context=None):
-        action = request.POST.get("action") if request.method == "POST" else None
-        if action in (self.actions or []) and action not in self.get_actions(request):
-            raise PermissionDenied("Only moderators may do this.")
-        return super().changelist_view(request, extra_context)
+        return self.may_act(request)
 
 
 def _run_each(modeladmin, request, queryset, action, done: str) -> None:

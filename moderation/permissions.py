@@ -9,14 +9,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
+from staffguard.admin import staff_holds
+
 PERMISSION = "moderation.moderate"
 
 
 def is_moderator(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and user.is_active and user.is_staff
-        and user.has_perm(PERMISSION)
-    )
+    return staff_holds(user, PERMISSION)
 
 
 class IsModerator(BasePermission):

@@ -7,12 +7,12 @@ what is owed, resolve a reconciliation issue) call the payments services and nee
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
 from staffguard import fresh_code_required
+from staffguard.admin import PermissionActionsMixin, ReadOnlyAdmin
 
 from .errors import PaymentsError
 from .models import (
@@ -26,21 +26,8 @@ from .models import (
     Refund,
     WebhookEvent,
 )
-from .permissions import can_manage_payouts, payouts_manager_required
+from .permissions import PERMISSION, payouts_manager_required
 from .services import issue_resolve, payout_mark_paid, payouts_owed_csv
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money rows change only through services: staff may look, never edit or delete."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class JournalLineInline(admin.TabularInline):
@@ -101,20 +88,14 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     search_fields = ["event_id", "object_id"]
 
 
-class ManagePayoutsMixin:
+class ManagePayoutsMixin(PermissionActionsMixin):
     """Holders of `payments.manage_payouts` see these records and may run their actions."""
 
+    acting_permission = PERMISSION
+    refusal = "Only staff who manage payouts may do this."
+
     def has_manage_payouts_permission(self, request):
-        return can_manage_payouts(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or can_manage_payouts(request.user)
-
-    def changelist_view(self, request, extra_context=None):
-        action = request.POST.get("action") if request.method == "POST" else None
-        if action in (self.actions or []) and action not in self.get_actions(request):
-            raise PermissionDenied("Only staff who manage payouts may do this.")
-        return super().changelist_view(request, extra_context)
+        return self.may_act(request)
 
 
 @admin.register(ReconciliationIssue)

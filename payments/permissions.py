@@ -9,14 +9,13 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from staffguard.admin import staff_holds
+
 PERMISSION = "payments.manage_payouts"
 
 
 def can_manage_payouts(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and user.is_active and user.is_staff
-        and user.has_perm(PERMISSION)
-    )
+    return staff_holds(user, PERMISSION)
 
 
 def payouts_manager_required(view):
