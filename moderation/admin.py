@@ -120,22 +120,13 @@ class ScreeningTermAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ["created", "actor", "action", "object_type", "object_id", "object_repr",
                     "status_before", "status_after"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "object_id", "reason", "actor__email"]
     list_select_related = ["actor"]
     date_hierarchy = "created"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Report)
