@@ -51,9 +51,14 @@ def stripe_client() -> stripe.StripeClient:
 
 
 def _is_transient(error: stripe.StripeError) -> bool:
-    if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError):
+    """No definitive answer: a network error, 429, 5xx, or a 409 on the idempotency key (the
+    same key still in flight at Stripe: the first try may yet succeed, so it is not a no)."""
+    if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError
+                  | stripe.IdempotencyError):
         return True
     status = error.http_status
+    if status == 409:
+        return True
     return isinstance(error, stripe.APIError) and (status is None or status >= 500)
 
 

@@ -214,3 +214,21 @@ def released_to_sellers_by_village(*, currency: str = "USD") -> dict[int, int]:
         .order_by()
     )
     return {row["shop__village_id"]: int(row["total"]) for row in rows}
+
+
+def release_left_with_seller(*, escrow: Escrow) -> tuple[int, int]:
+    """What of this escrow's release is still with the seller and the platform: (seller, fee).
+
+    The release put the seller's share on seller_payable and the fee on platform_fees; a refund
+    made after the release, or a lost chargeback, took some back (the same accounts, this
+    reference). Whatever is taken next can only come out of what is left.
+    """
+    seller_account = seller_payable_account(escrow.shop_id)
+    kinds = [JournalEntry.Kind.RELEASE, JournalEntry.Kind.REFUND, JournalEntry.Kind.CHARGEBACK]
+    left = dict(
+        JournalLine.objects.filter(
+            reference=escrow.reference, currency=escrow.currency, entry__kind__in=kinds,
+            account__in=[seller_account, PLATFORM_FEES],
+        ).values("account").annotate(t=Sum("amount_cents")).values_list("account", "t")
+    )
+    return max(left.get(seller_account, 0), 0), max(left.get(PLATFORM_FEES, 0), 0)

@@ -13,23 +13,21 @@ handler the reference's kind registered (orders), outside any lock of ours.
 import logging
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from ..errors import PaymentsError
 from ..gateway import GatewayRefused, as_dict, stripe_read
 from ..ledger import (
     CHARGEBACKS,
-    PLATFORM_FEES,
     Line,
     account_balance,
     escrow_account,
     journal_post,
-    seller_payable_account,
 )
-from ..models import Chargeback, Escrow, JournalEntry, JournalLine, PaymentIntent
+from ..models import Chargeback, Escrow, JournalEntry, PaymentIntent
 from ..models import ReconciliationIssue as Issue
 from ..transitions import escrow_transition
+from .escrow import release_take_back_lines
 from .intents import PaymentOutcome, payment_outcome_dispatch
 from .issues import issue_flag
 
@@ -151,7 +149,8 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
         else:
             lost = 0
             for escrow in escrows:
-                cents = _loss_post(escrow=escrow, chargeback=chargeback)
+                cents = _loss_post(escrow=escrow, chargeback=chargeback,
+                                   cap=(chargeback.amount_cents or intent.amount_cents) - lost)
                 if cents or escrow.status == E.FROZEN:
                     references.append(escrow.reference)
                 if escrow.status in {E.HELD, *RELEASED_STATES}:
@@ -174,12 +173,14 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
     return chargeback
 
 
-def _loss_post(*, escrow: Escrow, chargeback: Chargeback) -> int:
-    """Post what the bank took for one escrow: what it still holds, or what it released.
+def _loss_post(*, escrow: Escrow, chargeback: Chargeback, cap: int) -> int:
+    """Post what the bank took for one escrow, at most `cap` cents: what it still holds, then
+    what its release left with the seller and the platform.
 
     Held: escrow → chargebacks. Released: the seller's share and the fee come back
-    (seller_payable and platform_fees → chargebacks), so the seller's available balance may
-    go negative: that is what the seller owes, and later releases pay it back first.
+    (seller_payable and platform_fees → chargebacks, less what a refund after the release took
+    already), so the seller's available balance may go negative: that is what the seller owes,
+    and later releases pay it back first.
     """
     origin = escrow.frozen_from if escrow.status == E.FROZEN else escrow.status
     key = f"chargeback:{chargeback.dispute_id}:{escrow.reference}"
@@ -188,20 +189,11 @@ def _loss_post(*, escrow: Escrow, chargeback: Chargeback) -> int:
         return sum(line.amount_cents for line in existing.lines.filter(account=CHARGEBACKS))
     lines = []
     held = account_balance(account=escrow_account(escrow.reference), currency=escrow.currency)
-    if held > 0:
-        lines.append(Line(escrow_account(escrow.reference), -held, escrow.currency))
-    if origin in RELEASED_STATES:
-        released = JournalLine.objects.filter(
-            entry__kind=JournalEntry.Kind.RELEASE, reference=escrow.reference,
-            currency=escrow.currency,
-        )
-        seller = released.filter(account=seller_payable_account(escrow.shop_id)).aggregate(
-            t=Sum("amount_cents"))["t"] or 0
-        fee = released.filter(account=PLATFORM_FEES).aggregate(t=Sum("amount_cents"))["t"] or 0
-        if seller:
-            lines.append(Line(seller_payable_account(escrow.shop_id), -seller, escrow.currency))
-        if fee:
-            lines.append(Line(PLATFORM_FEES, -fee, escrow.currency))
+    from_escrow = min(max(held, 0), max(cap, 0))
+    if from_escrow:
+        lines.append(Line(escrow_account(escrow.reference), -from_escrow, escrow.currency))
+    if origin in RELEASED_STATES and cap - from_escrow > 0:
+        lines += release_take_back_lines(escrow=escrow, cents=cap - from_escrow)[0]
     total = -sum(line.amount_cents for line in lines)
     if total <= 0:
         return 0

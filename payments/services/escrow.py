@@ -22,6 +22,7 @@ from ..errors import (
     EscrowNotFound,
     InvalidAmount,
     PaymentConflict,
+    PaymentProviderUnavailable,
     PaymentsError,
     RefundRefused,
 )
@@ -40,13 +41,12 @@ from ..models import (
     Escrow,
     GatewayCall,
     JournalEntry,
-    JournalLine,
     PaymentIntent,
     ReconciliationIssue,
     Refund,
 )
 from ..money import currency_normalize, fee_split
-from ..selectors import EscrowSummary, escrow_summary
+from ..selectors import EscrowSummary, escrow_summary, release_left_with_seller
 from ..transitions import escrow_transition
 from .intents import PaymentOutcome, payment_outcome_dispatch
 from .issues import issue_flag
@@ -231,15 +231,25 @@ def refund_send(*, refund: Refund) -> Refund:
     refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
     intent_id = refund.escrow.payment_intent.stripe_id
     key = refund.attempt_key
-    try:
-        found = None
-        attempted = GatewayCall.objects.filter(idempotency_key=key).exists()
-        if attempted or refund.status == Refund.Status.UNKNOWN:
+    found = None
+    attempted = GatewayCall.objects.filter(idempotency_key=key).exists()
+    if attempted or refund.status == Refund.Status.UNKNOWN:
+        try:
             found = _stripe_refund_find(payment_intent_id=intent_id, key=key)
-            if found is not None:
-                GatewayCall.objects.filter(idempotency_key=key).update(
-                    status=GatewayCall.Status.SUCCEEDED, stripe_object_id=found.id
-                )
+        except (GatewayRefused, PaymentsError):
+            # Whether the earlier try went through cannot be told: never treat it as refused.
+            Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(
+                status=Refund.Status.UNKNOWN, claimed_at=None
+            )
+            raise PaymentProviderUnavailable(
+                "The payment provider could not say whether an earlier refund went through; "
+                "it will be looked up again."
+            ) from None
+        if found is not None:
+            GatewayCall.objects.filter(idempotency_key=key).update(
+                status=GatewayCall.Status.SUCCEEDED, stripe_object_id=found.id
+            )
+    try:
         stripe_refund = found or stripe_write(
             operation="refund.create", idempotency_key=key,
             reference=refund.escrow.reference,
@@ -290,7 +300,9 @@ def refund_apply(*, refund: Refund, stripe_refund_id: str) -> Refund:
     with transaction.atomic():
         escrow = Escrow.objects.select_for_update().get(pk=refund.escrow_id)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
-        if refund.status == Refund.Status.SUCCEEDED:
+        if refund.status not in OPEN_REFUND:
+            # Posted already, or Stripe reported it failed while we were asking (refund.updated
+            # arrived first): staff retry a failed one; posting it would hide it.
             return refund
         suffix = "" if refund.attempt <= 1 else f":attempt-{refund.attempt}"
         journal_post(
@@ -565,41 +577,46 @@ def _external_refund_post(*, intent: PaymentIntent, item: dict, touched: dict,
     return posted
 
 
+def release_take_back_lines(*, escrow: Escrow, cents: int) -> tuple[list[Line], int]:
+    """Lines taking up to `cents` back from what this escrow's release left with the seller
+    and the platform (the fee pro rata), and how much they take. The seller's available
+    balance may go negative: what the seller owes, paid back from later releases first."""
+    seller, fee = release_left_with_seller(escrow=escrow)
+    room = seller + fee
+    amount = min(room, cents)
+    if amount <= 0:
+        return [], 0
+    fee_part = amount * fee // room
+    lines = []
+    if amount - fee_part:
+        lines.append(Line(seller_payable_account(escrow.shop_id), -(amount - fee_part),
+                          escrow.currency))
+    if fee_part:
+        lines.append(Line(PLATFORM_FEES, -fee_part, escrow.currency))
+    return lines, amount
+
+
 def _refund_after_release_post(*, escrow: Escrow, item: dict, cents: int) -> int:
     """A refund of money already released: it comes back from the seller's balance (and the
     fee, pro rata) — the seller may owe it, paid back from later releases before any payout.
     """
-    released = JournalLine.objects.filter(reference=escrow.reference, currency=escrow.currency)
-    seller_account = seller_payable_account(escrow.shop_id)
-
-    def total(**filters) -> int:
-        return released.filter(**filters).aggregate(t=Sum("amount_cents"))["t"] or 0
-
-    seller = total(entry__kind=JournalEntry.Kind.RELEASE, account=seller_account)
-    fee = total(entry__kind=JournalEntry.Kind.RELEASE, account=PLATFORM_FEES)
-    taken = -total(entry__kind=JournalEntry.Kind.REFUND, account__in=[seller_account,
-                                                                      PLATFORM_FEES])
-    room = seller + fee - taken
-    amount = min(room, cents)
+    lines, amount = release_take_back_lines(escrow=escrow, cents=cents)
     if amount <= 0:
         return 0
-    fee_part = amount * fee // (seller + fee)
-    lines = [Line(seller_account, -(amount - fee_part), escrow.currency)]
-    if fee_part:
-        lines.append(Line(PLATFORM_FEES, -fee_part, escrow.currency))
-    lines.append(Line(REFUNDED, amount, escrow.currency))
     journal_post(
         key=f"refund_after_release:{item['id']}:{escrow.pk}", kind=JournalEntry.Kind.REFUND,
         reference=escrow.reference, shop=escrow.shop,
-        memo=f"Refund {item['id']} made outside the app after release", lines=lines,
+        memo=f"Refund {item['id']} made outside the app after release",
+        lines=[*lines, Line(REFUNDED, amount, escrow.currency)],
     )
     Refund.objects.create(
         escrow=escrow, idempotency_key=f"external:{item['id']}:{escrow.pk}",
         amount_cents=amount, currency=escrow.currency, status=Refund.Status.SUCCEEDED,
         stripe_id=item["id"], note="Refunded outside the app after release",
     )
+    nothing_left = release_left_with_seller(escrow=escrow) == (0, 0)
     escrow_transition(
         escrow=escrow,
-        to=Escrow.Status.REFUNDED if amount == room else Escrow.Status.PARTIALLY_REFUNDED,
+        to=Escrow.Status.REFUNDED if nothing_left else Escrow.Status.PARTIALLY_REFUNDED,
     )
     return amount

@@ -176,15 +176,23 @@ def payout_send(*, payout: Payout) -> Payout:
     if not claimed:
         return payout
     shop = payout.shop
-    try:
-        found = None
-        attempted = GatewayCall.objects.filter(idempotency_key=payout.idempotency_key).exists()
-        if attempted or payout.status == Payout.Status.UNKNOWN:
+    found = None
+    attempted = GatewayCall.objects.filter(idempotency_key=payout.idempotency_key).exists()
+    if attempted or payout.status == Payout.Status.UNKNOWN:
+        try:
             found = _transfer_find(payout=payout)
-            if found is not None:
-                GatewayCall.objects.filter(idempotency_key=payout.idempotency_key).update(
-                    status=GatewayCall.Status.SUCCEEDED, stripe_object_id=found.id, error=""
-                )
+        except (GatewayRefused, PaymentsError) as error:
+            # Whether the earlier try went through cannot be told: never treat it as refused
+            # (its money back on the balance would be paid again by the next run).
+            return payout_transition(
+                payout_id=payout.pk, to=Payout.Status.UNKNOWN, claimed_at=None,
+                error=f"Could not look up the earlier transfer: {error}"[:2000],
+            )
+        if found is not None:
+            GatewayCall.objects.filter(idempotency_key=payout.idempotency_key).update(
+                status=GatewayCall.Status.SUCCEEDED, stripe_object_id=found.id, error=""
+            )
+    try:
         transfer = found or stripe_write(
             operation="transfer.create", idempotency_key=payout.idempotency_key,
             reference=f"payout:{payout.pk}",

@@ -11,7 +11,7 @@ from django.test import Client
 from notifications.models import Notification
 from orders.models import Checkout, Order
 from payments.ledger import CHARGEBACKS, account_balance, seller_payable_account
-from payments.models import Chargeback, Escrow, Payout
+from payments.models import Chargeback, Escrow, Payout, ReconciliationIssue
 from payments.services import payout_mark_paid, payouts_run
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.orders.conftest import paid_orders
@@ -372,3 +372,30 @@ def test_a_chargeback_racing_confirm_receipt_never_pays_out_frozen_money(
     assert escrow.frozen_from == ("released" if released else "held")
     assert Order.objects.get(pk=order.pk).status == ("completed" if released else "shipped")
     assert payouts_run().created == 0 and not Payout.objects.exists()
+
+
+def test_a_chargeback_lost_after_a_dashboard_refund_takes_back_only_what_is_left(
+    api_client, buyer, shop_listing, settings, localstripe
+):
+    from payments.gateway import stripe_client
+
+    (order,) = paid_orders(api_client, [shop_listing])  # $20.00: $19.00 seller, $1.00 fee
+    ship(api_client, order)
+    as_buyer(api_client, order).post(f"/api/v1/orders/{order.pk}/confirm-receipt")
+    intent = Checkout.objects.get(pk=order.checkout_id).payment_intent_id
+    stripe_client().v1.refunds.create(params={"payment_intent": intent, "amount": 1_000})
+    charge = {"id": "ch_z", "object": "charge", "payment_intent": intent,
+              "amount_refunded": 1_000}
+    assert deliver(settings, "charge.refunded", charge).status_code == 200
+
+    opened = dispute(order, amount=1_000)  # the bank takes back the other $10.00
+    deliver(settings, "charge.dispute.created", opened)
+    deliver(settings, "charge.dispute.closed", {**opened, "status": "lost"})
+
+    payable = seller_payable_account(order.shop_id)
+    assert account_balance(account=CHARGEBACKS, currency="USD") == 1_000
+    assert account_balance(account="refunded", currency="USD") == 1_000
+    assert account_balance(account=payable, currency="USD") == 0  # all $19.00 back, no more
+    assert account_balance(account="platform_fees", currency="USD") == 0
+    assert not ReconciliationIssue.objects.filter(kind="amount_mismatch").exists()
+    assert Order.objects.get(pk=order.pk).status == "refunded"

@@ -166,3 +166,22 @@ def test_hold_of_an_unpaid_intent_is_refused():
         escrow_hold(reference="order:unpaid", shop=ShopFactory(), amount_cents=900,
                     currency="USD", payment_intent_id=record.stripe_id)
     assert not Escrow.objects.exists() and not JournalLine.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refund_stripe_reported_failed_while_we_asked_is_not_posted(localstripe):
+    from payments.services.escrow import refund_apply, refund_reported_failed
+
+    reference, _, _ = held_escrow(amount_cents=2_500)
+    escrow = Escrow.objects.get(reference=reference)
+    refund = Refund.objects.create(escrow=escrow, idempotency_key=f"refund:{reference}:full",
+                                   amount_cents=2_500, currency="USD")
+    # refund.updated (failed) arrives between Stripe's answer and our posting of it
+    refund_reported_failed(stripe_refund_id="re_late", error="The card was closed.",
+                           metadata={"refund_key": refund.idempotency_key})
+
+    after = refund_apply(refund=refund, stripe_refund_id="re_late")
+
+    assert after.status == "failed"
+    assert not JournalEntry.objects.filter(kind="refund", reference=reference).exists()
+    assert escrow_summary(reference=reference).remaining_cents == 2_500
