@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def transfers():
-    """Stripe's /v1/transfers: POST (keyed), GET list by transfer_group; mode ok | lose."""
+    """Stripe's /v1/transfers: POST (keyed), GET list by transfer_group;
+    mode ok | lose | busy (409 on the key) | refuse_list (the look-up is refused)."""
     state = {"mode": "ok", "made": [], "keys": {}, "posts": 0, "lists": 0}
     lock = threading.Lock()
 
@@ -49,9 +50,18 @@ def transfers():
             if state["mode"] == "lose":
                 self.close_connection = True  # made, but the answer never arrives
                 return
+            if state["mode"] == "busy":  # made; the same key answered "still in flight"
+                return self._answer(409, {"error": {
+                    "type": "idempotency_error",
+                    "message": "There is currently another in-progress request using this "
+                               "Stripe-Idempotency-Key."}})
             self._answer(200, transfer)
 
         def do_GET(self):  # noqa: N802
+            if state["mode"] == "refuse_list":  # e.g. a restricted key without transfer reads
+                return self._answer(403, {"error": {
+                    "type": "invalid_request_error",
+                    "message": "This key does not have the permission to list transfers."}})
             url = urlparse(self.path)
             group = parse_qs(url.query).get("transfer_group", [None])[0]
             with lock:
@@ -139,3 +149,33 @@ def test_a_payout_that_never_reached_stripe_is_looked_up_then_sent_once(
     assert (made["transfer_group"], made["metadata"]["payout_id"]) == (
         f"payout:{payout.pk}", str(payout.pk))
     assert account_balance(account=seller_paid_out_account(shop.pk), currency="USD") == 2_850
+
+
+@pytest.mark.parametrize("first_answer", ["lose", "busy"])
+def test_a_payout_that_cannot_be_looked_up_stays_unknown_and_is_never_paid_again(
+    localstripe, transfers, settings, first_answer
+):
+    shop = connect_shop_with_balance(5_000)  # 4 750 after the fee
+    settings.STRIPE_API_BASE = transfers["base"]
+    transfers["mode"] = first_answer  # made at Stripe, but no definite answer reaches us
+
+    assert payouts_run().unknown == 1
+    payout = Payout.objects.get()
+    assert payout.status == "unknown"
+
+    transfers["mode"] = "refuse_list"
+    transfers["keys"].clear()  # a day later: Stripe forgot the key
+    for _ in range(2):
+        assert payouts_run().created == 0
+
+    payout.refresh_from_db()
+    assert payout.status == "unknown" and "look up" in payout.error
+    assert Payout.objects.count() == 1
+    assert len(transfers["made"]) == 1  # never sent again
+    assert account_balance(account=seller_payable_account(shop.pk), currency="USD") == 0
+
+    transfers["mode"] = "ok"  # the look-up works again: found, paid once
+    assert payouts_run().paid == 1
+    payout.refresh_from_db()
+    assert (payout.status, payout.provider_ref) == ("paid", "tr_fake_1")
+    assert len(transfers["made"]) == 1
