@@ -14,6 +14,7 @@ from django.db import transaction
 from notifications.services import notify
 from orders.models import Order, OrderEvent
 from orders.services import notices
+from orders.services.lifecycle import _stock_return
 from orders.services.transitions import order_transition
 from payments.models import Escrow
 from payments.selectors import escrow_summary_or_none, shop_balance
@@ -39,6 +40,15 @@ def _event(order: Order, note: str) -> None:
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if not OrderEvent.objects.filter(order=locked, note=note[:500]).exists():
         OrderEvent.objects.create(order=locked, status=locked.status, note=note[:500])
+
+
+def _order_refunded(locked: Order, note: str) -> Order:
+    """The order ends refunded; one never shipped puts its goods back on sale, as a cancel does."""
+    was_unshipped = locked.status == S.PAID
+    order = order_transition(order=locked, to=S.REFUNDED, note=note)
+    if was_unshipped:
+        _stock_return(order)
+    return order
 
 
 def money_outcome_apply(outcome: PaymentOutcome) -> None:
@@ -77,7 +87,7 @@ def _chargeback_lost(order: Order, outcome: PaymentOutcome) -> None:
     note = "The chargeback was decided for the buyer: the money went back through their bank."
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.status in CAN_END_REFUNDED:
-        order = order_transition(order=locked, to=S.REFUNDED, note=note)
+        order = _order_refunded(locked, note)
     else:
         _event(locked, note)
     summary = escrow_summary_or_none(reference=order.reference)
@@ -102,7 +112,7 @@ def _refunded(order: Order, outcome: PaymentOutcome) -> None:
     if escrow is not None and escrow.status == Escrow.Status.REFUNDED and (
         locked.status in CAN_END_REFUNDED
     ):
-        order_transition(order=locked, to=S.REFUNDED, note=note)
+        _order_refunded(locked, note)
     else:
         _event(locked, note)
     notices.order_refunded_notify(order, amount_cents=outcome.amount_cents)

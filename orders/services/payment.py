@@ -240,8 +240,11 @@ def _checkout_expire(checkout: Checkout) -> bool:
             if result.status == "succeeded":
                 return False  # paid at the last moment: applied by the sync, not expired
             payment_intent_cancel(reference=checkout.reference)
-        except PaymentsError:  # provider down: expire anyway; a late success is refunded
-            logger.warning("Checkout %s: provider unreachable at expiry", checkout.pk)
+        except (PaymentsError, GatewayRefused) as error:
+            # Down, or refusing to say (say, it no longer knows the payment): expire anyway,
+            # or the stock stays reserved for ever; a success arriving later is refunded.
+            logger.warning("Checkout %s: provider did not confirm at expiry (%r)",
+                           checkout.pk, error)
     with transaction.atomic():
         try:
             locked = checkout_transition(checkout=checkout, to=C.EXPIRED,
@@ -265,6 +268,12 @@ def _checkout_cancel_finish(checkout: Checkout) -> bool:
         checkout_payment_intent_cancel_due(checkout=checkout)
     except PaymentProviderUnavailable:
         return False  # still down: next run
+    except GatewayRefused as refused:
+        # Stripe will neither cancel it nor say where it is (it does not know it): nothing
+        # can be charged through it now, and a success arriving anyway is refunded at once.
+        logger.warning("Checkout %s: PaymentIntent not cancellable (%s); not asked again",
+                       checkout.pk, refused)
+        Checkout.objects.filter(pk=checkout.pk).update(provider_cancel_due=False)
     return True
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jobs.models import JobFailure
 from orders.models import Checkout, Order
-from orders.services import deadlines
+from orders.services import deadlines, payment
 from payments.models import Escrow
 from payments.selectors import escrow_summary
 from payments.services import escrow_refund, reconciliation_run
@@ -108,31 +108,57 @@ def test_expiry_cancels_only_the_orders_still_waiting_for_payment(api_client, lo
 
 
 @pytest.mark.django_db
-def test_stripe_refusing_one_checkout_leaves_the_others_to_expire(api_client, refusing_stripe,
-                                                                  settings):
+def test_a_checkout_stripe_will_not_look_up_still_expires_and_puts_its_stock_back(
+    api_client, refusing_stripe, settings
+):
     settings.PAYMENT_EXPIRY_MINUTES = 0
     honey, jam = ListingFactory(stock=2), ListingFactory(stock=2)
     refused = unpaid_checkout(api_client, UserFactory(), honey)
     fine = unpaid_checkout(api_client, UserFactory(), jam)
-    refused_intent = Checkout.objects.get(pk=refused["id"]).payment_intent_id
-    refusing_stripe.refuse.add(refused_intent)
+    refusing_stripe.refuse.add(Checkout.objects.get(pk=refused["id"]).payment_intent_id)
 
+    assert "checkouts-expire: 2\n" in run_jobs("checkouts-expire")
+
+    assert refusing_stripe.refused  # Stripe really answered 404 for that one
+    for done, listing in ((refused, honey), (fine, jam)):
+        assert Checkout.objects.get(pk=done["id"]).status == Checkout.Status.EXPIRED
+        assert Listing.objects.get(pk=listing.pk).stock == 2
+    assert open_failures("checkouts-expire") == []
+
+
+@pytest.mark.django_db
+def test_one_checkout_that_fails_does_not_stop_the_others_and_closes_when_it_goes_through(
+    api_client, localstripe, settings, monkeypatch
+):
+    settings.PAYMENT_EXPIRY_MINUTES = 0
+    honey, jam = ListingFactory(stock=2), ListingFactory(stock=2)
+    broken = unpaid_checkout(api_client, UserFactory(), honey)
+    fine = unpaid_checkout(api_client, UserFactory(), jam)
+    real = payment.notices.order_cancelled_notify
+
+    def broken_for_one(order, **kwargs):  # no real way makes telling one person fail
+        if order.checkout_id == broken["id"]:
+            raise RuntimeError("mail template missing")
+        return real(order, **kwargs)
+
+    monkeypatch.setattr(payment.notices, "order_cancelled_notify", broken_for_one)
     out = run_jobs("checkouts-expire")
     assert "checkouts-expire: 1 (1 item(s) failed" in out
     run_jobs("checkouts-expire")  # the next minute: counted again, on the same row
 
-    assert refusing_stripe.refused  # Stripe really answered 404 for that one
     assert Checkout.objects.get(pk=fine["id"]).status == Checkout.Status.EXPIRED
     assert Listing.objects.get(pk=jam.pk).stock == 2
-    assert Checkout.objects.get(pk=refused["id"]).status == Checkout.Status.PENDING_PAYMENT
-    assert open_failures("checkouts-expire") == [(f"checkout:{refused['id']}", 2)]
+    # the failing one changed nothing: its own transaction rolled back
+    assert Checkout.objects.get(pk=broken["id"]).status == Checkout.Status.PENDING_PAYMENT
+    assert Listing.objects.get(pk=honey.pk).stock == 1
+    assert open_failures("checkouts-expire") == [(f"checkout:{broken['id']}", 2)]
     failure = JobFailure.objects.get()
-    assert failure.error.startswith("GatewayRefused:")
+    assert failure.error.startswith("RuntimeError:")
     assert failure.first_seen < failure.last_seen
 
-    refusing_stripe.refuse.clear()  # Stripe answers again: the item goes through and closes
+    monkeypatch.setattr(payment.notices, "order_cancelled_notify", real)
     assert "checkouts-expire: 1" in run_jobs("checkouts-expire")
-    assert Checkout.objects.get(pk=refused["id"]).status == Checkout.Status.EXPIRED
+    assert Checkout.objects.get(pk=broken["id"]).status == Checkout.Status.EXPIRED
     assert Listing.objects.get(pk=honey.pk).stock == 2
     failure.refresh_from_db()
     assert failure.resolved_at is not None and failure.resolved_by is None

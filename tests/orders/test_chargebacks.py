@@ -13,6 +13,7 @@ from orders.models import Checkout, Order
 from payments.ledger import CHARGEBACKS, account_balance, seller_payable_account
 from payments.models import Chargeback, Escrow, Payout, ReconciliationIssue
 from payments.services import payout_mark_paid, payouts_run
+from sellers.models import Listing
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.orders.conftest import paid_orders
 from tests.payments.conftest import event_body, next_number, sign
@@ -136,6 +137,7 @@ def test_a_chargeback_lost_before_release_refunds_the_order_through_the_ledger(
 
     order.refresh_from_db()
     assert order.status == "refunded"
+    assert Listing.objects.get(pk=shop_listing.pk).stock == 10  # never shipped: back on sale
     escrow = escrow_status(api_client, order)
     assert (escrow["status"], escrow["released_cents"]) == ("refunded", 0)
     assert account_balance(account=f"escrow:{order.reference}", currency="USD") == 0
@@ -224,6 +226,7 @@ def test_a_full_refund_made_in_the_stripe_dashboard_refunds_the_order_once(
 
     order.refresh_from_db()
     assert order.status == "refunded"
+    assert Listing.objects.get(pk=shop_listing.pk).stock == 10  # never shipped: back on sale
     escrow = escrow_status(api_client, order)
     assert (escrow["status"], escrow["refunded_cents"]) == ("refunded", 2_000)
     assert account_balance(account="refunded", currency="USD") == 2_000
