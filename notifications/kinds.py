@@ -63,6 +63,14 @@ _KINDS = [
         ("order_id", "shop_name", "auto_confirm_at"),
     ),
     Kind(
+        "order_marked_delivered", "buyer", Category.ESSENTIAL,
+        "{{ shop_name }} says order #{{ order_id }} arrived",
+        "{{ shop_name }} marked order #{{ order_id }} as delivered. If it has not arrived, or "
+        "something is wrong, open a dispute on the order page before "
+        "{{ auto_confirm_at|when }}: the payment is released to the seller then.",
+        ("order_id", "shop_name", "auto_confirm_at"),
+    ),
+    Kind(
         "order_completed", "buyer", Category.ESSENTIAL,
         "Order #{{ order_id }} is complete",
         "Order #{{ order_id }} from {{ shop_name }} is complete. You can now review it.",

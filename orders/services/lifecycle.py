@@ -140,11 +140,14 @@ def order_mark_delivered(*, order_id, user) -> Order:
         if locked.auto_confirm_extended:
             window += EXTENSION
         locked.delivered_at = now
-        locked.auto_confirm_at = max(now + window, now)
+        locked.auto_confirm_at = now + window
         locked.save(update_fields=["delivered_at", "auto_confirm_at"])
-        who = "the buyer" if locked.buyer_id == user.pk else "the seller"
+        by_buyer = locked.buyer_id == user.pk
+        who = "the buyer" if by_buyer else "the seller"
         locked.events.create(status=locked.status, actor=user,
                              note=f"Marked as delivered by {who}.")
+        if not by_buyer:  # the window now runs on the seller's word: the buyer must know
+            notices.order_marked_delivered_notify(locked)
     return locked
 
 

@@ -106,6 +106,14 @@ def auto_confirm_soon_notify(order: Order) -> None:
                     "auto_confirm_at": _iso(order.auto_confirm_at)})
 
 
+def order_marked_delivered_notify(order: Order) -> None:
+    """The seller says it arrived: the buyer hears it, with the time the money is released."""
+    notify(recipient=order.buyer, kind="order_marked_delivered", url=_buyer_url(order),
+           dedupe_key=f"order_marked_delivered:{order.pk}",
+           context={"order_id": order.pk, "shop_name": order.shop.name,
+                    "auto_confirm_at": _iso(order.auto_confirm_at)})
+
+
 def pickup_code_locked_notify(order: Order) -> None:
     for person, url in ((order.buyer, _buyer_url(order)), (order.shop.owner, _seller_url(order))):
         notify(recipient=person, kind="pickup_code_locked", url=url,

@@ -65,6 +65,8 @@ def test_a_perishable_window_starts_when_the_seller_marks_it_delivered(
     assert order.auto_confirm_at == order.delivered_at + 3 * DAY
     assert marked.json()["status"] == "shipped"
     assert marked.json()["timeline"][-1]["note"] == "Marked as delivered by the seller."
+    told = Notification.objects.get(kind="order_marked_delivered", recipient=buyer)
+    assert "before" in told.message and str(order.pk) in told.message  # the window ran on
 
     # The buyer marks it too: the first answer, and no second timeline row.
     again = _as(api_client, buyer).post(f"/api/v1/orders/{order.pk}/delivered")
@@ -73,6 +75,7 @@ def test_a_perishable_window_starts_when_the_seller_marks_it_delivered(
     assert again.json()["auto_confirm_at"] == marked.json()["auto_confirm_at"]
     marks = OrderEvent.objects.filter(order=order, note__startswith="Marked as delivered")
     assert marks.count() == 1
+    assert Notification.objects.filter(kind="order_marked_delivered").count() == 1
 
 
 def test_a_buyer_who_extended_keeps_the_extra_days_after_delivery(
