@@ -21,7 +21,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -296,7 +295,3 @@ def second_factor_reset(*, actor, person_email: str, reason: str):
                dedupe_key=f"second-factor-reset:{entry.pk}",
                url="/accounts/second-factor/setup/")
     return person
-
-
-def session_device_id(request) -> str | None:
-    return request.session.get(DEVICE_ID_SESSION_KEY)

@@ -465,6 +465,17 @@ def refund_reported_failed(*, stripe_refund_id: str, metadata: dict, error: str)
             return refund
         if refund.stripe_id and refund.stripe_id != stripe_refund_id:
             return refund  # an earlier attempt failed; the current one is another refund
+        if refund.status == Refund.Status.SUCCEEDED and JournalEntry.objects.filter(
+            key=f"refund_after_release:{stripe_refund_id}:{escrow.pk}"
+        ).exists():
+            # Made in the dashboard after the release: its money came from the seller's
+            # balance, not from escrow, so putting it "back into escrow" would be wrong.
+            issue_flag(
+                kind=ReconciliationIssue.Kind.REFUND_MISMATCH, subject=stripe_refund_id,
+                detail=f"A refund made outside the app after {escrow.reference} was released "
+                       f"failed at Stripe: give the seller's balance back by hand. {error}"[:2000],
+            )
+            return refund
         if refund.status == Refund.Status.SUCCEEDED:
             journal_post(
                 key=f"refund_reversal:{refund.pk}:attempt-{refund.attempt}",
