@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from moderation.permissions import is_moderator
+
 from .forms import CodeForm, SecondFactorResetForm, SetupCodeForm
 from .middleware import second_factor_url
 from .second_factor import (
@@ -35,12 +37,20 @@ def _throttled(response, exc: LoginThrottled):
     return response
 
 
+def _staff_next_url(request) -> str:
+    """Where to go after the code: where the person was going, else their staff pages."""
+    next_url = _next_url(request)
+    if next_url != "/":
+        return next_url
+    return "/staff/" if is_moderator(request.user) else "/admin/"
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request):
     _staff_only(request)
-    next_url = _next_url(request)
+    next_url = _staff_next_url(request)
     if has_device(request.user):
         return redirect(second_factor_url(request, request.user, next_url))
     form = SetupCodeForm(request.POST or None)
@@ -72,7 +82,7 @@ def setup(request):
 @require_http_methods(["GET", "POST"])
 def verify(request):
     _staff_only(request)
-    next_url = _next_url(request)
+    next_url = _staff_next_url(request)
     if not has_device(request.user):
         return redirect(second_factor_url(request, request.user, next_url))
     form = CodeForm(request.POST or None)

@@ -107,7 +107,7 @@ def _confirm_receipt(order: Order) -> Confirmation | None:
          f"this order (they receive {_dollars(split.seller_cents, c)} after the "
          f"{_dollars(split.fee_cents, c)} marketplace fee).",
          "You cannot undo this. If something is wrong, go back and open a dispute instead."],
-        f"Yes, pay {order.shop.name} {_dollars(split.held_cents, c)}",
+        f"Yes, release {_dollars(split.held_cents, c)} to {order.shop.name}",
     )
 
 
@@ -148,15 +148,18 @@ class Action:
     invalid: str = ""
     confirm: Callable[[Order], Confirmation | None] | None = None  # a step before money moves
     done: str = ""  # the status the action leads to: a second click finds it there
+    starts_from: frozenset = frozenset()  # statuses its confirmation step may be shown in
 
 
 BUYER_ACTIONS = {
     "confirm": Action(lambda order_id, user: lifecycle.order_confirm_receipt(
         order_id=order_id, buyer=user), "Thanks! The seller has been paid.",
-        confirm=_confirm_receipt, done=Order.Status.COMPLETED),
+        confirm=_confirm_receipt, done=Order.Status.COMPLETED,
+        starts_from=frozenset({Order.Status.SHIPPED})),
     "cancel": Action(lambda order_id, user: lifecycle.order_cancel(
-        order_id=order_id, actor=user), "Order cancelled. Any payment is refunded in full.",
-        confirm=_buyer_cancel, done=Order.Status.CANCELLED),
+        order_id=order_id, actor=user), "Order cancelled. Anything you paid is refunded in full.",
+        confirm=_buyer_cancel, done=Order.Status.CANCELLED,
+        starts_from=frozenset({Order.Status.PENDING_PAYMENT, Order.Status.PAID})),
     "extend": Action(lambda order_id, user: lifecycle.order_extend_confirm_window(
         order_id=order_id, buyer=user), "You have 5 more days to confirm."),
     "delivered": Action(lambda order_id, user: lifecycle.order_mark_delivered(
@@ -187,7 +190,8 @@ SELLER_ACTIONS = {
         PickupForm, "Enter the buyer's 6-digit code."),
     "cancel": Action(lambda order_id, user: lifecycle.order_cancel(
         order_id=order_id, actor=user), "Order cancelled and the buyer refunded.",
-        confirm=_seller_cancel, done=Order.Status.CANCELLED),
+        confirm=_seller_cancel, done=Order.Status.CANCELLED,
+        starts_from=frozenset({Order.Status.PENDING_PAYMENT, Order.Status.PAID})),
 }
 
 
@@ -200,6 +204,11 @@ def _order_action(request, actions: dict, order_id: int, action: str, *, as_sell
         return HttpResponseNotAllowed(["POST"])
     if chosen.confirm is not None and request.POST.get("confirmed") != "yes":
         order = _order(request, order_id, as_seller=as_seller)
+        if chosen.starts_from and order.status not in chosen.starts_from:
+            # An old link or a back button: never offer a step that can no longer happen.
+            messages.error(request, f"Order #{order.pk} is {order.get_status_display().lower()}"
+                                    ": that is no longer possible.")
+            return redirect(back)
         step = chosen.confirm(order)
         if step is not None:
             return render(request, "orders/confirm.html",

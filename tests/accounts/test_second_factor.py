@@ -396,3 +396,15 @@ def test_the_admin_neither_shows_nor_edits_authenticators(client):
     for url in ("/admin/otp_totp/totpdevice/", "/admin/otp_totp/totpdevice/add/",
                 "/admin/otp_static/staticdevice/"):
         assert client.get(url).status_code == 404, url
+
+
+def test_after_the_code_staff_land_on_their_pages_not_the_home_page(client):
+    moderator, clerk = staff_make(), staff_make(permissions=())
+    for person, home in ((moderator, "/staff/"), (clerk, "/admin/")):
+        client.post("/accounts/logout/")
+        device = staff_device(person)
+        asked = client.post("/accounts/login/", {"email": person.email,
+                                                 "password": DEFAULT_PASSWORD, "next": "/"})
+        assert asked["Location"].startswith(VERIFY)
+        landed = client.post(VERIFY, {"code": totp_code(device), "next": "/"})
+        assert landed.status_code == 302 and landed["Location"] == home

@@ -85,7 +85,7 @@ def test_buyer_searches_pays_two_shops_confirms_one_disputes_the_other_seller_is
     page.click("text=I received my order")
     page.wait_for_url(f"**/orders/{quilt_order.pk}/confirm/")
     assert "Berea Loom House will be paid the $157.00" in page.inner_text("main")
-    page.click("button:has-text('Yes, pay Berea Loom House')")
+    page.click("button:has-text('Yes, release'):has-text('to Berea Loom House')")
     assert "The seller has been paid" in page.inner_text(".messages")
     screenshot(page, "confirmed")
     assert Order.objects.get(pk=quilt_order.pk).status == "completed"

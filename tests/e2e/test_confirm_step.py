@@ -70,7 +70,7 @@ def test_buyer_confirms_receipt_on_a_phone_after_a_clear_step(
         assert Order.objects.get(pk=order.pk).status == "shipped"
 
         page.click("text=I received my order")
-        page.click("button:has-text('Yes, pay Driftless Bee Farm $30.50')")
+        page.click("button:has-text('Yes, release $30.50 to Driftless Bee Farm')")
         page.wait_for_url(f"**/orders/{order.pk}/")
         assert "Thanks! The seller has been paid." in page.inner_text(".messages")
         screenshot(page, "confirmed")

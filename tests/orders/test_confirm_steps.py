@@ -54,7 +54,7 @@ def test_i_received_my_order_asks_first_then_pays_once(shipped, buyer):
     text = _text(step)
     assert ("Driftless Bee Farm will be paid the $30.50 we hold for this order (they receive "
             "$28.97 after the $1.53 marketplace fee).") in text
-    assert "Yes, pay Driftless Bee Farm $30.50" in text
+    assert "Yes, release $30.50 to Driftless Bee Farm" in text
     assert f'href="/orders/{shipped.pk}/">Go back</a>' in text
     assert 'name="confirmed" value="yes"' in text
     # Looking, or an old form posted without the confirmation, moves nothing.
@@ -117,5 +117,16 @@ def test_steps_of_other_peoples_orders_are_404_and_plain_actions_want_post(shipp
     assert seller.get(f"/orders/{shipped.pk}/confirm/").status_code == 404
     assert _page(buyer).get(f"/orders/{shipped.pk}/extend/").status_code == 405
     assert _page(buyer).get(f"/orders/{shipped.pk}/nonsense/").status_code == 404
+    assert Order.objects.get(pk=shipped.pk).status == "shipped"
+    assert _kinds(shipped) == ["hold"]
+
+
+def test_no_cancel_step_is_offered_once_the_order_has_shipped(shipped, buyer):
+    for client, url in ((_page(shipped.shop.owner), f"/sell/orders/{shipped.pk}/cancel/"),
+                        (_page(buyer), f"/orders/{shipped.pk}/cancel/")):
+        answer = client.get(url, follow=True)
+        text = answer.content.decode()
+        assert answer.redirect_chain and "Cancel and refund" not in text
+        assert "that is no longer possible" in text
     assert Order.objects.get(pk=shipped.pk).status == "shipped"
     assert _kinds(shipped) == ["hold"]

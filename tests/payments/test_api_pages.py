@@ -85,7 +85,9 @@ def test_balance_page_shows_figures_and_statement(client, localstripe):
     html = page.content.decode()
     assert '<dd id="available">$76.00</dd>' in html
     assert '<dd id="fees">$4.00</dd>' in html
-    row = (f"<td>{reference}</td>\n          <td>$100.00</td>\n          <td>$80.00</td>\n"
+    number = reference.split(":")[1]
+    row = (f'<td><a href="/sell/orders/{number}/">Order #{number}</a></td>\n'
+           "          <td>$100.00</td>\n          <td>$80.00</td>\n"
            "          <td>$4.00</td>\n          <td>$20.00</td>")
     assert row in html
 
@@ -104,7 +106,8 @@ def test_balance_page_costs_a_fixed_number_of_queries(client, localstripe,
     # statement page, payouts
     with django_assert_num_queries(8):
         page = client.get("/sell/balance/")
-    assert page.content.decode().count("<td>order:") == rows
+    assert page.content.decode().count('<td><a href="/sell/orders/') == rows
+    assert "order:" not in page.content.decode()  # people read "Order #3", not a reference
 
 
 def test_balance_page_needs_a_shop(client):
