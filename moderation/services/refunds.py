@@ -12,7 +12,7 @@ from moderation.models import AuditLog
 from moderation.services.audit import audit_record
 from payments.errors import PaymentsError
 from payments.models import Refund
-from payments.services.escrow import RefundNotFound, refund_retry
+from payments.services.refund_recovery import RefundNotFound, refund_retry
 
 
 def refund_retry_staff(*, refund_id, actor) -> Refund:

@@ -80,10 +80,6 @@ from .escrow import (
     escrow_refund,
     escrow_release,
     escrow_resolve_partial,
-    refund_reported_failed,
-    refund_retry,
-    refunds_external_apply,
-    refunds_settle_open,
 )
 from .intents import (
     PaymentOutcome,
@@ -98,6 +94,12 @@ from .intents import (
 from .issues import issue_flag, issue_resolve
 from .payouts import payout_create, payout_mark_paid, payout_send, payouts_owed_csv, payouts_run
 from .reconciliation import reconciliation_run
+from .refund_recovery import (
+    refund_reported_failed,
+    refund_retry,
+    refunds_external_apply,
+    refunds_settle_open,
+)
 from .webhooks import WebhookInvalid, webhook_event_receive, webhook_event_verify
 
 __all__ = [

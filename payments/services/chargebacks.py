@@ -27,9 +27,9 @@ from ..ledger import (
 from ..models import Chargeback, Escrow, JournalEntry, PaymentIntent
 from ..models import ReconciliationIssue as Issue
 from ..transitions import escrow_transition
-from .escrow import release_take_back_lines
 from .intents import PaymentOutcome, payment_outcome_dispatch
 from .issues import issue_flag
+from .refund_recovery import release_take_back_lines
 
 logger = logging.getLogger(__name__)
 E = Escrow.Status

@@ -12,9 +12,9 @@ from jobs.services import JobRun
 from ..errors import PaymentsError
 from ..gateway import GatewayRefused, as_dict, stripe_read
 from ..models import Escrow, GatewayCall, PaymentIntent, ReconciliationIssue
-from .escrow import RECONCILE_JOB, refunds_settle_open
 from .intents import _payment_intent_send, payment_intent_apply
 from .issues import issue_flag
+from .refund_recovery import RECONCILE_JOB, refunds_settle_open
 from .webhooks import refund_totals_compare
 
 UNHELD_GRACE = timedelta(hours=1)  # a paid intent with nothing in escrow after this is flagged

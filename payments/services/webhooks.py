@@ -19,9 +19,13 @@ from ..gateway import as_dict, stripe_read
 from ..ledger import REFUNDED
 from ..models import Escrow, JournalLine, PaymentIntent, ReconciliationIssue, WebhookEvent
 from .chargebacks import chargeback_closed, chargeback_opened, dispute_fetch
-from .escrow import refund_reported_failed, refunds_external_apply, refunds_settle_open
 from .intents import payment_intent_apply
 from .issues import issue_flag
+from .refund_recovery import (
+    refund_reported_failed,
+    refunds_external_apply,
+    refunds_settle_open,
+)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300

@@ -170,7 +170,8 @@ def test_hold_of_an_unpaid_intent_is_refused():
 
 @pytest.mark.django_db
 def test_a_refund_stripe_reported_failed_while_we_asked_is_not_posted(localstripe):
-    from payments.services.escrow import refund_apply, refund_reported_failed
+    from payments.services.escrow import refund_apply
+    from payments.services.refund_recovery import refund_reported_failed
 
     reference, _, _ = held_escrow(amount_cents=2_500)
     escrow = Escrow.objects.get(reference=reference)
