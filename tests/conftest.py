@@ -1,7 +1,9 @@
 import subprocess
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.browser import browser, phone_page, screenshot  # noqa: F401 - shared fixtures
@@ -58,6 +60,23 @@ def _ledger_consistent(request):
         negative = cursor.fetchall()
     if unbalanced or negative:
         pytest.fail(f"ledger broken: unbalanced entries {unbalanced}, negative escrow {negative}")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move Django's clock (timezone.now) forward: clock.move(minutes=16). (tests/security
+    has its own `clock`, for the rate limiter's time.time.)"""
+
+    class Clock:
+        offset = timedelta(0)
+
+        def move(self, **delta):
+            self.offset += timedelta(**delta)
+
+    state = Clock()
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + state.offset)
+    return state
 
 
 @pytest.fixture

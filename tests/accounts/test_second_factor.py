@@ -4,13 +4,11 @@
 import re
 import time
 from base64 import b32decode
-from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
-from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -73,21 +71,6 @@ def code_at(secret: str, *, steps_ahead: int = 0) -> str:
     totp = TOTP(b32decode(secret.replace(" ", "")), 30, 0, 6, 0)
     totp.time = time.time() + 30 * steps_ahead
     return f"{totp.token():06d}"
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move Django's clock (timezone.now) forward: clock.move(minutes=16)."""
-    class Clock:
-        offset = timedelta(0)
-
-        def move(self, **delta):
-            self.offset += timedelta(**delta)
-
-    state = Clock()
-    real_now = timezone.now
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + state.offset)
-    return state
 
 
 def test_walk_finds_the_staff_urls():

@@ -1,10 +1,8 @@
 """Decisions that move money ask for a fresh code: dispute outcomes (page and API) and payouts
 marked paid in the admin need a code entered in the last 15 minutes (clock moved)."""
 
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from moderation.models import AuditLog
@@ -17,20 +15,6 @@ from tests.staff import staff_api_login, staff_code, staff_login, staff_make
 pytestmark = pytest.mark.django_db
 
 VERIFY = "/accounts/second-factor/verify/"
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        offset = timedelta(0)
-
-        def move(self, **delta):
-            self.offset += timedelta(**delta)
-
-    state = Clock()
-    real_now = timezone.now
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + state.offset)
-    return state
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ the settle job leaves it alone, and staff retry it (a new idempotency key per at
 Stripe is localstripe over HTTP behind a small local proxy that can refuse POST /v1/refunds
 with a 402 (a Stripe that refuses once); everything else passes through unchanged."""
 
-import http.server
 import io
 import threading
 from datetime import timedelta
 
 import pytest
-import requests
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -23,7 +21,7 @@ from payments.ledger import REFUNDED, account_balance, seller_payable_account
 from payments.models import Escrow, Refund
 from tests.factories import ListingFactory, ShopFactory
 from tests.orders.conftest import paid_orders
-from tests.payments.conftest import event_body, serve, sign
+from tests.payments.conftest import event_body, sign, stripe_proxy
 from tests.staff import staff_api_login, staff_code, staff_login, staff_make
 
 pytestmark = pytest.mark.django_db
@@ -36,37 +34,19 @@ def refusing_stripe(localstripe, settings):
     state = {"refuse": 0, "refund_posts": []}
     lock = threading.Lock()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _forward(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            if self.command == "POST" and self.path == "/v1/refunds":
-                with lock:
-                    state["refund_posts"].append(self.headers.get("Idempotency-Key"))
-                    refuse = state["refuse"] > 0
-                    state["refuse"] -= refuse
-                if refuse:
-                    return self._answer(402, b'{"error": {"type": "invalid_request_error", '
-                                             b'"message": "The card was closed."}}')
-            headers = {k: v for k, v in self.headers.items()
-                       if k.lower() not in {"host", "content-length", "connection"}}
-            upstream = requests.request(self.command, f"{localstripe}{self.path}", data=body,
-                                        headers=headers, timeout=10)
-            return self._answer(upstream.status_code, upstream.content)
+    def intercept(command, path, headers):
+        if (command, path) != ("POST", "/v1/refunds"):
+            return None
+        with lock:
+            state["refund_posts"].append(headers.get("Idempotency-Key"))
+            refuse = state["refuse"] > 0
+            state["refuse"] -= refuse
+        if refuse:
+            return 402, {"error": {"type": "invalid_request_error",
+                                   "message": "The card was closed."}}
+        return None
 
-        def _answer(self, status, data):
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_DELETE = _forward  # noqa: N815
-
-        def log_message(self, *args):
-            pass
-
-    server = serve(Handler)
+    server = stripe_proxy(localstripe, intercept)
     settings.STRIPE_API_BASE = server.base
     yield state
     server.stop()
@@ -79,9 +59,7 @@ def listing():
 
 def dispute_opened_long_ago(order):
     """Staff decide a dispute only after the seller answered or 48 hours passed: make it so."""
-    from datetime import timedelta
 
-    from django.utils import timezone
 
     from orders.models import OrderEvent
 
@@ -305,7 +283,7 @@ def test_a_partial_outcome_refund_reported_failed_after_release_is_reopened_then
 
 
 def test_a_refund_retry_asks_for_a_fresh_code_after_15_minutes(
-    api_client, buyer, listing, refusing_stripe, monkeypatch
+    api_client, buyer, listing, refusing_stripe, clock
 ):
     (order,) = paid_orders(api_client, [listing])
     refusing_stripe["refuse"] = 1
@@ -314,8 +292,7 @@ def test_a_refund_retry_asks_for_a_fresh_code_after_15_minutes(
     moderator = staff_make()
     page = staff_login(Client(), moderator)
     api = staff_api_login(APIClient(), moderator)
-    real_now = timezone.now
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(minutes=16))
+    clock.move(minutes=16)
 
     asked = page.get(f"/staff/refunds/{refund.pk}/retry/")
     assert asked.status_code == 302

@@ -9,6 +9,8 @@ import json
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -88,6 +90,43 @@ def serve(handler_factory) -> _Server:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return _Server(server, thread)
+
+
+def stripe_proxy(upstream: str, intercept) -> _Server:
+    """A local proxy in front of localstripe that passes every request through unchanged,
+    except those `intercept(command, path, headers)` answers itself with `(status, body_dict)`."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _forward(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            own = intercept(self.command, self.path, self.headers)
+            if own is not None:
+                return self._answer(own[0], json.dumps(own[1]).encode())
+            headers = {name: value for name, value in self.headers.items()
+                       if name.lower() not in {"host", "content-length", "connection"}}
+            request = urllib.request.Request(  # noqa: S310 - loopback only
+                upstream + self.path, data=body, headers=headers, method=self.command
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=20) as answer:  # noqa: S310
+                    self._answer(answer.status, answer.read())
+            except urllib.error.HTTPError as error:
+                self._answer(error.code, error.read())
+
+        def _answer(self, status, data):
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_DELETE = _forward  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    return serve(Handler)
 
 
 @pytest.fixture
