@@ -19,6 +19,7 @@ from moderation.services import disputes, listings, reviews, screening, shops
 from moderation.services.refunds import refund_retry_staff
 from moderation.views.common import act
 from orders.selectors import order_money_split
+from orders.services.lifecycle import partial_refund_in_range
 from payments.selectors import escrow_summary_or_none, refunds_needing_attention
 from sellers.models import ScreeningTerm, Shop
 from sellers.templatetags.money import cents
@@ -202,7 +203,8 @@ def dispute_resolve(request, order_id: int):
     data = form.cleaned_data
     outcome, refund_cents = data["outcome"], form.refund_cents()
     held = order.escrow.remaining_cents if order.escrow else 0
-    if outcome == "partial_refund" and not (refund_cents and 0 < refund_cents < held):
+    if outcome == "partial_refund" and not partial_refund_in_range(refund_cents=refund_cents,
+                                                                    held_cents=held):
         messages.error(request, "Could not resolve: a partial refund must be more than $0.00 "
                                 f"and less than {cents(held, order.currency)}.")
         return redirect(back)

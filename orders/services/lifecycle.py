@@ -285,6 +285,12 @@ def _refund_in_full(order: Order, actor, note: str) -> None:
     notices.order_refunded_notify(order, amount_cents=after.refunded_cents)
 
 
+def partial_refund_in_range(*, refund_cents, held_cents: int) -> bool:
+    """A partial dispute refund is whole cents, more than nothing and less than all held."""
+    return (isinstance(refund_cents, int) and not isinstance(refund_cents, bool)
+            and 0 < refund_cents < held_cents)
+
+
 def order_cancel(*, order_id, actor) -> Order:
     """The buyer (before shipping) or the seller cancels: stock back, full refund if paid."""
     order = _order_for(order_id=order_id, buyer=actor, seller=actor)
@@ -351,9 +357,8 @@ def order_dispute_decide(
     if summary is None:
         raise EscrowNotFound("Nothing is held in escrow for this order.")
     if outcome == "partial_refund":
-        if isinstance(refund_cents, bool) or not isinstance(refund_cents, int) or not (
-            0 < refund_cents < summary.remaining_cents
-        ):
+        if not partial_refund_in_range(refund_cents=refund_cents,
+                                       held_cents=summary.remaining_cents):
             raise ValidationError({"refund_cents": [
                 f"Enter an amount between 1 and {summary.remaining_cents - 1} cents "
                 "(less than what is held)."
