@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sellers.models import Category, Shop, Village
-from sellers.states import US_STATES
+from sellers.us_states import US_STATES
 
 # Product words with a Zipf-like weight: "honey" is the most common term in the catalog.
 PRODUCTS = [

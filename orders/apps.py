@@ -6,7 +6,7 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from orders.services.payment import checkout_outcome_apply
+        from orders.services.payment_outcomes import checkout_outcome_apply
         from payments.services.intents import payment_outcome_handler_register
 
         # Payments knows money, not orders: it hands verified outcomes of "checkout:<id>"

@@ -1,7 +1,7 @@
 from django import forms
 
 from orders.services.lifecycle import DISPUTE_REASONS
-from sellers.states import STATE_CHOICES
+from sellers.us_states import STATE_CHOICES
 
 
 class CheckoutForm(forms.Form):

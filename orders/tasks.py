@@ -6,7 +6,7 @@ from orders.services.deadlines import (
     orders_money_settle,
     orders_remind_deadlines,
 )
-from orders.services.payment import checkouts_expire
+from orders.services.payment_outcomes import checkouts_expire
 
 
 @shared_task

@@ -7,27 +7,39 @@ from django.db import transaction
 from .errors import EscrowConflict, PayoutConflict
 from .models import Escrow, Payout
 
-E = Escrow.Status
-P = Payout.Status
+EscrowStatus = Escrow.Status
+PayoutStatus = Payout.Status
 
 ESCROW_TRANSITIONS: dict[str, set[str]] = {
-    E.HELD: {E.RELEASED, E.PARTIALLY_REFUNDED, E.REFUNDED, E.FROZEN},
+    EscrowStatus.HELD: {
+        EscrowStatus.RELEASED, EscrowStatus.PARTIALLY_REFUNDED, EscrowStatus.REFUNDED,
+        EscrowStatus.FROZEN,
+    },
     # A chargeback can reach a payment after its escrow was released, and a refund made in
     # the Stripe dashboard after release takes the money back from the seller's balance.
-    E.RELEASED: {E.FROZEN, E.PARTIALLY_REFUNDED, E.REFUNDED},
+    EscrowStatus.RELEASED: {
+        EscrowStatus.FROZEN, EscrowStatus.PARTIALLY_REFUNDED, EscrowStatus.REFUNDED,
+    },
     # ...and a partial refund that posted may be reported failed by Stripe later.
-    E.PARTIALLY_REFUNDED: {E.FROZEN, E.HELD, E.PARTIALLY_REFUNDED, E.REFUNDED},
+    EscrowStatus.PARTIALLY_REFUNDED: {
+        EscrowStatus.FROZEN, EscrowStatus.HELD, EscrowStatus.PARTIALLY_REFUNDED,
+        EscrowStatus.REFUNDED,
+    },
     # Won: back to where it was. Lost: the money went back to the buyer's bank.
-    E.FROZEN: {E.HELD, E.RELEASED, E.PARTIALLY_REFUNDED, E.REFUNDED},
+    EscrowStatus.FROZEN: {
+        EscrowStatus.HELD, EscrowStatus.RELEASED, EscrowStatus.PARTIALLY_REFUNDED,
+        EscrowStatus.REFUNDED,
+    },
     # A refund Stripe reports failed after it posted puts the money back in escrow.
-    E.REFUNDED: {E.HELD},
+    EscrowStatus.REFUNDED: {EscrowStatus.HELD},
 }
 
 PAYOUT_TRANSITIONS: dict[str, set[str]] = {
-    P.PENDING: {P.UNKNOWN, P.PAID, P.FAILED},
-    P.UNKNOWN: {P.UNKNOWN, P.PAID, P.FAILED},  # unknown again: still no answer
-    P.PAID: set(),
-    P.FAILED: set(),
+    PayoutStatus.PENDING: {PayoutStatus.UNKNOWN, PayoutStatus.PAID, PayoutStatus.FAILED},
+    # unknown again: still no answer
+    PayoutStatus.UNKNOWN: {PayoutStatus.UNKNOWN, PayoutStatus.PAID, PayoutStatus.FAILED},
+    PayoutStatus.PAID: set(),
+    PayoutStatus.FAILED: set(),
 }
 
 
@@ -35,7 +47,7 @@ def escrow_status_label(status: str) -> str:
     """The word people see for an escrow status ("none": nothing was ever held)."""
     if status == "none":
         return "Not paid yet"
-    return E(status).label if status in E.values else status
+    return EscrowStatus(status).label if status in EscrowStatus.values else status
 
 
 def escrow_transition(*, escrow: Escrow, to: str, expected: set[str] | None = None,
@@ -47,7 +59,7 @@ def escrow_transition(*, escrow: Escrow, to: str, expected: set[str] | None = No
         if not allowed or (expected is not None and locked.status not in expected):
             raise EscrowConflict(
                 f"The escrow is {locked.get_status_display().lower()}; it cannot become "
-                f"{E(to).label.lower()}."
+                f"{EscrowStatus(to).label.lower()}."
             )
         locked.status = to
         for name, value in fields.items():
@@ -68,7 +80,7 @@ def payout_transition(*, payout_id: int, to: str, expected: set[str] | None = No
         if not allowed or (expected is not None and locked.status not in expected):
             raise PayoutConflict(
                 f"The payout is {locked.get_status_display().lower()}; it cannot become "
-                f"{P(to).label.lower()}."
+                f"{PayoutStatus(to).label.lower()}."
             )
         locked.status = to
         for name, value in fields.items():

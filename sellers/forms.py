@@ -6,7 +6,7 @@ from django import forms
 
 from .images import MAX_UPLOAD_BYTES
 from .models import Category
-from .states import STATE_CHOICES
+from .us_states import STATE_CHOICES
 
 PHOTO_HELP = "A JPEG, PNG or WebP photo up to 10 MB. The first photo is the cover."
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .states import STATE_CHOICES
+from .us_states import STATE_CHOICES
 
 MAX_PRICE_CENTS = 10_000_000  # $100,000
 

@@ -24,7 +24,7 @@ from django.db.models import F, Q, QuerySet, Subquery
 
 from .models import MAX_PRICE_CENTS, Category, Listing
 from .selectors import listing_public_queryset
-from .states import US_STATES
+from .us_states import US_STATES
 
 MAX_QUERY_LENGTH = 200
 ORDERINGS = ("relevance", "-created", "price_cents", "-price_cents", "-rating")

@@ -6,7 +6,7 @@ they must be unique across the project.
 
 from rest_framework import serializers
 
-from .states import US_STATES
+from .us_states import US_STATES
 
 
 class SellersWholeNumberField(serializers.IntegerField):

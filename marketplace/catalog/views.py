@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from sellers.search import COUNT_CAP, ListingFilters, listing_filters_parse, listing_search
-from sellers.states import STATE_CHOICES
+from sellers.us_states import STATE_CHOICES
 
 from . import selectors
 from .http import anonymous_cache

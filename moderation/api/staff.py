@@ -8,10 +8,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from moderation import selectors
-from moderation.api import serializers as s
+from moderation.api import serializers
 from moderation.errors import NotFound
 from moderation.permissions import IsModerator
-from moderation.services import disputes, listings, reviews, screening, shops
+from moderation.services import disputes, listings, reviews, screening_terms, shops
 from moderation.services.refunds import refund_retry_staff
 from payments.selectors import escrow_summary_or_none
 from sellers.models import ScreeningTerm
@@ -36,48 +36,48 @@ class ListingQueueApi(ModerationApi):
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
 
     @extend_schema(parameters=_status_param("pending_review"),
-                   responses=s.ModerationListingOutputSerializer(many=True))
+                   responses=serializers.ModerationListingOutputSerializer(many=True))
     def get(self, request):
         status = request.query_params.get("status") or "pending_review"
         return _paginated(request, self, selectors.listing_queue(status=status),
-                          s.ModerationListingOutputSerializer)
+                          serializers.ModerationListingOutputSerializer)
 
 
 def _decision(listing):
-    return Response(s.ModerationListingDecisionOutputSerializer(listing).data)
+    return Response(serializers.ModerationListingDecisionOutputSerializer(listing).data)
 
 
 class ListingApproveApi(ModerationApi):
-    @extend_schema(request=None, responses=s.ModerationListingDecisionOutputSerializer)
+    @extend_schema(request=None, responses=serializers.ModerationListingDecisionOutputSerializer)
     def post(self, request, listing_id):
         return _decision(listings.listing_approve(listing_id=listing_id, actor=request.user))
 
 
 class ListingRejectApi(ModerationApi):
-    @extend_schema(request=s.ModerationReasonInputSerializer,
-                   responses=s.ModerationListingDecisionOutputSerializer)
+    @extend_schema(request=serializers.ModerationReasonInputSerializer,
+                   responses=serializers.ModerationListingDecisionOutputSerializer)
     def post(self, request, listing_id):
-        data = s.ModerationReasonInputSerializer(data=request.data)
+        data = serializers.ModerationReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _decision(listings.listing_reject(listing_id=listing_id, actor=request.user,
                                                  reason=data.validated_data["reason"]))
 
 
 class ListingTakeDownApi(ModerationApi):
-    @extend_schema(request=s.ModerationReasonInputSerializer,
-                   responses=s.ModerationListingDecisionOutputSerializer)
+    @extend_schema(request=serializers.ModerationReasonInputSerializer,
+                   responses=serializers.ModerationListingDecisionOutputSerializer)
     def post(self, request, listing_id):
-        data = s.ModerationReasonInputSerializer(data=request.data)
+        data = serializers.ModerationReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _decision(listings.listing_take_down(listing_id=listing_id, actor=request.user,
                                                     reason=data.validated_data["reason"]))
 
 
 class ListingBulkApproveApi(ModerationApi):
-    @extend_schema(request=s.ModerationBulkApproveInputSerializer,
-                   responses=s.ModerationBulkApproveOutputSerializer)
+    @extend_schema(request=serializers.ModerationBulkApproveInputSerializer,
+                   responses=serializers.ModerationBulkApproveOutputSerializer)
     def post(self, request):
-        data = s.ModerationBulkApproveInputSerializer(data=request.data)
+        data = serializers.ModerationBulkApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         approved, problems = listings.listings_approve_many(
             listing_ids=data.validated_data["ids"], actor=request.user)
@@ -89,22 +89,22 @@ class ReportQueueApi(ModerationApi):
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
 
     @extend_schema(parameters=_status_param("open"),
-                   responses=s.ModerationReportOutputSerializer(many=True))
+                   responses=serializers.ModerationReportOutputSerializer(many=True))
     def get(self, request):
         status = request.query_params.get("status") or "open"
         return _paginated(request, self, selectors.report_queue(status=status),
-                          s.ModerationReportOutputSerializer)
+                          serializers.ModerationReportOutputSerializer)
 
 
 class ReportResolveApi(ModerationApi):
-    @extend_schema(request=s.ModerationReportResolveInputSerializer,
-                   responses=s.ModerationReportOutputSerializer)
+    @extend_schema(request=serializers.ModerationReportResolveInputSerializer,
+                   responses=serializers.ModerationReportOutputSerializer)
     def post(self, request, report_id):
-        data = s.ModerationReportResolveInputSerializer(data=request.data)
+        data = serializers.ModerationReportResolveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = listings.report_resolve(report_id=report_id, actor=request.user,
                                          **data.validated_data)
-        return Response(s.ModerationReportOutputSerializer(report).data)
+        return Response(serializers.ModerationReportOutputSerializer(report).data)
 
 
 class ShopQueueApi(ModerationApi):
@@ -112,24 +112,24 @@ class ShopQueueApi(ModerationApi):
 
     @extend_schema(parameters=[*_status_param("pending_verification"),
                                OpenApiParameter("q", str, required=False)],
-                   responses=s.ModerationShopOutputSerializer(many=True))
+                   responses=serializers.ModerationShopOutputSerializer(many=True))
     def get(self, request):
         status = request.query_params.get("status", "pending_verification")
         rows = selectors.shop_queue(status=status, query=request.query_params.get("q", ""))
-        return _paginated(request, self, rows, s.ModerationShopOutputSerializer)
+        return _paginated(request, self, rows, serializers.ModerationShopOutputSerializer)
 
 
 def _shop_action(service, *, takes: str | None = None):
     class ShopActionApi(ModerationApi):
-        serializer = s.ModerationReasonInputSerializer if takes == "reason" else (
-            s.ModerationNoteInputSerializer)
+        serializer = serializers.ModerationReasonInputSerializer if takes == "reason" else (
+            serializers.ModerationNoteInputSerializer)
 
-        @extend_schema(request=serializer, responses=s.ModerationShopOutputSerializer)
+        @extend_schema(request=serializer, responses=serializers.ModerationShopOutputSerializer)
         def post(self, request, slug):
             data = self.serializer(data=request.data)
             data.is_valid(raise_exception=True)
             shop = service(slug=slug, actor=request.user, **data.validated_data)
-            return Response(s.ModerationShopOutputSerializer(
+            return Response(serializers.ModerationShopOutputSerializer(
                 selectors.shop_queue(status="").get(pk=shop.pk)).data)
 
     ShopActionApi.__name__ = ShopActionApi.__qualname__ = f"Shop{service.__name__.title()}Api"
@@ -145,22 +145,22 @@ class DisputeQueueApi(ModerationApi):
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
 
     @extend_schema(parameters=_status_param("open (or resolved)"),
-                   responses=s.ModerationDisputeSummarySerializer(many=True))
+                   responses=serializers.ModerationDisputeSummarySerializer(many=True))
     def get(self, request):
         status = request.query_params.get("status") or "open"
         return _paginated(request, self, selectors.dispute_queue(status=status),
-                          s.ModerationDisputeSummarySerializer)
+                          serializers.ModerationDisputeSummarySerializer)
 
 
 def _dispute_data(order_id) -> dict:
     order = selectors.dispute_detail(order_id=order_id)
     order.escrow = escrow_summary_or_none(reference=order.reference)
     order.disputed_at = next((e.at for e in order.events.all() if e.status == "disputed"), None)
-    return s.ModerationDisputeDetailSerializer(order).data
+    return serializers.ModerationDisputeDetailSerializer(order).data
 
 
 class DisputeDetailApi(ModerationApi):
-    @extend_schema(responses=s.ModerationDisputeDetailSerializer)
+    @extend_schema(responses=serializers.ModerationDisputeDetailSerializer)
     def get(self, request, order_id):
         return Response(_dispute_data(order_id))
 
@@ -168,10 +168,10 @@ class DisputeDetailApi(ModerationApi):
 class DisputeResolveApi(ModerationApi):
     permission_classes = [*ModerationApi.permission_classes, FreshCode]
 
-    @extend_schema(request=s.ModerationDisputeResolveInputSerializer,
-                   responses=s.ModerationDisputeDetailSerializer)
+    @extend_schema(request=serializers.ModerationDisputeResolveInputSerializer,
+                   responses=serializers.ModerationDisputeDetailSerializer)
     def post(self, request, order_id):
-        data = s.ModerationDisputeResolveInputSerializer(data=request.data)
+        data = serializers.ModerationDisputeResolveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         disputes.dispute_resolve(order_id=order_id, actor=request.user,
                                  idempotency_key=request.headers.get("Idempotency-Key", ""),
@@ -184,14 +184,14 @@ class AuditLogApi(ModerationApi):
 
     @extend_schema(parameters=[OpenApiParameter(name, str, required=False) for name in
                                ("action", "object_type", "object_id", "actor")],
-                   responses=s.ModerationAuditOutputSerializer(many=True))
+                   responses=serializers.ModerationAuditOutputSerializer(many=True))
     def get(self, request):
         params = request.query_params
         filters = selectors.AuditFilters(**{
             name: params.get(name, "").strip()[:100]
             for name in ("action", "object_type", "object_id", "actor")})
         return _paginated(request, self, selectors.audit_log(filters=filters),
-                          s.ModerationAuditOutputSerializer)
+                          serializers.ModerationAuditOutputSerializer)
 
 
 def _plain(data) -> dict:
@@ -201,47 +201,47 @@ def _plain(data) -> dict:
 class ScreeningTermsApi(ModerationApi):
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # the schema shows a page
 
-    @extend_schema(responses=s.ModerationScreeningTermSerializer(many=True))
+    @extend_schema(responses=serializers.ModerationScreeningTermSerializer(many=True))
     def get(self, request):
         return _paginated(request, self, ScreeningTerm.objects.order_by("kind", "term", "id"),
-                          s.ModerationScreeningTermSerializer)
+                          serializers.ModerationScreeningTermSerializer)
 
-    @extend_schema(request=s.ModerationScreeningTermSerializer,
-                   responses={201: s.ModerationScreeningTermSerializer})
+    @extend_schema(request=serializers.ModerationScreeningTermSerializer,
+                   responses={201: serializers.ModerationScreeningTermSerializer})
     def post(self, request):
-        term = screening.screening_term_save(actor=request.user, values=_plain(request.data))
-        return Response(s.ModerationScreeningTermSerializer(term).data,
+        term = screening_terms.screening_term_save(actor=request.user, values=_plain(request.data))
+        return Response(serializers.ModerationScreeningTermSerializer(term).data,
                         status=http.HTTP_201_CREATED)
 
 
 class ScreeningTermApi(ModerationApi):
-    @extend_schema(request=s.ModerationScreeningTermSerializer,
-                   responses=s.ModerationScreeningTermSerializer)
+    @extend_schema(request=serializers.ModerationScreeningTermSerializer,
+                   responses=serializers.ModerationScreeningTermSerializer)
     def patch(self, request, term_id):
         current = ScreeningTerm.objects.filter(pk=term_id).values(
             "kind", "term", "price_floor_cents", "note", "is_active").first()
         if current is None:
             raise NotFound("No screening term with that number.")
-        term = screening.screening_term_save(actor=request.user, term_id=term_id,
+        term = screening_terms.screening_term_save(actor=request.user, term_id=term_id,
                                              values={**current, **_plain(request.data)})
-        return Response(s.ModerationScreeningTermSerializer(term).data)
+        return Response(serializers.ModerationScreeningTermSerializer(term).data)
 
 
 class ReviewHideApi(ModerationApi):
-    @extend_schema(request=s.ModerationReasonInputSerializer,
-                   responses=s.ModerationReviewOutputSerializer)
+    @extend_schema(request=serializers.ModerationReasonInputSerializer,
+                   responses=serializers.ModerationReviewOutputSerializer)
     def post(self, request, review_id):
-        data = s.ModerationReasonInputSerializer(data=request.data)
+        data = serializers.ModerationReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review = reviews.review_hide(review_id=review_id, actor=request.user,
                                      reason=data.validated_data["reason"])
-        return Response(s.ModerationReviewOutputSerializer(review).data)
+        return Response(serializers.ModerationReviewOutputSerializer(review).data)
 
 
 class DashboardApi(ModerationApi):
-    @extend_schema(responses=s.ModerationDashboardOutputSerializer)
+    @extend_schema(responses=serializers.ModerationDashboardOutputSerializer)
     def get(self, request):
-        return Response(s.ModerationDashboardOutputSerializer(selectors.dashboard()).data)
+        return Response(serializers.ModerationDashboardOutputSerializer(selectors.dashboard()).data)
 
 
 # --- failed refunds ----------------------------------------------------------------------------
@@ -250,7 +250,7 @@ class RefundRetryApi(ModerationApi):
 
     permission_classes = [*ModerationApi.permission_classes, FreshCode]
 
-    @extend_schema(request=None, responses=s.ModerationRefundOutputSerializer)
+    @extend_schema(request=None, responses=serializers.ModerationRefundOutputSerializer)
     def post(self, request, refund_id):
         refund = refund_retry_staff(refund_id=refund_id, actor=request.user)
-        return Response(s.ModerationRefundOutputSerializer(refund).data)
+        return Response(serializers.ModerationRefundOutputSerializer(refund).data)

@@ -12,7 +12,7 @@ from sellers import services as sellers_services
 from sellers.errors import SellersError
 from sellers.models import Listing, Shop
 
-A = AuditLog.Action
+Action = AuditLog.Action
 AUTO_HIDE_REPORTERS = 3
 AUTO_HIDE_NOTE = "Hidden automatically after reports from {count} different people"
 REASON_VALUES = [value for value, _ in Report.Reason.choices]
@@ -57,7 +57,7 @@ def listing_approve(*, listing_id, actor) -> Listing:
         before, held_for = listing.status, listing.review_reason
         call_sellers(sellers_services.listing_approve, listing_id=listing.pk)
         listing.refresh_from_db(fields=["status", "review_reason", "approved_at"])
-        audit = audit_record(actor=actor, action=A.LISTING_APPROVED, object_type="listing",
+        audit = audit_record(actor=actor, action=Action.LISTING_APPROVED, object_type="listing",
                              object_id=listing.pk, object_repr=listing.title,
                              reason=f"Approved. It was held because: {held_for}" if held_for
                              else "Approved.", status_before=before, status_after=listing.status)
@@ -83,7 +83,7 @@ def listing_reject(*, listing_id, actor, reason: str) -> Listing:
         before = listing.status
         call_sellers(sellers_services.listing_reject, listing_id=listing.pk, reason=reason)
         listing.refresh_from_db(fields=["status", "review_reason"])
-        audit = audit_record(actor=actor, action=A.LISTING_REJECTED, object_type="listing",
+        audit = audit_record(actor=actor, action=Action.LISTING_REJECTED, object_type="listing",
                              object_id=listing.pk, object_repr=listing.title,
                              reason=listing.review_reason, status_before=before,
                              status_after=listing.status)
@@ -95,7 +95,7 @@ def _take_down(listing: Listing, *, actor, reason: str) -> AuditLog:
     before = listing.status
     call_sellers(sellers_services.listing_take_down, listing_id=listing.pk, reason=reason)
     listing.refresh_from_db(fields=["status", "review_reason"])
-    audit = audit_record(actor=actor, action=A.LISTING_TAKEN_DOWN, object_type="listing",
+    audit = audit_record(actor=actor, action=Action.LISTING_TAKEN_DOWN, object_type="listing",
                          object_id=listing.pk, object_repr=listing.title,
                          reason=listing.review_reason, status_before=before,
                          status_after=listing.status)
@@ -176,7 +176,7 @@ def _hide_if_reported_enough(listing: Listing) -> None:
     note = f"{AUTO_HIDE_NOTE.format(count=reporters)} ({', '.join(reasons)})."
     call_sellers(sellers_services.listing_hold_for_review, listing_id=listing.pk,
                  hold=Listing.HoldReason.REPORTED, reason=note)
-    audit_record(actor=None, action=A.AUTOMATIC_HIDE, object_type="listing",
+    audit_record(actor=None, action=Action.AUTOMATIC_HIDE, object_type="listing",
                  object_id=listing.pk, object_repr=listing.title, reason=note,
                  status_before=Listing.Status.ACTIVE, status_after=Listing.Status.PENDING_REVIEW)
 
@@ -216,7 +216,7 @@ def report_resolve(*, report_id, actor, action: str, note: str = "") -> Report:
                 listing.refresh_from_db(fields=["status"])
             count = _reports_close(listing, actor=actor, status=Report.Status.DISMISSED,
                                    note=note)
-            audit_record(actor=actor, action=A.REPORT_DISMISSED, object_type="listing",
+            audit_record(actor=actor, action=Action.REPORT_DISMISSED, object_type="listing",
                          object_id=listing.pk, object_repr=listing.title,
                          reason=note or f"{count} report(s) dismissed ({', '.join(open_reasons)}).",
                          status_before=before, status_after=listing.status)

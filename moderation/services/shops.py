@@ -15,7 +15,7 @@ from notifications.services import notify
 from sellers import services as sellers_services
 from sellers.models import Shop
 
-A = AuditLog.Action
+Action = AuditLog.Action
 
 
 def _shop_locked(slug: str) -> Shop:
@@ -51,19 +51,19 @@ def _decide(*, slug, actor, service, action, kind, reason: str = "",
 def shop_verify(*, slug, actor, note: str = "") -> Shop:
     """A shop waiting for verification goes live."""
     return _decide(slug=slug, actor=actor, service=sellers_services.shop_verify,
-                   action=A.SHOP_VERIFIED, kind="shop_verified",
+                   action=Action.SHOP_VERIFIED, kind="shop_verified",
                    reason=(note or "").strip() or "Verified.")
 
 
 def shop_suspend(*, slug, actor, reason: str) -> Shop:
     """Hide a shop and its listings, stop new checkouts of its goods, hold its payouts."""
     return _decide(slug=slug, actor=actor, service=sellers_services.shop_suspend,
-                   action=A.SHOP_SUSPENDED, kind="shop_suspended", reason=reason,
+                   action=Action.SHOP_SUSPENDED, kind="shop_suspended", reason=reason,
                    pass_reason=True)
 
 
 def shop_reinstate(*, slug, actor, note: str = "") -> Shop:
     """Bring a suspended shop back; its owner is told it is live again."""
     return _decide(slug=slug, actor=actor, service=sellers_services.shop_reinstate,
-                   action=A.SHOP_REINSTATED, kind="shop_reinstated",
+                   action=Action.SHOP_REINSTATED, kind="shop_reinstated",
                    reason=(note or "").strip() or "Reinstated.")

@@ -15,7 +15,7 @@ from moderation import selectors
 from moderation.errors import NotFound
 from moderation.forms import AuditFilterForm, ResolveForm, ScreeningTermForm
 from moderation.permissions import moderator_required
-from moderation.services import disputes, listings, reviews, screening, shops
+from moderation.services import disputes, listings, reviews, screening_terms, shops
 from moderation.services.refunds import refund_retry_staff
 from moderation.views.common import act
 from orders.selectors import order_money_split
@@ -233,7 +233,7 @@ def screening_save(request, term_id: int | None = None):
     values = {name: request.POST.get(name, "") for name in
               ("kind", "term", "price_floor_cents", "note")}
     values["is_active"] = request.POST.get("is_active") in ("on", "true", "1")
-    return act(request, lambda: screening.screening_term_save(
+    return act(request, lambda: screening_terms.screening_term_save(
         actor=request.user, values=values, term_id=term_id), "Screening rules saved.",
         "/staff/screening/")
 

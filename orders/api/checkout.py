@@ -5,7 +5,7 @@ from rest_framework.views import APIView
 
 from orders.models import Checkout
 from orders.services.checkout import checkout_create
-from orders.services.payment import checkout_pay, checkout_sync
+from orders.services.payment_outcomes import checkout_pay, checkout_sync
 
 
 class ShippingAddressInputSerializer(serializers.Serializer):

@@ -31,7 +31,7 @@ from payments.errors import PaymentProviderUnavailable, PaymentsError
 from payments.gateway import GatewayRefused
 from payments.services.intents import payment_intent_cancel, payment_intent_create
 from sellers.models import Listing, Shop
-from sellers.states import US_STATES
+from sellers.us_states import US_STATES
 
 logger = logging.getLogger(__name__)
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")

@@ -5,23 +5,25 @@ from django.db import transaction
 from orders.errors import OrderError
 from orders.models import Checkout
 
-C = Checkout.Status
+CheckoutStatus = Checkout.Status
 
 CHECKOUT_TRANSITIONS: dict[str, set[str]] = {
-    C.PENDING_PAYMENT: {C.PAID, C.EXPIRED, C.CANCELLED},
-    C.PAID: set(),
+    CheckoutStatus.PENDING_PAYMENT: {
+        CheckoutStatus.PAID, CheckoutStatus.EXPIRED, CheckoutStatus.CANCELLED,
+    },
+    CheckoutStatus.PAID: set(),
     # A payment that still arrives for an expired or cancelled checkout is refunded; the
     # checkout keeps its status (and records the payment), it never becomes paid.
-    C.EXPIRED: set(),
-    C.CANCELLED: set(),
+    CheckoutStatus.EXPIRED: set(),
+    CheckoutStatus.CANCELLED: set(),
 }
 
 
 class CheckoutInvalidTransition(OrderError):
     def __init__(self, current: str, to: str):
         self.current, self.to = current, to
-        label = C(current).label.lower()
-        super().__init__(f"This checkout is {label}; it cannot become {C(to).label.lower()}.")
+        label, to_label = CheckoutStatus(current).label.lower(), CheckoutStatus(to).label.lower()
+        super().__init__(f"This checkout is {label}; it cannot become {to_label}.")
 
 
 def checkout_transition(

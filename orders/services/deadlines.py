@@ -13,21 +13,21 @@ from django.utils import timezone
 from jobs.services import JobRun
 from orders.errors import OrderError
 from orders.models import Order
-from orders.services import notices
+from orders.services import order_notify
 from orders.services.lifecycle import _refund_in_full, order_auto_confirm, order_cancel_restock
 from payments.errors import PaymentsError
 from payments.models import Escrow
 from payments.services.escrow import escrow_release, escrow_resolve_partial
 
 logger = logging.getLogger(__name__)
-S = Order.Status
+OrderStatus = Order.Status
 
 
 def orders_cancel_unshipped() -> int:
     """Paid orders not shipped (or handed over) by ship_by: cancelled, stock back, refunded."""
     run = JobRun("orders-cancel-unshipped")
     done = 0
-    due = Order.objects.filter(status=S.PAID, ship_by__lte=timezone.now()).order_by("pk")
+    due = Order.objects.filter(status=OrderStatus.PAID, ship_by__lte=timezone.now()).order_by("pk")
     for order in due:
         # Not one transaction: the refund talks to Stripe after the cancel has committed.
         result = run.item(order.reference, functools.partial(_cancel_overdue, order),
@@ -42,9 +42,9 @@ def _cancel_overdue(order: Order) -> Order | None:
         with transaction.atomic():
             order = order_cancel_restock(
                 order=order, note="Not shipped in time; cancelled and refunded.",
-                expected={S.PAID},
+                expected={OrderStatus.PAID},
             )
-            notices.order_cancelled_notify(
+            order_notify.order_cancelled_notify(
                 order, reason="not shipped in time", tell_buyer=True, tell_seller=True
             )
     except OrderError:
@@ -65,7 +65,7 @@ def orders_complete_unconfirmed() -> int:
     """Shipped orders past auto_confirm_at: completed and released, as if the buyer confirmed."""
     run = JobRun("orders-complete-unconfirmed")
     done = 0
-    due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=timezone.now())
+    due = Order.objects.filter(status=OrderStatus.SHIPPED, auto_confirm_at__lte=timezone.now())
     frozen = Escrow.objects.filter(status=Escrow.Status.FROZEN).values("reference")
     due = due.exclude(pk__in=_order_ids(frozen))  # a chargeback is open: nothing is released
     for order in due.order_by("pk"):
@@ -89,7 +89,9 @@ def orders_money_settle() -> int:
     held = Escrow.objects.filter(status=Escrow.Status.HELD, reference__startswith="order:")
     held = held.exclude(refunds__status="failed")
     ids = [int(ref.split(":", 1)[1]) for ref in held.values_list("reference", flat=True)]
-    finals = Order.objects.filter(pk__in=ids, status__in=[S.COMPLETED, S.CANCELLED, S.REFUNDED])
+    finals = Order.objects.filter(
+        pk__in=ids, status__in=[OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED]
+    )
     run = JobRun("orders-money-settle")
     settled = 0
     for order in finals.order_by("pk"):
@@ -103,11 +105,11 @@ def orders_money_settle() -> int:
 
 def _money_settle(order: Order) -> bool:
     try:
-        if order.status == S.COMPLETED and order.dispute_refund_cents:
+        if order.status == OrderStatus.COMPLETED and order.dispute_refund_cents:
             escrow_resolve_partial(
                 reference=order.reference, refund_cents=order.dispute_refund_cents
             )
-        elif order.status == S.COMPLETED:
+        elif order.status == OrderStatus.COMPLETED:
             escrow_release(reference=order.reference)
         else:
             _refund_in_full(order, None, "Settled after an interruption")
@@ -123,19 +125,19 @@ def orders_remind_deadlines() -> int:
     run = JobRun("orders-remind-deadlines")
     reminded = 0
     to_ship = Order.objects.filter(
-        status=S.PAID, ship_by__gt=now, ship_by__lte=now + timezone.timedelta(hours=24)
+        status=OrderStatus.PAID, ship_by__gt=now, ship_by__lte=now + timezone.timedelta(hours=24)
     ).select_related("shop__owner")
     for order in to_ship.order_by("pk"):
         result = run.item(order.reference,
-                          functools.partial(notices.ship_by_soon_notify, order))
+                          functools.partial(order_notify.ship_by_soon_notify, order))
         reminded += result.ok
     to_confirm = Order.objects.filter(
-        status=S.SHIPPED, auto_confirm_at__gt=now,
+        status=OrderStatus.SHIPPED, auto_confirm_at__gt=now,
         auto_confirm_at__lte=now + timezone.timedelta(hours=48),
     ).select_related("buyer", "shop")
     for order in to_confirm.order_by("pk"):
         result = run.item(order.reference,
-                          functools.partial(notices.auto_confirm_soon_notify, order))
+                          functools.partial(order_notify.auto_confirm_soon_notify, order))
         reminded += result.ok
     run.finish()
     return reminded

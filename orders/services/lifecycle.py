@@ -24,7 +24,7 @@ from orders.errors import (
     PickupLocked,
 )
 from orders.models import Order, OrderItem, Review
-from orders.services import notices
+from orders.services import order_notify
 from orders.services.checkout import (
     checkout_close_if_unpayable,
     checkout_lock,
@@ -37,7 +37,7 @@ from payments.services.escrow import escrow_refund, escrow_release, escrow_resol
 from sellers.models import Listing, Shop
 
 logger = logging.getLogger(__name__)
-S = Order.Status
+OrderStatus = Order.Status
 PICKUP_MAX_WRONG = 10
 EXTENSION = timezone.timedelta(days=5)
 DISPUTE_REASONS = ("not_received", "not_as_described", "damaged", "counterfeit", "other")
@@ -82,7 +82,7 @@ def order_cancel_restock(*, order: Order, note: str, expected: set[str], actor=N
     """Cancel an order and put its stock back on sale (refunding is the caller's next step)."""
     with transaction.atomic():
         order = order_transition(
-            order=order, to=S.CANCELLED, actor=actor, note=note, expected=expected
+            order=order, to=OrderStatus.CANCELLED, actor=actor, note=note, expected=expected
         )
         _stock_return(order)
     return order
@@ -112,14 +112,14 @@ def order_ship(*, order_id, seller, carrier: str, tracking_number: str) -> Order
     now = timezone.now()
     with transaction.atomic():
         order = order_transition(
-            order=order, to=S.SHIPPED, actor=seller, expected={S.PAID},
+            order=order, to=OrderStatus.SHIPPED, actor=seller, expected={OrderStatus.PAID},
             note=f"Shipped with {carrier}, tracking {tracking_number}.",
             carrier=carrier, tracking_number=tracking_number, shipped_at=now,
             # Until someone marks it delivered, the window starts after the transit allowance.
             auto_confirm_at=now + timezone.timedelta(
                 days=settings.ESCROW_TRANSIT_DAYS + _auto_confirm_days(order)),
         )
-        notices.order_shipped_notify(order)
+        order_notify.order_shipped_notify(order)
     return order
 
 
@@ -133,7 +133,7 @@ def order_mark_delivered(*, order_id, user) -> Order:
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.delivered_at is not None:
             return locked
-        if locked.status != S.SHIPPED:
+        if locked.status != OrderStatus.SHIPPED:
             raise InvalidTransition(locked.status, "delivered")
         now = timezone.now()
         window = timezone.timedelta(days=_auto_confirm_days(locked))
@@ -147,7 +147,7 @@ def order_mark_delivered(*, order_id, user) -> Order:
         locked.events.create(status=locked.status, actor=user,
                              note=f"Marked as delivered by {who}.")
         if not by_buyer:  # the window now runs on the seller's word: the buyer must know
-            notices.order_marked_delivered_notify(locked)
+            order_notify.order_marked_delivered_notify(locked)
     return locked
 
 
@@ -155,11 +155,11 @@ def _complete(*, order: Order, actor, note: str, expected: set[str]) -> Order:
     """Completed and released together, or neither."""
     with transaction.atomic():
         order = order_transition(
-            order=order, to=S.COMPLETED, actor=actor, note=note, expected=expected,
+            order=order, to=OrderStatus.COMPLETED, actor=actor, note=note, expected=expected,
             completed_at=timezone.now(),
         )
         summary = escrow_release(reference=order.reference, actor=actor)
-        notices.order_completed_notify(
+        order_notify.order_completed_notify(
             order, by_buyer=actor is not None and actor.pk == order.buyer_id,
             released_cents=summary.released_cents - summary.fee_cents,
         )
@@ -168,10 +168,10 @@ def _complete(*, order: Order, actor, note: str, expected: set[str]) -> Order:
 
 def order_confirm_receipt(*, order_id, buyer) -> Order:
     order = _order_for(order_id=order_id, buyer=buyer)
-    if order.status != S.SHIPPED:
-        raise InvalidTransition(order.status, S.COMPLETED)
+    if order.status != OrderStatus.SHIPPED:
+        raise InvalidTransition(order.status, OrderStatus.COMPLETED)
     return _complete(order=order, actor=buyer, note="The buyer confirmed receipt.",
-                     expected={S.SHIPPED})
+                     expected={OrderStatus.SHIPPED})
 
 
 def order_pickup_complete(*, order_id, seller, code: str) -> Order:
@@ -184,8 +184,8 @@ def order_pickup_complete(*, order_id, seller, code: str) -> Order:
         raise InvalidTransition(order.status, "handed over (this order ships)")
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != S.PAID:
-            raise InvalidTransition(locked.status, S.COMPLETED)
+        if locked.status != OrderStatus.PAID:
+            raise InvalidTransition(locked.status, OrderStatus.COMPLETED)
         if locked.pickup_failed_attempts >= PICKUP_MAX_WRONG:
             raise PickupLocked()
         if not secrets.compare_digest(str(code).strip(), locked.pickup_code):
@@ -196,7 +196,7 @@ def order_pickup_complete(*, order_id, seller, code: str) -> Order:
                 locked.events.create(status=locked.status, actor=seller, note=(
                     "Hand-over code locked after 10 wrong tries; the buyer must ask for a "
                     "new code."))
-                notices.pickup_code_locked_notify(locked)
+                order_notify.pickup_code_locked_notify(locked)
                 wrong = PickupLocked()
             else:
                 wrong = PickupCodeWrong(
@@ -208,7 +208,7 @@ def order_pickup_complete(*, order_id, seller, code: str) -> Order:
     if wrong is not None:  # raised after commit, so the failed attempt is counted
         raise wrong
     return _complete(order=order, actor=seller, note="Handed over in person; code confirmed.",
-                     expected={S.PAID})
+                     expected={OrderStatus.PAID})
 
 
 def order_pickup_code_renew(*, order_id, buyer) -> Order:
@@ -220,7 +220,7 @@ def order_pickup_code_renew(*, order_id, buyer) -> Order:
         raise InvalidTransition(order.status, "given a new hand-over code (this order ships)")
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != S.PAID:
+        if locked.status != OrderStatus.PAID:
             raise InvalidTransition(locked.status, "given a new hand-over code")
         locked.pickup_code = pickup_code_new()
         locked.pickup_failed_attempts = 0
@@ -236,7 +236,7 @@ def order_extend_confirm_window(*, order_id, buyer) -> Order:
     order = _order_for(order_id=order_id, buyer=buyer)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != S.SHIPPED:
+        if locked.status != OrderStatus.SHIPPED:
             raise InvalidTransition(locked.status, "extended")
         if locked.auto_confirm_extended:
             raise OrderError("The confirmation window can be extended only once.")
@@ -259,12 +259,13 @@ def order_auto_confirm(*, order: Order) -> Order:
     """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != S.SHIPPED:
-            raise InvalidTransition(locked.status, S.COMPLETED)
+        if locked.status != OrderStatus.SHIPPED:
+            raise InvalidTransition(locked.status, OrderStatus.COMPLETED)
         if locked.auto_confirm_at is None or locked.auto_confirm_at > timezone.now():
             raise WindowOpen()
         return _complete(order=locked, actor=None,
-                         note="Confirmed automatically after the window.", expected={S.SHIPPED})
+                         note="Confirmed automatically after the window.",
+                         expected={OrderStatus.SHIPPED})
 
 
 def _refund_in_full(order: Order, actor, note: str) -> None:
@@ -282,7 +283,7 @@ def _refund_in_full(order: Order, actor, note: str) -> None:
         # A chargeback is open: won, the settle job refunds; lost, the bank refunded the buyer.
         logger.warning("Order %s: refund waits for the chargeback's outcome", order.pk)
         return
-    notices.order_refunded_notify(order, amount_cents=after.refunded_cents)
+    order_notify.order_refunded_notify(order, amount_cents=after.refunded_cents)
 
 
 def partial_refund_in_range(*, refund_cents, held_cents: int) -> bool:
@@ -295,17 +296,17 @@ def order_cancel(*, order_id, actor) -> Order:
     """The buyer (before shipping) or the seller cancels: stock back, full refund if paid."""
     order = _order_for(order_id=order_id, buyer=actor, seller=actor)
     is_seller = order.shop.owner_id == actor.pk
-    if order.status not in (S.PENDING_PAYMENT, S.PAID):
-        raise InvalidTransition(order.status, S.CANCELLED)
+    if order.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID):
+        raise InvalidTransition(order.status, OrderStatus.CANCELLED)
     who = "the seller" if is_seller else "the buyer"
     with transaction.atomic():
         checkout_lock(checkout_id=order.checkout_id)  # checkout before order, as payment does
         order = order_transition(
-            order=order, to=S.CANCELLED, actor=actor, note=f"Cancelled by {who}.",
-            expected={S.PENDING_PAYMENT, S.PAID},
+            order=order, to=OrderStatus.CANCELLED, actor=actor, note=f"Cancelled by {who}.",
+            expected={OrderStatus.PENDING_PAYMENT, OrderStatus.PAID},
         )
         _stock_return(order)
-        notices.order_cancelled_notify(
+        order_notify.order_cancelled_notify(
             order, reason=f"cancelled by {who}", tell_buyer=is_seller,
             tell_seller=not is_seller and order.paid_at is not None,
         )
@@ -327,12 +328,12 @@ def order_dispute(*, order_id, buyer, reason: str, details: str) -> Order:
         raise ValidationError({"details": ["Tell us what went wrong (up to 2,000 characters)."]})
     with transaction.atomic():
         order = order_transition(
-            order=order, to=S.DISPUTED, actor=buyer,
+            order=order, to=OrderStatus.DISPUTED, actor=buyer,
             note=f"Dispute opened: {reason.replace('_', ' ')}.",
-            expected={S.PAID, S.SHIPPED},
+            expected={OrderStatus.PAID, OrderStatus.SHIPPED},
             dispute_reason=reason, dispute_details=details,
         )
-        notices.dispute_opened_notify(order)
+        order_notify.dispute_opened_notify(order)
     return order
 
 
@@ -366,12 +367,12 @@ def order_dispute_decide(
     note = (note or "").strip()[:400]
     if outcome == "release":
         return _complete(order=order, actor=actor, note=f"Dispute resolved: released. {note}",
-                         expected={S.DISPUTED})
-    target = S.REFUNDED if outcome == "refund" else S.COMPLETED
+                         expected={OrderStatus.DISPUTED})
+    target = OrderStatus.REFUNDED if outcome == "refund" else OrderStatus.COMPLETED
     return order_transition(
-        order=order, to=target, actor=actor, expected={S.DISPUTED},
+        order=order, to=target, actor=actor, expected={OrderStatus.DISPUTED},
         note=f"Dispute resolved: {outcome.replace('_', ' ')}. {note}".strip(),
-        completed_at=timezone.now() if target == S.COMPLETED else order.completed_at,
+        completed_at=timezone.now() if target == OrderStatus.COMPLETED else order.completed_at,
         dispute_refund_cents=refund_cents if outcome == "partial_refund" else None,
     )
 
@@ -395,8 +396,8 @@ def order_dispute_money_move(*, order: Order, actor, outcome: str, note: str = "
     except PaymentsError as exc:
         logger.warning("Order %s: dispute refund deferred to the settle job (%s)", order.pk, exc)
         return False
-    notices.order_refunded_notify(order, amount_cents=summary.refunded_cents)
-    notices.order_completed_notify(
+    order_notify.order_refunded_notify(order, amount_cents=summary.refunded_cents)
+    order_notify.order_completed_notify(
         order, by_buyer=False, released_cents=summary.released_cents - summary.fee_cents
     )
     return True
@@ -422,7 +423,7 @@ def review_create(*, order_id, buyer, rating, text: str) -> Review:
         raise ValidationError({"text": ["Keep the review under 2,000 characters."]})
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != S.COMPLETED:
+        if locked.status != OrderStatus.COMPLETED:
             raise InvalidTransition(locked.status, "reviewed")
         if Review.objects.filter(order=locked).exists():
             raise OrderError("You have already reviewed this order.")
@@ -430,7 +431,7 @@ def review_create(*, order_id, buyer, rating, text: str) -> Review:
             order=locked, shop_id=locked.shop_id, buyer=buyer, rating=rating, text=text
         )
         shop_rating_refresh(shop_id=locked.shop_id)
-        notices.review_posted_notify(review)
+        order_notify.review_posted_notify(review)
     return review
 
 

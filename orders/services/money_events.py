@@ -13,7 +13,7 @@ from django.db import transaction
 
 from notifications.services import notify
 from orders.models import Order, OrderEvent
-from orders.services import notices
+from orders.services import order_notify
 from orders.services.lifecycle import _stock_return
 from orders.services.transitions import order_transition
 from payments.models import Escrow
@@ -21,8 +21,10 @@ from payments.selectors import escrow_summary_or_none, shop_balance
 from payments.services.intents import PaymentOutcome
 
 logger = logging.getLogger(__name__)
-S = Order.Status
-CAN_END_REFUNDED = {S.PAID, S.SHIPPED, S.DISPUTED, S.COMPLETED}
+OrderStatus = Order.Status
+CAN_END_REFUNDED = {
+    OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DISPUTED, OrderStatus.COMPLETED,
+}
 
 
 def _orders(outcome: PaymentOutcome) -> list[Order]:
@@ -44,8 +46,8 @@ def _event(order: Order, note: str) -> None:
 
 def _order_refunded(locked: Order, note: str) -> Order:
     """The order ends refunded; one never shipped puts its goods back on sale, as a cancel does."""
-    was_unshipped = locked.status == S.PAID
-    order = order_transition(order=locked, to=S.REFUNDED, note=note)
+    was_unshipped = locked.status == OrderStatus.PAID
+    order = order_transition(order=locked, to=OrderStatus.REFUNDED, note=note)
     if was_unshipped:
         _stock_return(order)
     return order
@@ -115,7 +117,7 @@ def _refunded(order: Order, outcome: PaymentOutcome) -> None:
         _order_refunded(locked, note)
     else:
         _event(locked, note)
-    notices.order_refunded_notify(order, amount_cents=outcome.amount_cents)
+    order_notify.order_refunded_notify(order, amount_cents=outcome.amount_cents)
     if was_released:  # the money came back from the seller's balance: never silently
         owed = shop_balance(shop=order.shop, currency=order.currency).owed_cents
         notify(recipient=order.shop.owner, kind="refund_after_release", url="/sell/balance/",

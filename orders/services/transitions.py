@@ -5,18 +5,21 @@ from django.db import transaction
 from orders.errors import InvalidTransition
 from orders.models import Order, OrderEvent
 
-S = Order.Status
+OrderStatus = Order.Status
 
 # refunded from paid/shipped/completed: the money went back without a dispute of ours — a
 # chargeback the buyer's bank decided for the buyer, or a refund made outside the app.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    S.PENDING_PAYMENT: {S.PAID, S.CANCELLED},
-    S.PAID: {S.SHIPPED, S.COMPLETED, S.CANCELLED, S.DISPUTED, S.REFUNDED},  # completed: pickup
-    S.SHIPPED: {S.COMPLETED, S.DISPUTED, S.REFUNDED},
-    S.DISPUTED: {S.REFUNDED, S.COMPLETED},
-    S.COMPLETED: {S.REFUNDED},
-    S.CANCELLED: set(),
-    S.REFUNDED: set(),
+    OrderStatus.PENDING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
+    OrderStatus.PAID: {  # completed: pickup
+        OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.DISPUTED,
+        OrderStatus.REFUNDED,
+    },
+    OrderStatus.SHIPPED: {OrderStatus.COMPLETED, OrderStatus.DISPUTED, OrderStatus.REFUNDED},
+    OrderStatus.DISPUTED: {OrderStatus.REFUNDED, OrderStatus.COMPLETED},
+    OrderStatus.COMPLETED: {OrderStatus.REFUNDED},
+    OrderStatus.CANCELLED: set(),
+    OrderStatus.REFUNDED: set(),
 }
 
 

@@ -13,7 +13,7 @@ from orders.forms import CheckoutForm
 from orders.models import Checkout
 from orders.selectors import cart_summary, order_detail_queryset
 from orders.services.checkout import checkout_create, checkout_for_buyer
-from orders.services.payment import (
+from orders.services.payment_outcomes import (
     CheckoutCancelled,
     CheckoutExpired,
     checkout_pay,

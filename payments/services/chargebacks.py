@@ -32,10 +32,10 @@ from .issues import issue_flag
 from .refund_recovery import release_take_back_lines
 
 logger = logging.getLogger(__name__)
-E = Escrow.Status
+EscrowStatus = Escrow.Status
 WON = {"won", "warning_closed"}
 LOST = {"lost"}
-RELEASED_STATES = {E.RELEASED, E.PARTIALLY_REFUNDED}
+RELEASED_STATES = {EscrowStatus.RELEASED, EscrowStatus.PARTIALLY_REFUNDED}
 
 
 def dispute_fetch(data_object: dict) -> dict:
@@ -109,9 +109,9 @@ def chargeback_opened(*, dispute: dict) -> Chargeback | None:
         references = []
         for escrow in Escrow.objects.select_for_update().filter(
             payment_intent=intent).order_by("pk"):
-            if escrow.status in {E.HELD, *RELEASED_STATES}:
-                escrow_transition(escrow=escrow, to=E.FROZEN, frozen_from=escrow.status)
-            if escrow.status == E.FROZEN:
+            if escrow.status in {EscrowStatus.HELD, *RELEASED_STATES}:
+                escrow_transition(escrow=escrow, to=EscrowStatus.FROZEN, frozen_from=escrow.status)
+            if escrow.status == EscrowStatus.FROZEN:
                 references.append(escrow.reference)
     _dispatch(intent=intent, status="disputed", chargeback=chargeback, references=references)
     return chargeback
@@ -141,8 +141,8 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
             references = [escrow.reference for escrow in escrows]
         elif status in WON:
             for escrow in escrows:
-                if escrow.status == E.FROZEN:
-                    escrow_transition(escrow=escrow, to=escrow.frozen_from or E.HELD,
+                if escrow.status == EscrowStatus.FROZEN:
+                    escrow_transition(escrow=escrow, to=escrow.frozen_from or EscrowStatus.HELD,
                                       frozen_from="")
                     references.append(escrow.reference)
             chargeback.status = Chargeback.Status.WON
@@ -151,12 +151,13 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
             for escrow in escrows:
                 cents = _loss_post(escrow=escrow, chargeback=chargeback,
                                    cap=(chargeback.amount_cents or intent.amount_cents) - lost)
-                if cents or escrow.status == E.FROZEN:
+                if cents or escrow.status == EscrowStatus.FROZEN:
                     references.append(escrow.reference)
-                if escrow.status in {E.HELD, *RELEASED_STATES}:
-                    escrow_transition(escrow=escrow, to=E.FROZEN, frozen_from=escrow.status)
-                if escrow.status == E.FROZEN:
-                    escrow_transition(escrow=escrow, to=E.REFUNDED, frozen_from="")
+                if escrow.status in {EscrowStatus.HELD, *RELEASED_STATES}:
+                    escrow_transition(escrow=escrow, to=EscrowStatus.FROZEN,
+                                      frozen_from=escrow.status)
+                if escrow.status == EscrowStatus.FROZEN:
+                    escrow_transition(escrow=escrow, to=EscrowStatus.REFUNDED, frozen_from="")
                 lost += cents
             if lost != chargeback.amount_cents:
                 issue_flag(
@@ -182,7 +183,7 @@ def _loss_post(*, escrow: Escrow, chargeback: Chargeback, cap: int) -> int:
     already), so the seller's available balance may go negative: that is what the seller owes,
     and later releases pay it back first.
     """
-    origin = escrow.frozen_from if escrow.status == E.FROZEN else escrow.status
+    origin = escrow.frozen_from if escrow.status == EscrowStatus.FROZEN else escrow.status
     key = f"chargeback:{chargeback.dispute_id}:{escrow.reference}"
     existing = JournalEntry.objects.filter(key=key).first()
     if existing is not None:

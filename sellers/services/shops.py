@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from ..errors import Conflict, NotFound
 from ..models import Shop, Village
-from ..states import US_STATES
+from ..us_states import US_STATES
 from .fields import text_field
 from .transitions import SHOP_INITIAL, shop_transition
 

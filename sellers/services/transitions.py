@@ -11,23 +11,29 @@ from django.db import transaction
 from ..errors import InvalidTransition, NotFound
 from ..models import Listing, Shop
 
-L = Listing.Status
+ListingStatus = Listing.Status
 LISTING_TRANSITIONS: dict[str, set[str]] = {
-    L.PENDING_REVIEW: {L.ACTIVE, L.REJECTED, L.TAKEN_DOWN, L.ARCHIVED},
-    L.ACTIVE: {L.PENDING_REVIEW, L.TAKEN_DOWN, L.ARCHIVED},
-    L.REJECTED: {L.PENDING_REVIEW, L.ARCHIVED},  # edited by its seller: reviewed again
-    L.TAKEN_DOWN: {L.ARCHIVED},
-    L.ARCHIVED: set(),
+    ListingStatus.PENDING_REVIEW: {
+        ListingStatus.ACTIVE, ListingStatus.REJECTED, ListingStatus.TAKEN_DOWN,
+        ListingStatus.ARCHIVED,
+    },
+    ListingStatus.ACTIVE: {
+        ListingStatus.PENDING_REVIEW, ListingStatus.TAKEN_DOWN, ListingStatus.ARCHIVED,
+    },
+    # edited by its seller: reviewed again
+    ListingStatus.REJECTED: {ListingStatus.PENDING_REVIEW, ListingStatus.ARCHIVED},
+    ListingStatus.TAKEN_DOWN: {ListingStatus.ARCHIVED},
+    ListingStatus.ARCHIVED: set(),
 }
-LISTING_INITIAL = {L.PENDING_REVIEW, L.ACTIVE}
+LISTING_INITIAL = {ListingStatus.PENDING_REVIEW, ListingStatus.ACTIVE}
 
-S = Shop.Status
+ShopStatus = Shop.Status
 SHOP_TRANSITIONS: dict[str, set[str]] = {
-    S.PENDING_VERIFICATION: {S.ACTIVE, S.SUSPENDED},
-    S.ACTIVE: {S.SUSPENDED},
-    S.SUSPENDED: {S.ACTIVE},
+    ShopStatus.PENDING_VERIFICATION: {ShopStatus.ACTIVE, ShopStatus.SUSPENDED},
+    ShopStatus.ACTIVE: {ShopStatus.SUSPENDED},
+    ShopStatus.SUSPENDED: {ShopStatus.ACTIVE},
 }
-SHOP_INITIAL = {S.PENDING_VERIFICATION}
+SHOP_INITIAL = {ShopStatus.PENDING_VERIFICATION}
 
 
 def _refuse(obj, *, to: str, refusal: str, labels) -> InvalidTransition:
@@ -47,7 +53,8 @@ def listing_transition(
     required when the listing goes to pending_review, cleared on every other move.
     Runs inside the caller's transaction if any.
     """
-    if (to == L.PENDING_REVIEW) != bool(hold) or (hold and hold not in Listing.HoldReason):
+    is_held = to == ListingStatus.PENDING_REVIEW
+    if is_held != bool(hold) or (hold and hold not in Listing.HoldReason):
         raise ValueError("a listing waits for review for exactly one HoldReason")
     with transaction.atomic():
         listing = (Listing.objects.select_for_update(of=("self",))
@@ -56,7 +63,7 @@ def listing_transition(
             raise NotFound("No listing with that number.")
         if to not in LISTING_TRANSITIONS[listing.status] or (
                 expected is not None and listing.status not in expected):
-            raise _refuse(listing, to=to, refusal=refusal, labels=lambda v: L(v).label)
+            raise _refuse(listing, to=to, refusal=refusal, labels=lambda v: ListingStatus(v).label)
         listing.status, listing.hold_reason = to, hold
         for name, value in fields.items():
             setattr(listing, name, value)
@@ -74,7 +81,7 @@ def shop_transition(
             raise NotFound("No shop with that address.")
         if to not in SHOP_TRANSITIONS[shop.status] or (
                 expected is not None and shop.status not in expected):
-            raise _refuse(shop, to=to, refusal=refusal, labels=lambda v: S(v).label)
+            raise _refuse(shop, to=to, refusal=refusal, labels=lambda v: ShopStatus(v).label)
         shop.status = to
         for name, value in fields.items():
             setattr(shop, name, value)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jobs.models import JobFailure
 from orders.models import Checkout, Order
-from orders.services import deadlines, payment
+from orders.services import deadlines, payment_outcomes
 from payments.models import Escrow
 from payments.selectors import escrow_summary
 from payments.services import escrow_refund, reconciliation_run
@@ -134,14 +134,14 @@ def test_one_checkout_that_fails_does_not_stop_the_others_and_closes_when_it_goe
     honey, jam = ListingFactory(stock=2), ListingFactory(stock=2)
     broken = unpaid_checkout(api_client, UserFactory(), honey)
     fine = unpaid_checkout(api_client, UserFactory(), jam)
-    real = payment.notices.order_cancelled_notify
+    real = payment_outcomes.order_notify.order_cancelled_notify
 
     def broken_for_one(order, **kwargs):  # no real way makes telling one person fail
         if order.checkout_id == broken["id"]:
             raise RuntimeError("mail template missing")
         return real(order, **kwargs)
 
-    monkeypatch.setattr(payment.notices, "order_cancelled_notify", broken_for_one)
+    monkeypatch.setattr(payment_outcomes.order_notify, "order_cancelled_notify", broken_for_one)
     out = run_jobs("checkouts-expire")
     assert "checkouts-expire: 1 (1 item(s) failed" in out
     run_jobs("checkouts-expire")  # the next minute: counted again, on the same row
@@ -156,7 +156,7 @@ def test_one_checkout_that_fails_does_not_stop_the_others_and_closes_when_it_goe
     assert failure.error.startswith("RuntimeError:")
     assert failure.first_seen < failure.last_seen
 
-    monkeypatch.setattr(payment.notices, "order_cancelled_notify", real)
+    monkeypatch.setattr(payment_outcomes.order_notify, "order_cancelled_notify", real)
     assert "checkouts-expire: 1" in run_jobs("checkouts-expire")
     assert Checkout.objects.get(pk=broken["id"]).status == Checkout.Status.EXPIRED
     assert Listing.objects.get(pk=honey.pk).stock == 2
@@ -171,14 +171,14 @@ def test_one_unshipped_order_that_fails_does_not_stop_the_others(api_client, buy
                                                                  monkeypatch):
     settings.SHIP_BY_DAYS = 0
     good, bad = paid_orders(api_client, list(two_shops))
-    real = deadlines.notices.order_cancelled_notify
+    real = deadlines.order_notify.order_cancelled_notify
 
     def broken_for_one(order, **kwargs):  # no real way makes telling one person fail
         if order.pk == bad.pk:
             raise RuntimeError("the notice for this order cannot be written")
         return real(order, **kwargs)
 
-    monkeypatch.setattr(deadlines.notices, "order_cancelled_notify", broken_for_one)
+    monkeypatch.setattr(deadlines.order_notify, "order_cancelled_notify", broken_for_one)
     assert "orders-cancel-unshipped: 1 (1 item(s) failed" in run_jobs("orders-cancel-unshipped")
 
     good.refresh_from_db()
@@ -259,14 +259,14 @@ def test_one_reminder_that_fails_does_not_stop_the_others(api_client, buyer, two
     good, bad = paid_orders(api_client, list(two_shops))
     soon = timezone.now() + timezone.timedelta(hours=20)
     Order.objects.filter(pk__in=[good.pk, bad.pk]).update(ship_by=soon)
-    real = deadlines.notices.ship_by_soon_notify
+    real = deadlines.order_notify.ship_by_soon_notify
 
     def broken_for_one(order):
         if order.pk == bad.pk:
             raise RuntimeError("reminder broken for this order")
         return real(order)
 
-    monkeypatch.setattr(deadlines.notices, "ship_by_soon_notify", broken_for_one)
+    monkeypatch.setattr(deadlines.order_notify, "ship_by_soon_notify", broken_for_one)
     assert "orders-remind-deadlines: 1 (1 item(s) failed" in run_jobs("orders-remind-deadlines")
 
     from notifications.models import Notification

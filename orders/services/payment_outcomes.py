@@ -17,7 +17,7 @@ from django.utils import timezone
 from jobs.services import JobRun
 from orders.errors import OrderError, PaymentUnavailable
 from orders.models import Checkout, Order
-from orders.services import notices
+from orders.services import order_notify
 from orders.services.checkout import (
     checkout_for_buyer,
     checkout_lock,
@@ -40,7 +40,7 @@ from payments.services.intents import (
 )
 
 logger = logging.getLogger(__name__)
-C = Checkout.Status
+CheckoutStatus = Checkout.Status
 EXPIRE_JOB = "checkouts-expire"  # its name in marketplace.jobs
 
 
@@ -70,11 +70,11 @@ def _checkout_id(reference: str) -> int:
 def checkout_payable_check(checkout: Checkout) -> None:
     """Raise 409 for a checkout that can no longer be paid (expired, or nothing left to pay)."""
     refunded = checkout.paid_at is not None  # paid after it closed: refunded at once
-    if checkout.status == C.EXPIRED:
+    if checkout.status == CheckoutStatus.EXPIRED:
         raise CheckoutExpired(refunded=refunded)
-    if checkout.status == C.CANCELLED:
+    if checkout.status == CheckoutStatus.CANCELLED:
         raise CheckoutCancelled(refunded=refunded)
-    if checkout.status == C.PENDING_PAYMENT and not checkout.orders.filter(
+    if checkout.status == CheckoutStatus.PENDING_PAYMENT and not checkout.orders.filter(
         status=Order.Status.PENDING_PAYMENT
     ).exists():
         raise CheckoutCancelled()
@@ -89,25 +89,26 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
     with transaction.atomic():
         checkout = checkout_lock(checkout_id=checkout_id)
         if outcome.status != "succeeded":
-            if checkout.status == C.PENDING_PAYMENT:
+            if checkout.status == CheckoutStatus.PENDING_PAYMENT:
                 checkout.payment_status = outcome.status
                 checkout.payment_message = (outcome.message or "The payment did not go through.")[
                     :300
                 ]
                 checkout.save(update_fields=["payment_status", "payment_message"])
                 if outcome.status == "failed":
-                    notices.payment_failed_notify(
+                    order_notify.payment_failed_notify(
                         buyer=checkout.buyer, checkout=checkout, reason=checkout.payment_message
                     )
             return
-        if checkout.status == C.PAID or checkout.paid_at is not None:
+        if checkout.status == CheckoutStatus.PAID or checkout.paid_at is not None:
             return  # applied already (a late payment keeps its checkout's status)
         if (outcome.amount_cents, outcome.currency) != (checkout.amount_cents, checkout.currency):
             logger.error("Checkout %s: payment amount differs; not applied", checkout.pk)
             return
         orders = list(checkout.orders.select_for_update().order_by("pk"))
         now = timezone.now()
-        is_late = checkout.status != C.PENDING_PAYMENT  # expired or cancelled meanwhile
+        # expired or cancelled meanwhile
+        is_late = checkout.status != CheckoutStatus.PENDING_PAYMENT
         paid = {"paid_at": now, "payment_status": "succeeded", "payment_message": "",
                 "provider_cancel_due": False}
         if is_late:
@@ -115,8 +116,8 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                 setattr(checkout, name, value)
             checkout.save(update_fields=list(paid))
         else:
-            checkout = checkout_transition(checkout=checkout, to=C.PAID,
-                                           expected={C.PENDING_PAYMENT}, **paid)
+            checkout = checkout_transition(checkout=checkout, to=CheckoutStatus.PAID,
+                                           expected={CheckoutStatus.PENDING_PAYMENT}, **paid)
         for order in orders:
             escrow_hold(
                 reference=order.reference, shop=order.shop, amount_cents=order.total_cents,
@@ -138,9 +139,9 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                 expected={Order.Status.PENDING_PAYMENT},
                 **fields,
             )
-            notices.order_paid_notify(order)
+            order_notify.order_paid_notify(order)
         if late:
-            notices.late_payment_refunded_notify(checkout=checkout, orders=late)
+            order_notify.late_payment_refunded_notify(checkout=checkout, orders=late)
     for order in late:
         try:
             escrow_refund(reference=order.reference, note="Paid after the order was cancelled")
@@ -149,7 +150,7 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
 
 
 def _apply_result(checkout: Checkout, result: PaymentResult) -> Checkout:
-    Checkout.objects.filter(pk=checkout.pk, status=C.PENDING_PAYMENT).update(
+    Checkout.objects.filter(pk=checkout.pk, status=CheckoutStatus.PENDING_PAYMENT).update(
         payment_status=result.status, payment_message=(result.message or "")[:300],
         client_secret=result.client_secret or checkout.client_secret,
     )
@@ -177,9 +178,9 @@ def checkout_payable_for_buyer(*, buyer, checkout_id) -> Checkout:
     """The buyer's checkout, paid or still payable; 404 if not theirs, 409 if nothing is left
     to pay (after finishing its cancel at Stripe, or refunding a payment that came anyway)."""
     checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
-    if checkout.status == C.PAID:
+    if checkout.status == CheckoutStatus.PAID:
         return checkout
-    if checkout.status != C.PENDING_PAYMENT:
+    if checkout.status != CheckoutStatus.PENDING_PAYMENT:
         checkout = _provider_settle(checkout)
     checkout_payable_check(checkout)
     return checkout
@@ -192,7 +193,7 @@ def checkout_pay(*, buyer, checkout_id, payment_method: str) -> Checkout:
     A checkout with nothing left to pay raises 409 and charges nothing.
     """
     checkout = checkout_payable_for_buyer(buyer=buyer, checkout_id=checkout_id)
-    if checkout.status == C.PAID:
+    if checkout.status == CheckoutStatus.PAID:
         return checkout
     checkout = checkout_payment_intent_ensure(checkout=checkout)
     try:
@@ -202,7 +203,7 @@ def checkout_pay(*, buyer, checkout_id, payment_method: str) -> Checkout:
             Checkout.objects.filter(pk=checkout.pk).update(
                 payment_status="failed", payment_message=str(exc)[:300]
             )
-            notices.payment_failed_notify(buyer=buyer, checkout=checkout, reason=str(exc))
+            order_notify.payment_failed_notify(buyer=buyer, checkout=checkout, reason=str(exc))
         raise
     except PaymentsError:
         checkout.refresh_from_db()
@@ -216,7 +217,7 @@ def checkout_pay(*, buyer, checkout_id, payment_method: str) -> Checkout:
 def checkout_sync(*, buyer, checkout_id) -> Checkout:
     """Ask the payment provider for the payment's state and apply it (the webhook's path)."""
     checkout = checkout_payable_for_buyer(buyer=buyer, checkout_id=checkout_id)
-    if checkout.status == C.PAID or not checkout.payment_intent_id:
+    if checkout.status == CheckoutStatus.PAID or not checkout.payment_intent_id:
         return checkout
     try:
         result = payment_intent_sync(reference=checkout.reference)
@@ -247,8 +248,8 @@ def _checkout_expire(checkout: Checkout) -> bool:
                            checkout.pk, error)
     with transaction.atomic():
         try:
-            locked = checkout_transition(checkout=checkout, to=C.EXPIRED,
-                                         expected={C.PENDING_PAYMENT})
+            locked = checkout_transition(checkout=checkout, to=CheckoutStatus.EXPIRED,
+                                         expected={CheckoutStatus.PENDING_PAYMENT})
         except CheckoutInvalidTransition:
             return False  # paid or cancelled a moment ago
         # Under the checkout's lock no order of it can change: the buyer's cancel takes it too.
@@ -257,7 +258,7 @@ def _checkout_expire(checkout: Checkout) -> bool:
                 order=order, note="Not paid in time; items back on sale.",
                 expected={Order.Status.PENDING_PAYMENT},
             )
-            notices.order_cancelled_notify(
+            order_notify.order_cancelled_notify(
                 order, reason="not paid in time", tell_buyer=True, tell_seller=False
             )
     return True
@@ -287,13 +288,14 @@ def checkouts_expire() -> int:
     """
     run = JobRun(EXPIRE_JOB)
     expired = 0
-    due = Checkout.objects.filter(status=C.PENDING_PAYMENT, expires_at__lte=timezone.now())
+    due = Checkout.objects.filter(status=CheckoutStatus.PENDING_PAYMENT,
+                                  expires_at__lte=timezone.now())
     for checkout in due.order_by("pk"):
         # Not one transaction: Stripe is called first, with no lock held.
         result = run.item(checkout.reference, functools.partial(_checkout_expire, checkout),
                           atomic=False)
         expired += bool(result.value)
-    unfinished = Checkout.objects.filter(status=C.CANCELLED, provider_cancel_due=True)
+    unfinished = Checkout.objects.filter(status=CheckoutStatus.CANCELLED, provider_cancel_due=True)
     for checkout in unfinished.order_by("pk"):
         run.item(checkout.reference, functools.partial(_checkout_cancel_finish, checkout),
                  atomic=False)
