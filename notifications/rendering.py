@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template import engines
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from .kinds import KINDS, Kind
 
@@ -51,7 +52,7 @@ def context_clean(*, kind: Kind, context: dict) -> dict:
 
 def url_clean(url: str) -> str:
     """Accept only a site-relative path, so a link can never leave the site or run script."""
-    url = url or "/notifications/"
+    url = url or reverse("notifications")
     parts = urlsplit(url)
     if not url.startswith("/") or url.startswith("//") or parts.scheme or parts.netloc:
         raise BadNotificationContext(
@@ -93,7 +94,7 @@ def email_render(*, kind: Kind, context: dict, url: str, recipient_name: str) ->
             "recipient_name": recipient_name,
             "link": absolute_url(url),
             "site_url": settings.SITE_URL.rstrip("/"),
-            "preferences_link": absolute_url("/notifications/preferences/"),
+            "preferences_link": absolute_url(reverse("notifications-preferences")),
             "is_essential": kind.is_essential,
             "message": message_render(kind=kind, context=values),
         }

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,7 +19,8 @@ from .services import (
 PAGE_SIZE = 20
 
 
-def _back(request, default: str = "/notifications/") -> str:
+def _back(request) -> str:
+    default = reverse("notifications")
     candidate = request.POST.get("next") or default
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -51,7 +53,7 @@ def mark_read(request, notification_id: int):
 def mark_all_read(request):
     count = notification_mark_all_read(user=request.user)
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
-    return redirect("/notifications/")
+    return redirect("notifications")
 
 
 @login_required
@@ -63,5 +65,5 @@ def preferences(request):
     if request.method == "POST" and form.is_valid():
         preference_update(user=request.user, **form.cleaned_data)
         messages.success(request, "Your e-mail preferences are saved.")
-        return redirect("/notifications/preferences/")
+        return redirect("notifications-preferences")
     return render(request, "notifications/preferences.html", {"form": form})

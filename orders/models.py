@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from sellers.models import Listing, Shop
@@ -161,7 +162,7 @@ class Order(models.Model):
         return f"Order {self.pk}"
 
     def get_absolute_url(self):
-        return f"/orders/{self.pk}/"
+        return reverse("order", args=[self.pk])
 
     @property
     def reference(self) -> str:

@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 from .us_states import STATE_CHOICES
@@ -30,7 +31,7 @@ class Village(models.Model):
         return f"{self.name}, {self.state}"
 
     def get_absolute_url(self):
-        return f"/villages/{self.slug}/"
+        return reverse("catalog-village", args=[self.slug])
 
 
 class Category(models.Model):
@@ -53,7 +54,7 @@ class Category(models.Model):
         return self.name if self.parent_id is None else f"{self.parent} › {self.name}"
 
     def get_absolute_url(self):
-        return f"/categories/{self.slug}/"
+        return reverse("catalog-category", args=[self.slug])
 
 
 class Shop(models.Model):
@@ -92,7 +93,7 @@ class Shop(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return f"/shops/{self.slug}/"
+        return reverse("storefront", args=[self.slug])
 
     @property
     def is_active(self) -> bool:
@@ -162,7 +163,7 @@ class Listing(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return f"/listings/{self.pk}/"
+        return reverse("catalog-listing", args=[self.pk])
 
 
 class ListingImage(models.Model):

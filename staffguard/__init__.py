@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from rest_framework.permissions import BasePermission
@@ -25,7 +26,6 @@ from rest_framework.permissions import BasePermission
 VERIFIED_AT = "staff_code_verified_at"  # epoch seconds of the last verified code
 SIGNED_IN_AT = "staff_signed_in_at"  # epoch seconds of the password step
 SEEN_AT = "staff_seen_at"  # epoch seconds of the last request
-VERIFY_URL = "/accounts/second-factor/verify/"
 FRESH_CODE_MESSAGE = (
     "This decision moves money: confirm it with a fresh code from your authenticator app "
     "(the last one was entered more than {minutes} minutes ago)."
@@ -68,7 +68,7 @@ def _back_to(request) -> str:
     if referer and url_has_allowed_host_and_scheme(
             referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return referer
-    return request.path if request.method == "GET" else "/staff/"
+    return request.path if request.method == "GET" else reverse("staff-dashboard")
 
 
 def fresh_code_required(view):
@@ -81,7 +81,8 @@ def fresh_code_required(view):
         if not has_fresh_code(request):
             minutes = settings.STAFF_FRESH_CODE_MINUTES
             messages.warning(request, FRESH_CODE_MESSAGE.format(minutes=minutes))
-            return redirect(f"{VERIFY_URL}?{urlencode({'next': _back_to(request)})}")
+            verify = reverse("second-factor-verify")
+            return redirect(f"{verify}?{urlencode({'next': _back_to(request)})}")
         return view(request, *args, **kwargs)
 
     return wrapped

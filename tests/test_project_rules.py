@@ -90,3 +90,51 @@ def test_only_the_checkout_state_machine_writes_a_checkout_status():
         if assigns.search(line) or updates.search(line)
     ]
     assert offenders == []
+
+
+# Internal links go through URL names ({% url %} in templates, reverse()/redirect("name") in
+# Python), so a path changes in one urls.py and never silently breaks a page.
+TEMPLATE_PATH = re.compile(r"""\b(?:href|action|formaction)\s*=\s*["']/(?!/)""")
+PYTHON_PATH = re.compile(
+    r"""\b(?:redirect|HttpResponseRedirect|HttpResponsePermanentRedirect)\(\s*f?["']/(?!/)"""
+    r"""|\burl\s*=\s*f?["']/(?!/)"""
+)
+# Rendered by Django when the site itself is failing: it keeps no tag that could fail too.
+TEMPLATES_WITHOUT_TAGS = {"templates/500.html"}
+
+
+def hard_coded_paths(text: str, pattern: re.Pattern) -> list[int]:
+    """Line numbers of `text` where an internal path is written out instead of named."""
+    return [number for number, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
+
+
+def test_the_path_checkers_catch_a_planted_path():
+    assert hard_coded_paths('<a href="/orders/{{ order.pk }}/">', TEMPLATE_PATH) == [1]
+    assert hard_coded_paths("<form method='post' action='/cart/add/'>", TEMPLATE_PATH) == [1]
+    assert hard_coded_paths('<button formaction="/staff/x/">', TEMPLATE_PATH) == [1]
+    assert hard_coded_paths('<a href="{% url "order" order.pk %}">', TEMPLATE_PATH) == []
+    assert hard_coded_paths('<a href="https://example.com/">', TEMPLATE_PATH) == []
+    assert hard_coded_paths('ok\n    return redirect("/cart/")', PYTHON_PATH) == [2]
+    assert hard_coded_paths('return HttpResponseRedirect(f"/orders/{pk}/")', PYTHON_PATH) == [1]
+    assert hard_coded_paths('notify(recipient=u, url=f"/sell/orders/{pk}/")', PYTHON_PATH) == [1]
+    assert hard_coded_paths('return redirect("cart")', PYTHON_PATH) == []
+    assert hard_coded_paths('notify(url=reverse("order", args=[pk]))', PYTHON_PATH) == []
+
+
+def test_templates_name_their_internal_links():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "templates").rglob("*.html")
+        if str(path.relative_to(ROOT)) not in TEMPLATES_WITHOUT_TAGS
+        for number in hard_coded_paths(path.read_text(), TEMPLATE_PATH)
+    ]
+    assert offenders == [], "use {% url \"name\" ... %} for a link inside the site"
+
+
+def test_python_names_its_internal_links():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in product_files()
+        for number in hard_coded_paths(path.read_text(), PYTHON_PATH)
+    ]
+    assert offenders == [], "use redirect(\"name\", ...) or reverse(\"name\", ...) for a site path"

@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import urlencode
 
 import staffguard
@@ -31,7 +32,6 @@ from .second_factor import (
 
 STAFF_PAGE_PREFIXES = ("/staff/", "/admin/")
 OPEN_STAFF_PAGES = ("/admin/login/", "/admin/logout/")
-SETUP_URL = "/accounts/second-factor/setup/"
 SEEN_EVERY = 60  # seconds: the last-seen time is written at most once a minute
 
 
@@ -46,7 +46,7 @@ def _staff_signed_in(sender, request, user, **kwargs):
 
 
 def second_factor_url(request, user, next_url: str) -> str:
-    target = staffguard.VERIFY_URL if has_device(user) else SETUP_URL
+    target = reverse("second-factor-verify" if has_device(user) else "second-factor-setup")
     return f"{target}?{urlencode({'next': next_url})}"
 
 

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -208,7 +209,8 @@ def browser_check(*, request, user, enrolment: bool = False) -> bool:
             notify(recipient=user, kind="staff_new_browser",
                    context={"browser": _browser_name(request.META.get("HTTP_USER_AGENT", "")),
                             "signed_in_at": moment.isoformat()},
-                   dedupe_key=f"staff-new-browser:{digest[:40]}", url="/staff/")
+                   dedupe_key=f"staff-new-browser:{digest[:40]}",
+                   url=reverse("staff-dashboard"))
     return created
 
 
@@ -293,5 +295,5 @@ def second_factor_reset(*, actor, person_email: str, reason: str):
         notify(recipient=person, kind="staff_second_factor_reset",
                context={"reset_by": actor.display_name, "reason": reason},
                dedupe_key=f"second-factor-reset:{entry.pk}",
-               url="/accounts/second-factor/setup/")
+               url=reverse("second-factor-setup"))
     return person

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -40,9 +41,9 @@ def _throttled(response, exc: LoginThrottled):
 def _staff_next_url(request) -> str:
     """Where to go after the code: where the person was going, else their staff pages."""
     next_url = _next_url(request)
-    if next_url != "/":
+    if next_url != reverse("home"):
         return next_url
-    return "/staff/" if is_moderator(request.user) else "/admin/"
+    return reverse("staff-dashboard") if is_moderator(request.user) else reverse("admin:index")
 
 
 @never_cache
@@ -125,7 +126,7 @@ def reset(request):
         else:
             messages.success(request, f"The second factor of {person.email} is reset; they "
                              "were told by e-mail and set up a new one when they next sign in.")
-            return redirect("/staff/second-factor/reset/")
+            return redirect("second-factor-reset")
     elif request.method == "POST":
         status = 400
     return render(request, "accounts/second_factor_reset.html", {"form": form}, status=status)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -15,12 +16,13 @@ from .throttling import LoginThrottled
 
 
 def _next_url(request) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or "/"
+    home = reverse("home")
+    candidate = request.POST.get("next") or request.GET.get("next") or home
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return "/"
+    return home
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,5 +77,5 @@ def logout_view(request):
     if request.method == "POST":
         logout(request)
         messages.info(request, "You are logged out. See you soon.")
-        return redirect("/")
+        return redirect("home")
     return render(request, "accounts/logout.html")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -203,9 +204,9 @@ def _decision_record(*, order: Order, actor, outcome: str, note: str, key: str, 
     if to_refund:
         context["refund_cents"] = to_refund
     notify(recipient=order.buyer, kind="dispute_resolved", context=context,
-           dedupe_key=f"moderation:{audit.pk}:buyer", url=f"/orders/{order.pk}/")
+           dedupe_key=f"moderation:{audit.pk}:buyer", url=reverse("order", args=[order.pk]))
     notify(recipient=order.shop.owner, kind="dispute_resolved", context=context,
-           dedupe_key=f"moderation:{audit.pk}:seller", url=f"/sell/orders/{order.pk}/")
+           dedupe_key=f"moderation:{audit.pk}:seller", url=reverse("seller-order", args=[order.pk]))
 
 
 def _as_id(value) -> int:

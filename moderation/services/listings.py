@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from moderation.errors import Conflict, ModerationError, NotFound
@@ -47,7 +48,7 @@ def _seller_told(listing: Listing, kind: str, audit: AuditLog, reason: str = "")
     if reason:
         context["reason"] = reason
     notify(recipient=listing.shop.owner, kind=kind, context=context,
-           dedupe_key=f"moderation:{audit.pk}", url=f"/sell/listings/{listing.pk}/")
+           dedupe_key=f"moderation:{audit.pk}", url=reverse("sell-listing-edit", args=[listing.pk]))
 
 
 def listing_approve(*, listing_id, actor) -> Listing:
@@ -126,7 +127,7 @@ def _reports_close(listing: Listing, *, actor, status: str, note: str) -> int:
     outcome = ("took the listing down" if status == Report.Status.ACTIONED
                else "found nothing against our rules, so it stays up")
     for report in reports:
-        notify(recipient=report.reporter, kind="report_resolved", url="/notifications/",
+        notify(recipient=report.reporter, kind="report_resolved", url=reverse("notifications"),
                dedupe_key=f"report_resolved:{report.pk}",
                context={"listing_title": listing.title, "outcome": outcome})
     return len(reports)
@@ -162,7 +163,7 @@ def report_create(*, listing_id, reporter, reason: str, details: str = "") -> Re
         notify_staff(kind="staff_new_report", permission="moderation.moderate",
                      context={"listing_id": listing.pk, "listing_title": listing.title,
                               "reason": report.get_reason_display()},
-                     dedupe_key=f"report:{report.pk}", url="/staff/reports/")
+                     dedupe_key=f"report:{report.pk}", url=reverse("staff-reports"))
     return report
 
 

@@ -6,6 +6,7 @@ are not touched, so they can still ship, complete and release.
 """
 
 from django.db import transaction
+from django.urls import reverse
 
 from moderation.errors import NotFound
 from moderation.models import AuditLog
@@ -44,7 +45,7 @@ def _decide(*, slug, actor, service, action, kind, reason: str = "",
         if kind == "shop_suspended":
             context["reason"] = shop.status_reason
         notify(recipient=shop.owner, kind=kind, context=context,
-               dedupe_key=f"moderation:{audit.pk}", url="/sell/")
+               dedupe_key=f"moderation:{audit.pk}", url=reverse("sell-dashboard"))
     return shop
 
 

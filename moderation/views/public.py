@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from moderation.errors import NotFound
@@ -49,7 +50,7 @@ def listing_report(request, listing_id: int):
                   {"form": form, "listing": listing}, status=status)
 
 
-def _statement_page(request, order_id: int, *, role: str, template_back: str):
+def _statement_page(request, order_id: int, *, role: str, back: str):
     order = Order.objects.select_related("shop").filter(pk=order_id).first()
     owner = None if order is None else (
         order.buyer_id if role == DisputeStatement.Role.BUYER else order.shop.owner_id)
@@ -69,7 +70,7 @@ def _statement_page(request, order_id: int, *, role: str, template_back: str):
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Your statement is with our staff.")
-            return redirect(template_back.format(order.pk))
+            return redirect(back, order_id=order.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "moderation/statement_form.html", {
         "form": form, "order": order, "role": role, "mine": statements.get(role),
@@ -81,21 +82,21 @@ def _statement_page(request, order_id: int, *, role: str, template_back: str):
 @require_http_methods(["GET", "POST"])
 def seller_dispute(request, order_id: int):
     return _statement_page(request, order_id, role=DisputeStatement.Role.SELLER,
-                           template_back="/sell/disputes/{}/")
+                           back="seller-dispute")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def buyer_evidence(request, order_id: int):
     return _statement_page(request, order_id, role=DisputeStatement.Role.BUYER,
-                           template_back="/disputes/{}/evidence/")
+                           back="dispute-evidence")
 
 
 @login_required
 def seller_reviews(request):
     shop = shop_of_user(user=request.user)
     if shop is None:
-        return redirect("/sell/")
+        return redirect("sell-dashboard")
     return render(request, "moderation/seller_reviews.html", {
         "shop": shop, "reviews": list(reviews_of_shop(shop=shop)), "form": ReplyForm()})
 
@@ -105,4 +106,4 @@ def seller_reviews(request):
 def seller_review_reply(request, review_id: int):
     return act(request, lambda: order_reviews.review_reply(
         review_id=review_id, seller=request.user, text=request.POST.get("text", "")),
-        "Reply posted.", "/sell/reviews/")
+        "Reply posted.", reverse("seller-reviews"))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,7 +49,7 @@ def job_failure_close(request, failure_id: int):
         raise Http404("No such job failure.")
     job_failure_resolve(failure_id=failure_id, actor=request.user)
     messages.success(request, "Marked as looked at. If the item fails again it shows again.")
-    return redirect("/staff/")
+    return redirect("staff-dashboard")
 
 
 @moderator_required
@@ -61,7 +62,7 @@ def listing_queue(request):
 @moderator_required
 def listing_action(request, listing_id: int, action: str):
     reason = request.POST.get("reason", "")
-    user, back = request.user, "/staff/listings/"
+    user, back = request.user, reverse("staff-listings")
     if action == "approve":
         return act(request, lambda: listings.listing_approve(listing_id=listing_id, actor=user),
                    f"Listing #{listing_id} approved.", back)
@@ -73,7 +74,7 @@ def listing_action(request, listing_id: int, action: str):
         return act(request, lambda: listings.listing_take_down(listing_id=listing_id,
                                                                actor=user, reason=reason),
                    f"Listing #{listing_id} taken down.", request.POST.get("back") == "reports"
-                   and "/staff/reports/" or back)
+                   and reverse("staff-reports") or back)
     raise Http404("No such action.")
 
 
@@ -83,13 +84,13 @@ def listing_bulk_approve(request):
     ids = [pk for pk in request.POST.getlist("ids") if pk.isdigit()][:100]
     if not ids:
         messages.error(request, "Tick at least one listing to approve.")
-        return redirect("/staff/listings/")
+        return redirect("staff-listings")
     approved, problems = listings.listings_approve_many(listing_ids=ids, actor=request.user)
     if approved:
         messages.success(request, f"{len(approved)} listing(s) approved.")
     for problem in problems:
         messages.error(request, problem)
-    return redirect("/staff/listings/")
+    return redirect("staff-listings")
 
 
 @moderator_required
@@ -106,7 +107,7 @@ def report_resolve(request, report_id: int):
     done = "Listing taken down." if action == "take_down" else "Reports dismissed."
     return act(request, lambda: listings.report_resolve(
         report_id=report_id, actor=request.user, action=action,
-        note=request.POST.get("note", "")), done, "/staff/reports/")
+        note=request.POST.get("note", "")), done, reverse("staff-reports"))
 
 
 @moderator_required
@@ -124,9 +125,9 @@ def shop_queue(request):
 @moderator_required
 def shop_action(request, slug: str, action: str):
     user, reason = request.user, request.POST.get("reason", "")
-    back = f"/staff/shops/?status={request.POST.get('tab', 'pending_verification')}"
-    if request.POST.get("tab") not in dict(SHOP_TABS):
-        back = "/staff/shops/"
+    back = reverse("staff-shops")
+    if request.POST.get("tab") in dict(SHOP_TABS):
+        back += f"?status={request.POST['tab']}"
     calls = {
         "verify": (lambda: shops.shop_verify(slug=slug, actor=user), "verified"),
         "suspend": (lambda: shops.shop_suspend(slug=slug, actor=user, reason=reason),
@@ -194,7 +195,7 @@ def _decision_words(order, outcome: str, refund_cents: int | None) -> list[str]:
 def dispute_resolve(request, order_id: int):
     """Staff decide a dispute: first a page that says who receives how much, then Confirm."""
     order = _dispute_page_order(order_id)
-    back = f"/staff/disputes/{order_id}/"
+    back = reverse("staff-dispute", args=[order_id])
     form = ResolveForm(request.POST, needs_reason=disputes.dispute_needs_reason(order=order))
     if not form.is_valid():
         problems = [" ".join(errors) for errors in form.errors.values()]
@@ -235,7 +236,7 @@ def screening_save(request, term_id: int | None = None):
     values["is_active"] = request.POST.get("is_active") in ("on", "true", "1")
     return act(request, lambda: screening_terms.screening_term_save(
         actor=request.user, values=values, term_id=term_id), "Screening rules saved.",
-        "/staff/screening/")
+        reverse("staff-screening"))
 
 
 @moderator_required
@@ -249,7 +250,7 @@ def review_list(request):
 def review_hide(request, review_id: int):
     return act(request, lambda: reviews.review_hide(
         review_id=review_id, actor=request.user, reason=request.POST.get("reason", "")),
-        "Review hidden and the shop's rating updated.", "/staff/reviews/")
+        "Review hidden and the shop's rating updated.", reverse("staff-reviews"))
 
 
 @moderator_required
@@ -288,4 +289,4 @@ def refund_retry(request, refund_id: int):
             raise Http404("No failed refund with that number.")
         return render(request, "moderation/refund_retry_confirm.html", {"refund": refund})
     return act(request, lambda: refund_retry_staff(refund_id=refund_id, actor=request.user),
-               "Refund sent again: it went through.", "/staff/refunds/")
+               "Refund sent again: it went through.", reverse("staff-refunds"))

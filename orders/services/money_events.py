@@ -10,6 +10,7 @@ status moves are checked under the order's lock.
 import logging
 
 from django.db import transaction
+from django.urls import reverse
 
 from notifications.services import notify
 from orders.models import Order, OrderEvent
@@ -72,7 +73,8 @@ def money_outcome_apply(outcome: PaymentOutcome) -> None:
 def _chargeback_opened(order: Order, outcome: PaymentOutcome) -> None:
     _event(order, "The buyer's bank opened a chargeback: the payment is frozen until it "
                   "decides.")
-    notify(recipient=order.shop.owner, kind="chargeback_opened", url=f"/sell/orders/{order.pk}/",
+    notify(recipient=order.shop.owner, kind="chargeback_opened",
+           url=reverse("seller-order", args=[order.pk]),
            dedupe_key=f"chargeback_opened:{order.pk}",
            context={"order_id": order.pk, "amount_cents": order.total_cents,
                     "currency": order.currency})
@@ -81,7 +83,8 @@ def _chargeback_opened(order: Order, outcome: PaymentOutcome) -> None:
 def _chargeback_won(order: Order, outcome: PaymentOutcome) -> None:
     _event(order, "The chargeback was decided for the seller: the payment is no longer "
                   "frozen.")
-    notify(recipient=order.shop.owner, kind="chargeback_won", url=f"/sell/orders/{order.pk}/",
+    notify(recipient=order.shop.owner, kind="chargeback_won",
+           url=reverse("seller-order", args=[order.pk]),
            dedupe_key=f"chargeback_won:{order.pk}", context={"order_id": order.pk})
 
 
@@ -95,11 +98,11 @@ def _chargeback_lost(order: Order, outcome: PaymentOutcome) -> None:
     summary = escrow_summary_or_none(reference=order.reference)
     cents = summary.charged_back_cents if summary else 0
     owed = shop_balance(shop=order.shop, currency=order.currency).owed_cents
-    notify(recipient=order.shop.owner, kind="chargeback_lost", url="/sell/balance/",
+    notify(recipient=order.shop.owner, kind="chargeback_lost", url=reverse("seller-balance"),
            dedupe_key=f"chargeback_lost:{order.pk}",
            context={"order_id": order.pk, "amount_cents": cents, "currency": order.currency,
                     "owed_cents": owed})
-    notify(recipient=order.buyer, kind="chargeback_refunded", url=f"/orders/{order.pk}/",
+    notify(recipient=order.buyer, kind="chargeback_refunded", url=reverse("order", args=[order.pk]),
            dedupe_key=f"chargeback_refunded:{order.pk}",
            context={"order_id": order.pk, "amount_cents": cents, "currency": order.currency})
 
@@ -120,7 +123,8 @@ def _refunded(order: Order, outcome: PaymentOutcome) -> None:
     order_notify.order_refunded_notify(order, amount_cents=outcome.amount_cents)
     if was_released:  # the money came back from the seller's balance: never silently
         owed = shop_balance(shop=order.shop, currency=order.currency).owed_cents
-        notify(recipient=order.shop.owner, kind="refund_after_release", url="/sell/balance/",
+        notify(recipient=order.shop.owner, kind="refund_after_release",
+               url=reverse("seller-balance"),
                dedupe_key=f"refund_after_release:{order.pk}:{outcome.amount_cents}",
                context={"order_id": order.pk, "amount_cents": outcome.amount_cents,
                         "currency": order.currency, "owed_cents": owed})
@@ -128,7 +132,7 @@ def _refunded(order: Order, outcome: PaymentOutcome) -> None:
 
 def _refund_failed(order: Order, outcome: PaymentOutcome) -> None:
     _event(order, "The refund did not go through yet; our team will try again.")
-    notify(recipient=order.buyer, kind="refund_delayed", url=f"/orders/{order.pk}/",
+    notify(recipient=order.buyer, kind="refund_delayed", url=reverse("order", args=[order.pk]),
            dedupe_key=f"refund_delayed:{order.pk}:{outcome.amount_cents}:{outcome.message}"[:200],
            context={"order_id": order.pk, "amount_cents": outcome.amount_cents,
                     "currency": order.currency})

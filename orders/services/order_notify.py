@@ -2,6 +2,8 @@
 naming the event, so a repeated or racing action tells each person once; called inside the
 action's transaction, so a rolled-back action tells no one."""
 
+from django.urls import reverse
+
 from notifications.services import notify, notify_staff
 from orders.models import Order
 
@@ -11,11 +13,11 @@ def _iso(value) -> str:
 
 
 def _buyer_url(order: Order) -> str:
-    return f"/orders/{order.pk}/"
+    return reverse("order", args=[order.pk])
 
 
 def _seller_url(order: Order) -> str:
-    return f"/sell/orders/{order.pk}/"
+    return reverse("seller-order", args=[order.pk])
 
 
 def order_paid_notify(order: Order) -> None:
@@ -30,7 +32,7 @@ def order_paid_notify(order: Order) -> None:
 
 
 def payment_failed_notify(*, buyer, checkout, reason: str) -> None:
-    notify(recipient=buyer, kind="payment_failed", url=f"/checkout/{checkout.pk}/pay/",
+    notify(recipient=buyer, kind="payment_failed", url=reverse("checkout-pay", args=[checkout.pk]),
            # Once per checkout: the decline reaches us from both confirm and the webhook.
            dedupe_key=f"payment_failed:{checkout.pk}",
            context={"amount_cents": checkout.amount_cents, "currency": checkout.currency,
@@ -52,7 +54,7 @@ def order_completed_notify(order: Order, *, by_buyer: bool, released_cents: int)
         notify(recipient=order.shop.owner, kind="buyer_confirmed", url=_seller_url(order),
                dedupe_key=f"buyer_confirmed:{order.pk}", context={"order_id": order.pk})
     if released_cents:
-        notify(recipient=order.shop.owner, kind="escrow_released", url="/sell/balance/",
+        notify(recipient=order.shop.owner, kind="escrow_released", url=reverse("seller-balance"),
                dedupe_key=f"escrow_released:{order.pk}",
                context={"order_id": order.pk, "amount_cents": released_cents,
                         "currency": order.currency})
@@ -81,14 +83,15 @@ def dispute_opened_notify(order: Order) -> None:
         notify(recipient=person, kind="dispute_opened", url=url,
                dedupe_key=f"dispute_opened:{order.pk}",
                context={"order_id": order.pk, "reason": order.dispute_reason})
-    notify_staff(kind="staff_new_dispute", url=f"/staff/disputes/{order.pk}/",
+    notify_staff(kind="staff_new_dispute", url=reverse("staff-dispute", args=[order.pk]),
                  permission="moderation.moderate",
                  dedupe_key=f"staff_new_dispute:{order.pk}",
                  context={"order_id": order.pk, "reason": order.dispute_reason})
 
 
 def review_posted_notify(review) -> None:
-    notify(recipient=review.shop.owner, kind="new_review", url=f"/shops/{review.shop.slug}/",
+    notify(recipient=review.shop.owner, kind="new_review",
+           url=reverse("storefront", args=[review.shop.slug]),
            dedupe_key=f"new_review:{review.pk}",
            context={"order_id": review.order_id, "rating": review.rating, "text": review.text})
 
@@ -124,7 +127,7 @@ def pickup_code_locked_notify(order: Order) -> None:
 def late_payment_refunded_notify(*, checkout, orders: list[Order]) -> None:
     """A payment arrived for orders already cancelled: it is refunded; tell the buyer once."""
     amount = sum(order.total_cents for order in orders)
-    notify(recipient=checkout.buyer, kind="late_payment_refunded", url="/orders/",
+    notify(recipient=checkout.buyer, kind="late_payment_refunded", url=reverse("orders"),
            dedupe_key=f"late_payment_refunded:{checkout.pk}",
            context={"amount_cents": amount, "currency": checkout.currency,
                     "order_ids": ", ".join(f"#{order.pk}" for order in orders)})

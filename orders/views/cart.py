@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -39,7 +40,7 @@ def cart_add(request):
     listing_id = request.POST.get("listing", "")
     if quantity is None or quantity < 1:
         messages.error(request, "Choose a quantity of at least 1.")
-        return redirect(_back(request, "/cart/"))
+        return redirect(_back(request, reverse("cart")))
     try:
         if request.user.is_authenticated:
             cart_item_add(user=request.user, listing_id=listing_id, quantity=quantity)
@@ -47,9 +48,9 @@ def cart_add(request):
             session_cart_add(session=request.session, listing_id=listing_id, quantity=quantity)
     except OrderError as exc:
         messages.error(request, str(exc))
-        return redirect(_back(request, "/cart/"))
+        return redirect(_back(request, reverse("cart")))
     messages.success(request, "Added to your cart.")
-    return redirect("/cart/")
+    return redirect("cart")
 
 
 @require_POST
@@ -57,7 +58,7 @@ def cart_update(request, listing_id: int):
     quantity = _quantity(request)
     if quantity is None:
         messages.error(request, "Enter a whole number.")
-        return redirect("/cart/")
+        return redirect("cart")
     try:
         if request.user.is_authenticated:
             item = CartItem.objects.filter(cart__user=request.user, listing_id=listing_id).first()
@@ -72,4 +73,4 @@ def cart_update(request, listing_id: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, "Removed from your cart." if quantity == 0 else "Cart updated.")
-    return redirect("/cart/")
+    return redirect("cart")

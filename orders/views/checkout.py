@@ -51,7 +51,7 @@ def checkout_page(request):
         except OrderError as exc:
             form.add_error(None, str(exc))
         else:
-            return redirect(f"/checkout/{result.checkout.pk}/pay/")
+            return redirect("checkout-pay", checkout_id=result.checkout.pk)
     return render(request, "orders/checkout.html", {"cart": cart, "form": form})
 
 
@@ -85,7 +85,7 @@ def checkout_pay_page(request, checkout_id: int):
     except (CheckoutCancelled, CheckoutExpired) as exc:
         return _closed(request, checkout, exc)
     if checkout.status == Checkout.Status.PAID:
-        return redirect(f"/checkout/{checkout.pk}/done/")
+        return redirect("checkout-done", checkout_id=checkout.pk)
     error, status = "", 200
     if request.method == "POST":
         try:
@@ -109,7 +109,7 @@ def checkout_pay_page(request, checkout_id: int):
         else:
             if checkout.status == Checkout.Status.PAID:
                 messages.success(request, "Payment received. Thank you!")
-                return redirect(f"/checkout/{checkout.pk}/done/")
+                return redirect("checkout-done", checkout_id=checkout.pk)
             if checkout.payment_status == "requires_action":
                 return render(request, "orders/checkout_pay.html",
                               _pay_context(request, checkout, needs_action=True))
@@ -125,12 +125,12 @@ def checkout_sync_page(request, checkout_id: int):
         checkout = checkout_sync(buyer=request.user, checkout_id=checkout_id)
     except (OrderError, PaymentsError) as exc:
         messages.error(request, str(exc))
-        return redirect(f"/checkout/{checkout_id}/pay/")
+        return redirect("checkout-pay", checkout_id=checkout_id)
     if checkout.status == Checkout.Status.PAID:
         messages.success(request, "Payment received. Thank you!")
-        return redirect(f"/checkout/{checkout.pk}/done/")
+        return redirect("checkout-done", checkout_id=checkout.pk)
     messages.error(request, checkout.payment_message or "The payment is not complete yet.")
-    return redirect(f"/checkout/{checkout.pk}/pay/")
+    return redirect("checkout-pay", checkout_id=checkout.pk)
 
 
 @login_required
@@ -140,5 +140,5 @@ def checkout_done_page(request, checkout_id: int):
     except OrderError:
         raise Http404("Checkout not found.") from None
     if checkout.status != Checkout.Status.PAID:
-        return redirect(f"/checkout/{checkout.pk}/pay/")
+        return redirect("checkout-pay", checkout_id=checkout.pk)
     return render(request, "orders/checkout_done.html", _pay_context(request, checkout))

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from orders.errors import OrderError
@@ -196,7 +197,7 @@ SELLER_ACTIONS = {
 
 
 def _order_action(request, actions: dict, order_id: int, action: str, *, as_seller: bool):
-    back = f"/sell/orders/{order_id}/" if as_seller else f"/orders/{order_id}/"
+    back = reverse("seller-order" if as_seller else "order", args=[order_id])
     chosen = actions.get(action)
     if chosen is None:
         raise Http404("Unknown action.")

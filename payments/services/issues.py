@@ -1,6 +1,7 @@
 """Reconciliation issues: flag once per (kind, subject) while open; staff resolve."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications.services import notify_staff
@@ -19,7 +20,8 @@ def issue_flag(*, kind: str, subject: str, detail: str) -> ReconciliationIssue:
         with transaction.atomic():
             issue = ReconciliationIssue.objects.create(kind=kind, subject=subject, detail=detail)
             notify_staff(
-                kind="staff_reconciliation_mismatch", url="/admin/payments/reconciliationissue/",
+                kind="staff_reconciliation_mismatch",
+                url=reverse("admin:payments_reconciliationissue_changelist"),
                 permission="payments.manage_payouts",
                 dedupe_key=f"reconciliation:{issue.pk}",
                 context={"summary": f"{issue.get_kind_display()}: {detail}"[:300],

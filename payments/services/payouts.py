@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from jobs.services import JobRun
@@ -109,7 +110,7 @@ def _payout_settle_paid(*, payout_id: int, provider_ref: str, actor=None) -> Pay
             marked_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         notify(
-            recipient=payout.shop.owner, kind="payout_sent", url="/sell/balance/",
+            recipient=payout.shop.owner, kind="payout_sent", url=reverse("seller-balance"),
             dedupe_key=f"payout_sent:{payout.pk}",
             context={"amount_cents": payout.amount_cents, "currency": payout.currency,
                      "provider_ref": provider_ref},
