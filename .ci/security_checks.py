@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation",
-           "staffguard"]
+           "staffguard", "web"]
 
 
 def run(args: list[str], timeout: int) -> subprocess.CompletedProcess:

@@ -9,14 +9,14 @@ from django.shortcuts import render
 from orders.models import Order
 from orders.selectors import orders_for_shop
 from payments.selectors import shop_balance
-from sellers.selectors import shop_listings_for_owner, shop_of_user
+from sellers.selectors import shop_listings_for_owner, shop_of_user_or_none
 
 RECENT_ORDERS = 5
 
 
 @login_required
 def seller_dashboard(request):
-    shop = shop_of_user(user=request.user)
+    shop = shop_of_user_or_none(user=request.user)
     context = {"shop": shop, "listings": []}
     if shop is not None:
         counts = dict(

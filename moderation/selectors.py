@@ -109,6 +109,9 @@ def _ever_charged_back():
 # ----------------------------------------------------------------------------------------------
 
 
+DISPUTE_QUEUE_STATUSES = ("open", "resolved")
+
+
 def dispute_queue(*, status: str = "open") -> QuerySet[Order]:
     """Open disputes oldest first (with orders under an open chargeback, marked
     `is_chargeback`), or (status=resolved) decided ones newest first."""

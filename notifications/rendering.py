@@ -11,15 +11,8 @@ from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .errors import BadNotificationContext, UnknownNotificationKind
 from .kinds import KINDS, Kind
-
-
-class UnknownNotificationKind(ValueError):
-    """A caller named a kind that is not in notifications.kinds.KINDS (a programming error)."""
-
-
-class BadNotificationContext(ValueError):
-    """A caller left out a key its kind needs, or handed over something that is not plain data."""
 
 
 @dataclass(frozen=True)

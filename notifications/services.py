@@ -10,16 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .errors import NotificationNotFound
 from .models import Notification, NotificationPreference
 from .rendering import context_clean, kind_get, message_render, url_clean
 from .tasks import deliver_task
-
-
-class NotificationNotFound(Exception):
-    http_status = 404
-
-    def __init__(self):
-        super().__init__("Notification not found.")
 
 
 def notify(*, recipient, kind: str, context: dict, dedupe_key: str, url: str = "") -> Notification:

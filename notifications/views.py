@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .errors import NotificationNotFound
 from .forms import PreferenceForm
 from .selectors import notification_list, preference_get
 from .services import (
-    NotificationNotFound,
     notification_mark_all_read,
     notification_mark_read,
     preference_update,

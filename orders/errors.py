@@ -1,5 +1,7 @@
 """Domain errors of the orders app; `http_status` is what the API answers (see marketplace.api)."""
 
+from orders.models import Checkout
+
 
 class OrderError(Exception):
     http_status = 409
@@ -49,3 +51,63 @@ class PickupLocked(OrderError):
 
 class PaymentUnavailable(OrderError):
     http_status = 503
+
+
+class CheckoutInvalidTransition(OrderError):
+    def __init__(self, current: str, to: str):
+        self.current, self.to = current, to
+        label = Checkout.Status(current).label.lower()
+        to_label = Checkout.Status(to).label.lower()
+        super().__init__(f"This checkout is {label}; it cannot become {to_label}.")
+
+
+class CartItemNotFound(OrderError):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("That item is not in your cart.")
+
+
+class CheckoutNotFound(OrderError):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("Checkout not found.")
+
+
+class ReviewNotFound(OrderError):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("Review not found.")
+
+
+class WindowOpen(OrderError):
+    def __init__(self):
+        super().__init__("The buyer's confirmation window is still open.")
+
+
+class OrderNotFound(OrderError):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("Order not found.")
+
+
+class CheckoutExpired(OrderError):
+    def __init__(self, *, refunded: bool = False):
+        super().__init__(
+            "This checkout expired before it was paid; its items went back on sale. "
+            + ("The payment that arrived afterwards is refunded in full. " if refunded else "")
+            + "Please check out again."
+        )
+
+
+class CheckoutCancelled(OrderError):
+    """Every order of the checkout was cancelled: there is nothing left to pay."""
+
+    def __init__(self, *, refunded: bool = False):
+        super().__init__(
+            "These orders were cancelled; the payment that arrived afterwards is refunded in "
+            "full." if refunded else "These orders were cancelled; nothing was charged."
+        )

@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
+from orders.errors import OrderNotFound
 from orders.models import CartItem, Order, OrderEvent, OrderItem
 from payments.money import fee_split
+from payments.selectors import escrow_summaries
 from sellers.models import Listing, ListingImage, Shop
 
 
@@ -143,6 +145,48 @@ def order_detail_queryset() -> QuerySet[Order]:
         Prefetch("items", queryset=OrderItem.objects.order_by("id")),
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
     )
+
+
+BUYER, SELLER = "buyer", "seller"
+
+
+def order_party(*, order: Order, user) -> str:
+    """Which side of `order` `user` is on: BUYER, SELLER (its shop's owner), or "" for neither."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return ""
+    if order.buyer_id == user_id:
+        return BUYER
+    if order.shop.owner_id == user_id:
+        return SELLER
+    return ""
+
+
+def order_for_party(*, user, order_id, side: str = "", queryset=None) -> Order:
+    """The order if `user` is its buyer or its shop's owner (only that `side` when given);
+    a missing order and anyone else's are the same OrderNotFound (404).
+
+    `queryset` picks the joins (a page's or the API's); the default loads the shop only.
+    """
+    orders = queryset if queryset is not None else Order.objects.select_related("shop")
+    try:
+        order = orders.filter(pk=int(order_id)).first()
+    except (TypeError, ValueError, OverflowError):
+        order = None
+    party = order_party(order=order, user=user) if order is not None else ""
+    if not party or (side and party != side):
+        raise OrderNotFound()
+    return order
+
+
+def orders_with_escrow(*, orders) -> list[Order]:
+    """Set `order.escrow` on each order: its EscrowSummary, or None when nothing was ever
+    held. Two queries for the whole list, whatever its length."""
+    orders = list(orders)
+    escrows = escrow_summaries(references=[order.reference for order in orders])
+    for order in orders:
+        order.escrow = escrows.get(order.reference)
+    return orders
 
 
 def orders_for_buyer(*, buyer) -> QuerySet[Order]:

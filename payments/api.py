@@ -8,19 +8,13 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .errors import NoShop, PaymentsError
+from sellers.selectors import shop_of_user
+
+from .errors import PaymentsError, WebhookInvalid
 from .selectors import payout_list, shop_balance
-from .services import WebhookInvalid, webhook_event_receive
+from .services import webhook_event_receive
 
 logger = logging.getLogger(__name__)
-
-
-def shop_of(user):
-    """The signed-in seller's shop, or NoShop (403)."""
-    shop = getattr(user, "shop", None) if user.is_authenticated else None
-    if shop is None:
-        raise NoShop("You have no shop.")
-    return shop
 
 
 class SellerBalanceOutputSerializer(serializers.Serializer):
@@ -50,7 +44,7 @@ class SellerPayoutOutputSerializer(serializers.Serializer):
 class SellerBalanceApi(APIView):
     @extend_schema(responses={200: SellerBalanceOutputSerializer})
     def get(self, request):
-        balance = shop_balance(shop=shop_of(request.user))
+        balance = shop_balance(shop=shop_of_user(user=request.user))
         return Response(SellerBalanceOutputSerializer(balance).data)
 
 
@@ -58,7 +52,7 @@ class SellerPayoutListApi(generics.ListAPIView):
     serializer_class = SellerPayoutOutputSerializer
 
     def get_queryset(self):
-        return payout_list(shop=shop_of(self.request.user))
+        return payout_list(shop=shop_of_user(user=self.request.user))
 
 
 @csrf_exempt  # the one CSRF-exempt view: Stripe signs the body instead (verified below)

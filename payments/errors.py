@@ -52,5 +52,13 @@ class PayoutConflict(PaymentsError):
     http_status = 409
 
 
-class NoShop(PaymentsError):
-    http_status = 403
+class RefundNotFound(PaymentsError):
+    http_status = 404
+
+
+class WebhookInvalid(PaymentsError):
+    http_status = 400
+
+
+class UnbalancedEntry(Exception):
+    """A programming error: an entry whose lines do not sum to zero per currency."""

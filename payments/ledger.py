@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Sum
 
+from .errors import UnbalancedEntry
 from .models import JournalEntry, JournalLine
 
 STRIPE_BALANCE = "stripe_balance"
@@ -51,10 +52,6 @@ class Line:
     account: str
     amount_cents: int
     currency: str
-
-
-class UnbalancedEntry(Exception):
-    """A programming error: an entry whose lines do not sum to zero per currency."""
 
 
 def journal_post(

@@ -1,18 +1,16 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from sellers.decorators import shop_required
+
 from .selectors import payout_list, shop_balance, shop_statement
 
 
-@login_required
+@shop_required
 @require_GET
-def seller_balance(request):
+def seller_balance(request, shop):
     """The seller's money: balance figures, recent payouts, and a statement per order."""
-    shop = getattr(request.user, "shop", None)
-    if shop is None:
-        return render(request, "payments/no_shop.html", status=403)
     statement = Paginator(shop_statement(shop=shop), 25).get_page(request.GET.get("page"))
     return render(
         request,

@@ -33,3 +33,13 @@ class ImageUnsupported(SellersError):
 
 class InvalidTransition(Conflict):
     """A listing or shop cannot make this move from the status it is in (409)."""
+
+
+class NoShop(SellersError):
+    """The signed-in person has no shop: pages send them to "open a shop" with this message,
+    the API answers 403 with it."""
+
+    http_status = 403
+
+    def __init__(self):
+        super().__init__("You have no shop yet. Open a shop to sell here.")

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .errors import NotFound
+from .errors import NoShop, NotFound
 from .models import Listing, ListingImage, Shop
 
 
@@ -41,11 +41,19 @@ def shop_get_for_viewer(*, slug: str, user) -> Shop:
     return shop
 
 
-def shop_of_user(*, user) -> Shop | None:
-    """The shop `user` owns, with its village, or None."""
+def shop_of_user_or_none(*, user) -> Shop | None:
+    """The shop `user` owns, with its village, or None (for pages that show both cases)."""
     if not getattr(user, "is_authenticated", False):
         return None
     return _shops_with_counts().filter(owner=user).first()
+
+
+def shop_of_user(*, user) -> Shop:
+    """The shop `user` owns, with its village; NoShop (403) when they have none."""
+    shop = shop_of_user_or_none(user=user)
+    if shop is None:
+        raise NoShop()
+    return shop
 
 
 def listing_get_for_viewer(*, listing_id: int, user) -> Listing:

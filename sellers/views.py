@@ -11,7 +11,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from web.forms import form_errors_add
+
 from . import services
+from .decorators import shop_required
 from .errors import ImageInvalid, ImageTooLarge, ImageUnsupported, NotFound, SellersError
 from .forms import LISTING_FIELD_NAMES, ListingCreateForm, ListingForm, PhotoForm, ShopForm
 from .images import MAX_IMAGES_PER_LISTING, image_decode_upload, listing_image_store
@@ -19,18 +22,10 @@ from .search import ListingFilters, listing_search
 from .selectors import (
     listing_of_owner,
     shop_get_for_viewer,
-    shop_of_user,
+    shop_of_user_or_none,
 )
 
 STOREFRONT_PAGE_SIZE = 24
-
-
-def _errors_to_form(form, exc: ValidationError, names: dict | None = None) -> None:
-    names = names or {}
-    for field, errors in exc.message_dict.items():
-        field = names.get(field, field)
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _owned_or_404(listing_id: int, user):
@@ -43,7 +38,7 @@ def _owned_or_404(listing_id: int, user):
 @login_required
 @require_http_methods(["GET", "POST"])
 def shop_open(request):
-    if shop_of_user(user=request.user) is not None:
+    if shop_of_user_or_none(user=request.user) is not None:
         messages.info(request, "You already have a shop. Each account can run one shop.")
         return redirect("sell-dashboard")
     form = ShopForm(request.POST or None)
@@ -51,7 +46,7 @@ def shop_open(request):
         try:
             services.shop_open(owner=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_errors_add(form, exc)
         except SellersError as exc:
             form.add_error(None, str(exc))
         else:
@@ -63,12 +58,9 @@ def shop_open(request):
                   status=status)
 
 
-@login_required
+@shop_required
 @require_http_methods(["GET", "POST"])
-def shop_edit(request):
-    shop = shop_of_user(user=request.user)
-    if shop is None:
-        return redirect("sell-shop-open")
+def shop_edit(request, shop):
     initial = {"name": shop.name, "description": shop.description,
                "village_name": shop.village.name, "village_county": shop.village.county,
                "village_state": shop.village.state}
@@ -83,7 +75,7 @@ def shop_edit(request):
                          "state": data["village_state"]},
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_errors_add(form, exc)
         except SellersError as exc:
             form.add_error(None, str(exc))
         else:
@@ -94,12 +86,9 @@ def shop_edit(request):
                   status=status)
 
 
-@login_required
+@shop_required
 @require_http_methods(["GET", "POST"])
-def listing_new(request):
-    shop = shop_of_user(user=request.user)
-    if shop is None:
-        return redirect("sell-shop-open")
+def listing_new(request, shop):
     form = ListingCreateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,7 +100,7 @@ def listing_new(request):
                 if image is not None:
                     listing_image_store(listing=listing, image=image, position=0)
         except ValidationError as exc:
-            _errors_to_form(form, exc, LISTING_FIELD_NAMES)
+            form_errors_add(form, exc, names=LISTING_FIELD_NAMES)
         except SellersError as exc:
             is_photo = isinstance(exc, ImageInvalid | ImageTooLarge | ImageUnsupported)
             form.add_error("photo" if is_photo else None, str(exc))
@@ -141,7 +130,7 @@ def listing_edit(request, listing_id):
             updated = services.listing_update(user=request.user, listing_id=listing.pk,
                                               changes=form.service_values())
         except ValidationError as exc:
-            _errors_to_form(form, exc, LISTING_FIELD_NAMES)
+            form_errors_add(form, exc, names=LISTING_FIELD_NAMES)
         except SellersError as exc:
             form.add_error(None, str(exc))
         else:

@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation", "jobs",
-           "staffguard"]
+           "staffguard", "web"]
 
 
 def product_files():
@@ -25,7 +25,7 @@ def test_tasks_are_only_enqueued_on_commit():
     assert offenders == [], "enqueue with task.delay_on_commit(...), not .delay()/.apply_async()"
 
 
-@pytest.mark.parametrize("package", ["notifications", "staffguard"])
+@pytest.mark.parametrize("package", ["notifications", "staffguard", "web"])
 def test_bottom_packages_import_no_domain_app(package):
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from orders.services.cart import cart_merge_session
+from web.forms import form_errors_add
 
 from .forms import LoginForm, SignupForm
 from .middleware import second_factor_url
@@ -32,9 +33,7 @@ def signup(request):
         try:
             user = user_register(**form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            form_errors_add(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             cart_merge_session(user=user, session=request.session)
@@ -64,9 +63,8 @@ def login_view(request):
             return redirect(_next_url(request))
     elif request.method == "POST":
         status = 400
-    response = render(
-        request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status
-    )
+    response = render(request, "accounts/login.html",
+                      {"form": form, "next": _next_url(request)}, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response

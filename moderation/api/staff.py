@@ -10,12 +10,14 @@ from rest_framework.views import APIView
 from moderation import selectors
 from moderation.api import serializers
 from moderation.errors import NotFound
+from moderation.models import Report
 from moderation.permissions import IsModerator
 from moderation.services import disputes, listings, reviews, screening_terms, shops
 from moderation.services.refunds import refund_retry_staff
-from payments.selectors import escrow_summary_or_none
-from sellers.models import ScreeningTerm
+from orders.selectors import orders_with_escrow
+from sellers.models import Listing, ScreeningTerm, Shop
 from staffguard import FreshCode
+from web.filters import status_filter
 
 
 class ModerationApi(APIView):
@@ -38,7 +40,8 @@ class ListingQueueApi(ModerationApi):
     @extend_schema(parameters=_status_param("pending_review"),
                    responses=serializers.ModerationListingOutputSerializer(many=True))
     def get(self, request):
-        status = request.query_params.get("status") or "pending_review"
+        status = status_filter(request.query_params.get("status"),
+                               allowed=Listing.Status.values, default=Listing.Status.PENDING_REVIEW)
         return _paginated(request, self, selectors.listing_queue(status=status),
                           serializers.ModerationListingOutputSerializer)
 
@@ -91,7 +94,8 @@ class ReportQueueApi(ModerationApi):
     @extend_schema(parameters=_status_param("open"),
                    responses=serializers.ModerationReportOutputSerializer(many=True))
     def get(self, request):
-        status = request.query_params.get("status") or "open"
+        status = status_filter(request.query_params.get("status"),
+                               allowed=Report.Status.values, default=Report.Status.OPEN)
         return _paginated(request, self, selectors.report_queue(status=status),
                           serializers.ModerationReportOutputSerializer)
 
@@ -114,7 +118,8 @@ class ShopQueueApi(ModerationApi):
                                OpenApiParameter("q", str, required=False)],
                    responses=serializers.ModerationShopOutputSerializer(many=True))
     def get(self, request):
-        status = request.query_params.get("status", "pending_verification")
+        status = status_filter(request.query_params.get("status"), allowed=Shop.Status.values,
+                               default=Shop.Status.PENDING_VERIFICATION)
         rows = selectors.shop_queue(status=status, query=request.query_params.get("q", ""))
         return _paginated(request, self, rows, serializers.ModerationShopOutputSerializer)
 
@@ -147,14 +152,15 @@ class DisputeQueueApi(ModerationApi):
     @extend_schema(parameters=_status_param("open (or resolved)"),
                    responses=serializers.ModerationDisputeSummarySerializer(many=True))
     def get(self, request):
-        status = request.query_params.get("status") or "open"
+        status = status_filter(request.query_params.get("status"),
+                               allowed=selectors.DISPUTE_QUEUE_STATUSES, default="open")
         return _paginated(request, self, selectors.dispute_queue(status=status),
                           serializers.ModerationDisputeSummarySerializer)
 
 
 def _dispute_data(order_id) -> dict:
     order = selectors.dispute_detail(order_id=order_id)
-    order.escrow = escrow_summary_or_none(reference=order.reference)
+    order = orders_with_escrow(orders=[order])[0]
     order.disputed_at = next((e.at for e in order.events.all() if e.status == "disputed"), None)
     return serializers.ModerationDisputeDetailSerializer(order).data
 

@@ -22,6 +22,7 @@ from moderation.services.audit import audit_record
 from notifications.services import notify
 from orders.errors import OrderError
 from orders.models import Order
+from orders.selectors import order_for_party, order_party
 from orders.services.lifecycle import order_dispute_decide, order_dispute_money_move
 from payments.selectors import escrow_summary_or_none
 from sellers.images import image_clean, image_decode_upload
@@ -37,18 +38,6 @@ OUTCOME_WORDS = {
 }
 
 
-def _order_of_party(order_id, user) -> tuple[Order, str]:
-    try:
-        order = Order.objects.select_related("shop").get(pk=int(order_id))
-    except (Order.DoesNotExist, TypeError, ValueError):
-        raise NotFound("Order not found.") from None
-    if order.buyer_id == user.pk:
-        return order, DisputeStatement.Role.BUYER
-    if order.shop.owner_id == user.pk:
-        return order, DisputeStatement.Role.SELLER
-    raise NotFound("Order not found.")
-
-
 def _webp(image: Image.Image, side: int) -> tuple[bytes, int, int]:
     copy = image.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
@@ -59,7 +48,8 @@ def _webp(image: Image.Image, side: int) -> tuple[bytes, int, int]:
 
 def dispute_statement_add(*, order_id, user, text: str, uploads=()) -> DisputeStatement:
     """The buyer's or the seller's one statement on a disputed order, with up to 4 photos."""
-    order, role = _order_of_party(order_id, user)
+    order = order_for_party(user=user, order_id=order_id)
+    role = DisputeStatement.Role(order_party(order=order, user=user))
     text = str(text or "").replace("\r\n", "\n").strip()
     uploads = [upload for upload in uploads if upload]
     errors = {}

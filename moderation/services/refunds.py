@@ -10,9 +10,9 @@ from django.db import transaction
 from moderation.errors import NotFound
 from moderation.models import AuditLog
 from moderation.services.audit import audit_record
-from payments.errors import PaymentsError
+from payments.errors import PaymentsError, RefundNotFound
 from payments.models import Refund
-from payments.services.refund_recovery import RefundNotFound, refund_retry
+from payments.services.refund_recovery import refund_retry
 
 
 def refund_retry_staff(*, refund_id, actor) -> Refund:

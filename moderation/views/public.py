@@ -13,17 +13,15 @@ from moderation.forms import ReplyForm, ReportForm, StatementForm
 from moderation.models import DisputeStatement
 from moderation.selectors import reviews_of_shop
 from moderation.services import disputes, listings
-from moderation.views.common import DOMAIN_ERRORS, act
-from orders.models import Order
+from moderation.views.common import DOMAIN_ERRORS
+from orders.errors import OrderNotFound
+from orders.selectors import order_for_party
 from orders.services import reviews as order_reviews
+from sellers.decorators import shop_required
 from sellers.errors import NotFound as ListingNotFound
-from sellers.selectors import listing_get_for_viewer, shop_of_user
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
+from sellers.selectors import listing_get_for_viewer
+from web.actions import act
+from web.forms import form_errors_add
 
 
 @login_required
@@ -39,7 +37,7 @@ def listing_report(request, listing_id: int):
             listings.report_create(listing_id=listing.pk, reporter=request.user,
                                    **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         except DOMAIN_ERRORS as exc:
             form.add_error(None, str(exc))
         else:
@@ -51,10 +49,11 @@ def listing_report(request, listing_id: int):
 
 
 def _statement_page(request, order_id: int, *, role: str, back: str):
-    order = Order.objects.select_related("shop").filter(pk=order_id).first()
-    owner = None if order is None else (
-        order.buyer_id if role == DisputeStatement.Role.BUYER else order.shop.owner_id)
-    if order is None or owner != request.user.pk or not order.dispute_reason:
+    try:
+        order = order_for_party(user=request.user, order_id=order_id, side=role)
+    except OrderNotFound as exc:
+        raise Http404(str(exc)) from None
+    if not order.dispute_reason:
         raise Http404("Order not found.")
     statements = {s.role: s for s in
                   DisputeStatement.objects.filter(order=order).prefetch_related("photos")}
@@ -65,7 +64,7 @@ def _statement_page(request, order_id: int, *, role: str, back: str):
                                            text=form.cleaned_data["text"],
                                            uploads=request.FILES.getlist("photos"))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         except (*DOMAIN_ERRORS, NotFound) as exc:
             form.add_error(None, str(exc))
         else:
@@ -92,11 +91,8 @@ def buyer_evidence(request, order_id: int):
                            back="dispute-evidence")
 
 
-@login_required
-def seller_reviews(request):
-    shop = shop_of_user(user=request.user)
-    if shop is None:
-        return redirect("sell-dashboard")
+@shop_required
+def seller_reviews(request, shop):
     return render(request, "moderation/seller_reviews.html", {
         "shop": shop, "reviews": list(reviews_of_shop(shop=shop)), "form": ReplyForm()})
 

@@ -15,16 +15,18 @@ from jobs.services import job_failure_resolve, job_failures_open
 from moderation import selectors
 from moderation.errors import NotFound
 from moderation.forms import AuditFilterForm, ResolveForm, ScreeningTermForm
+from moderation.models import Report
 from moderation.permissions import moderator_required
 from moderation.services import disputes, listings, reviews, screening_terms, shops
 from moderation.services.refunds import refund_retry_staff
-from moderation.views.common import act
-from orders.selectors import order_money_split
+from orders.selectors import order_money_split, orders_with_escrow
 from orders.services.lifecycle import partial_refund_in_range
-from payments.selectors import escrow_summary_or_none, refunds_needing_attention
+from payments.selectors import refunds_needing_attention
 from sellers.models import ScreeningTerm, Shop
 from sellers.templatetags.money import cents
 from staffguard import fresh_code_required
+from web.actions import act
+from web.filters import status_filter_for_page
 
 PAGE_SIZE = 25
 SHOP_TABS = Shop.Status.choices  # the labels people read, from the shop state machine
@@ -95,9 +97,10 @@ def listing_bulk_approve(request):
 
 @moderator_required
 def report_queue(request):
-    status = request.GET.get("status") or "open"
+    status, code = status_filter_for_page(request, allowed=Report.Status.values, default="open")
     page = _page(request, selectors.report_queue(status=status))
-    return render(request, "moderation/reports.html", {"page": page, "status": status})
+    return render(request, "moderation/reports.html", {"page": page, "status": status},
+                  status=code)
 
 
 @require_POST
@@ -112,13 +115,13 @@ def report_resolve(request, report_id: int):
 
 @moderator_required
 def shop_queue(request):
-    status = request.GET.get("status") or "pending_verification"
-    if status not in dict(SHOP_TABS):
-        status = "pending_verification"
+    status, code = status_filter_for_page(request, allowed=dict(SHOP_TABS),
+                                          default=Shop.Status.PENDING_VERIFICATION)
     query = request.GET.get("q", "")[:100]
     page = _page(request, selectors.shop_queue(status=status, query=query))
     return render(request, "moderation/shops.html",
-                  {"page": page, "status": status, "tabs": SHOP_TABS, "query": query})
+                  {"page": page, "status": status, "tabs": SHOP_TABS, "query": query},
+                  status=code)
 
 
 @require_POST
@@ -143,9 +146,11 @@ def shop_action(request, slug: str, action: str):
 
 @moderator_required
 def dispute_queue(request):
-    status = "resolved" if request.GET.get("status") == "resolved" else "open"
+    status, code = status_filter_for_page(
+        request, allowed=selectors.DISPUTE_QUEUE_STATUSES, default="open")
     page = _page(request, selectors.dispute_queue(status=status))
-    return render(request, "moderation/disputes.html", {"page": page, "status": status})
+    return render(request, "moderation/disputes.html", {"page": page, "status": status},
+                  status=code)
 
 
 def _dispute_page_order(order_id):
@@ -153,8 +158,7 @@ def _dispute_page_order(order_id):
         order = selectors.dispute_detail(order_id=order_id)
     except NotFound:
         raise Http404("No dispute on that order.") from None
-    order.escrow = escrow_summary_or_none(reference=order.reference)
-    return order
+    return orders_with_escrow(orders=[order])[0]
 
 
 @moderator_required

@@ -5,10 +5,16 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from orders.models import Order
-from orders.selectors import order_detail_queryset, orders_for_buyer, orders_for_shop
+from orders.selectors import (
+    order_detail_queryset,
+    order_for_party,
+    orders_for_buyer,
+    orders_for_shop,
+    orders_with_escrow,
+)
 from orders.services import lifecycle
-from orders.services.lifecycle import OrderNotFound
-from payments.selectors import escrow_summaries
+from sellers.selectors import shop_of_user
+from web.filters import status_filter
 
 
 class OrderItemOutputSerializer(serializers.Serializer):
@@ -64,10 +70,9 @@ NO_ESCROW = {"status": "none", "held_cents": 0, "released_cents": 0, "refunded_c
 
 def orders_data(orders: list[Order], *, viewer) -> list[dict]:
     """Orders in API.md's shape; escrow figures for the whole page in two queries."""
-    escrows = escrow_summaries(references=[order.reference for order in orders])
     rows = []
-    for order in orders:
-        escrow = escrows.get(order.reference)
+    for order in orders_with_escrow(orders=orders):
+        escrow = order.escrow
         is_buyer = order.buyer_id == viewer.pk
         rows.append({
             "id": order.pk,
@@ -124,13 +129,8 @@ class SellerOrdersApi(APIView):
 
     @extend_schema(responses={200: OrderOutputSerializer(many=True)})
     def get(self, request):
-        shop = getattr(request.user, "shop", None)
-        if shop is None:
-            return Response({"detail": "You do not have a shop."}, status=403)
-        status = request.query_params.get("status", "")
-        if status and status not in Order.Status.values:
-            return Response({"status": [f"Use one of: {', '.join(Order.Status.values)}."]},
-                            status=400)
+        shop = shop_of_user(user=request.user)
+        status = status_filter(request.query_params.get("status"), allowed=Order.Status.values)
         paginator = api_settings.DEFAULT_PAGINATION_CLASS()
         page = paginator.paginate_queryset(
             orders_for_shop(shop=shop, status=status), request, self
@@ -141,9 +141,8 @@ class SellerOrdersApi(APIView):
 class OrderApi(APIView):
     @extend_schema(responses={200: OrderOutputSerializer})
     def get(self, request, order_id: int):
-        order = order_detail_queryset().filter(pk=order_id).first()
-        if order is None or request.user.pk not in (order.buyer_id, order.shop.owner_id):
-            raise OrderNotFound()
+        order = order_for_party(user=request.user, order_id=order_id,
+                                queryset=order_detail_queryset())
         return Response(orders_data([order], viewer=request.user)[0])
 
 

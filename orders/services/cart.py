@@ -3,19 +3,12 @@ and merges into the account at log-in."""
 
 from django.db import transaction
 
-from orders.errors import CartInvalid, OrderError, Unavailable
+from orders.errors import CartInvalid, CartItemNotFound, Unavailable
 from orders.models import Cart, CartItem
 from sellers.models import Listing, Shop
 
 MAX_QUANTITY = 999
 SESSION_KEY = "cart"
-
-
-class CartItemNotFound(OrderError):
-    http_status = 404
-
-    def __init__(self):
-        super().__init__("That item is not in your cart.")
 
 
 def _buyable_listing(listing_id) -> Listing:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from orders.errors import (
     CartInvalid,
     CheckoutConflict,
-    OrderError,
+    CheckoutNotFound,
     OutOfStock,
     PaymentUnavailable,
     Unavailable,
@@ -36,13 +36,6 @@ from sellers.us_states import US_STATES
 logger = logging.getLogger(__name__)
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 ADDRESS_LIMITS = {"name": 100, "line1": 120, "line2": 120, "city": 80}
-
-
-class CheckoutNotFound(OrderError):
-    http_status = 404
-
-    def __init__(self):
-        super().__init__("Checkout not found.")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from orders.errors import OrderError
+from orders.errors import CheckoutInvalidTransition
 from orders.models import Checkout
 
 CheckoutStatus = Checkout.Status
@@ -17,13 +17,6 @@ CHECKOUT_TRANSITIONS: dict[str, set[str]] = {
     CheckoutStatus.EXPIRED: set(),
     CheckoutStatus.CANCELLED: set(),
 }
-
-
-class CheckoutInvalidTransition(OrderError):
-    def __init__(self, current: str, to: str):
-        self.current, self.to = current, to
-        label, to_label = CheckoutStatus(current).label.lower(), CheckoutStatus(to).label.lower()
-        super().__init__(f"This checkout is {label}; it cannot become {to_label}.")
 
 
 def checkout_transition(

@@ -20,10 +20,13 @@ from orders.errors import (
     InvalidTransition,
     NotAllowed,
     OrderError,
+    OrderNotFound,
     PickupCodeWrong,
     PickupLocked,
+    WindowOpen,
 )
 from orders.models import Order, OrderItem, Review
+from orders.selectors import BUYER, SELLER, order_for_party, order_party
 from orders.services import order_notify
 from orders.services.checkout import (
     checkout_close_if_unpayable,
@@ -43,34 +46,8 @@ EXTENSION = timezone.timedelta(days=5)
 DISPUTE_REASONS = ("not_received", "not_as_described", "damaged", "counterfeit", "other")
 
 
-class WindowOpen(OrderError):
-    def __init__(self):
-        super().__init__("The buyer's confirmation window is still open.")
-
-
-class OrderNotFound(OrderError):
-    http_status = 404
-
-    def __init__(self):
-        super().__init__("Order not found.")
-
-
 def pickup_code_new() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
-
-
-def _order_for(*, order_id, buyer=None, seller=None) -> Order:
-    """The order if it is this buyer's or this seller's shop's; otherwise 404."""
-    orders = Order.objects.select_related("shop")
-    try:
-        order = orders.get(pk=int(order_id))
-    except (Order.DoesNotExist, TypeError, ValueError):
-        raise OrderNotFound() from None
-    if buyer is not None and order.buyer_id == buyer.pk:
-        return order
-    if seller is not None and order.shop.owner_id == seller.pk:
-        return order
-    raise OrderNotFound()
 
 
 def _stock_return(order: Order) -> None:
@@ -98,7 +75,7 @@ def _auto_confirm_days(order: Order) -> int:
 
 
 def order_ship(*, order_id, seller, carrier: str, tracking_number: str) -> Order:
-    order = _order_for(order_id=order_id, seller=seller, buyer=None)
+    order = order_for_party(user=seller, order_id=order_id, side=SELLER)
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     errors = {}
     if not carrier or len(carrier) > 40:
@@ -128,7 +105,7 @@ def order_mark_delivered(*, order_id, user) -> Order:
 
     Marking an order that is already marked changes nothing and returns it as it is.
     """
-    order = _order_for(order_id=order_id, buyer=user, seller=user)
+    order = order_for_party(user=user, order_id=order_id)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.delivered_at is not None:
@@ -167,7 +144,7 @@ def _complete(*, order: Order, actor, note: str, expected: set[str]) -> Order:
 
 
 def order_confirm_receipt(*, order_id, buyer) -> Order:
-    order = _order_for(order_id=order_id, buyer=buyer)
+    order = order_for_party(user=buyer, order_id=order_id, side=BUYER)
     if order.status != OrderStatus.SHIPPED:
         raise InvalidTransition(order.status, OrderStatus.COMPLETED)
     return _complete(order=order, actor=buyer, note="The buyer confirmed receipt.",
@@ -179,7 +156,7 @@ def order_pickup_complete(*, order_id, seller, code: str) -> Order:
 
     Ten wrong codes per order in total lock it until the buyer asks for a new code.
     """
-    order = _order_for(order_id=order_id, seller=seller)
+    order = order_for_party(user=seller, order_id=order_id, side=SELLER)
     if order.fulfillment != Order.Fulfillment.PICKUP:
         raise InvalidTransition(order.status, "handed over (this order ships)")
     with transaction.atomic():
@@ -213,8 +190,8 @@ def order_pickup_complete(*, order_id, seller, code: str) -> Order:
 
 def order_pickup_code_renew(*, order_id, buyer) -> Order:
     """The buyer asks for a new hand-over code: the old one stops working and the lock lifts."""
-    order = _order_for(order_id=order_id, buyer=buyer, seller=buyer)
-    if order.buyer_id != buyer.pk:
+    order = order_for_party(user=buyer, order_id=order_id)
+    if order_party(order=order, user=buyer) != BUYER:
         raise NotAllowed("Only the buyer can ask for a new hand-over code.")
     if order.fulfillment != Order.Fulfillment.PICKUP:
         raise InvalidTransition(order.status, "given a new hand-over code (this order ships)")
@@ -233,7 +210,7 @@ def order_pickup_code_renew(*, order_id, buyer) -> Order:
 
 
 def order_extend_confirm_window(*, order_id, buyer) -> Order:
-    order = _order_for(order_id=order_id, buyer=buyer)
+    order = order_for_party(user=buyer, order_id=order_id, side=BUYER)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status != OrderStatus.SHIPPED:
@@ -294,8 +271,8 @@ def partial_refund_in_range(*, refund_cents, held_cents: int) -> bool:
 
 def order_cancel(*, order_id, actor) -> Order:
     """The buyer (before shipping) or the seller cancels: stock back, full refund if paid."""
-    order = _order_for(order_id=order_id, buyer=actor, seller=actor)
-    is_seller = order.shop.owner_id == actor.pk
+    order = order_for_party(user=actor, order_id=order_id)
+    is_seller = order_party(order=order, user=actor) == SELLER
     if order.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID):
         raise InvalidTransition(order.status, OrderStatus.CANCELLED)
     who = "the seller" if is_seller else "the buyer"
@@ -319,7 +296,7 @@ def order_cancel(*, order_id, actor) -> Order:
 
 
 def order_dispute(*, order_id, buyer, reason: str, details: str) -> Order:
-    order = _order_for(order_id=order_id, buyer=buyer)
+    order = order_for_party(user=buyer, order_id=order_id, side=BUYER)
     reason = (reason or "").strip()
     if reason not in DISPUTE_REASONS:
         raise ValidationError({"reason": [f"Choose one of: {', '.join(DISPUTE_REASONS)}."]})
@@ -415,7 +392,7 @@ def order_dispute_resolve(
 
 
 def review_create(*, order_id, buyer, rating, text: str) -> Review:
-    order = _order_for(order_id=order_id, buyer=buyer)
+    order = order_for_party(user=buyer, order_id=order_id, side=BUYER)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": ["Give 1 to 5 stars."]})
     text = (text or "").strip()

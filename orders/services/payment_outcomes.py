@@ -15,7 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs.services import JobRun
-from orders.errors import OrderError, PaymentUnavailable
+from orders.errors import (
+    CheckoutCancelled,
+    CheckoutExpired,
+    CheckoutInvalidTransition,
+    PaymentUnavailable,
+)
 from orders.models import Checkout, Order
 from orders.services import order_notify
 from orders.services.checkout import (
@@ -24,7 +29,7 @@ from orders.services.checkout import (
     checkout_payment_intent_cancel_due,
     checkout_payment_intent_ensure,
 )
-from orders.services.checkout_states import CheckoutInvalidTransition, checkout_transition
+from orders.services.checkout_states import checkout_transition
 from orders.services.lifecycle import order_cancel_restock, pickup_code_new
 from orders.services.money_events import money_outcome_apply
 from orders.services.transitions import order_transition
@@ -42,25 +47,6 @@ from payments.services.intents import (
 logger = logging.getLogger(__name__)
 CheckoutStatus = Checkout.Status
 EXPIRE_JOB = "checkouts-expire"  # its name in marketplace.jobs
-
-
-class CheckoutExpired(OrderError):
-    def __init__(self, *, refunded: bool = False):
-        super().__init__(
-            "This checkout expired before it was paid; its items went back on sale. "
-            + ("The payment that arrived afterwards is refunded in full. " if refunded else "")
-            + "Please check out again."
-        )
-
-
-class CheckoutCancelled(OrderError):
-    """Every order of the checkout was cancelled: there is nothing left to pay."""
-
-    def __init__(self, *, refunded: bool = False):
-        super().__init__(
-            "These orders were cancelled; the payment that arrived afterwards is refunded in "
-            "full." if refunded else "These orders were cancelled; nothing was charged."
-        )
 
 
 def _checkout_id(reference: str) -> int:

@@ -7,18 +7,11 @@ same transaction. The audit row for a hide is written by the moderation app arou
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from orders.errors import OrderError
+from orders.errors import OrderError, ReviewNotFound
 from orders.models import Review
 from orders.services.lifecycle import shop_rating_refresh
 
 REPLY_LIMIT = 2000
-
-
-class ReviewNotFound(OrderError):
-    http_status = 404
-
-    def __init__(self):
-        super().__init__("Review not found.")
 
 
 def review_reply(*, review_id, seller, text: str) -> Review:

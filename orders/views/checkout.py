@@ -8,20 +8,19 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orders.errors import OrderError
+from orders.errors import CheckoutCancelled, CheckoutExpired, OrderError
 from orders.forms import CheckoutForm
 from orders.models import Checkout
 from orders.selectors import cart_summary, order_detail_queryset
 from orders.services.checkout import checkout_create, checkout_for_buyer
 from orders.services.payment_outcomes import (
-    CheckoutCancelled,
-    CheckoutExpired,
     checkout_pay,
     checkout_payable_for_buyer,
     checkout_sync,
 )
 from payments.errors import PaymentsError
 from payments.services.test_cards import payment_method_create_test_card
+from web.forms import form_errors_add
 
 
 def stripe_js_url() -> str:
@@ -44,10 +43,9 @@ def checkout_page(request):
                 shipping_address=form.address() if fulfillment == "ship" else None,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                name = field.removeprefix("shipping_address.")
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            # The service names an address field "shipping_address.city", the form "city".
+            names = {f"shipping_address.{name}": name for name in form.fields}
+            form_errors_add(form, exc, names=names)
         except OrderError as exc:
             form.add_error(None, str(exc))
         else:

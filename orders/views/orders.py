@@ -5,26 +5,30 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from orders.errors import OrderError
+from orders.errors import OrderNotFound
 from orders.forms import DisputeForm, PickupForm, ReviewForm, ShipForm
 from orders.models import Order
 from orders.selectors import (
+    BUYER,
+    SELLER,
     order_detail_queryset,
+    order_for_party,
     order_money_split,
     orders_for_buyer,
     orders_for_shop,
+    orders_with_escrow,
 )
 from orders.services import lifecycle
-from payments.errors import PaymentsError
-from payments.selectors import escrow_summaries
+from sellers.decorators import shop_required
 from sellers.templatetags.money import cents as money_cents
+from web.actions import act
+from web.filters import status_filter_for_page
 
 PAGE_SIZE = 20
 
@@ -33,45 +37,20 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _with_escrow(orders) -> list:
-    escrows = escrow_summaries(references=[order.reference for order in orders])
-    for order in orders:
-        order.escrow = escrows.get(order.reference)
-    return orders
-
-
 def _order(request, order_id, *, as_seller: bool) -> Order:
-    order = order_detail_queryset().filter(pk=order_id).first()
-    if order is None:
-        raise Http404("Order not found.")
-    owner = order.shop.owner_id if as_seller else order.buyer_id
-    if owner != request.user.pk:
-        raise Http404("Order not found.")
-    return _with_escrow([order])[0]
-
-
-def _act(request, action, success: str, back: str, *, done: str = "", order_id=None):
-    """Run one lifecycle action from a form post and come back with its outcome."""
     try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except (OrderError, PaymentsError) as exc:
-        if exc.http_status == 404:  # not this person's order: the same 404 as the page
-            raise Http404(str(exc)) from None
-        if done and Order.objects.filter(pk=order_id, status=done).exists():
-            messages.success(request, success)  # a second click: the first one's answer
-        else:
-            messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
-    return redirect(back)
+        order = order_for_party(user=request.user, order_id=order_id,
+                                side=SELLER if as_seller else BUYER,
+                                queryset=order_detail_queryset())
+    except OrderNotFound as exc:
+        raise Http404(str(exc)) from None
+    return orders_with_escrow(orders=[order])[0]
 
 
 @login_required
 def buyer_orders_page(request):
     page = _page(request, orders_for_buyer(buyer=request.user))
-    _with_escrow(page.object_list)
+    orders_with_escrow(orders=page.object_list)
     return render(request, "orders/buyer_orders.html", {"page": page})
 
 
@@ -214,7 +193,9 @@ def _order_action(request, actions: dict, order_id: int, action: str, *, as_sell
         if step is not None:
             return render(request, "orders/confirm.html",
                           {"order": order, "step": step, "back": back,
-                           "action_url": f"{back}{action}/"})
+                           "action_url": reverse(
+                               "seller-order-action" if as_seller else "order-action",
+                               args=[order_id, action])})
         if request.method != "POST":
             return redirect(back)
     data = {}
@@ -224,8 +205,12 @@ def _order_action(request, actions: dict, order_id: int, action: str, *, as_sell
             messages.error(request, chosen.invalid)
             return redirect(back)
         data = form.cleaned_data
-    return _act(request, lambda: chosen.run(order_id=order_id, user=request.user, **data),
-                chosen.success, back, done=chosen.done, order_id=order_id)
+    already_done = None
+    if chosen.done:
+        def already_done() -> bool:
+            return Order.objects.filter(pk=order_id, status=chosen.done).exists()
+    return act(request, lambda: chosen.run(order_id=order_id, user=request.user, **data),
+               chosen.success, back, already_done=already_done)
 
 
 @login_required
@@ -234,24 +219,14 @@ def buyer_order_action(request, order_id: int, action: str):
     return _order_action(request, BUYER_ACTIONS, order_id, action, as_seller=False)
 
 
-def _seller_shop(request):
-    shop = getattr(request.user, "shop", None)
-    if shop is None:
-        raise Http404("You do not have a shop.")
-    return shop
-
-
-@login_required
-def seller_orders_page(request):
-    shop = _seller_shop(request)
-    status = request.GET.get("status", "")
-    if status not in Order.Status.values:
-        status = ""
+@shop_required
+def seller_orders_page(request, shop):
+    status, code = status_filter_for_page(request, allowed=Order.Status.values)
     page = _page(request, orders_for_shop(shop=shop, status=status))
-    _with_escrow(page.object_list)
+    orders_with_escrow(orders=page.object_list)
     return render(request, "orders/seller_orders.html", {
         "page": page, "status": status, "statuses": Order.Status.choices,
-    })
+    }, status=code)
 
 
 @login_required

@@ -4,7 +4,7 @@
 ("checkout:7", "order:42") and, for escrow, a sellers.Shop. payments imports nothing from
 orders/moderation/marketplace. Amounts are integer cents + ISO currency ("USD").
 Domain errors carry `http_status` (the API handler maps them): InvalidAmount 400,
-PaymentDeclined 402, NoShop 403, EscrowNotFound 404, EscrowConflict/PaymentConflict/
+PaymentDeclined 402, EscrowNotFound 404, EscrowConflict/PaymentConflict/
 PayoutConflict/EscrowFrozen/RefundRefused 409, PaymentProviderUnavailable 503 (Stripe
 silent: outcome recorded as unknown; retry the same call later, it reuses its idempotency key).
 
@@ -100,10 +100,10 @@ from .refund_recovery import (
     refunds_external_apply,
     refunds_settle_open,
 )
-from .webhooks import WebhookInvalid, webhook_event_receive, webhook_event_verify
+from .webhooks import webhook_event_receive, webhook_event_verify
 
 __all__ = [
-    "EscrowSummary", "PaymentOutcome", "PaymentResult", "WebhookInvalid",
+    "EscrowSummary", "PaymentOutcome", "PaymentResult",
     "chargeback_closed", "chargeback_opened", "refund_reported_failed", "refund_retry",
     "refunds_external_apply",
     "escrow_hold", "escrow_refund", "escrow_release", "escrow_resolve_partial",

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jobs.services import JobRun
 
-from ..errors import EscrowConflict, EscrowFrozen, PaymentsError
+from ..errors import EscrowConflict, EscrowFrozen, PaymentsError, RefundNotFound
 from ..gateway import as_dict, stripe_read
 from ..ledger import (
     PLATFORM_FEES,
@@ -41,10 +41,6 @@ from .intents import PaymentOutcome, payment_outcome_dispatch
 from .issues import issue_flag
 
 RECONCILE_JOB = "payments-reconcile"  # the job that resumes open refunds (marketplace.jobs)
-
-
-class RefundNotFound(PaymentsError):
-    http_status = 404
 
 
 def refunds_settle_open(*, payment_intent_id: str = "", run: JobRun | None = None) -> int:

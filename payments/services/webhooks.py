@@ -14,7 +14,7 @@ from django.db import IntegrityError
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ..errors import PaymentsError
+from ..errors import WebhookInvalid
 from ..gateway import as_dict, stripe_read
 from ..ledger import REFUNDED
 from ..models import Escrow, JournalLine, PaymentIntent, ReconciliationIssue, WebhookEvent
@@ -30,10 +30,6 @@ from .refund_recovery import (
 logger = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300
 CLAIM_SECONDS = 300
-
-
-class WebhookInvalid(PaymentsError):
-    http_status = 400
 
 
 def webhook_event_verify(*, payload: bytes, signature: str | None):

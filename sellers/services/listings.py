@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..errors import Conflict, InvalidTransition, NotAllowed, NotFound
+from ..errors import Conflict, InvalidTransition, NoShop, NotAllowed, NotFound
 from ..models import MAX_PRICE_CENTS, Category, Listing, Shop
 from ..screening import listing_screen
 from .fields import text_field, whole_number_field
@@ -84,7 +84,7 @@ def _review_state(
 def _own_shop_locked(user) -> Shop:
     shop = Shop.objects.select_for_update().filter(owner_id=user.pk).first()
     if shop is None:
-        raise NotAllowed("Open a shop first: only sellers can list goods.")
+        raise NoShop()
     if shop.status == Shop.Status.PENDING_VERIFICATION:
         raise NotAllowed("Your shop is waiting for verification by our team. "
                          "You can list goods as soon as it is verified.")

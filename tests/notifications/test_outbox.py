@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection, transaction
 
+from notifications.errors import BadNotificationContext, UnknownNotificationKind
 from notifications.kinds import KINDS
 from notifications.models import Notification
-from notifications.rendering import BadNotificationContext, UnknownNotificationKind
 from notifications.services import notify, notify_staff
 from tests.factories import UserFactory
 

@@ -5,12 +5,9 @@ import itertools
 import pytest
 from django.utils import timezone
 
+from orders.errors import CheckoutInvalidTransition
 from orders.models import Checkout
-from orders.services.checkout_states import (
-    CHECKOUT_TRANSITIONS,
-    CheckoutInvalidTransition,
-    checkout_transition,
-)
+from orders.services.checkout_states import CHECKOUT_TRANSITIONS, checkout_transition
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -52,7 +52,8 @@ def test_seller_money_api_needs_a_shop_and_a_login(api_client):
     token = Token.objects.create(user=user)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api_client.get("/api/v1/seller/balance")
-    assert (response.status_code, response.json()) == (403, {"detail": "You have no shop."})
+    assert (response.status_code, response.json()) == (
+        403, {"detail": "You have no shop yet. Open a shop to sell here."})
 
 
 @pytest.mark.parametrize("rows", [1, 20])
@@ -113,4 +114,5 @@ def test_balance_page_costs_a_fixed_number_of_queries(client, localstripe,
 def test_balance_page_needs_a_shop(client):
     assert client.get("/sell/balance/").status_code == 302
     client.force_login(UserFactory())
-    assert client.get("/sell/balance/").status_code == 403
+    response = client.get("/sell/balance/")
+    assert (response.status_code, response["Location"]) == (302, "/sell/shop/new/")

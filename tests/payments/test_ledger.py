@@ -1,10 +1,10 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from payments.errors import UnbalancedEntry
 from payments.ledger import (
     STRIPE_BALANCE,
     Line,
-    UnbalancedEntry,
     account_balance,
     escrow_account,
     journal_post,

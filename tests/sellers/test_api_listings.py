@@ -53,7 +53,7 @@ def test_watched_brand_in_title_goes_to_review_even_for_an_established_shop(sell
 def test_buyer_without_shop_gets_403_and_nothing_written(category):
     response = client_for(UserFactory()).post("/api/v1/listings/", body(), format="json")
     assert response.status_code == 403
-    assert response.json() == {"detail": "Open a shop first: only sellers can list goods."}
+    assert response.json() == {"detail": "You have no shop yet. Open a shop to sell here."}
     assert Listing.objects.count() == 0
 
 
