@@ -7,7 +7,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from orders.services.payment_outcomes import checkout_outcome_apply
-        from payments.services.intents import payment_outcome_handler_register
+        from payments.services import payment_outcome_handler_register
 
         # Payments knows money, not orders: it hands verified outcomes of "checkout:<id>"
         # references to this handler, from the webhook and from sync alike.

@@ -1,5 +1,10 @@
 """Domain errors of payments: each carries the HTTP status the API answers with."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import stripe
+
 
 class PaymentsError(Exception):
     http_status = 400
@@ -58,6 +63,16 @@ class RefundNotFound(PaymentsError):
 
 class WebhookInvalid(PaymentsError):
     http_status = 400
+
+
+class GatewayRefused(Exception):
+    """Stripe answered with a definitive refusal (a 4xx such as a declined card)."""
+
+    def __init__(self, error: "stripe.StripeError"):
+        super().__init__(str(error.user_message or error))
+        self.error = error
+        self.http_status = error.http_status
+        self.code = getattr(error, "code", None)
 
 
 class UnbalancedEntry(Exception):

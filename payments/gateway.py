@@ -17,7 +17,7 @@ import stripe
 from django.conf import settings
 from django.db.models import F
 
-from .errors import PaymentProviderUnavailable
+from .errors import GatewayRefused, PaymentProviderUnavailable
 from .models import GatewayCall
 
 logger = logging.getLogger(__name__)
@@ -25,16 +25,6 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.25  # doubled per attempt, capped below
 BACKOFF_CAP_SECONDS = 2.0
-
-
-class GatewayRefused(Exception):
-    """Stripe answered with a definitive refusal (a 4xx such as a declined card)."""
-
-    def __init__(self, error: stripe.StripeError):
-        super().__init__(str(error.user_message or error))
-        self.error = error
-        self.http_status = error.http_status
-        self.code = getattr(error, "code", None)
 
 
 def stripe_client() -> stripe.StripeClient:

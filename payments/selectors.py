@@ -166,6 +166,27 @@ def refunds_needing_attention() -> QuerySet[Refund]:
     )
 
 
+def refund_get(*, refund_id) -> Refund | None:
+    """A refund with its escrow, or None (also for an id that is not a number)."""
+    if not str(refund_id).isdigit():
+        return None
+    return Refund.objects.filter(pk=int(refund_id)).select_related("escrow").first()
+
+
+def escrow_references_frozen(*, prefix: str) -> list[str]:
+    """References (starting with `prefix`, e.g. "order:") whose escrow a chargeback froze."""
+    return list(Escrow.objects.filter(status=Escrow.Status.FROZEN, reference__startswith=prefix)
+                .values_list("reference", flat=True))
+
+
+def escrow_references_held(*, prefix: str) -> list[str]:
+    """References (starting with `prefix`) whose escrow still holds money, leaving out those
+    with a refund Stripe refused: staff retry those (the failed refunds page), not a job."""
+    held = Escrow.objects.filter(status=Escrow.Status.HELD, reference__startswith=prefix)
+    return list(held.exclude(refunds__status=Refund.Status.FAILED)
+                .values_list("reference", flat=True).distinct())
+
+
 def payout_list(*, shop) -> QuerySet[Payout]:
     """A shop's payouts, newest first."""
     return Payout.objects.filter(shop=shop).order_by("-created", "-id")

@@ -43,3 +43,12 @@ class NoShop(SellersError):
 
     def __init__(self):
         super().__init__("You have no shop yet. Open a shop to sell here.")
+
+
+class OutOfStock(Conflict):
+    """A listing has less stock than asked for (or is no longer on sale)."""
+
+    def __init__(self, *, listing_id: int, title: str, available: int):
+        self.listing_id, self.title, self.available = listing_id, title, available
+        left = "none left" if available <= 0 else f"only {available} left"
+        super().__init__(f"Not enough stock for “{title}”: {left}.")

@@ -24,7 +24,7 @@ from .second_factor import (
     session_verify,
 )
 from .throttling import LoginThrottled
-from .views import _next_url
+from .views import safe_next_url
 
 
 def _staff_only(request):
@@ -40,7 +40,7 @@ def _throttled(response, exc: LoginThrottled):
 
 def _staff_next_url(request) -> str:
     """Where to go after the code: where the person was going, else their staff pages."""
-    next_url = _next_url(request)
+    next_url = safe_next_url(request)
     if next_url != reverse("home"):
         return next_url
     return reverse("staff-dashboard") if is_moderator(request.user) else reverse("admin:index")

@@ -16,7 +16,7 @@ from .services import InvalidCredentials, user_authenticate, user_register
 from .throttling import LoginThrottled
 
 
-def _next_url(request) -> str:
+def safe_next_url(request) -> str:
     home = reverse("home")
     candidate = request.POST.get("next") or request.GET.get("next") or home
     if url_has_allowed_host_and_scheme(
@@ -38,8 +38,8 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             cart_merge_session(user=user, session=request.session)
             messages.success(request, f"Welcome, {user.display_name}! Your account is ready.")
-            return redirect(_next_url(request))
-    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
+            return redirect(safe_next_url(request))
+    return render(request, "accounts/signup.html", {"form": form, "next": safe_next_url(request)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,12 +59,12 @@ def login_view(request):
             login(request, user)
             cart_merge_session(user=user, session=request.session)
             if needs_second_factor(user):
-                return redirect(second_factor_url(request, user, _next_url(request)))
-            return redirect(_next_url(request))
+                return redirect(second_factor_url(request, user, safe_next_url(request)))
+            return redirect(safe_next_url(request))
     elif request.method == "POST":
         status = 400
     response = render(request, "accounts/login.html",
-                      {"form": form, "next": _next_url(request)}, status=status)
+                      {"form": form, "next": safe_next_url(request)}, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response

@@ -23,7 +23,11 @@ from notifications.services import notify
 from orders.errors import OrderError
 from orders.models import Order
 from orders.selectors import order_for_party, order_party
-from orders.services.lifecycle import order_dispute_decide, order_dispute_money_move
+from orders.services.lifecycle import (
+    order_dispute_decide,
+    order_dispute_money_move,
+    order_lock,
+)
 from payments.selectors import escrow_summary_or_none
 from sellers.images import image_clean, image_decode_upload
 
@@ -67,7 +71,7 @@ def dispute_statement_add(*, order_id, user, text: str, uploads=()) -> DisputeSt
     stored: list[str] = []
     try:
         with transaction.atomic():
-            locked = Order.objects.select_for_update().get(pk=order.pk)
+            locked = order_lock(order_id=order.pk)
             if locked.status != Order.Status.DISPUTED:
                 raise Conflict("This order has no open dispute.")
             if DisputeStatement.objects.filter(order=locked, role=role).exists():

@@ -19,20 +19,6 @@ AUTO_HIDE_NOTE = "Hidden automatically after reports from {count} different peop
 REASON_VALUES = [value for value, _ in Report.Reason.choices]
 
 
-def _listing_locked(listing_id) -> Listing:
-    try:
-        pk = int(listing_id)
-    except (TypeError, ValueError):
-        raise NotFound("No listing with that number.") from None
-    listing = (
-        Listing.objects.select_for_update(of=("self",)).select_related("shop", "shop__owner")
-        .filter(pk=pk).first()
-    )
-    if listing is None:
-        raise NotFound("No listing with that number.")
-    return listing
-
-
 def call_sellers(service, **kwargs):
     """Run a sellers service, turning its domain errors into ours (same status and text)."""
     try:
@@ -41,6 +27,11 @@ def call_sellers(service, **kwargs):
         error = ModerationError(str(exc))
         error.http_status = exc.http_status
         raise error from None
+
+
+def _listing_locked(listing_id) -> Listing:
+    """The listing, locked by sellers until this decision commits."""
+    return call_sellers(sellers_services.listing_lock_for_moderation, listing_id=listing_id)
 
 
 def _seller_told(listing: Listing, kind: str, audit: AuditLog, reason: str = "") -> None:

@@ -12,13 +12,13 @@ from moderation.models import AuditLog
 from moderation.services.audit import audit_record
 from payments.errors import PaymentsError, RefundNotFound
 from payments.models import Refund
-from payments.services.refund_recovery import refund_retry
+from payments.selectors import refund_get
+from payments.services import refund_retry
 
 
 def refund_retry_staff(*, refund_id, actor) -> Refund:
     """Retry a failed refund for staff; raises the payments error after auditing it."""
-    before = Refund.objects.filter(pk=refund_id).select_related("escrow").first() if str(
-        refund_id).isdigit() else None
+    before = refund_get(refund_id=refund_id)
     if before is None:
         raise NotFound("No such refund.")
     failure = None
@@ -28,7 +28,7 @@ def refund_retry_staff(*, refund_id, actor) -> Refund:
         raise NotFound("No such refund.") from None
     except PaymentsError as error:
         failure = error
-        refund = Refund.objects.get(pk=before.pk)
+        refund = refund_get(refund_id=before.pk)
     tried = getattr(failure if failure is not None else refund, "retried_now", False)
     if tried:  # only the request that sent an attempt writes the audit row
         with transaction.atomic():

@@ -1,71 +1,25 @@
-"""Staff edits of the screening terms (prohibited words, watched brands and price floors)."""
+"""Staff edits of the screening terms (prohibited words, watched brands and price floors):
+sellers keeps the list, this records who changed what."""
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from moderation.errors import Conflict, NotFound
 from moderation.models import AuditLog
 from moderation.services.audit import audit_record
-from sellers.models import MAX_PRICE_CENTS, ScreeningTerm
-
-KINDS = [value for value, _ in ScreeningTerm.Kind.choices]
-
-
-def _clean(values: dict) -> dict:
-    errors: dict[str, list[str]] = {}
-    kind = str(values.get("kind") or "").strip()
-    if kind not in KINDS:
-        errors["kind"] = [f"Choose one of: {', '.join(KINDS)}."]
-    term = " ".join(str(values.get("term") or "").split())
-    if not term or len(term) > 80:
-        errors["term"] = ["Enter the word or phrase (up to 80 characters)."]
-    floor = values.get("price_floor_cents")
-    if floor in ("", None):
-        floor = None
-    else:
-        try:
-            floor = int(str(floor).strip()) if not isinstance(floor, bool) else -1
-        except ValueError:
-            floor = -1
-        if not 0 < floor <= MAX_PRICE_CENTS:
-            errors["price_floor_cents"] = ["Enter the floor in whole cents (e.g. 20000), "
-                                           "or leave it empty."]
-        elif kind == ScreeningTerm.Kind.PROHIBITED:
-            errors["price_floor_cents"] = ["Only watched brands have a price floor."]
-    note = str(values.get("note") or "").strip()
-    if len(note) > 200:
-        errors["note"] = ["Keep the note to 200 characters."]
-    if errors:
-        raise ValidationError(errors)
-    return {"kind": kind, "term": term, "price_floor_cents": floor, "note": note,
-            "is_active": bool(values.get("is_active", True))}
-
-
-def _describe(term: ScreeningTerm) -> str:
-    floor = f", floor {term.price_floor_cents} cents" if term.price_floor_cents else ""
-    return f"{term.kind} “{term.term}”{floor}{'' if term.is_active else ' (off)'}"
+from moderation.services.listings import call_sellers
+from sellers.models import ScreeningTerm
+from sellers.services import screening_term_describe
+from sellers.services import screening_term_save as sellers_screening_term_save
 
 
 def screening_term_save(*, actor, values: dict, term_id=None) -> ScreeningTerm:
     """Add a term, or change one (including switching it off); audited either way."""
-    fields = _clean(values)
-    try:
-        with transaction.atomic():
-            if term_id is None:
-                term, before = ScreeningTerm.objects.create(**fields), ""
-            else:
-                term = ScreeningTerm.objects.select_for_update().filter(pk=term_id).first()
-                if term is None:
-                    raise NotFound("No screening term with that number.")
-                before = _describe(term)
-                for name, value in fields.items():
-                    setattr(term, name, value)
-                term.save()
-            audit_record(actor=actor, action=AuditLog.Action.SCREENING_CHANGED,
-                         object_type="screening_term", object_id=term.pk,
-                         object_repr=term.term, reason=f"{before or 'new'} → {_describe(term)}",
-                         status_before="" if not before else "saved",
-                         status_after="active" if term.is_active else "inactive")
-    except IntegrityError:
-        raise Conflict("That term is already on the list for this kind.") from None
+    with transaction.atomic():
+        term, before = call_sellers(sellers_screening_term_save, values=values,
+                                    term_id=term_id)
+        audit_record(actor=actor, action=AuditLog.Action.SCREENING_CHANGED,
+                     object_type="screening_term", object_id=term.pk,
+                     object_repr=term.term,
+                     reason=f"{before or 'new'} → {screening_term_describe(term)}",
+                     status_before="" if not before else "saved",
+                     status_after="active" if term.is_active else "inactive")
     return term

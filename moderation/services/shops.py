@@ -8,7 +8,6 @@ are not touched, so they can still ship, complete and release.
 from django.db import transaction
 from django.urls import reverse
 
-from moderation.errors import NotFound
 from moderation.models import AuditLog
 from moderation.services.audit import audit_record
 from moderation.services.listings import call_sellers
@@ -19,20 +18,10 @@ from sellers.models import Shop
 Action = AuditLog.Action
 
 
-def _shop_locked(slug: str) -> Shop:
-    shop = (
-        Shop.objects.select_for_update(of=("self",)).select_related("owner")
-        .filter(slug=str(slug)).first()
-    )
-    if shop is None:
-        raise NotFound("No shop with that address.")
-    return shop
-
-
 def _decide(*, slug, actor, service, action, kind, reason: str = "",
             pass_reason: bool = False) -> Shop:
     with transaction.atomic():
-        shop = _shop_locked(slug)
+        shop = call_sellers(sellers_services.shop_lock, slug=slug)
         before = shop.status
         extra = {"reason": reason} if pass_reason else {}
         call_sellers(service, shop_id=shop.pk, **extra)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from orders.errors import (
@@ -27,10 +26,11 @@ from orders.errors import (
 from orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderItem
 from orders.selectors import cart_summary
 from orders.services.checkout_states import checkout_transition
-from payments.errors import PaymentProviderUnavailable, PaymentsError
-from payments.gateway import GatewayRefused
-from payments.services.intents import payment_intent_cancel, payment_intent_create
-from sellers.models import Listing, Shop
+from payments.errors import GatewayRefused, PaymentProviderUnavailable, PaymentsError
+from payments.services import payment_intent_cancel, payment_intent_create
+from sellers.errors import OutOfStock as ListingOutOfStock
+from sellers.models import Shop
+from sellers.services import listing_stock_take
 from sellers.us_states import US_STATES
 
 logger = logging.getLogger(__name__)
@@ -82,21 +82,13 @@ def _fingerprint(fulfillment: str, address: dict) -> str:
 
 
 def _reserve_stock(lines) -> None:
-    """Lock the listings in pk order and take the stock, or raise OutOfStock naming the line."""
+    """Take the stock of every line from sellers, or raise OutOfStock naming the line."""
     wanted = {line.listing.pk: line for line in lines}
-    locked = {
-        listing.pk: listing
-        for listing in Listing.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-    }
-    for pk in sorted(wanted):
-        line, listing = wanted[pk], locked.get(pk)
-        if listing is None or listing.status != Listing.Status.ACTIVE:
-            raise OutOfStock(line.listing.title, 0)
-        taken = Listing.objects.filter(pk=pk, stock__gte=line.quantity).update(
-            stock=F("stock") - line.quantity
-        )
-        if not taken:
-            raise OutOfStock(listing.title, listing.stock)
+    try:
+        listing_stock_take(quantities={pk: line.quantity for pk, line in wanted.items()})
+    except ListingOutOfStock as short:
+        raise OutOfStock(short.title or wanted[short.listing_id].listing.title,
+                         short.available) from None
 
 
 def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address) -> None:

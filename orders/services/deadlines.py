@@ -14,10 +14,14 @@ from jobs.services import JobRun
 from orders.errors import OrderError
 from orders.models import Order
 from orders.services import order_notify
-from orders.services.lifecycle import _refund_in_full, order_auto_confirm, order_cancel_restock
+from orders.services.lifecycle import (
+    order_auto_confirm,
+    order_cancel_restock,
+    order_refund_in_full,
+)
 from payments.errors import PaymentsError
-from payments.models import Escrow
-from payments.services.escrow import escrow_release, escrow_resolve_partial
+from payments.selectors import escrow_references_frozen, escrow_references_held
+from payments.services import escrow_release, escrow_resolve_partial
 
 logger = logging.getLogger(__name__)
 OrderStatus = Order.Status
@@ -50,15 +54,14 @@ def _cancel_overdue(order: Order) -> Order | None:
     except OrderError:
         return None  # shipped or cancelled by a person a moment ago
     try:
-        _refund_in_full(order, None, "Not shipped in time")
+        order_refund_in_full(order, None, "Not shipped in time")
     except PaymentsError:
         logger.warning("Order %s: refund deferred to the settle job", order.pk)
     return order
 
 
-def _order_ids(escrows) -> list[int]:
-    refs = [row["reference"] for row in escrows]
-    return [int(ref.split(":", 1)[1]) for ref in refs if ref.startswith("order:")]
+def _order_ids(references: list[str]) -> list[int]:
+    return [int(ref.split(":", 1)[1]) for ref in references if ref.startswith("order:")]
 
 
 def orders_complete_unconfirmed() -> int:
@@ -66,7 +69,7 @@ def orders_complete_unconfirmed() -> int:
     run = JobRun("orders-complete-unconfirmed")
     done = 0
     due = Order.objects.filter(status=OrderStatus.SHIPPED, auto_confirm_at__lte=timezone.now())
-    frozen = Escrow.objects.filter(status=Escrow.Status.FROZEN).values("reference")
+    frozen = escrow_references_frozen(prefix="order:")
     due = due.exclude(pk__in=_order_ids(frozen))  # a chargeback is open: nothing is released
     for order in due.order_by("pk"):
         result = run.item(order.reference, functools.partial(_complete_unconfirmed, order))
@@ -86,9 +89,7 @@ def orders_money_settle() -> int:
     """Finish money steps a provider outage interrupted: an order in a final state whose
     escrow still holds money gets its release or refund now (each step is idempotent)."""
     # A refund Stripe refused waits for staff (the failed refunds page), not for this job.
-    held = Escrow.objects.filter(status=Escrow.Status.HELD, reference__startswith="order:")
-    held = held.exclude(refunds__status="failed")
-    ids = [int(ref.split(":", 1)[1]) for ref in held.values_list("reference", flat=True)]
+    ids = _order_ids(escrow_references_held(prefix="order:"))
     finals = Order.objects.filter(
         pk__in=ids, status__in=[OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED]
     )
@@ -112,7 +113,7 @@ def _money_settle(order: Order) -> bool:
         elif order.status == OrderStatus.COMPLETED:
             escrow_release(reference=order.reference)
         else:
-            _refund_in_full(order, None, "Settled after an interruption")
+            order_refund_in_full(order, None, "Settled after an interruption")
     except PaymentsError:
         logger.warning("Order %s: money step still pending", order.pk)
         return False

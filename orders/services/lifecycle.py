@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count
 from django.utils import timezone
 
 from orders.errors import (
@@ -36,8 +36,8 @@ from orders.services.checkout import (
 from orders.services.transitions import order_transition
 from payments.errors import EscrowFrozen, EscrowNotFound, PaymentsError, RefundRefused
 from payments.selectors import escrow_summary_or_none
-from payments.services.escrow import escrow_refund, escrow_release, escrow_resolve_partial
-from sellers.models import Listing, Shop
+from payments.services import escrow_refund, escrow_release, escrow_resolve_partial
+from sellers.services import listing_stock_return, shop_rating_record
 
 logger = logging.getLogger(__name__)
 OrderStatus = Order.Status
@@ -50,9 +50,16 @@ def pickup_code_new() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def _stock_return(order: Order) -> None:
+def order_lock(*, order_id: int) -> Order:
+    """Lock an order until the caller's transaction ends, so its status cannot move while
+    another app writes something that depends on it (a dispute statement)."""
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def order_stock_return(order: Order) -> None:
+    """Put an order's goods back on sale (it was cancelled, or refunded before shipping)."""
     for item in OrderItem.objects.filter(order=order).order_by("listing_id"):
-        Listing.objects.filter(pk=item.listing_id).update(stock=F("stock") + item.quantity)
+        listing_stock_return(listing_id=item.listing_id, quantity=item.quantity)
 
 
 def order_cancel_restock(*, order: Order, note: str, expected: set[str], actor=None) -> Order:
@@ -61,7 +68,7 @@ def order_cancel_restock(*, order: Order, note: str, expected: set[str], actor=N
         order = order_transition(
             order=order, to=OrderStatus.CANCELLED, actor=actor, note=note, expected=expected
         )
-        _stock_return(order)
+        order_stock_return(order)
     return order
 
 
@@ -245,8 +252,8 @@ def order_auto_confirm(*, order: Order) -> Order:
                          expected={OrderStatus.SHIPPED})
 
 
-def _refund_in_full(order: Order, actor, note: str) -> None:
-    """Refund whatever is held for the order (called after the order's commit)."""
+def order_refund_in_full(order: Order, actor, note: str) -> None:
+    """Refund whatever is held for the order (call it after the order's change commits)."""
     before = escrow_summary_or_none(reference=order.reference)
     if before is None:
         return
@@ -282,7 +289,7 @@ def order_cancel(*, order_id, actor) -> Order:
             order=order, to=OrderStatus.CANCELLED, actor=actor, note=f"Cancelled by {who}.",
             expected={OrderStatus.PENDING_PAYMENT, OrderStatus.PAID},
         )
-        _stock_return(order)
+        order_stock_return(order)
         order_notify.order_cancelled_notify(
             order, reason=f"cancelled by {who}", tell_buyer=is_seller,
             tell_seller=not is_seller and order.paid_at is not None,
@@ -291,7 +298,7 @@ def order_cancel(*, order_id, actor) -> Order:
     if checkout_closed:  # nothing left to pay: its PaymentIntent can no longer succeed
         checkout_payment_cancel(checkout_id=order.checkout_id)
     if order.paid_at is not None:  # unpaid: a payment arriving later is refunded where applied
-        _refund_in_full(order, actor, f"Order cancelled by {who}")
+        order_refund_in_full(order, actor, f"Order cancelled by {who}")
     return order
 
 
@@ -364,7 +371,7 @@ def order_dispute_money_move(*, order: Order, actor, outcome: str, note: str = "
         return True
     try:
         if outcome == "refund":
-            _refund_in_full(order, actor, "Dispute resolved for the buyer")
+            order_refund_in_full(order, actor, "Dispute resolved for the buyer")
             return True
         summary = escrow_resolve_partial(
             reference=order.reference, refund_cents=order.dispute_refund_cents, actor=actor,
@@ -413,13 +420,17 @@ def review_create(*, order_id, buyer, rating, text: str) -> Review:
 
 
 def shop_rating_refresh(*, shop_id: int) -> None:
-    """Recompute a shop's stored rating from its visible reviews (under the shop's lock)."""
-    Shop.objects.select_for_update().filter(pk=shop_id).first()
-    stats = Review.objects.filter(shop_id=shop_id, is_hidden=False).aggregate(
-        avg=Avg("rating"), count=Count("id")
-    )
-    average = (
-        Decimal(stats["avg"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        if stats["avg"] is not None else None
-    )
-    Shop.objects.filter(pk=shop_id).update(rating_avg=average, rating_count=stats["count"])
+    """Recompute a shop's stored rating from its visible reviews (sellers stores it, counting
+    under the shop's lock)."""
+
+    def rating() -> tuple[Decimal | None, int]:
+        stats = Review.objects.filter(shop_id=shop_id, is_hidden=False).aggregate(
+            avg=Avg("rating"), count=Count("id")
+        )
+        average = (
+            Decimal(stats["avg"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if stats["avg"] is not None else None
+        )
+        return average, stats["count"]
+
+    shop_rating_record(shop_id=shop_id, rating=rating)

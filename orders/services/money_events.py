@@ -15,11 +15,11 @@ from django.urls import reverse
 from notifications.services import notify
 from orders.models import Order, OrderEvent
 from orders.services import order_notify
-from orders.services.lifecycle import _stock_return
+from orders.services.lifecycle import order_stock_return
 from orders.services.transitions import order_transition
 from payments.models import Escrow
 from payments.selectors import escrow_summary_or_none, shop_balance
-from payments.services.intents import PaymentOutcome
+from payments.services import PaymentOutcome
 
 logger = logging.getLogger(__name__)
 OrderStatus = Order.Status
@@ -50,7 +50,7 @@ def _order_refunded(locked: Order, note: str) -> Order:
     was_unshipped = locked.status == OrderStatus.PAID
     order = order_transition(order=locked, to=OrderStatus.REFUNDED, note=note)
     if was_unshipped:
-        _stock_return(order)
+        order_stock_return(order)
     return order
 
 
@@ -110,7 +110,7 @@ def _chargeback_lost(order: Order, outcome: PaymentOutcome) -> None:
 def _refunded(order: Order, outcome: PaymentOutcome) -> None:
     """A refund posted without an order action (made in the dashboard, or retried by staff)."""
     locked = Order.objects.select_for_update().get(pk=order.pk)
-    escrow = Escrow.objects.filter(reference=order.reference).first()
+    escrow = escrow_summary_or_none(reference=order.reference)
     note = f"{outcome.message or 'Refunded'}: {outcome.amount_cents / 100:.2f} " \
            f"{outcome.currency} went back to the buyer."
     was_released = outcome.status == "refunded_after_release"

@@ -33,12 +33,17 @@ from orders.services.checkout_states import checkout_transition
 from orders.services.lifecycle import order_cancel_restock, pickup_code_new
 from orders.services.money_events import money_outcome_apply
 from orders.services.transitions import order_transition
-from payments.errors import PaymentDeclined, PaymentProviderUnavailable, PaymentsError
-from payments.gateway import GatewayRefused
-from payments.services.escrow import escrow_hold, escrow_refund
-from payments.services.intents import (
+from payments.errors import (
+    GatewayRefused,
+    PaymentDeclined,
+    PaymentProviderUnavailable,
+    PaymentsError,
+)
+from payments.services import (
     PaymentOutcome,
     PaymentResult,
+    escrow_hold,
+    escrow_refund,
     payment_intent_cancel,
     payment_intent_confirm,
     payment_intent_sync,

@@ -275,10 +275,11 @@ def _refund_failed(*, refund: Refund, error: str, stripe_id: str = "") -> None:
     if stripe_id:
         fields["stripe_id"] = stripe_id
     if Refund.objects.filter(pk=refund.pk, status__in=OPEN_REFUND).update(**fields):
-        _refund_outcome(refund=refund, status="refund_failed")
+        refund_outcome(refund=refund, status="refund_failed")
 
 
-def _refund_outcome(*, refund: Refund, status: str) -> None:
+def refund_outcome(*, refund: Refund, status: str) -> None:
+    """Hand what became of a refund ("refunded" or "refund_failed") to its reference's owner."""
     escrow = refund.escrow
     intent = escrow.payment_intent
     payment_outcome_dispatch(PaymentOutcome(

@@ -118,10 +118,10 @@ def payment_intent_create(
         raise PaymentConflict("This idempotency key was used for a different payment.")
     if record.stripe_id:
         return record
-    return _payment_intent_send(record)
+    return payment_intent_send(record)
 
 
-def _payment_intent_send(record: PaymentIntent) -> PaymentIntent:
+def payment_intent_send(record: PaymentIntent) -> PaymentIntent:
     try:
         obj = stripe_write(
             operation="payment_intent.create", idempotency_key=record.idempotency_key,
@@ -177,7 +177,7 @@ def payment_intent_confirm(*, reference: str, payment_method: str) -> PaymentRes
     if record.status == PaymentIntent.Status.SUCCEEDED:
         return payment_intent_sync(reference=reference)
     if not record.stripe_id:
-        record = _payment_intent_send(record)
+        record = payment_intent_send(record)
     key = f"pi-confirm:{record.stripe_id}:{uuid.uuid4().hex}"
     try:
         stripe_write(
@@ -208,7 +208,7 @@ def payment_intent_sync(*, reference: str) -> PaymentResult:
     """Fetch the intent's current state from Stripe and apply it (the webhook's code path)."""
     record = _record_for(reference)
     if not record.stripe_id:
-        record = _payment_intent_send(record)  # an unknown create: retried with its own key
+        record = payment_intent_send(record)  # an unknown create: retried with its own key
     obj = stripe_read(
         lambda client: client.v1.payment_intents.retrieve(
             record.stripe_id, params={"expand": ["latest_charge"]}

@@ -19,6 +19,7 @@ from django.utils import timezone
 from jobs.services import JobRun
 from notifications.services import notify
 from sellers.models import Shop
+from sellers.services import shop_lock
 
 from ..errors import InvalidAmount, PaymentsError, PayoutConflict
 from ..gateway import GatewayRefused, as_dict, stripe_read, stripe_write
@@ -49,7 +50,7 @@ class PayoutRunResult:
 def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
     """Reserve the shop's whole available balance as one payout, if it reaches the minimum."""
     with transaction.atomic():
-        shop = Shop.objects.select_for_update().get(pk=shop_id)
+        shop = shop_lock(shop_id=shop_id)
         if shop.status == Shop.Status.SUSPENDED:
             return None
         available = account_balance(

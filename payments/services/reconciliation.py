@@ -12,7 +12,7 @@ from jobs.services import JobRun
 from ..errors import PaymentsError
 from ..gateway import GatewayRefused, as_dict, stripe_read
 from ..models import Escrow, GatewayCall, PaymentIntent, ReconciliationIssue
-from .intents import _payment_intent_send, payment_intent_apply
+from .intents import payment_intent_apply, payment_intent_send
 from .issues import issue_flag
 from .refund_recovery import RECONCILE_JOB, refunds_settle_open
 from .webhooks import refund_totals_compare
@@ -63,7 +63,7 @@ def reconciliation_run(*, days: int = 3) -> ReconciliationResult:
 
 def _unknown_create_settle(record: PaymentIntent) -> bool:
     try:
-        _payment_intent_send(record)
+        payment_intent_send(record)
     except PaymentsError:
         issue_flag(kind=ReconciliationIssue.Kind.UNKNOWN_OUTCOME, subject=record.reference,
                    detail="Creating the PaymentIntent still gets no answer from Stripe.")

@@ -33,8 +33,8 @@ from .escrow import (
     CLAIM_SECONDS,
     FROZEN_MESSAGE,
     OPEN_REFUND,
-    _refund_outcome,
     refund_apply,
+    refund_outcome,
     refund_send,
 )
 from .intents import PaymentOutcome, payment_outcome_dispatch
@@ -126,7 +126,7 @@ def refund_retry(*, refund_id, actor=None) -> Refund:
         error.retried_now = True  # this call did send an attempt (refused or unanswered)
         raise
     refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
-    _refund_outcome(refund=refund, status="refunded")
+    refund_outcome(refund=refund, status="refunded")
     refund.retried_now = True
     return refund
 
@@ -183,7 +183,7 @@ def refund_reported_failed(*, stripe_refund_id: str, metadata: dict, error: str)
         refund.claimed_at = None
         refund.save(update_fields=["status", "stripe_id", "error", "claimed_at", "updated"])
     refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
-    _refund_outcome(refund=refund, status="refund_failed")
+    refund_outcome(refund=refund, status="refund_failed")
     return refund
 
 

@@ -6,19 +6,24 @@ from .listings import (
     listing_archive,
     listing_create,
     listing_hold_for_review,
+    listing_lock_for_moderation,
     listing_reject,
     listing_take_down,
     listing_update,
 )
 from .photos import listing_image_add, listing_image_delete, listing_images_reorder
+from .screening_terms import screening_term_describe, screening_term_save
 from .shops import (
+    shop_lock,
     shop_open,
+    shop_rating_record,
     shop_reinstate,
     shop_suspend,
     shop_update,
     shop_verify,
     village_find_or_create,
 )
+from .stock import listing_stock_return, listing_stock_take
 
 __all__ = [
     "NEW_SHOP_REVIEW_REASON",
@@ -26,13 +31,20 @@ __all__ = [
     "listing_archive",
     "listing_create",
     "listing_hold_for_review",
+    "listing_lock_for_moderation",
     "listing_image_add",
     "listing_image_delete",
     "listing_images_reorder",
     "listing_reject",
+    "listing_stock_return",
+    "listing_stock_take",
+    "screening_term_describe",
+    "screening_term_save",
     "listing_take_down",
     "listing_update",
+    "shop_lock",
     "shop_open",
+    "shop_rating_record",
     "shop_reinstate",
     "shop_suspend",
     "shop_update",

@@ -81,6 +81,22 @@ def _review_state(
     return Listing.Status.ACTIVE, "", ""
 
 
+def listing_lock_for_moderation(*, listing_id) -> Listing:
+    """Lock a listing (with its shop and owner) until the caller's transaction ends, so a
+    staff decision and the seller's edit cannot interleave. A missing one is NotFound."""
+    try:
+        pk = int(listing_id)
+    except (TypeError, ValueError):
+        raise NotFound("No listing with that number.") from None
+    listing = (
+        Listing.objects.select_for_update(of=("self",)).select_related("shop", "shop__owner")
+        .filter(pk=pk).first()
+    )
+    if listing is None:
+        raise NotFound("No listing with that number.")
+    return listing
+
+
 def _own_shop_locked(user) -> Shop:
     shop = Shop.objects.select_for_update().filter(owner_id=user.pk).first()
     if shop is None:

@@ -1,5 +1,8 @@
 """Villages and shops: opening, editing, verification and suspension."""
 
+from collections.abc import Callable
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -159,3 +162,27 @@ def shop_reinstate(*, shop_id: int) -> Shop:
             shop_id=shop_id, to=Shop.Status.ACTIVE, expected={Shop.Status.SUSPENDED},
             refusal="{obj.name} is not suspended.",
             verified_at=first_verified or timezone.now(), status_reason="")
+
+
+def shop_lock(*, shop_id: int | None = None, slug: str | None = None) -> Shop:
+    """Lock a shop row (by id or slug) until the caller's transaction ends, with its owner
+    loaded: for another app's action that must not race a change of the shop's status (a
+    payout, a staff decision). A missing shop is NotFound."""
+    shops = Shop.objects.select_for_update(of=("self",)).select_related("owner")
+    shop = shops.filter(pk=shop_id).first() if shop_id is not None else (
+        shops.filter(slug=str(slug)).first())
+    if shop is None:
+        raise NotFound("No shop with that address.")
+    return shop
+
+
+def shop_rating_record(*, shop_id: int, rating: Callable[[], tuple[Decimal | None, int]]) -> None:
+    """Store a shop's rating: lock the shop, then ask `rating()` for (average, count).
+
+    The reviews live in orders, which passes the function that counts them: calling it under
+    the shop's lock means two reviews posted at once cannot store a stale figure.
+    """
+    with transaction.atomic():
+        Shop.objects.select_for_update().filter(pk=shop_id).first()
+        average, count = rating()
+        Shop.objects.filter(pk=shop_id).update(rating_avg=average, rating_count=count)

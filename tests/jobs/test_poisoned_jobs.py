@@ -233,14 +233,14 @@ def test_one_order_failing_to_settle_does_not_stop_the_others(
         api_client.post(f"/api/v1/orders/{order.pk}/cancel")
     settings.STRIPE_API_BASE = localstripe
     assert Escrow.objects.filter(status=Escrow.Status.HELD).count() == 2
-    real = deadlines._refund_in_full
+    real = deadlines.order_refund_in_full
 
     def broken_for_one(order, actor, note):
         if order.pk == bad.pk:
             raise RuntimeError("unexpected failure for this order")
         return real(order, actor, note)
 
-    monkeypatch.setattr(deadlines, "_refund_in_full", broken_for_one)
+    monkeypatch.setattr(deadlines, "order_refund_in_full", broken_for_one)
     assert "orders-money-settle: 1 (1 item(s) failed" in run_jobs("orders-money-settle")
 
     assert escrow_summary(reference=good.reference).refunded_cents == good.total_cents
