@@ -178,19 +178,19 @@ def _decision_words(order, outcome: str, refund_cents: int | None) -> list[str]:
     split = order_money_split(escrow=order.escrow, refund_cents={
         "refund": order.escrow.remaining_cents if order.escrow else 0,
         "partial_refund": refund_cents or 0}.get(outcome, 0))
-    c = order.currency
+    currency = order.currency
     buyer, shop = order.buyer.display_name, order.shop.name
-    fee = f"less the {cents(split.fee_cents, c)} marketplace fee"
+    fee = f"less the {cents(split.fee_cents, currency)} marketplace fee"
     if outcome == "refund":
-        return [f"{buyer} gets {cents(split.buyer_cents, c)} back on their card.",
+        return [f"{buyer} gets {cents(split.buyer_cents, currency)} back on their card.",
                 f"{shop} receives nothing for this order."]
     if outcome == "release":
-        return [f"{shop} receives {cents(split.seller_cents, c)} (the "
-                f"{cents(split.held_cents, c)} held, {fee}).",
+        return [f"{shop} receives {cents(split.seller_cents, currency)} (the "
+                f"{cents(split.held_cents, currency)} held, {fee}).",
                 f"{buyer} gets nothing back."]
-    return [f"{buyer} gets {cents(split.buyer_cents, c)} back on their card.",
-            f"{shop} receives {cents(split.seller_cents, c)} (the other "
-            f"{cents(split.held_cents - split.buyer_cents, c)}, {fee})."]
+    return [f"{buyer} gets {cents(split.buyer_cents, currency)} back on their card.",
+            f"{shop} receives {cents(split.seller_cents, currency)} (the other "
+            f"{cents(split.held_cents - split.buyer_cents, currency)}, {fee})."]
 
 
 @require_POST

@@ -80,14 +80,14 @@ def _confirm_receipt(order: Order) -> Confirmation | None:
     split = order_money_split(escrow=order.escrow)
     if not split.held_cents:
         return None
-    c = order.currency
+    currency = order.currency
     return Confirmation(
         f"Did order #{order.pk} arrive as described?",
-        [f"{order.shop.name} will be paid the {_dollars(split.held_cents, c)} we hold for "
-         f"this order (they receive {_dollars(split.seller_cents, c)} after the "
-         f"{_dollars(split.fee_cents, c)} marketplace fee).",
+        [f"{order.shop.name} will be paid the {_dollars(split.held_cents, currency)} we hold for "
+         f"this order (they receive {_dollars(split.seller_cents, currency)} after the "
+         f"{_dollars(split.fee_cents, currency)} marketplace fee).",
          "You cannot undo this. If something is wrong, go back and open a dispute instead."],
-        f"Yes, release {_dollars(split.held_cents, c)} to {order.shop.name}",
+        f"Yes, release {_dollars(split.held_cents, currency)} to {order.shop.name}",
     )
 
 
@@ -95,12 +95,12 @@ def _buyer_cancel(order: Order) -> Confirmation | None:
     split = order_money_split(escrow=order.escrow, refund_cents=order.total_cents)
     if not split.buyer_cents:
         return None  # nothing paid yet: cancelling moves no money
-    c = order.currency
+    currency = order.currency
     return Confirmation(
         f"Cancel order #{order.pk}?",
-        [f"You get {_dollars(split.buyer_cents, c)} back on the card you paid with.",
+        [f"You get {_dollars(split.buyer_cents, currency)} back on the card you paid with.",
          f"{order.shop.name} receives nothing, and the goods go back on sale."],
-        f"Cancel and refund me {_dollars(split.buyer_cents, c)}",
+        f"Cancel and refund me {_dollars(split.buyer_cents, currency)}",
     )
 
 
@@ -108,13 +108,13 @@ def _seller_cancel(order: Order) -> Confirmation | None:
     split = order_money_split(escrow=order.escrow, refund_cents=order.total_cents)
     if not split.buyer_cents:
         return None
-    c = order.currency
+    currency = order.currency
     return Confirmation(
         f"Cancel order #{order.pk} and refund the buyer?",
-        [f"{order.buyer.display_name} gets {_dollars(split.buyer_cents, c)} back on their "
+        [f"{order.buyer.display_name} gets {_dollars(split.buyer_cents, currency)} back on their "
          "card.",
          "You receive nothing for this order, and the stock goes back on sale."],
-        f"Cancel and refund {_dollars(split.buyer_cents, c)}",
+        f"Cancel and refund {_dollars(split.buyer_cents, currency)}",
     )
 
 
