@@ -2,16 +2,31 @@
 # What `make test` needs on this machine: PostgreSQL (a role `taobao` that may create
 # databases), Redis and Chromium. Each step is a no-op when the thing is already there; run as
 # root (a fresh Debian 12 machine, CI) it installs and starts what is missing. Run as another
-# user it only says what is missing: point DATABASE_URL / REDIS_URL at your own servers.
+# user it says in one line what is missing and fails: install it, or point DATABASE_URL /
+# REDIS_URL at your own servers.
+#
+# The paths below can be overridden from the environment; tests/test_services_script.py runs
+# this script with stub commands on a PATH of its own and checks what it decides.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+PG_ETC_DIR=${PG_ETC_DIR:-/etc/postgresql}
+PG_LIB_DIR=${PG_LIB_DIR:-/usr/lib/postgresql}
+REDIS_DATA_DIR=${REDIS_DATA_DIR:-/var/lib/redis}
+REDIS_LOG_DIR=${REDIS_LOG_DIR:-/var/log/redis}
 
 log() { printf '[test-services] %s\n' "$*"; }
 
 if [ "$(id -u)" != 0 ]; then
-  pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || log "no PostgreSQL on 127.0.0.1:5432 (set DATABASE_URL)"
-  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || log "no Redis on 127.0.0.1:6379 (set REDIS_URL)"
-  [ -x /usr/bin/chromium ] || log "no /usr/bin/chromium: the browser tests will fail (apt-get install chromium)"
+  missing=()
+  pg_isready -h 127.0.0.1 -p 5432 -q >/dev/null 2>&1 || missing+=("postgresql (or set DATABASE_URL)")
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || missing+=("redis-server (or set REDIS_URL)")
+  [ -x "$CHROMIUM" ] || missing+=("chromium")
+  if [ ${#missing[@]} -gt 0 ]; then
+    joined=$(printf '%s, ' "${missing[@]}")
+    log "not root, so nothing installed; make test needs: ${joined%, } (as root: make services)"
+    exit 1
+  fi
   exit 0
 fi
 
@@ -26,14 +41,14 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   log "installing PostgreSQL"
   apt_install postgresql postgresql-contrib
 fi
-PG_VERSION=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+PG_VERSION=$({ ls "$PG_ETC_DIR" 2>/dev/null || true; } | sort -n | tail -1)
 if [ -z "$PG_VERSION" ]; then
   log "creating a PostgreSQL cluster"
-  PG_VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  PG_VERSION=$(ls "$PG_LIB_DIR" | sort -n | tail -1)
   pg_createcluster "$PG_VERSION" main
 fi
 # Tests need no crash safety: these make them much faster (reloaded without a restart).
-conf_dir="/etc/postgresql/$PG_VERSION/main/conf.d"
+conf_dir="$PG_ETC_DIR/$PG_VERSION/main/conf.d"
 mkdir -p "$conf_dir"
 cat > "$conf_dir/90-taobao-village-tests.conf" <<'CONF'
 fsync = off
@@ -69,14 +84,14 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   log "starting Redis"
-  mkdir -p /var/lib/redis /var/log/redis
+  mkdir -p "$REDIS_DATA_DIR" "$REDIS_LOG_DIR"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/tests.log
+    --dir "$REDIS_DATA_DIR" --logfile "$REDIS_LOG_DIR/tests.log"
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 
 # --- Chromium for the browser tests ----------------------------------------------------------
-if ! [ -x /usr/bin/chromium ]; then
+if ! [ -x "$CHROMIUM" ]; then
   log "installing Chromium"
   apt_install chromium fonts-dejavu-core
 fi
