@@ -356,6 +356,9 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or "sk_test_localstripe_develop
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or "pk_test_localstripe_development"
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or "whsec_localstripe_development"
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # empty: the real Stripe API
+# Development only, with localstripe: the pay page turns typed test card numbers into a
+# PaymentMethod (payments/development_cards.py). Follows DEBUG; no variable turns it on alone.
+DEVELOPMENT_CARD_FORM = DEBUG
 # Seconds to wait for one Stripe answer; no answer is retried (same key), then recorded unknown.
 STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 20, minimum=1, maximum=120)
 

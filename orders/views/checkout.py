@@ -19,7 +19,6 @@ from orders.services.payment_outcomes import (
     checkout_sync,
 )
 from payments.errors import PaymentsError
-from payments.services.test_cards import payment_method_create_test_card
 from web.forms import form_errors_add
 
 
@@ -88,10 +87,14 @@ def checkout_pay_page(request, checkout_id: int):
     if request.method == "POST":
         try:
             method = request.POST.get("payment_method", "")
-            if not method and settings.STRIPE_API_BASE and request.POST.get("card_number"):
+            if (not method and settings.DEVELOPMENT_CARD_FORM and settings.STRIPE_API_BASE
+                    and request.POST.get("card_number")):
                 # Development only: localstripe's stand-in Stripe.js cannot make PaymentMethods,
                 # so its test card fields come here and are turned into one on localstripe.
-                method = payment_method_create_test_card(
+                # Imported here so that a production process never loads the module.
+                from payments.development_cards import development_card_payment_method_create
+
+                method = development_card_payment_method_create(
                     number=request.POST.get("card_number", ""),
                     exp_month=request.POST.get("card_exp_month", ""),
                     exp_year=request.POST.get("card_exp_year", ""),

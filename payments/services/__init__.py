@@ -66,11 +66,6 @@ Chargebacks and refunds after payment (outcomes carry escrow_references, "order:
   A refund Stripe refuses → Refund `failed`, RefundRefused 409, outcome "refund_failed";
       refund_retry(*, refund_id, actor) tries it again (key <key>:attempt-N), outcome
       "refunded"; refund.updated to failed → refund_reported_failed reopens it.
-
-Notifications (not wired here; for whoever wires them): the natural points are
-payout settled paid (services/payouts.py _payout_settle_paid), payout failed
-(_payout_settle_failed), refund posted (services/escrow.py refund_apply), escrow released
-(escrow_release), and a ReconciliationIssue opened (services/issues.py issue_flag, for staff).
 """
 
 from ..selectors import EscrowSummary, escrow_summary, escrow_summary_or_none
