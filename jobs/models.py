@@ -34,10 +34,6 @@ class JobFailure(models.Model):
         return f"{self.job} {self.item}"
 
     @property
-    def is_open(self) -> bool:
-        return self.resolved_at is None
-
-    @property
     def job_title(self) -> str:
         from .labels import job_title
 

@@ -185,10 +185,6 @@ class Queue:
     size: int
     oldest: datetime | None
 
-    @property
-    def oldest_age(self) -> timedelta | None:
-        return timezone.now() - self.oldest if self.oldest else None
-
 
 @dataclass(frozen=True)
 class Dashboard:

@@ -21,7 +21,6 @@ from .shops import (
     shop_suspend,
     shop_update,
     shop_verify,
-    village_find_or_create,
 )
 from .stock import listing_stock_return, listing_stock_take
 
@@ -49,5 +48,4 @@ __all__ = [
     "shop_suspend",
     "shop_update",
     "shop_verify",
-    "village_find_or_create",
 ]

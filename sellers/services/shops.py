@@ -57,16 +57,6 @@ def _village_get_or_create(*, name: str, county: str, state: str) -> Village:
     raise Conflict("We could not save your town just now. Please try again.")
 
 
-def village_find_or_create(*, name: str, county: str, state: str) -> Village:
-    """The village of this name in this state (any letter case), created if new."""
-    errors: dict[str, list[str]] = {}
-    fields = _village_fields(name=name, county=county, state=state, errors=errors)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        return _village_get_or_create(name=fields[0], county=fields[1], state=fields[2])
-
-
 def _shop_fields(*, name, description, errors: dict) -> tuple[str, str]:
     name = text_field(name, limit=80, errors=errors, field="name",
                       label="a name for your shop")
