@@ -282,14 +282,21 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # Uploaded media: local disk (default) or S3-compatible object storage via django-storages.
 MEDIA_STORAGE = env_str("MEDIA_STORAGE") or "local"
-if MEDIA_STORAGE == "local":
-    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-elif MEDIA_STORAGE == "s3":
+
+
+def media_storage_from_env() -> dict:
+    """The default storage the environment asks for (tests build it the same way)."""
+    kind = env_str("MEDIA_STORAGE") or "local"
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {kind!r}.")
     if not env_str("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
     # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (or an IAM
-    # role); boto3 reads them itself, so they never sit in settings.
-    _media_storage = {
+    # role); boto3 reads them itself, so they never sit in settings. That the bucket exists is
+    # a system check (marketplace/checks.py), so a wrong name stops `migrate`, not an upload.
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
@@ -304,10 +311,10 @@ elif MEDIA_STORAGE == "s3":
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
-else:
-    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}.")
+
+
 STORAGES = {
-    "default": _media_storage,
+    "default": media_storage_from_env(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,0 +1,54 @@
+"""System checks that need the outside world: run by `manage.py check`, `migrate` (the
+deployment's first step) and `runserver`, so a wrong setting stops the start, not a request."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+MEDIA_BUCKET_MISSING = "marketplace.E010"
+MEDIA_BUCKET_UNREACHABLE = "marketplace.E011"
+
+
+@register("media_storage")
+def media_bucket_exists(app_configs=None, **kwargs):
+    """With MEDIA_STORAGE=s3 the bucket must exist and answer before the first upload."""
+    if settings.MEDIA_STORAGE != "s3":
+        return []
+    # boto3 is loaded only when object storage is in use.
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+    from django.core.files.storage import storages
+
+    storage = storages["default"]
+    where = storage.endpoint_url or "AWS S3"
+    client = boto3.session.Session().client(
+        "s3", endpoint_url=storage.endpoint_url, region_name=storage.region_name,
+        aws_access_key_id=storage.access_key or None,
+        aws_secret_access_key=storage.secret_key or None,
+        config=Config(connect_timeout=5, read_timeout=5, retries={"max_attempts": 1}),
+    )
+    try:
+        client.head_bucket(Bucket=storage.bucket_name)
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code in {"404", "NoSuchBucket"}:
+            return [Error(
+                f"MEDIA_STORAGE=s3: the bucket {storage.bucket_name!r} does not exist at "
+                f"{where}.",
+                hint="Create the bucket, or set AWS_STORAGE_BUCKET_NAME to an existing one.",
+                id=MEDIA_BUCKET_MISSING,
+            )]
+        return [Error(
+            f"MEDIA_STORAGE=s3: the bucket {storage.bucket_name!r} at {where} refused us "
+            f"({code or error}).",
+            hint="Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the bucket's policy.",
+            id=MEDIA_BUCKET_UNREACHABLE,
+        )]
+    except BotoCoreError as error:
+        return [Error(
+            f"MEDIA_STORAGE=s3: could not reach the bucket {storage.bucket_name!r} at {where}: "
+            f"{error}",
+            hint="Check AWS_S3_ENDPOINT_URL and the network.",
+            id=MEDIA_BUCKET_UNREACHABLE,
+        )]
+    return []
