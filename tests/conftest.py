@@ -22,6 +22,16 @@ def cache_clear_own_keys() -> None:
         client.delete(*keys)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Every factory user gets a password: PBKDF2 costs ~1 s per account on these machines,
+    MD5 next to nothing. Tests only; processes the tests start keep the real hashers."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache_clear_own_keys()

@@ -20,9 +20,3 @@ def add_image(media):
         )
 
     return add
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Every listing factory makes a seller account; real PBKDF2 costs ~1 s each on this machine.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,7 +16,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def catalog(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     food = CategoryFactory(name="Food", slug="food")
     honey = CategoryFactory(name="Honey", slug="honey", parent=food)
     kalona = VillageFactory(name="Kalona", county="Washington", state="IA", slug="kalona-ia")
