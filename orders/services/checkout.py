@@ -196,6 +196,17 @@ def checkout_create(
 
     Not enough stock for any line raises OutOfStock (409) and reserves nothing.
     """
+    result = checkout_reserve(buyer=buyer, idempotency_key=idempotency_key,
+                              fulfillment=fulfillment, shipping_address=shipping_address)
+    checkout = checkout_payment_intent_ensure(checkout=result.checkout)
+    return CheckoutResult(checkout=checkout, created=result.created)
+
+
+def checkout_reserve(
+    *, buyer, idempotency_key: str, fulfillment: str, shipping_address=None
+) -> CheckoutResult:
+    """The first half of checkout_create, without Stripe: the cart's stock reserved as orders
+    awaiting payment (tests/builders.py stops here and records the payment itself)."""
     if not idempotency_key or len(idempotency_key) > 255:
         raise CartInvalid("Send an Idempotency-Key header of 1 to 255 characters.")
     if fulfillment not in Order.Fulfillment.values:
@@ -221,8 +232,7 @@ def checkout_create(
                 "This Idempotency-Key was already used for a different checkout."
             ) from None
         result = CheckoutResult(checkout=existing, created=False)
-    checkout = checkout_payment_intent_ensure(checkout=result.checkout)
-    return CheckoutResult(checkout=checkout, created=result.created)
+    return result
 
 
 def checkout_for_buyer(*, buyer, checkout_id) -> Checkout:
