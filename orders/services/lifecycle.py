@@ -387,17 +387,6 @@ def order_dispute_money_move(*, order: Order, actor, outcome: str, note: str = "
     return True
 
 
-def order_dispute_resolve(
-    *, order_id, actor, outcome: str, refund_cents: int | None = None, note: str = ""
-) -> Order:
-    """Decide a dispute and move its money (the decision stands if Stripe is down)."""
-    with transaction.atomic():
-        order = order_dispute_decide(order_id=order_id, actor=actor, outcome=outcome,
-                                     refund_cents=refund_cents, note=note)
-    order_dispute_money_move(order=order, actor=actor, outcome=outcome, note=note)
-    return order
-
-
 def review_create(*, order_id, buyer, rating, text: str) -> Review:
     order = order_for_party(user=buyer, order_id=order_id, side=BUYER)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:

@@ -1,8 +1,10 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from moderation.services.disputes import dispute_resolve
+from orders.errors import InvalidTransition
 from orders.models import Checkout, Order, OrderEvent, Review
-from orders.services.lifecycle import order_dispute_resolve
 from payments.models import JournalLine
 from payments.selectors import escrow_summary, shop_balance
 from sellers.models import Listing, Shop
@@ -146,19 +148,22 @@ def test_dispute_then_partial_refund(api_client, buyer, two_shops, localstripe):
     assert disputed.status_code == 200
     assert disputed.json()["status"] == "disputed"
     staff = UserFactory(is_staff=True)
-    with pytest.raises(Exception) as too_much:
-        order_dispute_resolve(order_id=order.pk, actor=staff, outcome="partial_refund",
-                              refund_cents=3050)
-    assert "refund_cents" in str(too_much.value)
-    order_dispute_resolve(order_id=order.pk, actor=staff, outcome="partial_refund",
-                          refund_cents=1000, note="Half a jar")
+    early = "The buyer sent a photo of the broken jar."  # decided before the seller answers
+    with pytest.raises(ValidationError) as too_much:
+        dispute_resolve(order_id=order.pk, actor=staff, outcome="partial_refund",
+                        refund_cents=3050, override_reason=early)
+    assert too_much.value.message_dict == {"refund_cents": [
+        "Enter an amount between 1 and 3049 cents (less than what is held)."]}
+    dispute_resolve(order_id=order.pk, actor=staff, outcome="partial_refund",
+                    refund_cents=1000, note="Half a jar", override_reason=early)
     summary = escrow_summary(reference=order.reference)
     assert (summary.refunded_cents, summary.released_cents) == (1000, 2050)
     assert Order.objects.get(pk=order.pk).status == "completed"
     assert shop_balance(shop=honey.shop).available_cents == 2050 - (2050 * 500 + 5000) // 10000
-    with pytest.raises(Exception) as twice:
-        order_dispute_resolve(order_id=order.pk, actor=staff, outcome="refund")
-    assert getattr(twice.value, "http_status", None) == 409
+    with pytest.raises(InvalidTransition) as twice:
+        dispute_resolve(order_id=order.pk, actor=staff, outcome="refund", override_reason=early)
+    assert (twice.value.http_status, twice.value.current) == (409, "completed")
+    assert escrow_summary(reference=order.reference).refunded_cents == 1000
 
 
 def test_due_jobs_cancel_unshipped_complete_unconfirmed_and_expire_unpaid(

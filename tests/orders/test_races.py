@@ -9,14 +9,15 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from moderation.services.disputes import dispute_resolve
 from notifications.models import Notification
 from orders.models import Checkout, Order, OrderEvent
 from orders.services.deadlines import orders_complete_unconfirmed
-from orders.services.lifecycle import order_dispute_resolve
 from payments.models import JournalEntry, PaymentIntent
 from sellers.models import Listing
+from tests import builders
 from tests.factories import ListingFactory, UserFactory
-from tests.orders.conftest import ADDRESS, paid_orders
+from tests.orders.conftest import ADDRESS
 from tests.payments.conftest import event_body, sign
 from tests.staff import staff_api_login
 
@@ -152,17 +153,9 @@ def test_webhook_and_sync_racing_apply_the_payment_once(localstripe, client):
     assert created["amount_cents"] == order.total_cents
 
 
-def test_confirm_receipt_racing_auto_confirm_and_staff_release_releases_once(
-    localstripe, settings
-):
-    listing = ListingFactory(stock=5)
+def test_confirm_receipt_racing_auto_confirm_and_staff_release_releases_once():
     buyer, staff = UserFactory(), UserFactory(is_staff=True)
-    api = client_for(buyer)
-    (order,) = paid_orders(api, [listing])
-    seller = client_for(listing.shop.owner)
-    assert seller.post(f"/api/v1/orders/{order.pk}/ship",
-                       {"carrier": "UPS", "tracking_number": "1Z999"},
-                       format="json").status_code == 200
+    order = builders.shipped_order(buyer=buyer)
     # The confirmation window is over: the buyer, the deadline job and a staff member all try
     # to finish the order at once (staff may only release a disputed order, so it is refused).
     Order.objects.filter(pk=order.pk).update(auto_confirm_at="2000-01-01T00:00:00Z")
@@ -174,7 +167,8 @@ def test_confirm_receipt_racing_auto_confirm_and_staff_release_releases_once(
                     f"/api/v1/orders/{order.pk}/confirm-receipt").status_code
             if index == 1:
                 return f"job:{orders_complete_unconfirmed()}"
-            order_dispute_resolve(order_id=order.pk, actor=staff, outcome="release")
+            dispute_resolve(order_id=order.pk, actor=staff, outcome="release",
+                            override_reason="The confirmation window is over.")
             return "staff:ok"
         except Exception as exc:  # the loser of the race reports its refusal
             return f"refused:{getattr(exc, 'http_status', type(exc).__name__)}"
