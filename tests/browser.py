@@ -58,3 +58,16 @@ def phone_page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def log_in(page, base: str, email: str, then: str = "/"):
+    """Sign a buyer or seller in through the log-in page (the factories' password), landing
+    on `then`. Staff use tests.staff.staff_browser_login (password, then their code)."""
+    from tests.factories import DEFAULT_PASSWORD
+
+    page.goto(f"{base}/accounts/login/" + (f"?next={then}" if then != "/" else ""))
+    page.fill("#id_email", email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{base}{then}")
+    return page

@@ -7,7 +7,7 @@ buyer's card would confirm it; here the intent row is recorded with an id the te
 function the webhook and the pay endpoint both end in. Everything after that — escrow hold,
 order status, timeline, e-mails — is the production code. A built order's money can be held,
 released and paid out; refunding it needs a Stripe, so refund tests keep localstripe
-(tests/orders/conftest.py paid_orders, or tests/payments/conftest.py paid_intent).
+(tests/checkout_http.py paid_orders, or tests/stripe_support.py paid_intent).
 
     order = paid_order()                      # a new buyer, shop and listing
     order = shipped_order(buyer=dana)         # any paid_order argument
@@ -47,7 +47,7 @@ ADDRESS = {
 }
 
 
-def paid_orders(
+def paid_checkout_orders(
     *, buyer: User | None = None, lines: list[tuple[Listing, int]] | None = None,
     fulfillment: str = "ship",
 ) -> list[Order]:
@@ -91,7 +91,8 @@ def paid_order(
     """One paid order (a new listing of `shop`, or a new shop, unless `listing` is given)."""
     if listing is None:
         listing = ListingFactory(shop=shop or ShopFactory(), local_pickup=True)
-    (order,) = paid_orders(buyer=buyer, lines=[(listing, quantity)], fulfillment=fulfillment)
+    (order,) = paid_checkout_orders(buyer=buyer, lines=[(listing, quantity)],
+                                    fulfillment=fulfillment)
     return order
 
 

@@ -1,25 +1,19 @@
+import http.server
+import socket
 import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from payments.services.intents import _OUTCOME_HANDLERS
 from tests.browser import browser, phone_page, screenshot  # noqa: F401 - shared fixtures
+from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.processes import BIN, free_port, stop_process, wait_for_port
-
-
-def cache_clear_own_keys() -> None:
-    """Empty this site's cache keys only: the Redis database also holds Celery's queues."""
-    backend = cache._cache if hasattr(cache, "_cache") else None
-    if backend is None or not hasattr(backend, "get_client"):
-        cache.clear()
-        return
-    client = backend.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
+from tests.stripe_support import serve
+from tests.support import cache_clear_own_keys
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -116,3 +110,89 @@ def localstripe(localstripe_base, settings):
     """Point the app's Stripe gateway at the run's localstripe."""
     settings.STRIPE_API_BASE = localstripe_base
     return localstripe_base
+
+
+# --- Shared by the order, payment, job and fault tests ------------------------------------
+
+@pytest.fixture
+def buyer(api_client):
+    user = UserFactory(display_name="Dana Buyer")
+    api_client.force_authenticate(user)
+    return user
+
+
+@pytest.fixture
+def two_shops():
+    honey = ShopFactory(name="Driftless Bee Farm")
+    quilts = ShopFactory(name="Berea Loom House")
+    return (
+        ListingFactory(shop=honey, title="Raw Wildflower Honey", price_cents=1200,
+                       shipping_cents=650, stock=5, local_pickup=True),
+        ListingFactory(shop=quilts, title="Log Cabin Quilt", price_cents=48000,
+                       shipping_cents=2500, stock=1),
+    )
+
+
+@pytest.fixture
+def outcomes():
+    """Record every outcome payments dispatches for references "paytest:…"."""
+    received = []
+    _OUTCOME_HANDLERS["paytest"] = received.append
+    yield received
+    _OUTCOME_HANDLERS.pop("paytest", None)
+
+
+@pytest.fixture
+def failing_stripe():
+    """A local server that answers every request with HTTP 500 (a broken Stripe)."""
+    box = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            box["server"].requests.append({"path": self.path,
+                                           "key": self.headers.get("Idempotency-Key")})
+            body = b'{"error": {"type": "api_error", "message": "boom"}}'
+            self.send_response(500)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    box["server"] = serve(Handler)
+    yield box["server"]
+    box["server"].stop()
+
+
+@pytest.fixture
+def hanging_port():
+    """A port that accepts connections and never answers (a Stripe that times out)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                accepted.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], accepted
+    stop.set()
+    thread.join(timeout=2)
+    for conn in accepted:
+        conn.close()
+    listener.close()

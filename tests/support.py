@@ -1,16 +1,46 @@
 """Small helpers every test folder may use (import them from here, never from a conftest)."""
 
 import io
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from moderation.models import AuditLog
+from orders.models import OrderEvent
+from tests.processes import free_port, stop_process, wait_for_port
+
+
+def cache_clear_own_keys() -> None:
+    """Empty this site's cache keys only: the Redis database also holds Celery's queues."""
+    backend = cache._cache if hasattr(cache, "_cache") else None
+    if backend is None or not hasattr(backend, "get_client"):
+        cache.clear()
+        return
+    client = backend.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
 
 def client_for(user) -> APIClient:
-    """An API client signed in with the user's token, as outside clients are."""
+    """An API client signed in as outside clients are: a person with their token, a staff
+    member with a staff token made after their second-factor code (tests/staff.py)."""
     from rest_framework.authtoken.models import Token
 
+    from tests.staff import staff_api_login
+
     client = APIClient()
+    if user.is_staff:
+        return staff_api_login(client, user)
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
@@ -28,3 +58,71 @@ def png_bytes(size=(40, 30), color=(10, 160, 90, 255)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGBA", size, color).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def run_together(count: int, work):
+    """Run work(i) in `count` threads released at once; return the results in order."""
+    barrier = threading.Barrier(count)
+
+    def wrapped(index):
+        try:
+            barrier.wait(timeout=30)
+            return work(index)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(wrapped, range(count)))
+
+
+def wait_until(predicate, *, timeout: float, what: str = "condition", interval: float = 0.2,
+               log: Path | None = None):
+    """Poll `predicate` until it returns something true (returned), or fail after `timeout`
+    seconds, with the tail of `log` (a worker's, say) in the message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    detail = f"\n--- log ---\n{log.read_text()[-5000:]}" if log and log.exists() else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{detail}")
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free loopback port, no persistence; stop() and
+    start() keep the port, so a test can take Redis away and bring it back."""
+
+    def __init__(self, log_dir: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = log_dir / f"redis-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--daemonize", "no"],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        wait_for_port(self.port, timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process, timeout=10)
+            self.process = None
+
+
+def audit_rows(**filters) -> list[tuple]:
+    """The audit log's rows (action, object, reason, states), oldest first."""
+    return list(
+        AuditLog.objects.filter(**filters).order_by("id")
+        .values_list("action", "object_type", "object_id", "reason", "status_before",
+                     "status_after")
+    )
+
+
+def dispute_opened_hours_ago(order, hours: float = 49) -> None:
+    """Move the order's timeline (and so the dispute's opening) `hours` into the past."""
+    OrderEvent.objects.filter(order=order).update(at=F("at") - timezone.timedelta(hours=hours))

@@ -28,10 +28,10 @@ from orders.models import Order
 from payments.models import JournalEntry, ReconciliationIssue, WebhookEvent
 from payments.services import escrow_refund, escrow_release, issue_flag, payouts_run
 from sellers.models import Listing, ListingImage, ScreeningTerm, Shop
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import paid_orders
-from tests.payments.conftest import held_escrow
 from tests.staff import staff_login, staff_make
+from tests.stripe_support import held_escrow
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("localstripe")]
 

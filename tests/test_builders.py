@@ -35,7 +35,8 @@ def test_a_paid_order_holds_its_total_in_escrow_and_tells_the_buyer():
 def test_one_checkout_of_two_shops_is_two_paid_orders():
     from tests.factories import ListingFactory
 
-    orders = builders.paid_orders(lines=[(ListingFactory(), 1), (ListingFactory(), 3)])
+    orders = builders.paid_checkout_orders(
+        lines=[(ListingFactory(), 1), (ListingFactory(), 3)])
     assert [order.status for order in orders] == ["paid", "paid"]
     assert orders[0].checkout_id == orders[1].checkout_id
 

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sellers.models import Category
-from tests.conftest import cache_clear_own_keys
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory, VillageFactory
+from tests.support import cache_clear_own_keys
 
 pytestmark = pytest.mark.django_db
 

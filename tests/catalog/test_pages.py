@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sellers.models import Listing
-from tests.conftest import cache_clear_own_keys
 from tests.factories import (
     CategoryFactory,
     ListingFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
+from tests.support import cache_clear_own_keys
 
 pytestmark = pytest.mark.django_db
 

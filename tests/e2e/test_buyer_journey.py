@@ -4,18 +4,10 @@ from orders.models import Order
 from payments.models import Payout
 from payments.selectors import shop_balance
 from payments.services.payouts import payout_mark_paid, payouts_run
-from tests.browser import LAPTOP, PHONE
-from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
+from tests.browser import LAPTOP, PHONE, log_in
+from tests.factories import ListingFactory, ShopFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_email", email)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])

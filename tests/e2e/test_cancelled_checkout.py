@@ -6,8 +6,7 @@ import pytest
 from orders.models import Checkout, Order
 from payments.gateway import stripe_client
 from payments.models import JournalEntry
-from tests.browser import LAPTOP
-from tests.e2e.test_buyer_journey import log_in
+from tests.browser import LAPTOP, log_in
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from orders.models import Order
 from payments.models import JournalEntry
-from tests.browser import PHONE
-from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import paid_orders
+from tests.browser import PHONE, log_in
+from tests.checkout_http import paid_orders
+from tests.factories import ListingFactory, ShopFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +28,6 @@ def _shipped_order(buyer) -> Order:
     return order
 
 
-def _log_in(page, base, user, then):
-    page.goto(f"{base}/accounts/login/?next={then}")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"{base}{then}")
-
-
 def test_buyer_confirms_receipt_on_a_phone_after_a_clear_step(
     live_server, browser, phone_page, screenshot, localstripe
 ):
@@ -45,7 +37,7 @@ def test_buyer_confirms_receipt_on_a_phone_after_a_clear_step(
     step_url = f"/orders/{order.pk}/confirm/"
 
     # With JavaScript, only to run axe-core on the step as the buyer sees it.
-    _log_in(phone_page, base, buyer, step_url)
+    log_in(phone_page, base, buyer.email, step_url)
     results = Axe().run(phone_page)
     assert results.violations_count == 0, results.generate_report()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -57,7 +49,7 @@ def test_buyer_confirms_receipt_on_a_phone_after_a_clear_step(
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        _log_in(page, base, buyer, f"/orders/{order.pk}/")
+        log_in(page, base, buyer.email, f"/orders/{order.pk}/")
         page.click("text=I received my order")
         page.wait_for_url(f"**{step_url}")
         text = " ".join(page.inner_text("main").split())

@@ -7,11 +7,12 @@ from moderation.models import AuditLog, Report
 from orders.models import Order
 from payments.selectors import escrow_summary
 from sellers.models import Listing, Shop
+from tests import builders
 from tests.browser import LAPTOP
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import dispute_opened_hours_ago, moderator_make
-from tests.orders.conftest import paid_orders
 from tests.staff import staff_browser_login
+from tests.support import dispute_opened_hours_ago
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +38,7 @@ def _disputed_order(shop):
 def test_moderator_approves_takes_down_from_report_and_partly_refunds(
     live_server, browser, phone_page, screenshot, localstripe
 ):
-    moderator = moderator_make(display_name="Morgan")
+    moderator = builders.moderator(display_name="Morgan")
     shop = ShopFactory(name="Ozark Woodworks")
     held = ListingFactory(shop=shop, title="Cedar birdhouse", status="pending_review",
                           review_reason="A new shop's first 3 listings are checked by hand.")

@@ -9,48 +9,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.payments.conftest import failing_stripe  # noqa: F401 - a fixture, re-exported
 from tests.processes import BIN, ROOT, free_port, stop_process, test_database_url, wait_for_port
-
-
-def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError(f"{what} not reached within {timeout} s")
-
-
-class RedisServer:
-    """redis-server on a fixed free port, no persistence; stop() and start() keep the port."""
-
-    def __init__(self, log_dir: Path):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.log = log_dir / f"redis-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--daemonize", "no"],
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        wait_for_port(self.port, timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process(self.process, timeout=10)
-            self.process = None
+from tests.support import RedisServer
 
 
 @pytest.fixture

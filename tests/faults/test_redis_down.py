@@ -9,10 +9,11 @@ from django.utils import timezone
 from notifications.models import Notification
 from orders.models import Cart, CartItem, Order
 from sellers.models import Listing
+from tests.checkout_http import ADDRESS
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.faults.conftest import app_env, manage, token_session, wait_until, web_server
-from tests.orders.conftest import ADDRESS
+from tests.faults.conftest import app_env, manage, token_session, web_server
 from tests.processes import celery_worker
+from tests.support import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

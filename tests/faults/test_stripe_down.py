@@ -8,8 +8,8 @@ from django.core.management import call_command
 from orders.models import Checkout, Order
 from payments.models import Escrow, GatewayCall, JournalEntry, PaymentIntent
 from sellers.models import Listing
+from tests.checkout_http import add, checkout, pay
 from tests.factories import ListingFactory, ShopFactory
-from tests.orders.conftest import add, checkout, pay
 from tests.processes import BIN, free_port, stop_process, wait_for_port
 
 pytestmark = [pytest.mark.faults, pytest.mark.services]

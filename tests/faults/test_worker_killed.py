@@ -15,10 +15,10 @@ from orders.tasks import orders_complete_unconfirmed_task
 from payments.ledger import account_balance, seller_payable_account
 from payments.models import Escrow, JournalEntry
 from tests import processes
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.faults.conftest import wait_until
-from tests.orders.conftest import paid_orders
 from tests.processes import celery_worker
+from tests.support import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

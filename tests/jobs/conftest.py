@@ -3,8 +3,7 @@ for requests naming one chosen id and passes every other request through unchang
 
 import pytest
 
-from tests.orders.conftest import buyer, two_shops  # noqa: F401 - fixtures, re-exported
-from tests.payments.conftest import failing_stripe, outcomes, stripe_proxy  # noqa: F401
+from tests.stripe_support import stripe_proxy
 
 
 @pytest.fixture

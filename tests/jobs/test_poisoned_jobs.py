@@ -19,9 +19,9 @@ from payments.services import escrow_refund, reconciliation_run
 from payments.services.intents import _OUTCOME_HANDLERS
 from sellers.models import Listing
 from tests import processes
+from tests.checkout_http import add, checkout, paid_orders
 from tests.factories import ListingFactory, UserFactory
-from tests.orders.conftest import add, checkout, paid_orders
-from tests.payments.conftest import paid_intent
+from tests.stripe_support import paid_intent
 
 
 def run_jobs(*names):
@@ -280,7 +280,7 @@ def test_one_reminder_that_fails_does_not_stop_the_others(api_client, buyer, two
 def test_one_shop_failing_to_reserve_does_not_stop_the_daily_payouts(localstripe, monkeypatch):
     from payments.models import Payout
     from payments.services import payouts
-    from tests.payments.test_payouts import released
+    from tests.stripe_support import released
 
     good, bad = released(2_000), released(3_000)
     real = payouts.payout_create

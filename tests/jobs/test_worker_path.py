@@ -23,7 +23,7 @@ def ship(client, order):
 def test_a_worker_completes_the_other_orders_when_one_cannot_be_released(
     api_client, buyer, two_shops, localstripe, settings, tmp_path
 ):
-    from tests.orders.conftest import paid_orders
+    from tests.checkout_http import paid_orders
 
     settings.ESCROW_AUTO_CONFIRM_DAYS = 0
     settings.ESCROW_TRANSIT_DAYS = 0

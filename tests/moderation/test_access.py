@@ -5,8 +5,8 @@ from rest_framework.test import APIClient
 
 from moderation.models import AuditLog, Report
 from sellers.models import Listing, Shop
+from tests import builders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import moderator_make
 from tests.staff import staff_api_login, staff_login
 
 API_GET = [
@@ -123,7 +123,7 @@ def test_pages_anonymous_to_login_and_non_moderators_403(client, targets):
 
 
 def test_moderator_sees_every_page_and_list(client, api_client, targets):
-    moderator = moderator_make()
+    moderator = builders.moderator()
     staff_login(client, moderator)
     for template in PAGES_GET:
         url = template.format(**targets)

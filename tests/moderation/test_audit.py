@@ -5,8 +5,8 @@ from django.db import DatabaseError, transaction
 
 from moderation.models import AuditLog
 from moderation.services.audit import audit_record
+from tests import builders
 from tests.factories import UserFactory
-from tests.moderation.conftest import moderator_make
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_admin_cannot_add_change_or_delete(client, row):
 
 
 def test_audit_page_filters_by_action_actor_and_object(client, row):
-    moderator = moderator_make(email="judge@example.test")
+    moderator = builders.moderator(email="judge@example.test")
     audit_record(actor=moderator, action="shop_suspended", object_type="shop", object_id=3,
                  object_repr="Fake Bags Inc", reason="Sells fakes", status_before="active",
                  status_after="suspended")

@@ -9,11 +9,10 @@ from notifications.models import Notification
 from orders.models import Order
 from payments.models import JournalEntry
 from payments.selectors import escrow_summary
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import dispute_opened_hours_ago
-from tests.orders.conftest import paid_orders
-from tests.payments.conftest import hanging_port  # noqa: F401, F811 - a fixture
 from tests.processes import free_port
+from tests.support import dispute_opened_hours_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,11 @@ from rest_framework.test import APIClient
 from moderation.models import AuditLog, DisputeDecision
 from orders.models import Order
 from payments.selectors import escrow_summary
+from tests import builders
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import dispute_opened_hours_ago, moderator_make
-from tests.orders.conftest import paid_orders
 from tests.staff import staff_login, staff_make
+from tests.support import dispute_opened_hours_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def opened(localstripe):
 
 @pytest.fixture
 def desk():
-    return staff_login(Client(), moderator_make())
+    return staff_login(Client(), builders.moderator())
 
 
 def _text(response) -> str:

@@ -12,10 +12,10 @@ from notifications.models import Notification
 from orders.models import Order
 from payments.models import JournalEntry
 from payments.selectors import escrow_summary, shop_balance
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import audit_rows, dispute_opened_hours_ago, jpeg_bytes
-from tests.orders.conftest import paid_orders
 from tests.staff import staff_api_login, staff_login
+from tests.support import audit_rows, dispute_opened_hours_ago, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from rest_framework.test import APIClient
 
 from moderation.models import AuditLog
 from orders.models import Order
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import dispute_opened_hours_ago
-from tests.orders.conftest import paid_orders
 from tests.staff import staff_api_login, staff_code, staff_login, staff_make
+from tests.support import dispute_opened_hours_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from rest_framework.test import APIClient
 from moderation.models import AuditLog
 from notifications.models import Notification
 from sellers.models import Listing
+from tests.checkout_http import add, checkout
 from tests.factories import ListingFactory, UserFactory
-from tests.moderation.conftest import audit_rows
-from tests.orders.conftest import add, checkout
 from tests.staff import staff_login
+from tests.support import audit_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,11 @@ from moderation.models import AuditLog, DisputeDecision, Report
 from notifications.models import Notification
 from payments.selectors import escrow_summary
 from sellers.models import Listing
+from tests import builders
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import dispute_opened_hours_ago, moderator_make
-from tests.orders.conftest import paid_orders
 from tests.staff import staff_api_login
+from tests.support import dispute_opened_hours_ago
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,8 +82,8 @@ def test_two_moderators_resolving_one_dispute_at_once(localstripe):
     dispute_opened_hours_ago(order, 49)
     url = f"/api/v1/moderation/disputes/{order.pk}/resolve"
     codes = _together([
-        _poster(moderator_make(), url, {"outcome": "refund"}),
-        _poster(moderator_make(), url, {"outcome": "release"}),
+        _poster(builders.moderator(), url, {"outcome": "refund"}),
+        _poster(builders.moderator(), url, {"outcome": "release"}),
     ])
     assert sorted(codes) == [200, 409]
     summary = escrow_summary(reference=order.reference)

@@ -7,7 +7,7 @@ from moderation.models import AuditLog, Report
 from notifications.models import Notification
 from sellers.models import Listing
 from tests.factories import UserFactory
-from tests.moderation.conftest import audit_rows
+from tests.support import audit_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from orders.models import Checkout, Order, Review
 from orders.services.lifecycle import shop_rating_refresh
 from sellers.models import Listing, ScreeningTerm
 from tests.factories import CategoryFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import audit_rows
 from tests.staff import staff_login
+from tests.support import audit_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ from orders.models import Order
 from payments.selectors import shop_balance
 from payments.services.payouts import payout_create, payouts_run
 from sellers.models import Shop
+from tests import builders
+from tests.checkout_http import add, checkout
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.moderation.conftest import audit_rows
-from tests.orders.conftest import add, checkout, paid_orders
 from tests.staff import staff_api_login, staff_login
+from tests.support import audit_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +50,9 @@ def test_suspend_hides_blocks_checkout_holds_payouts_keeps_orders_then_reinstate
                          shipping_cents=0)
     buyer = UserFactory()
     buyer_api = _client(buyer)
-    done, open_order = paid_orders(buyer_api, [bag]), None
-    (done,) = done
+    builders.completed_order(buyer=buyer, listing=bag)
     seller_api = _client(shop.owner)
-    assert seller_api.post(f"/api/v1/orders/{done.pk}/ship",
-                           {"carrier": "USPS", "tracking_number": "1Z1"},
-                           format="json").status_code == 200
-    assert buyer_api.post(f"/api/v1/orders/{done.pk}/confirm-receipt").status_code == 200
-    (open_order,) = paid_orders(buyer_api, [bag])
+    open_order = builders.paid_order(buyer=buyer, listing=bag)
     later_buyer = _client(UserFactory())
     add(later_buyer, bag, 1)
     available_before = shop_balance(shop=shop).available_cents

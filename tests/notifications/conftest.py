@@ -1,15 +1,13 @@
 """Fixtures for the notifications tests: eager tasks in-process, or real workers and Redis."""
 
 import contextlib
-import subprocess
-import time
 from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 from celery import current_app
 
-from tests.processes import free_port, stop_process, wait_for_port
+from tests.support import RedisServer
 
 
 @pytest.fixture(autouse=True)
@@ -58,40 +56,13 @@ def celery_publishing(*, queue: str, broker_url: str | None = None):
             _reset_broker_pools()
 
 
-class PrivateRedis:
-    """A redis-server of this test's own on a free port, which the test may stop and start."""
-
-    def __init__(self, log_dir: Path):
-        self.port = free_port()
-        self.log_dir = log_dir
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        log = open(self.log_dir / "redis.log", "ab")  # noqa: SIM115 - handed to the process
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        wait_for_port(self.port, timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process(self.process, timeout=5)
-            self.process = None
-
-
 @pytest.fixture
 def private_redis(tmp_path, settings):
     """Start a private Redis and point this process's cache and Celery publishing at it."""
     # Publishing to the private Redis is switched on with celery_publishing(broker_url=...);
     # the check at the end makes sure none of it outlives the test.
     machine_broker = current_app.conf.broker_url
-    redis = PrivateRedis(tmp_path)
+    redis = RedisServer(tmp_path)
     redis.start()
     settings.CACHES = {
         "default": {
@@ -119,14 +90,3 @@ def mail_files(directory: Path) -> list:
             if chunk.strip():
                 messages.append(message_from_bytes(chunk.lstrip()))
     return messages
-
-
-def wait_until(predicate, *, timeout: float, what: str, log: Path | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    detail = f"\n--- worker log ---\n{log.read_text()}" if log and log.exists() else ""
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}{detail}")

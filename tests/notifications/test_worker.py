@@ -18,8 +18,9 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import notify
 from tests.factories import UserFactory
-from tests.notifications.conftest import celery_publishing, mail_files, wait_until
+from tests.notifications.conftest import celery_publishing, mail_files
 from tests.processes import celery_worker
+from tests.support import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 State = Notification.EmailState

@@ -14,9 +14,9 @@ from payments.ledger import CHARGEBACKS, account_balance, seller_payable_account
 from payments.models import Chargeback, Escrow, Payout, ReconciliationIssue
 from payments.services import payout_mark_paid, payouts_run
 from sellers.models import Listing
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import paid_orders
-from tests.payments.conftest import event_body, next_number, sign
+from tests.stripe_support import event_body, next_number, sign
 
 pytestmark = pytest.mark.django_db
 WEBHOOK = "/api/v1/payments/stripe/webhook"

@@ -6,8 +6,8 @@ from django.test import Client
 from orders.models import Order
 from payments.models import JournalEntry
 from payments.selectors import escrow_summary
+from tests.checkout_http import add, checkout, paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import add, checkout, paid_orders
 
 pytestmark = pytest.mark.django_db
 

@@ -12,21 +12,16 @@ from rest_framework.test import APIClient
 from orders.models import Order
 from orders.services.deadlines import orders_complete_unconfirmed
 from payments.models import JournalEntry
+from tests import builders
 from tests.factories import ListingFactory, UserFactory
-from tests.orders.conftest import paid_orders
-from tests.orders.test_races import client_for, run_together
+from tests.support import client_for, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _shipped(buyer) -> Order:
     listing = ListingFactory(price_cents=2000, shipping_cents=0, stock=3)
-    (order,) = paid_orders(client_for(buyer), [listing])
-    response = client_for(listing.shop.owner).post(
-        f"/api/v1/orders/{order.pk}/ship", {"carrier": "USPS", "tracking_number": "1"},
-        format="json")
-    assert response.status_code == 200
-    return Order.objects.get(pk=order.pk)
+    return builders.shipped_order(buyer=buyer, listing=listing)
 
 
 def _kinds(order) -> list[str]:
@@ -34,7 +29,7 @@ def _kinds(order) -> list[str]:
                   .values_list("kind", flat=True))
 
 
-def test_an_extension_at_the_last_second_beats_the_auto_confirm_job(localstripe):
+def test_an_extension_at_the_last_second_beats_the_auto_confirm_job():
     buyer = UserFactory()
     order = _shipped(buyer)
     deadline = timezone.now() + timezone.timedelta(seconds=1.5)
@@ -80,7 +75,7 @@ def test_an_extension_at_the_last_second_beats_the_auto_confirm_job(localstripe)
     assert _kinds(order) == ["hold"]
 
 
-def test_two_i_received_it_clicks_pay_the_seller_once(localstripe):
+def test_two_i_received_it_clicks_pay_the_seller_once():
     buyer = UserFactory()
     order = _shipped(buyer)
 
@@ -93,7 +88,7 @@ def test_two_i_received_it_clicks_pay_the_seller_once(localstripe):
     assert _kinds(order) == ["hold", "release"]
 
 
-def test_two_confirm_clicks_on_the_page_pay_once_and_both_see_the_answer(localstripe):
+def test_two_confirm_clicks_on_the_page_pay_once_and_both_see_the_answer():
     buyer = UserFactory()
     order = _shipped(buyer)
 
@@ -108,7 +103,7 @@ def test_two_confirm_clicks_on_the_page_pay_once_and_both_see_the_answer(localst
     assert _kinds(order) == ["hold", "release"]
 
 
-def test_the_buyer_and_the_seller_mark_delivered_at_once(localstripe):
+def test_the_buyer_and_the_seller_mark_delivered_at_once():
     buyer = UserFactory()
     order = _shipped(buyer)
     people = [buyer, order.shop.owner]

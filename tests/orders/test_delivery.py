@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
+from tests import builders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import add, checkout, paid_orders, pay
 from tests.test_settings import manage
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def _as(client, user):
 
 
 def _shipped(api_client, buyer, listing) -> Order:
-    (order,) = paid_orders(api_client, [listing])
+    order = builders.paid_order(buyer=buyer, listing=listing)
     response = _as(api_client, listing.shop.owner).post(
         f"/api/v1/orders/{order.pk}/ship", {"carrier": "USPS", "tracking_number": "9400"},
         format="json")
@@ -42,16 +42,12 @@ def _close(a, b) -> bool:
     return abs((a - b).total_seconds()) < 5
 
 
-def test_without_a_mark_auto_confirm_waits_for_transit_then_the_window(
-    api_client, buyer, honey, localstripe
-):
+def test_without_a_mark_auto_confirm_waits_for_transit_then_the_window(api_client, buyer, honey):
     order = _shipped(api_client, buyer, honey)
     assert order.auto_confirm_at - order.shipped_at == 17 * DAY
 
 
-def test_a_perishable_window_starts_when_the_seller_marks_it_delivered(
-    api_client, buyer, honey, localstripe
-):
+def test_a_perishable_window_starts_when_the_seller_marks_it_delivered(api_client, buyer, honey):
     honey.category.auto_confirm_days = 3
     honey.category.save()
     order = _shipped(api_client, buyer, honey)
@@ -78,9 +74,7 @@ def test_a_perishable_window_starts_when_the_seller_marks_it_delivered(
     assert Notification.objects.filter(kind="order_marked_delivered").count() == 1
 
 
-def test_a_buyer_who_extended_keeps_the_extra_days_after_delivery(
-    api_client, buyer, honey, localstripe
-):
+def test_a_buyer_who_extended_keeps_the_extra_days_after_delivery(api_client, buyer, honey):
     order = _shipped(api_client, buyer, honey)
     assert api_client.post(f"/api/v1/orders/{order.pk}/extend-confirmation").status_code == 200
     marked = api_client.post(f"/api/v1/orders/{order.pk}/delivered")
@@ -90,9 +84,8 @@ def test_a_buyer_who_extended_keeps_the_extra_days_after_delivery(
     assert order.auto_confirm_extended
 
 
-def test_delivered_refuses_unshipped_pickup_and_strangers(api_client, buyer, honey,
-                                                          localstripe):
-    (paid,) = paid_orders(api_client, [honey])
+def test_delivered_refuses_unshipped_pickup_and_strangers(api_client, buyer, honey):
+    paid = builders.paid_order(buyer=buyer, listing=honey)
     refused = api_client.post(f"/api/v1/orders/{paid.pk}/delivered")
     assert refused.status_code == 409
     assert "cannot become delivered" in refused.json()["detail"]
@@ -105,7 +98,7 @@ def test_delivered_refuses_unshipped_pickup_and_strangers(api_client, buyer, hon
     assert not OrderEvent.objects.filter(note__startswith="Marked as delivered").exists()
 
 
-def test_order_pages_have_delivery_buttons(api_client, buyer, honey, localstripe):
+def test_order_pages_have_delivery_buttons(api_client, buyer, honey):
     order = _shipped(api_client, buyer, honey)
     seller = Client()
     seller.force_login(honey.shop.owner)
@@ -123,7 +116,7 @@ def test_order_pages_have_delivery_buttons(api_client, buyer, honey, localstripe
         f"/sell/orders/{order.pk}/").content.decode()
 
 
-def test_an_extension_after_the_deadline_is_refused(api_client, buyer, honey, localstripe):
+def test_an_extension_after_the_deadline_is_refused(api_client, buyer, honey):
     order = _shipped(api_client, buyer, honey)
     past = timezone.now() - timezone.timedelta(seconds=1)
     Order.objects.filter(pk=order.pk).update(auto_confirm_at=past)
@@ -134,17 +127,12 @@ def test_an_extension_after_the_deadline_is_refused(api_client, buyer, honey, lo
     assert order.auto_confirm_at == past and not order.auto_confirm_extended
 
 
-def _pickup_order(api_client, listing) -> Order:
-    add(api_client, listing)
-    created = checkout(api_client, fulfillment="pickup").json()
-    assert pay(api_client, created["id"]).status_code == 200
-    return Order.objects.get(pk=created["orders"][0])
+def _pickup_order(buyer, listing) -> Order:
+    return builders.paid_order(buyer=buyer, listing=listing, fulfillment="pickup")
 
 
-def test_ten_wrong_codes_lock_until_the_buyer_asks_for_a_new_one(
-    api_client, buyer, honey, localstripe
-):
-    order = _pickup_order(api_client, honey)
+def test_ten_wrong_codes_lock_until_the_buyer_asks_for_a_new_one(api_client, buyer, honey):
+    order = _pickup_order(buyer, honey)
     old_code = order.pickup_code
     wrong = f"{(int(old_code) + 1) % 1_000_000:06d}"
     seller = _as(api_client, honey.shop.owner)
@@ -184,9 +172,8 @@ def test_ten_wrong_codes_lock_until_the_buyer_asks_for_a_new_one(
     assert after.status_code == 409  # completed: no new code
 
 
-def test_the_buyer_page_shows_the_lock_and_gives_a_new_code(api_client, buyer, honey,
-                                                            localstripe):
-    order = _pickup_order(api_client, honey)
+def test_the_buyer_page_shows_the_lock_and_gives_a_new_code(api_client, buyer, honey):
+    order = _pickup_order(buyer, honey)
     Order.objects.filter(pk=order.pk).update(pickup_failed_attempts=10)
     page = Client()
     page.force_login(buyer)
@@ -201,8 +188,7 @@ def test_the_buyer_page_shows_the_lock_and_gives_a_new_code(api_client, buyer, h
     assert order.pickup_failed_attempts == 0 and order.pickup_code in done
 
 
-def test_a_shipping_order_has_no_hand_over_code_to_renew(api_client, buyer, honey,
-                                                         localstripe):
+def test_a_shipping_order_has_no_hand_over_code_to_renew(api_client, buyer, honey):
     order = _shipped(api_client, buyer, honey)
     assert api_client.post(f"/api/v1/orders/{order.pk}/pickup-code").status_code == 409
 

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from orders.models import Checkout
+from tests.checkout_http import add, checkout
 from tests.factories import ListingFactory, UserFactory
-from tests.orders.conftest import add, checkout
 from tests.processes import BIN, ROOT
 from tests.processes import test_database_url as run_database_url
 from tests.test_settings import PRODUCTION

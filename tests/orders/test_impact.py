@@ -1,17 +1,18 @@
 import pytest
 
+from tests import builders
 from tests.factories import ListingFactory, ShopFactory, VillageFactory
-from tests.orders.conftest import paid_orders
 
 pytestmark = pytest.mark.django_db
 
 
-def test_completed_orders_count_in_their_villages_impact(api_client, buyer, localstripe):
+def test_completed_orders_count_in_their_villages_impact(api_client, buyer):
     village = VillageFactory(name="Kalona", slug="kalona-ia", state="IA")
     honey = ListingFactory(shop=ShopFactory(village=village), price_cents=2000,
                            shipping_cents=500, stock=9)
     elsewhere = ListingFactory(price_cents=1000, shipping_cents=0, stock=9)
-    done, still_paid = paid_orders(api_client, [honey, elsewhere])
+    done, still_paid = builders.paid_checkout_orders(buyer=buyer,
+                                                     lines=[(honey, 1), (elsewhere, 1)])
     api_client.force_authenticate(honey.shop.owner)
     api_client.post(f"/api/v1/orders/{done.pk}/ship",
                     {"carrier": "USPS", "tracking_number": "1"}, format="json")

@@ -6,7 +6,7 @@ from orders.models import Checkout, Order, OrderEvent
 from payments.models import JournalLine
 from payments.selectors import shop_balance
 from sellers.models import Listing
-from tests.orders.conftest import add, checkout, pay
+from tests.checkout_http import add, checkout, pay
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from orders.models import Checkout, Order, OrderEvent, Review
 from payments.models import JournalLine
 from payments.selectors import escrow_summary, shop_balance
 from sellers.models import Listing, Shop
+from tests.checkout_http import add, checkout, paid_orders
 from tests.factories import ListingFactory, UserFactory
-from tests.orders.conftest import add, checkout, paid_orders
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from orders.models import Order
-from tests.orders.conftest import add, checkout, paid_orders, pay
+from tests.checkout_http import add, checkout, paid_orders, pay
 from tests.staff import staff_make
 
 pytestmark = pytest.mark.django_db

@@ -3,18 +3,17 @@
 import pytest
 
 from orders.models import Order
+from tests import builders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import paid_orders
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def paid(api_client, buyer, localstripe):
+def paid(buyer):
     listing = ListingFactory(title="<script>alert(1)</script> Honey", stock=5,
                              shop=ShopFactory(name="Bee <b>Farm</b>"))
-    (order,) = paid_orders(api_client, [listing])
-    return order
+    return builders.paid_order(buyer=buyer, listing=listing)
 
 
 def test_buyer_pages_show_the_order_and_its_actions(client, buyer, paid):

@@ -1,12 +1,9 @@
 """Races that two clicks, two buyers or a person and a job can cause, on real Postgres."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from django.conf import settings
-from django.db import connection
 from rest_framework.test import APIClient
 
 from moderation.services.disputes import dispute_resolve
@@ -16,35 +13,12 @@ from orders.services.deadlines import orders_complete_unconfirmed
 from payments.models import JournalEntry, PaymentIntent
 from sellers.models import Listing
 from tests import builders
+from tests.checkout_http import ADDRESS
 from tests.factories import ListingFactory, UserFactory
-from tests.orders.conftest import ADDRESS
-from tests.payments.conftest import event_body, sign
-from tests.staff import staff_api_login
+from tests.stripe_support import event_body, sign
+from tests.support import client_for, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(count, work):
-    """Run work(i) in `count` threads released at once; return the results in order."""
-    barrier = threading.Barrier(count)
-
-    def wrapped(index):
-        try:
-            barrier.wait(timeout=30)
-            return work(index)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(wrapped, range(count)))
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user.is_staff:
-        return staff_api_login(client, user)
-    client.force_authenticate(user)
-    return client
 
 
 def test_fifty_buyers_race_for_the_last_jar(localstripe):

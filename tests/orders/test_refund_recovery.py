@@ -19,10 +19,10 @@ from notifications.models import Notification
 from orders.models import Order
 from payments.ledger import REFUNDED, account_balance, seller_payable_account
 from payments.models import Escrow, Refund
+from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory
-from tests.orders.conftest import paid_orders
-from tests.payments.conftest import event_body, sign, stripe_proxy
 from tests.staff import staff_api_login, staff_code, staff_login, staff_make
+from tests.stripe_support import event_body, sign, stripe_proxy
 
 pytestmark = pytest.mark.django_db
 WEBHOOK = "/api/v1/payments/stripe/webhook"

@@ -3,7 +3,7 @@ from rest_framework.authtoken.models import Token
 
 from payments.services import escrow_refund, escrow_release, payouts_run
 from tests.factories import ShopFactory, UserFactory
-from tests.payments.conftest import held_escrow
+from tests.stripe_support import held_escrow
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from payments.services import (
     escrow_summary,
 )
 from tests.factories import ShopFactory
-from tests.payments.conftest import held_escrow, next_number, paid_intent
+from tests.stripe_support import held_escrow, next_number, paid_intent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("localstripe")]
 

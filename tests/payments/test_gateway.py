@@ -12,7 +12,7 @@ from payments.services import (
     payment_intent_create,
     refunds_settle_open,
 )
-from tests.payments.conftest import held_escrow, next_number
+from tests.stripe_support import held_escrow, next_number
 
 pytestmark = pytest.mark.django_db
 

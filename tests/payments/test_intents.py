@@ -9,7 +9,7 @@ from payments.services import (
     payment_intent_create,
     payment_intent_sync,
 )
-from tests.payments.conftest import next_number
+from tests.stripe_support import next_number
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("localstripe")]
 

@@ -16,7 +16,7 @@ from payments.ledger import account_balance, seller_paid_out_account, seller_pay
 from payments.models import GatewayCall, Payout, ReconciliationIssue
 from payments.services import escrow_release, payouts_run, reconciliation_run
 from tests.factories import ShopFactory
-from tests.payments.conftest import held_escrow, serve
+from tests.stripe_support import held_escrow, serve
 
 pytestmark = pytest.mark.django_db
 

@@ -16,17 +16,11 @@ from payments.errors import PayoutConflict
 from payments.ledger import account_balance, seller_paid_out_account, seller_payable_account
 from payments.models import Payout
 from payments.selectors import shop_balance
-from payments.services import escrow_release, payout_mark_paid, payouts_run
+from payments.services import payout_mark_paid, payouts_run
 from sellers.models import Shop
 from tests.factories import ShopFactory, UserFactory
-from tests.payments.conftest import held_escrow, serve
 from tests.staff import staff_login, staff_make
-
-
-def released(amount_cents, shop=None):
-    reference, shop, _ = held_escrow(amount_cents=amount_cents, shop=shop)
-    escrow_release(reference=reference)
-    return shop
+from tests.stripe_support import released, serve
 
 
 def available(shop):

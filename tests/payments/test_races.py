@@ -9,12 +9,12 @@ from payments.errors import PaymentsError
 from payments.gateway import stripe_client
 from payments.ledger import REFUNDED, account_balance, escrow_account, seller_payable_account
 from payments.models import JournalEntry, Refund
-from tests.payments.conftest import held_escrow
+from tests.stripe_support import held_escrow
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("localstripe")]
 
 
-def run_together(*calls):
+def start_at_once(*calls):
     """Start every call at once; return [(result or None, error or None)]."""
     barrier = threading.Barrier(len(calls))
     results = [None] * len(calls)
@@ -40,7 +40,7 @@ def test_release_twice_at_once_releases_once():
     from payments.services import escrow_release
 
     reference, shop, _ = held_escrow(amount_cents=8_000)
-    results = run_together(lambda: escrow_release(reference=reference),
+    results = start_at_once(lambda: escrow_release(reference=reference),
                            lambda: escrow_release(reference=reference))
     assert [error for _, error in results] == [None, None]  # the second is a no-op repeat
     assert results[0][0] == results[1][0]
@@ -52,7 +52,7 @@ def test_release_racing_a_full_refund_one_wins_and_the_ledger_adds_up():
     from payments.services import escrow_refund, escrow_release
 
     reference, shop, intent = held_escrow(amount_cents=6_000)
-    results = run_together(lambda: escrow_release(reference=reference),
+    results = start_at_once(lambda: escrow_release(reference=reference),
                            lambda: escrow_refund(reference=reference))
     errors = [error for _, error in results if error is not None]
     assert len(errors) == 1 and errors[0].http_status == 409
@@ -72,7 +72,7 @@ def test_the_same_refund_twice_at_once_refunds_once_at_stripe():
     from payments.services import escrow_refund
 
     reference, _, intent = held_escrow(amount_cents=2_000)
-    results = run_together(lambda: escrow_refund(reference=reference, amount_cents=700),
+    results = start_at_once(lambda: escrow_refund(reference=reference, amount_cents=700),
                            lambda: escrow_refund(reference=reference, amount_cents=700))
     errors = [error for _, error in results if error is not None]
     assert all(error.http_status == 409 for error in errors)  # "being sent now", if any

@@ -5,8 +5,8 @@ from notifications.models import Notification
 from payments.gateway import stripe_client
 from payments.models import ReconciliationIssue
 from payments.services import escrow_refund, reconciliation_run
-from tests.payments.conftest import held_escrow
 from tests.staff import staff_login, staff_make
+from tests.stripe_support import held_escrow
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("localstripe")]
 

@@ -9,8 +9,8 @@ import pytest
 
 from payments.models import JournalEntry, Payout, ReconciliationIssue
 from payments.services import issue_flag, payouts_run
-from tests.payments.test_payouts import released
 from tests.staff import staff_login, staff_make
+from tests.stripe_support import released
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("localstripe")]
 

@@ -17,7 +17,7 @@ from payments.transitions import (
     payout_transition,
 )
 from tests.factories import UserFactory
-from tests.payments.conftest import held_escrow
+from tests.stripe_support import held_escrow
 
 
 def test_every_status_has_a_row_and_a_label():

@@ -10,7 +10,7 @@ from payments.gateway import stripe_client
 from payments.models import ReconciliationIssue, Refund, WebhookEvent
 from payments.selectors import escrow_summary
 from payments.services import payment_intent_create
-from tests.payments.conftest import event_body, held_escrow, next_number, sign
+from tests.stripe_support import event_body, held_escrow, next_number, sign
 
 URL = "/api/v1/payments/stripe/webhook"
 

@@ -4,8 +4,8 @@ stand-in) Stripe.js, the Redoc API docs and the admin run with no policy violati
 import pytest
 from rest_framework.test import APIClient
 
-from tests.browser import ARTIFACTS
-from tests.factories import DEFAULT_PASSWORD, ListingFactory, UserFactory
+from tests.browser import ARTIFACTS, log_in
+from tests.factories import ListingFactory, UserFactory
 from tests.staff import staff_browser_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,14 +19,6 @@ def watch_violations(page) -> list[str]:
     page.on("console", lambda message: seen.append(message.text)
             if "Content Security Policy" in message.text else None)
     return seen
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_email", email)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"{base}/")
 
 
 def test_pay_page_loads_stripe_js_under_the_policy(live_server, phone_page, screenshot,

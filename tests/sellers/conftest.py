@@ -1,10 +1,7 @@
-import io
 import struct
 import zlib
 
 import pytest
-from PIL import Image
-from rest_framework.test import APIClient
 
 from tests.factories import CategoryFactory, ShopFactory
 
@@ -13,16 +10,6 @@ from tests.factories import CategoryFactory, ShopFactory
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def client_for(user) -> APIClient:
-    """An API client signed in with the user's token, as outside clients are."""
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture
@@ -34,20 +21,6 @@ def seller():
 @pytest.fixture
 def category():
     return CategoryFactory(name="Honey", slug="honey")
-
-
-def jpeg_bytes(size=(64, 48), color=(200, 120, 30), exif=None) -> bytes:
-    buffer = io.BytesIO()
-    image = Image.new("RGB", size, color)
-    kwargs = {"exif": exif} if exif is not None else {}
-    image.save(buffer, format="JPEG", quality=90, **kwargs)
-    return buffer.getvalue()
-
-
-def png_bytes(size=(40, 30), color=(10, 160, 90, 255)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGBA", size, color).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

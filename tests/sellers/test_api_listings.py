@@ -4,7 +4,7 @@ from django.utils import timezone
 from sellers.models import Listing, ScreeningTerm, Shop
 from sellers.services import NEW_SHOP_REVIEW_REASON
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory, UserFactory
-from tests.sellers.conftest import client_for
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import connection
 
 from sellers.models import Shop, Village
 from tests.factories import ShopFactory, UserFactory, VillageFactory
-from tests.sellers.conftest import client_for
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from PIL import ExifTags, Image
 
 from sellers.models import ListingImage
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.sellers.conftest import client_for, jpeg_bytes, png_bomb, png_bytes
+from tests.sellers.conftest import png_bomb
+from tests.support import client_for, jpeg_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 

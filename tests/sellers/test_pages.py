@@ -10,7 +10,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
-from tests.sellers.conftest import jpeg_bytes
+from tests.support import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from sellers.models import Listing
 from sellers.services import listing_image_add
 from tests.factories import ListingFactory, ShopFactory
-from tests.sellers.conftest import jpeg_bytes
+from tests.support import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from sellers.services.transitions import (
     shop_transition,
 )
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.sellers.conftest import client_for
 from tests.staff import staff_api_login, staff_login, staff_make
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
 

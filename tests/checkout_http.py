@@ -1,18 +1,13 @@
+"""The buyer's checkout over the REST API, paid with a test card on localstripe: for tests
+about the checkout and Stripe themselves. Tests that only need a paid order in some state use
+tests/builders.py (no HTTP, no Stripe)."""
+
 import itertools
 
-import pytest
-
 from orders.models import Order
-from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.payments.conftest import failing_stripe  # noqa: F401 - a fixture, re-exported
+from tests.builders import ADDRESS
 
 _keys = itertools.count(1)
-
-ADDRESS = {
-    "name": "Dana Buyer", "line1": "12 Main St", "line2": "", "city": "Decorah",
-    "state": "IA", "postal_code": "52101", "country": "US",
-}
-
 
 def checkout(client, *, key=None, fulfillment="ship", address=ADDRESS):
     body = {"fulfillment": fulfillment}
@@ -29,25 +24,6 @@ def add(client, listing, quantity=1):
         "/api/v1/cart/items/", {"listing": listing.pk, "quantity": quantity}, format="json"
     )
     assert response.status_code == 201, response.json()
-
-
-@pytest.fixture
-def buyer(api_client):
-    user = UserFactory(display_name="Dana Buyer")
-    api_client.force_authenticate(user)
-    return user
-
-
-@pytest.fixture
-def two_shops():
-    honey = ShopFactory(name="Driftless Bee Farm")
-    quilts = ShopFactory(name="Berea Loom House")
-    return (
-        ListingFactory(shop=honey, title="Raw Wildflower Honey", price_cents=1200,
-                       shipping_cents=650, stock=5, local_pickup=True),
-        ListingFactory(shop=quilts, title="Log Cabin Quilt", price_cents=48000,
-                       shipping_cents=2500, stock=1),
-    )
 
 
 def pay(client, checkout_id, payment_method="pm_card_visa"):

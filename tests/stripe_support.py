@@ -1,21 +1,23 @@
-"""Helpers for payments tests: paid intents on the real localstripe, signed webhook bodies,
-small local HTTP servers that hang, fail or fake Stripe Connect transfers."""
+"""Stripe helpers for tests: paid intents on the real localstripe, signed webhook bodies,
+small local HTTP servers that stand in for a Stripe that fails, or proxy localstripe.
+(The fixtures failing_stripe, hanging_port and outcomes are in tests/conftest.py.)"""
 
 import hashlib
 import hmac
 import http.server
 import itertools
 import json
-import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 
-import pytest
-
-from payments.services import escrow_hold, payment_intent_confirm, payment_intent_create
-from payments.services.intents import _OUTCOME_HANDLERS
+from payments.services import (
+    escrow_hold,
+    escrow_release,
+    payment_intent_confirm,
+    payment_intent_create,
+)
 from tests.factories import ShopFactory
 
 _counter = itertools.count(1)
@@ -23,15 +25,6 @@ _counter = itertools.count(1)
 
 def next_number() -> int:
     return int(time.time() * 1000) % 10_000_000 * 100 + next(_counter)
-
-
-@pytest.fixture
-def outcomes():
-    """Record every outcome payments dispatches for references "paytest:…"."""
-    received = []
-    _OUTCOME_HANDLERS["paytest"] = received.append
-    yield received
-    _OUTCOME_HANDLERS.pop("paytest", None)
 
 
 def paid_intent(*, amount_cents: int, currency: str = "USD", card: str = "pm_card_visa"):
@@ -55,6 +48,13 @@ def held_escrow(*, amount_cents: int, shop=None):
     escrow_hold(reference=reference, shop=shop, amount_cents=amount_cents, currency="USD",
                 payment_intent_id=intent.stripe_id)
     return reference, shop, intent
+
+
+def released(amount_cents: int, shop=None):
+    """A held escrow of `amount_cents` released to the shop (paid on localstripe); the shop."""
+    reference, shop, _ = held_escrow(amount_cents=amount_cents, shop=shop)
+    escrow_release(reference=reference)
+    return shop
 
 
 def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
@@ -127,59 +127,3 @@ def stripe_proxy(upstream: str, intercept) -> _Server:
             pass
 
     return serve(Handler)
-
-
-@pytest.fixture
-def failing_stripe():
-    """A local server that answers every request with HTTP 500 (a broken Stripe)."""
-    box = {}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            box["server"].requests.append({"path": self.path,
-                                           "key": self.headers.get("Idempotency-Key")})
-            body = b'{"error": {"type": "api_error", "message": "boom"}}'
-            self.send_response(500)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST  # noqa: N815
-
-        def log_message(self, *args):
-            pass
-
-    box["server"] = serve(Handler)
-    yield box["server"]
-    box["server"].stop()
-
-
-@pytest.fixture
-def hanging_port():
-    """A port that accepts connections and never answers (a Stripe that times out)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-                accepted.append(conn)
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], accepted
-    stop.set()
-    thread.join(timeout=2)
-    for conn in accepted:
-        conn.close()
-    listener.close()
