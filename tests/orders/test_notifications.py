@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from orders.models import Order
+from tests import builders
 from tests.checkout_http import add, checkout, paid_orders, pay
 from tests.staff import staff_make
 
@@ -18,10 +19,10 @@ def sent(**filters):
     )
 
 
-def test_paid_shipped_confirmed_and_reviewed(api_client, buyer, two_shops, localstripe):
+def test_paid_shipped_confirmed_and_reviewed(api_client, buyer, two_shops):
     honey, _ = two_shops
     seller = honey.shop.owner
-    (order,) = paid_orders(api_client, [honey])
+    order = builders.paid_order(buyer=buyer, listing=honey)
     assert sent() == sorted([
         (buyer.pk, "order_placed", f"/orders/{order.pk}/"),
         (seller.pk, "seller_order_paid", f"/sell/orders/{order.pk}/"),
@@ -64,11 +65,11 @@ def test_buyer_cancel_tells_the_seller_and_the_refund_tells_the_buyer(
     ])
 
 
-def test_dispute_tells_buyer_seller_and_staff(api_client, buyer, two_shops, localstripe):
+def test_dispute_tells_buyer_seller_and_staff(api_client, buyer, two_shops):
     honey, _ = two_shops
     staff = staff_make()  # a moderator; staff without moderation.moderate are not told
     staff_make(permissions=("payments.manage_payouts",))
-    (order,) = paid_orders(api_client, [honey])
+    order = builders.paid_order(buyer=buyer, listing=honey)
     Notification.objects.all().delete()
     body = {"reason": "not_received", "details": "Nothing came."}
     api_client.post(f"/api/v1/orders/{order.pk}/dispute", body, format="json")
@@ -89,9 +90,9 @@ def test_a_declined_card_tells_the_buyer_once(api_client, buyer, two_shops, loca
     assert not Notification.objects.filter(kind="order_placed").exists()
 
 
-def test_deadline_reminders_are_sent_once(api_client, buyer, two_shops, localstripe):
+def test_deadline_reminders_are_sent_once(api_client, buyer, two_shops):
     honey, quilt = two_shops
-    to_ship, shipped = paid_orders(api_client, [honey, quilt])
+    to_ship, shipped = builders.paid_checkout_orders(buyer=buyer, lines=[(honey, 1), (quilt, 1)])
     api_client.force_authenticate(quilt.shop.owner)
     api_client.post(f"/api/v1/orders/{shipped.pk}/ship",
                     {"carrier": "UPS", "tracking_number": "1Z"}, format="json")
