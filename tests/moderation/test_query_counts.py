@@ -2,7 +2,9 @@
 of every kind each lists: held listings, reports, shops, audit rows, disputes, reviews,
 screening terms)."""
 
+import http.server
 import itertools
+import json
 
 import pytest
 from django.db import connection
@@ -11,10 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from moderation.services.audit import audit_record
 from moderation.services.screening import screening_term_save
 from orders.services.lifecycle import review_create
+from payments.errors import RefundRefused
+from payments.services.escrow import escrow_refund
 from sellers.models import Shop
 from tests import builders
 from tests.factories import ListingFactory, ShopFactory
 from tests.staff import staff_login
+from tests.stripe_support import serve
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +80,53 @@ def test_same_query_count_for_one_and_thirty_rows(client, moderator):
     # /staff/ is the most: session, user, the verified device, 2 permission reads, 6 figures,
     # the open job failures and the unread-notification badge.
     assert max(one.values()) <= 13
+
+
+@pytest.fixture
+def refusing_refunds(settings):
+    """A Stripe that refuses every refund (400), as it does for a charge it cannot refund."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps({"error": {"type": "invalid_request_error",
+                                         "message": "This charge cannot be refunded."}}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = serve(Handler)
+    settings.STRIPE_API_BASE = server.base
+    yield server
+    server.stop()
+
+
+def _refused_refunds(count: int) -> None:
+    for _ in range(count):
+        order = builders.paid_order()
+        with pytest.raises(RefundRefused):
+            escrow_refund(reference=order.reference, note="Cancelled")
+
+
+def test_the_refunds_page_costs_the_same_at_one_and_thirty_refunds(
+    client, moderator, refusing_refunds
+):
+    staff_login(client, moderator)
+    _refused_refunds(1)
+    client.get("/staff/")
+    with CaptureQueriesContext(connection) as one:
+        page = client.get("/staff/refunds/")
+    assert page.status_code == 200 and page.content.decode().count("/retry/") == 1
+    _refused_refunds(29)
+    client.get("/staff/")
+    with CaptureQueriesContext(connection) as thirty:
+        page = client.get("/staff/refunds/")
+    assert page.status_code == 200 and page.content.decode().count("/retry/") >= 20
+    assert len(one) == len(thirty)
