@@ -1,5 +1,6 @@
 """Order lists cost a fixed number of queries whatever their length: the buyer's and the
-seller's, as pages and in the API, at 1 and at 30 orders in mixed states."""
+seller's, as pages and in the API, at 1 and at 30 orders in mixed states; and the cart at 1
+and 30 lines."""
 
 import itertools
 
@@ -8,9 +9,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from orders.services.cart import cart_item_add
 from orders.services.lifecycle import review_create
 from tests import builders
-from tests.factories import ShopFactory, UserFactory
+from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
@@ -60,4 +62,22 @@ def test_order_lists_cost_the_same_at_one_and_thirty_orders():
     _orders(29, buyer=buyer, shop=shop)
     thirty = _counts(clients)
     assert seller_api.get("/api/v1/seller/orders/").json()["count"] == 30
+    assert one == thirty
+
+
+def test_the_cart_costs_the_same_at_one_and_thirty_lines():
+    buyer = UserFactory()
+    page = Client()
+    page.force_login(buyer)
+    clients = {"/cart/": page, "/api/v1/cart": client_for(buyer)}
+
+    def fill(count: int) -> None:
+        for _ in range(count):  # each from a shop of its own: one group per shop
+            cart_item_add(user=buyer, listing_id=ListingFactory(stock=5).pk, quantity=2)
+
+    fill(1)
+    one = _counts(clients)
+    fill(29)
+    thirty = _counts(clients)
+    assert len(client_for(buyer).get("/api/v1/cart").json()["shops"]) == 30
     assert one == thirty
