@@ -12,8 +12,8 @@ import uuid
 
 from django.conf import settings
 
-from .errors import InvalidAmount, PaymentsError
-from .gateway import GatewayRefused, stripe_write
+from .errors import GatewayRefused, InvalidAmount, PaymentsError
+from .gateway import stripe_write
 
 
 def development_card_payment_method_create(

@@ -298,8 +298,9 @@ def test_no_module_reaches_another_modules_private_names():
 # (reads), payments.errors, payments.money; never its gateway, ledger or service modules.
 PAYMENTS_CONTRACT = {"payments.services", "payments.selectors", "payments.errors",
                      "payments.money", "payments.models"}
-# A development-only stand-in for Stripe Elements (localstripe has none).
-PAYMENTS_DEVELOPMENT_ONLY = {"payments.services.test_cards"}
+# A development-only stand-in for Stripe Elements (localstripe has none); loaded by the pay
+# page only in development (tests/orders/test_development_cards.py).
+PAYMENTS_DEVELOPMENT_ONLY = {"payments.development_cards"}
 
 
 def payments_imports_outside_contract(source: str) -> list[int]:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from moderation.services.audit import audit_record
-from moderation.services.screening import screening_term_save
+from moderation.services.screening_terms import screening_term_save
 from orders.services.lifecycle import review_create
 from payments.errors import RefundRefused
 from payments.services.escrow import escrow_refund
