@@ -382,3 +382,40 @@ def test_domain_errors_live_in_errors_modules():
         for number in error_classes_defined(path.read_text())
     ]
     assert offenders == [], "define the error in the app's errors.py"
+
+
+def errors_imported_from_services(source: str) -> list[int]:
+    """Lines of `source` importing an exception class from a services module (where it is
+    only passing through) instead of from the app's errors.py."""
+    import importlib
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                and "services" in node.module.split(".")
+                and app_of_module(node.module) in APPS_WITH_ERRORS):
+            continue
+        module = importlib.import_module(node.module)
+        for alias in node.names:
+            value = getattr(module, alias.name, None)
+            if isinstance(value, type) and issubclass(value, BaseException):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_the_error_import_checker_catches_a_planted_import():
+    assert errors_imported_from_services(
+        "from orders.services.lifecycle import OrderNotFound\n") == [1]
+    assert errors_imported_from_services("from orders.errors import OrderNotFound\n") == []
+    assert errors_imported_from_services(
+        "from orders.services.lifecycle import order_cancel\n") == []
+
+
+def test_errors_are_imported_from_errors_modules():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in product_files()
+        if "migrations" not in path.parts
+        for number in errors_imported_from_services(path.read_text())
+    ]
+    assert offenders == [], "import a domain error from its app's errors.py"
