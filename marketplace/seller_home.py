@@ -3,11 +3,10 @@ shop (sellers), its orders (orders) and its money (payments), and lower apps nev
 upward."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import render
 
 from orders.models import Order
-from orders.selectors import orders_for_shop
+from orders.selectors import order_counts_by_status, orders_for_shop
 from payments.selectors import shop_balance
 from sellers.selectors import shop_listings_for_owner, shop_of_user_or_none
 
@@ -19,9 +18,7 @@ def seller_dashboard(request):
     shop = shop_of_user_or_none(user=request.user)
     context = {"shop": shop, "listings": []}
     if shop is not None:
-        counts = dict(
-            Order.objects.filter(shop=shop).values_list("status").annotate(n=Count("id"))
-        )
+        counts = order_counts_by_status(shop=shop)
         context.update(
             listings=list(shop_listings_for_owner(shop=shop)),
             recent_orders=list(orders_for_shop(shop=shop)[:RECENT_ORDERS]),

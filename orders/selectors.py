@@ -202,6 +202,17 @@ def orders_for_shop(*, shop, status: str = "") -> QuerySet[Order]:
     return orders.order_by("-created", "-id")
 
 
+def order_counts_by_status(*, shop) -> dict[str, int]:
+    """How many of a shop's orders are in each status (one grouped query)."""
+    return dict(Order.objects.filter(shop=shop).values_list("status").annotate(n=Count("id"))
+                .order_by())
+
+
+def order_is_in_status(*, order_id, status: str) -> bool:
+    """Whether the order is in `status` now (a second click finds the first one's result)."""
+    return Order.objects.filter(pk=order_id, status=status).exists()
+
+
 def completed_orders_by_village() -> dict[int, dict[str, int]]:
     """Completed orders and their value (GMV) per village id: one grouped query."""
     rows = (

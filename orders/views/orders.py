@@ -19,6 +19,7 @@ from orders.selectors import (
     SELLER,
     order_detail_queryset,
     order_for_party,
+    order_is_in_status,
     order_money_split,
     orders_for_buyer,
     orders_for_shop,
@@ -208,7 +209,7 @@ def _order_action(request, actions: dict, order_id: int, action: str, *, as_sell
     already_done = None
     if chosen.done:
         def already_done() -> bool:
-            return Order.objects.filter(pk=order_id, status=chosen.done).exists()
+            return order_is_in_status(order_id=order_id, status=chosen.done)
     return act(request, lambda: chosen.run(order_id=order_id, user=request.user, **data),
                chosen.success, back, already_done=already_done)
 
