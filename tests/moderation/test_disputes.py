@@ -12,6 +12,7 @@ from notifications.models import Notification
 from orders.models import Order
 from payments.models import JournalEntry
 from payments.selectors import escrow_summary, shop_balance
+from tests import builders
 from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.staff import staff_api_login, staff_login
@@ -28,14 +29,17 @@ def _client(user):
     return client
 
 
-@pytest.fixture
-def disputed(localstripe):
+def _disputed(*, paid_on_stripe: bool):
+    """A 3050-cent order (two jars and shipping) the buyer disputed 49 hours ago."""
     shop = ShopFactory(name="Driftless Bee Farm")
     honey = ListingFactory(shop=shop, title="Raw Wildflower Honey", price_cents=1200,
                            shipping_cents=650, stock=5)
     buyer = UserFactory(display_name="Dana Buyer")
     buyer_api = _client(buyer)
-    (order,) = paid_orders(buyer_api, [honey], [2])  # 2400 + 650 = 3050 held
+    if paid_on_stripe:  # refunds go back through Stripe
+        (order,) = paid_orders(buyer_api, [honey], [2])
+    else:
+        order = builders.paid_order(buyer=buyer, listing=honey, quantity=2)
     opened = buyer_api.post(f"/api/v1/orders/{order.pk}/dispute",
                             {"reason": "damaged", "details": "Jar arrived cracked."},
                             format="json")
@@ -43,6 +47,18 @@ def disputed(localstripe):
     dispute_opened_hours_ago(order, 49)
     Notification.objects.all().delete()
     return order, buyer_api, _client(shop.owner)
+
+
+@pytest.fixture
+def disputed(localstripe):
+    """Paid on localstripe, for the decisions that refund."""
+    return _disputed(paid_on_stripe=True)
+
+
+@pytest.fixture
+def disputed_without_stripe():
+    """Paid through tests/builders.py, for what moves no money back to the buyer."""
+    return _disputed(paid_on_stripe=False)
 
 
 def _entries(order):
@@ -80,8 +96,8 @@ def test_refund_in_full(disputed, mod_client):
     assert mod_client.get("/api/v1/moderation/disputes/?status=open").json()["count"] == 0
 
 
-def test_release_to_the_seller(disputed, mod_client):
-    order, _, _ = disputed
+def test_release_to_the_seller(disputed_without_stripe, mod_client):
+    order, _, _ = disputed_without_stripe
     response = mod_client.post(f"/api/v1/moderation/disputes/{order.pk}/resolve",
                                {"outcome": "release"}, format="json")
     assert response.status_code == 200
@@ -132,8 +148,8 @@ def test_partial_refund_above_held_is_400_and_twice_is_409(disputed, mod_client)
     assert escrow_summary(reference=order.reference).refunded_cents == 1000
 
 
-def test_each_side_gives_one_statement_with_clean_photos(disputed, mod_client):
-    order, buyer_api, seller_api = disputed
+def test_each_side_gives_one_statement_with_clean_photos(disputed_without_stripe, mod_client):
+    order, buyer_api, seller_api = disputed_without_stripe
     exif = Image.Exif()
     exif[0x010F] = "SpyCam"
     photo = Image.new("RGB", (80, 60), (10, 200, 10))
