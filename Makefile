@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt | $(PY)
 install: $(STAMP)
 
 services:
-	bash scripts/test_services.sh
+	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" bash scripts/test_services.sh
 
 run: install
 	$(PY) scripts/run_dev.py

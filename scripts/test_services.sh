@@ -17,10 +17,26 @@ REDIS_LOG_DIR=${REDIS_LOG_DIR:-/var/log/redis}
 
 log() { printf '[test-services] %s\n' "$*"; }
 
+# "host port" of a URL such as postgres://user:pw@host:5432/db (the default port if none).
+host_port() {
+  local rest=${1#*://}
+  rest=${rest##*@}
+  rest=${rest%%/*}
+  local host=${rest%%:*} port=${rest##*:}
+  [ "$port" = "$rest" ] && port=$2
+  printf '%s %s' "${host:-127.0.0.1}" "$port"
+}
+
 if [ "$(id -u)" != 0 ]; then
+  # Not root: nothing can be installed; check the servers the tests will use (make passes
+  # DATABASE_URL / REDIS_URL), and say in one line what is missing.
+  read -r pg_host pg_port <<< "$(host_port "${DATABASE_URL:-postgres://127.0.0.1:5432/}" 5432)"
+  read -r redis_host redis_port <<< "$(host_port "${REDIS_URL:-redis://127.0.0.1:6379/}" 6379)"
   missing=()
-  pg_isready -h 127.0.0.1 -p 5432 -q >/dev/null 2>&1 || missing+=("postgresql (or set DATABASE_URL)")
-  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || missing+=("redis-server (or set REDIS_URL)")
+  pg_isready -h "$pg_host" -p "$pg_port" -q >/dev/null 2>&1 \
+    || missing+=("postgresql (or set DATABASE_URL)")
+  redis-cli -h "$redis_host" -p "$redis_port" ping >/dev/null 2>&1 \
+    || missing+=("redis-server (or set REDIS_URL)")
   [ -x "$CHROMIUM" ] || missing+=("chromium")
   if [ ${#missing[@]} -gt 0 ]; then
     joined=$(printf '%s, ' "${missing[@]}")

@@ -101,8 +101,8 @@ class Machine:
         chromium.touch()
         chromium.chmod(0o755)
 
-    def run(self, *, uid: int = 0) -> subprocess.CompletedProcess:
-        env = {**self.env, "FAKE_UID": str(uid)}
+    def run(self, *, uid: int = 0, **extra_env) -> subprocess.CompletedProcess:
+        env = {**self.env, "FAKE_UID": str(uid), **extra_env}
         return subprocess.run(["/bin/bash", str(SCRIPT)], env=env, capture_output=True,
                               text=True, timeout=60)
 
@@ -206,3 +206,12 @@ def test_nothing_missing_when_not_root_passes_silently(machine):
     done = machine.run(uid=1000)
     assert (done.returncode, done.stdout) == (0, "")
     assert machine.called("apt-get") == []
+
+
+def test_not_root_checks_the_servers_the_urls_name(machine):
+    machine.with_everything()
+    done = machine.run(uid=1000, DATABASE_URL="postgres://me:pw@db.example:6543/village",
+                       REDIS_URL="redis://cache.example/2")
+    assert (done.returncode, done.stdout) == (0, "")
+    assert machine.called("pg_isready") == ["pg_isready -h db.example -p 6543 -q"]
+    assert machine.called("redis-cli") == ["redis-cli -h cache.example -p 6379 ping"]
