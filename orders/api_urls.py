@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import cart, checkout, orders
+from orders.api import addresses, cart, checkout, orders
 
 urlpatterns = [
     path("cart", cart.CartApi.as_view(), name="api-cart"),
@@ -11,6 +11,11 @@ urlpatterns = [
          name="api-checkout-pay"),
     path("checkout/<int:checkout_id>/sync", checkout.CheckoutSyncApi.as_view(),
          name="api-checkout-sync"),
+    path("checkout/<int:checkout_id>/cancel", checkout.CheckoutCancelApi.as_view(),
+         name="api-checkout-cancel"),
+    path("me/addresses", addresses.SavedAddressesApi.as_view(), name="api-saved-addresses"),
+    path("me/addresses/<int:address_id>", addresses.SavedAddressApi.as_view(),
+         name="api-saved-address"),
     path("orders/", orders.BuyerOrdersApi.as_view(), name="api-orders"),
     path("seller/orders/", orders.SellerOrdersApi.as_view(), name="api-seller-orders"),
     path("orders/<int:order_id>", orders.OrderApi.as_view(), name="api-order"),

@@ -104,10 +104,41 @@ class CheckoutExpired(OrderError):
 
 
 class CheckoutCancelled(OrderError):
-    """Every order of the checkout was cancelled: there is nothing left to pay."""
+    """Every order of the checkout was cancelled, or the buyer went back to change it."""
 
-    def __init__(self, *, refunded: bool = False):
+    def __init__(self, *, refunded: bool = False, changed: bool = False):
+        if changed:
+            message = (
+                "You changed this checkout before paying; the payment that arrived afterwards "
+                "is refunded in full. Your items are in your cart." if refunded else
+                "You changed this checkout before paying, so nothing was charged. Your items "
+                "are in your cart."
+            )
+        else:
+            message = (
+                "These orders were cancelled; the payment that arrived afterwards is refunded "
+                "in full." if refunded else "These orders were cancelled; nothing was charged."
+            )
+        super().__init__(message)
+
+
+class CheckoutAlreadyPaid(OrderError):
+    """The buyer went back from a checkout whose payment had just succeeded."""
+
+    def __init__(self):
         super().__init__(
-            "These orders were cancelled; the payment that arrived afterwards is refunded in "
-            "full." if refunded else "These orders were cancelled; nothing was charged."
+            "This checkout was paid a moment ago, so it can no longer be changed. Your orders "
+            "stand; you can cancel one from its order page until it ships."
         )
+
+
+class SavedAddressNotFound(OrderError):
+    http_status = 404
+
+    def __init__(self):
+        super().__init__("Saved address not found.")
+
+
+class SavedAddressesFull(OrderError):
+    def __init__(self, limit: int):
+        super().__init__(f"You can keep up to {limit} addresses; remove one first.")

@@ -67,6 +67,10 @@ class Checkout(models.Model):
     # Cancelled here, but its PaymentIntent not yet at Stripe (unreachable): the expiry job
     # (or the buyer's next look at the checkout) cancels it there.
     provider_cancel_due = models.BooleanField(default=False)
+    # Closed because the buyer went back to change it (or checked out again) before paying.
+    changed_at = models.DateTimeField(null=True, blank=True)
+    # Keep the shipping address among the buyer's saved addresses once the payment succeeds.
+    save_address = models.BooleanField(default=False)
     expires_at = models.DateTimeField()
     created = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -89,6 +93,50 @@ class Checkout(models.Model):
     @property
     def reference(self) -> str:
         return f"checkout:{self.pk}"
+
+
+class SavedAddress(models.Model):
+    """A shipping address a signed-in buyer kept for their next checkouts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_addresses"
+    )
+    name = models.CharField(max_length=100)
+    line1 = models.CharField(max_length=120)
+    line2 = models.CharField(max_length=120, blank=True)
+    city = models.CharField(max_length=80)
+    state = models.CharField(max_length=2)
+    postal_code = models.CharField(max_length=10)
+    phone = models.CharField(max_length=20, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(default=timezone.now)
+
+    FIELDS = ("name", "line1", "line2", "city", "state", "postal_code", "phone")
+
+    class Meta:
+        ordering = ["-last_used", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name", "line1", "line2", "city", "state", "postal_code",
+                        "phone"],
+                name="saved_address_unique_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return self.one_line
+
+    @property
+    def one_line(self) -> str:
+        street = ", ".join(part for part in (self.line1, self.line2) if part)
+        return f"{self.name}, {street}, {self.city}, {self.state} {self.postal_code}"
+
+    def as_address(self) -> dict:
+        """The shipping-address shape checkout takes (phone only when there is one)."""
+        address = {name: getattr(self, name) for name in self.FIELDS if name != "phone"}
+        if self.phone:
+            address["phone"] = self.phone
+        return address | {"country": "US"}
 
 
 class Order(models.Model):
@@ -167,6 +215,11 @@ class Order(models.Model):
     @property
     def reference(self) -> str:
         return f"order:{self.pk}"
+
+    @property
+    def item_count(self) -> int:
+        """Units, not lines (3 jars are 3 items); reads prefetched items when there are any."""
+        return sum(item.quantity for item in self.items.all())
 
 
 class OrderItem(models.Model):

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from orders.errors import OrderNotFound
-from orders.models import CartItem, Order, OrderEvent, OrderItem
+from orders.models import CartItem, Checkout, Order, OrderEvent, OrderItem, SavedAddress
 from payments.money import fee_split
 from payments.selectors import escrow_summaries
 from sellers.models import Listing, ListingImage, Shop
@@ -19,6 +20,7 @@ class CartLine:
     quantity: int
     available: bool
     problem: str = ""
+    reserved: int = 0  # units this buyer's unpaid checkout holds; back on sale if they change it
 
     @property
     def unit_price_cents(self) -> int:
@@ -46,6 +48,11 @@ class CartShop:
     def shipping_cents(self) -> int:
         # A shop packs one parcel per order: the dearest item's shipping covers the rest.
         return max((line.listing.shipping_cents for line in self.buyable_lines), default=0)
+
+    @property
+    def item_count(self) -> int:
+        """Units, not lines: three jars of one honey are 3 items."""
+        return sum(line.quantity for line in self.buyable_lines)
 
     @property
     def pickup_available(self) -> bool:
@@ -76,6 +83,11 @@ class CartSummary:
         return sum(len(shop.buyable_lines) for shop in self.shops)
 
     @property
+    def item_count(self) -> int:
+        """Units that can be bought, not lines: three jars of one honey are 3 items."""
+        return sum(shop.item_count for shop in self.shops)
+
+    @property
     def has_problems(self) -> bool:
         return any(not line.available for line in self.lines)
 
@@ -91,16 +103,34 @@ def _listings_query() -> QuerySet[Listing]:
     )
 
 
-def _line_problem(listing: Listing, quantity: int, *, check_stock: bool = True) -> str:
+def _line_problem(
+    listing: Listing, quantity: int, *, check_stock: bool = True, reserved: int = 0
+) -> str:
     if listing.status != Listing.Status.ACTIVE or listing.shop.status != Shop.Status.ACTIVE:
         return "No longer for sale; it will be left out of checkout."
     if not check_stock:
         return ""
-    if listing.stock < 1:
+    left = listing.stock + reserved  # what this buyer's own unpaid checkout holds is theirs
+    if left < 1:
         return "Sold out; it will be left out of checkout."
-    if quantity > listing.stock:
-        return f"Only {listing.stock} left; lower the quantity to check out."
+    if quantity > left:
+        return f"Only {left} left; lower the quantity to check out."
     return ""
+
+
+def _unpaid_order_items(*, buyer) -> QuerySet[OrderItem]:
+    return OrderItem.objects.filter(
+        order__buyer=buyer, order__status=Order.Status.PENDING_PAYMENT,
+        order__checkout__status=Checkout.Status.PENDING_PAYMENT,
+    )
+
+
+def stock_reserved_for_buyer(*, buyer, listing_id: int) -> int:
+    """Units of a listing the buyer's own unpaid checkouts hold (one query)."""
+    total = _unpaid_order_items(buyer=buyer).filter(listing_id=listing_id).aggregate(
+        total=Sum("quantity")
+    )["total"]
+    return int(total or 0)
 
 
 def cart_summary(*, user=None, session=None, for_checkout: bool = False) -> CartSummary:
@@ -110,8 +140,13 @@ def cart_summary(*, user=None, session=None, for_checkout: bool = False) -> Cart
     naming the line, instead of the line being silently left out.
     """
     if user is not None and user.is_authenticated:
+        reserved = (
+            _unpaid_order_items(buyer=user).filter(listing_id=OuterRef("listing_id"))
+            .values("listing_id").annotate(total=Sum("quantity")).values("total")
+        )
         items = (
             CartItem.objects.filter(cart__user=user)
+            .annotate(reserved=Coalesce(Subquery(reserved), Value(0)))
             .select_related("listing", "listing__shop", "listing__shop__village")
             .prefetch_related(
                 Prefetch(
@@ -121,20 +156,51 @@ def cart_summary(*, user=None, session=None, for_checkout: bool = False) -> Cart
             )
             .order_by("added", "id")
         )
-        pairs = [(item.id, item.listing, item.quantity) for item in items]
+        pairs = [(item.id, item.listing, item.quantity, item.reserved) for item in items]
     else:
         stored = session.get("cart", {}) if session is not None else {}
         wanted = {int(k): int(v) for k, v in stored.items() if str(k).isdigit()}
         listings = _listings_query().in_bulk(list(wanted))
-        pairs = [(None, listings[pk], qty) for pk, qty in wanted.items() if pk in listings]
+        pairs = [(None, listings[pk], qty, 0) for pk, qty in wanted.items() if pk in listings]
     lines, shops = [], {}
-    for item_id, listing, quantity in pairs:
-        problem = _line_problem(listing, quantity, check_stock=not for_checkout)
+    for item_id, listing, quantity, reserved in pairs:
+        problem = _line_problem(listing, quantity, check_stock=not for_checkout,
+                                reserved=reserved)
         line = CartLine(id=item_id, listing=listing, quantity=quantity,
-                        available=not problem, problem=problem)
+                        available=not problem, problem=problem, reserved=reserved)
         lines.append(line)
         shops.setdefault(listing.shop_id, CartShop(shop=listing.shop)).lines.append(line)
     return CartSummary(lines=lines, shops=list(shops.values()))
+
+
+def checkout_unpaid_for_buyer(*, buyer) -> Checkout | None:
+    """The buyer's newest checkout still waiting for payment (its items are still in the cart)."""
+    return (
+        Checkout.objects.filter(buyer=buyer, status=Checkout.Status.PENDING_PAYMENT)
+        .order_by("-created", "-id").first()
+    )
+
+
+def checkout_last_choices(*, buyer) -> Checkout | None:
+    """The checkout whose choices the form starts from: one waiting for payment, or the last
+    one the buyer went back from."""
+    return (
+        Checkout.objects.filter(buyer=buyer)
+        .filter(Q(status=Checkout.Status.PENDING_PAYMENT) | Q(changed_at__isnull=False))
+        .order_by("-created", "-id").first()
+    )
+
+
+def saved_addresses_for_user(*, user) -> QuerySet[SavedAddress]:
+    return SavedAddress.objects.filter(user=user).order_by("-last_used", "-id")
+
+
+def saved_address_for_user(*, user, address_id) -> SavedAddress | None:
+    """One of the user's saved addresses, or None (another person's is never returned)."""
+    try:
+        return SavedAddress.objects.filter(user=user, pk=int(address_id)).first()
+    except (TypeError, ValueError):
+        return None
 
 
 def order_detail_queryset() -> QuerySet[Order]:
@@ -189,14 +255,24 @@ def orders_with_escrow(*, orders) -> list[Order]:
     return orders
 
 
+# Orders of a checkout the buyer went back from before paying: never bought, so no one's list
+# shows them (their pages still open by number).
+LEFT_BEFORE_PAYMENT = Q(
+    status=Order.Status.CANCELLED, paid_at__isnull=True, checkout__changed_at__isnull=False
+)
+
+
 def orders_for_buyer(*, buyer) -> QuerySet[Order]:
-    return order_detail_queryset().filter(buyer=buyer).order_by("-created", "-id")
+    return (
+        order_detail_queryset().filter(buyer=buyer).exclude(LEFT_BEFORE_PAYMENT)
+        .order_by("-created", "-id")
+    )
 
 
 def orders_for_shop(*, shop, status: str = "") -> QuerySet[Order]:
     orders = order_detail_queryset().filter(shop=shop).exclude(
         status=Order.Status.PENDING_PAYMENT
-    )
+    ).exclude(LEFT_BEFORE_PAYMENT)
     if status:
         orders = orders.filter(status=status)
     return orders.order_by("-created", "-id")

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.models import Checkout
-from orders.services.checkout import checkout_create
+from orders.services.checkout import checkout_abandon, checkout_create
 from orders.services.payment_outcomes import checkout_pay, checkout_sync
 
 
@@ -15,12 +15,15 @@ class ShippingAddressInputSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=80)
     state = serializers.CharField(max_length=2)
     postal_code = serializers.CharField(max_length=10)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     country = serializers.CharField(max_length=3, required=False, default="US")
 
 
 class CheckoutInputSerializer(serializers.Serializer):
     shipping_address = ShippingAddressInputSerializer(required=False)
     fulfillment = serializers.ChoiceField(choices=["ship", "pickup"])
+    # Keep the shipping address among the buyer's saved addresses once the payment succeeds.
+    save_address = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
         if attrs["fulfillment"] == "ship" and "shipping_address" not in attrs:
@@ -89,6 +92,7 @@ class CheckoutApi(APIView):
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             fulfillment=data.validated_data["fulfillment"],
             shipping_address=data.validated_data.get("shipping_address"),
+            save_address=data.validated_data["save_address"],
         )
         return Response(checkout_data(result.checkout), status=status.HTTP_201_CREATED)
 
@@ -109,4 +113,14 @@ class CheckoutSyncApi(APIView):
     @extend_schema(request=None, responses={200: CheckoutOutputSerializer})
     def post(self, request, checkout_id: int):
         checkout = checkout_sync(buyer=request.user, checkout_id=checkout_id)
+        return Response(checkout_data(checkout))
+
+
+class CheckoutCancelApi(APIView):
+    """Go back from paying: the unpaid checkout closes, its stock is released, the cart keeps
+    its items; 409 if the payment already succeeded (the orders stand)."""
+
+    @extend_schema(request=None, responses={200: CheckoutOutputSerializer})
+    def post(self, request, checkout_id: int):
+        checkout = checkout_abandon(buyer=request.user, checkout_id=checkout_id)
         return Response(checkout_data(checkout))

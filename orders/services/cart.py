@@ -2,9 +2,11 @@
 and merges into the account at log-in."""
 
 from django.db import transaction
+from django.db.models import F
 
 from orders.errors import CartInvalid, CartItemNotFound, Unavailable
-from orders.models import Cart, CartItem
+from orders.models import Cart, CartItem, Checkout, Order, OrderItem
+from orders.selectors import stock_reserved_for_buyer
 from sellers.models import Listing, Shop
 
 MAX_QUANTITY = 999
@@ -21,13 +23,15 @@ def _buyable_listing(listing_id) -> Listing:
     return listing
 
 
-def _check_quantity(listing: Listing, quantity: int) -> None:
+def _check_quantity(listing: Listing, quantity: int, *, reserved: int = 0) -> None:
+    """`reserved`: units the buyer's own unpaid checkout holds, theirs to change."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise CartInvalid("Quantity must be a whole number of at least 1.")
     if quantity > MAX_QUANTITY:
         raise CartInvalid(f"You can buy at most {MAX_QUANTITY} of one item.")
-    if quantity > listing.stock:
-        left = "It is sold out." if listing.stock == 0 else f"Only {listing.stock} left."
+    stock = listing.stock + reserved
+    if quantity > stock:
+        left = "It is sold out." if stock == 0 else f"Only {stock} left."
         raise CartInvalid(f"Not enough stock for “{listing.title}”. {left}")
 
 
@@ -44,10 +48,12 @@ def cart_item_add(*, user, listing_id, quantity: int) -> CartItem:
     with transaction.atomic():
         cart = cart_for_user(user=user)
         Cart.objects.select_for_update().filter(pk=cart.pk).get()
-        item = CartItem.objects.filter(cart=cart, listing=listing).first()
+        # The item's own lock too: a payment taking bought units out of the cart waits.
+        item = CartItem.objects.select_for_update().filter(cart=cart, listing=listing).first()
         total = quantity + (item.quantity if item else 0)
-        _check_quantity(listing, quantity)
-        _check_quantity(listing, total)
+        reserved = stock_reserved_for_buyer(buyer=user, listing_id=listing.pk)
+        _check_quantity(listing, quantity, reserved=reserved)
+        _check_quantity(listing, total, reserved=reserved)
         if item is None:
             item = CartItem.objects.create(cart=cart, listing=listing, quantity=total)
         else:
@@ -65,7 +71,8 @@ def _own_item(user, item_id) -> CartItem:
 
 def cart_item_update(*, user, item_id, quantity: int) -> CartItem:
     item = _own_item(user, item_id)
-    _check_quantity(item.listing, quantity)
+    _check_quantity(item.listing, quantity,
+                    reserved=stock_reserved_for_buyer(buyer=user, listing_id=item.listing_id))
     item.quantity = quantity
     item.save(update_fields=["quantity"])
     return item
@@ -123,3 +130,28 @@ def cart_merge_session(*, user, session) -> int:
             item.save(update_fields=["quantity"])
         moved += 1
     return moved
+
+
+def cart_items_bought_remove(*, checkout: Checkout) -> None:
+    """Take what a paid checkout bought out of its buyer's cart (lines it emptied go); the
+    items of an order cancelled before the payment were not bought and stay.
+
+    Called by the payment, holding the checkout's lock: the cart row is not locked (a new
+    checkout locks the cart before the buyer's unpaid checkouts), only the items' rows.
+    """
+    bought: dict[int, int] = {}
+    items = OrderItem.objects.filter(
+        order__checkout=checkout, order__status=Order.Status.PAID
+    ).values_list("listing_id", "quantity")
+    for listing_id, quantity in items:
+        bought[listing_id] = bought.get(listing_id, 0) + quantity
+    lines = CartItem.objects.select_for_update().filter(
+        cart__user_id=checkout.buyer_id, listing_id__in=bought
+    ).order_by("pk")
+    for line in lines:
+        if line.quantity <= bought[line.listing_id]:
+            line.delete()
+        else:
+            CartItem.objects.filter(pk=line.pk).update(
+                quantity=F("quantity") - bought[line.listing_id]
+            )

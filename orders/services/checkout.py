@@ -1,7 +1,12 @@
 """Checkout: the cart becomes one order per shop, stock is reserved, one PaymentIntent is made.
 
-Lock order, always: cart → listings (by pk) → checkout → orders (by pk). No call to Stripe is
-made while any of these rows is locked.
+The cart keeps its items until the payment succeeds: an unpaid checkout can be left (the buyer
+goes back to change it, or it expires) and the cart is still there. A new checkout replaces
+the buyer's unpaid ones, in the same transaction, so one cart never holds stock twice.
+
+Lock order, always: cart → the buyer's unpaid checkouts (by pk) → their orders → listings
+(by pk) → the new checkout → its orders. No call to Stripe is made while any of these rows is
+locked.
 """
 
 import hashlib
@@ -17,24 +22,27 @@ from django.utils import timezone
 
 from orders.errors import (
     CartInvalid,
+    CheckoutAlreadyPaid,
     CheckoutConflict,
     CheckoutNotFound,
     OutOfStock,
     PaymentUnavailable,
     Unavailable,
 )
-from orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderItem
+from orders.models import Cart, Checkout, Order, OrderEvent, OrderItem
 from orders.selectors import cart_summary
 from orders.services.checkout_states import checkout_transition
+from orders.services.stock import order_cancel_restock
 from payments.errors import GatewayRefused, PaymentProviderUnavailable, PaymentsError
-from payments.services import payment_intent_cancel, payment_intent_create
+from payments.services import payment_intent_cancel, payment_intent_create, payment_intent_sync
 from sellers.errors import OutOfStock as ListingOutOfStock
 from sellers.models import Shop
-from sellers.services import listing_stock_take
+from sellers.services import listing_stock_take, listings_lock
 from sellers.us_states import US_STATES
 
 logger = logging.getLogger(__name__)
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
+PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 ADDRESS_LIMITS = {"name": 100, "line1": 120, "line2": 120, "city": 80}
 
 
@@ -42,6 +50,7 @@ ADDRESS_LIMITS = {"name": 100, "line1": 120, "line2": 120, "city": 80}
 class CheckoutResult:
     checkout: Checkout
     created: bool
+    replaced: tuple[int, ...] = ()  # the buyer's earlier unpaid checkouts it closed
 
 
 def shipping_address_clean(raw) -> dict:
@@ -71,9 +80,15 @@ def shipping_address_clean(raw) -> dict:
     country = country.strip().upper() if isinstance(country, str) else ""
     if country not in {"US", "USA"}:
         errors["country"] = ["We ship within the United States only."]
+    phone = raw.get("phone", "")
+    phone = phone.strip() if isinstance(phone, str) else None
+    if phone is None or (phone and not (PHONE.match(phone)
+                                        and sum(c.isdigit() for c in phone) >= 7)):
+        errors["phone"] = ["Enter a phone number with 7 to 15 digits, such as 563-555-0142."]
     if errors:
         raise ValidationError({f"shipping_address.{k}": v for k, v in errors.items()})
-    return {**clean, "state": state, "postal_code": postal, "country": "US"}
+    extra = {"phone": phone} if phone else {}  # optional: kept only when given
+    return {**clean, "state": state, "postal_code": postal, **extra, "country": "US"}
 
 
 def _fingerprint(fulfillment: str, address: dict) -> str:
@@ -89,6 +104,32 @@ def _reserve_stock(lines) -> None:
     except ListingOutOfStock as short:
         raise OutOfStock(short.title or wanted[short.listing_id].listing.title,
                          short.available) from None
+
+
+def _unpaid_checkouts_lock(*, buyer) -> list[Checkout]:
+    """Lock the buyer's checkouts still waiting for payment, in pk order."""
+    return list(
+        Checkout.objects.select_for_update()
+        .filter(buyer=buyer, status=Checkout.Status.PENDING_PAYMENT)
+        .order_by("pk")
+    )
+
+
+def _checkout_close_unpaid(*, checkout: Checkout, note: str) -> Checkout:
+    """Close a locked, unpaid checkout the buyer went back from: its orders are cancelled and
+    their stock put back on sale; the cart was never emptied, so the items are still there.
+
+    Its PaymentIntent is cancelled at Stripe after the commit (`checkout_payment_cancel`); a
+    payment that succeeds there anyway is held and refunded at once, as any late payment.
+    """
+    for order in checkout.orders.filter(status=Order.Status.PENDING_PAYMENT).order_by("pk"):
+        order_cancel_restock(order=order, note=note, actor=checkout.buyer,
+                             expected={Order.Status.PENDING_PAYMENT})
+    return checkout_transition(
+        checkout=checkout, to=Checkout.Status.CANCELLED,
+        expected={Checkout.Status.PENDING_PAYMENT},
+        provider_cancel_due=bool(checkout.payment_intent_id), changed_at=timezone.now(),
+    )
 
 
 def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address) -> None:
@@ -114,7 +155,9 @@ def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address) 
         )
 
 
-def _reserve(*, buyer, idempotency_key, fulfillment, address, fingerprint) -> CheckoutResult:
+def _reserve(
+    *, buyer, idempotency_key, fulfillment, address, fingerprint, save_address
+) -> CheckoutResult:
     with transaction.atomic():
         # The cart row lock serialises a double click: the second request waits, then finds
         # the first one's checkout under the same key.
@@ -126,6 +169,9 @@ def _reserve(*, buyer, idempotency_key, fulfillment, address, fingerprint) -> Ch
                     "This Idempotency-Key was already used for a different checkout."
                 )
             return CheckoutResult(checkout=existing, created=False)
+        # Locked before the cart is read: a payment of one of them that committed first has
+        # taken its items out of the cart, and one that comes later finds it closed (refunded).
+        earlier = _unpaid_checkouts_lock(buyer=buyer)
         summary = cart_summary(user=buyer, for_checkout=True) if cart else None
         if summary is None or not summary.lines:
             raise CartInvalid("Your cart is empty.")
@@ -142,6 +188,17 @@ def _reserve(*, buyer, idempotency_key, fulfillment, address, fingerprint) -> Ch
         if Shop.objects.filter(pk__in=shops).exclude(status=Shop.Status.ACTIVE).exists():
             # Suspended between reading the cart and locking it: same 409, a message that fits.
             raise Unavailable("A shop in your cart has just closed; its goods cannot be bought.")
+        # Every listing the earlier checkouts give back or this one takes, locked in pk order
+        # before any stock moves.
+        returned = OrderItem.objects.filter(
+            order__checkout__in=earlier, order__status=Order.Status.PENDING_PAYMENT
+        ).values_list("listing_id", flat=True)
+        listings_lock(listing_ids={line.listing.pk for line in buyable} | set(returned))
+        for old in earlier:
+            _checkout_close_unpaid(
+                checkout=old, note="The buyer changed the checkout before paying; items back "
+                                   "on sale.",
+            )
         _reserve_stock(buyable)
         total = sum(
             group.subtotal_cents
@@ -152,6 +209,7 @@ def _reserve(*, buyer, idempotency_key, fulfillment, address, fingerprint) -> Ch
             buyer=buyer, idempotency_key=idempotency_key, request_fingerprint=fingerprint,
             amount_cents=total, currency=summary.currency, fulfillment=fulfillment,
             shipping_address=address,
+            save_address=save_address and fulfillment == Order.Fulfillment.SHIP,
             expires_at=timezone.now() + timezone.timedelta(
                 minutes=settings.PAYMENT_EXPIRY_MINUTES
             ),
@@ -160,8 +218,8 @@ def _reserve(*, buyer, idempotency_key, fulfillment, address, fingerprint) -> Ch
             buyer=buyer, checkout=checkout, summary=summary, fulfillment=fulfillment,
             address=address,
         )
-        CartItem.objects.filter(pk__in=[line.id for line in buyable]).delete()
-    return CheckoutResult(checkout=checkout, created=True)
+    return CheckoutResult(checkout=checkout, created=True,
+                          replaced=tuple(old.pk for old in earlier))
 
 
 def checkout_payment_intent_ensure(*, checkout: Checkout) -> Checkout:
@@ -190,20 +248,28 @@ def checkout_payment_intent_ensure(*, checkout: Checkout) -> Checkout:
 
 
 def checkout_create(
-    *, buyer, idempotency_key: str, fulfillment: str, shipping_address=None
+    *, buyer, idempotency_key: str, fulfillment: str, shipping_address=None,
+    save_address: bool = False,
 ) -> CheckoutResult:
     """Turn the buyer's cart into orders and a PaymentIntent; repeat-safe per Idempotency-Key.
 
-    Not enough stock for any line raises OutOfStock (409) and reserves nothing.
+    The cart keeps its items until the payment succeeds; the buyer's earlier unpaid checkouts
+    are closed and their stock released in the same transaction. Not enough stock for any
+    line raises OutOfStock (409) and changes nothing. `save_address` keeps the shipping
+    address for the buyer's next checkout once the payment succeeds.
     """
     result = checkout_reserve(buyer=buyer, idempotency_key=idempotency_key,
-                              fulfillment=fulfillment, shipping_address=shipping_address)
+                              fulfillment=fulfillment, shipping_address=shipping_address,
+                              save_address=save_address)
+    for replaced_id in result.replaced:  # no lock held now: tell Stripe, best effort
+        checkout_payment_cancel(checkout_id=replaced_id)
     checkout = checkout_payment_intent_ensure(checkout=result.checkout)
-    return CheckoutResult(checkout=checkout, created=result.created)
+    return CheckoutResult(checkout=checkout, created=result.created, replaced=result.replaced)
 
 
 def checkout_reserve(
-    *, buyer, idempotency_key: str, fulfillment: str, shipping_address=None
+    *, buyer, idempotency_key: str, fulfillment: str, shipping_address=None,
+    save_address: bool = False,
 ) -> CheckoutResult:
     """The first half of checkout_create, without Stripe: the cart's stock reserved as orders
     awaiting payment (tests/builders.py stops here and records the payment itself)."""
@@ -220,7 +286,7 @@ def checkout_reserve(
     try:
         result = _reserve(
             buyer=buyer, idempotency_key=idempotency_key, fulfillment=fulfillment,
-            address=address, fingerprint=fingerprint,
+            address=address, fingerprint=fingerprint, save_address=bool(save_address),
         )
     except IntegrityError:
         # Two first requests with one key and no cart row to lock: the loser reads the winner.
@@ -291,3 +357,36 @@ def checkout_payment_cancel(*, checkout_id: int) -> bool:
                        "tries again", checkout.pk, error)
         return False
     return True
+
+
+def checkout_abandon(*, buyer, checkout_id) -> Checkout:
+    """The buyer goes back from paying: close the unpaid checkout and release its stock.
+
+    Its items are still in the cart (it is emptied only by a successful payment), so the buyer
+    can change them, or pickup or shipping, and check out again. Stripe is asked first, with no
+    lock held: a payment that already succeeded is applied, and going back is then refused
+    (CheckoutAlreadyPaid, 409) with the orders standing. Under the checkout's lock the same
+    check decides a payment applied at the same moment. Repeating it returns the closed
+    checkout; another buyer's checkout is 404.
+    """
+    checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
+    if checkout.status == Checkout.Status.PENDING_PAYMENT and checkout.payment_intent_id:
+        try:
+            payment_intent_sync(reference=checkout.reference)
+        except (PaymentsError, GatewayRefused) as error:
+            # Stripe down: go back anyway; a payment that succeeds later is refunded at once.
+            logger.warning("Checkout %s: provider not asked before going back (%r)",
+                           checkout.pk, error)
+    with transaction.atomic():
+        locked = checkout_lock(checkout_id=checkout.pk)
+        if locked.status == Checkout.Status.PAID:
+            raise CheckoutAlreadyPaid()
+        if locked.status != Checkout.Status.PENDING_PAYMENT:
+            return locked  # closed already (gone back twice, expired): nothing is reserved
+        locked = _checkout_close_unpaid(
+            checkout=locked, note="The buyer went back to change the checkout before paying; "
+                                  "items back on sale.",
+        )
+    checkout_payment_cancel(checkout_id=locked.pk)
+    locked.refresh_from_db()
+    return locked

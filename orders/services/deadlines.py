@@ -14,11 +14,8 @@ from jobs.services import JobRun
 from orders.errors import OrderError
 from orders.models import Order
 from orders.services import order_notify
-from orders.services.lifecycle import (
-    order_auto_confirm,
-    order_cancel_restock,
-    order_refund_in_full,
-)
+from orders.services.lifecycle import order_auto_confirm, order_refund_in_full
+from orders.services.stock import order_cancel_restock
 from payments.errors import PaymentsError
 from payments.selectors import escrow_references_frozen, escrow_references_held
 from payments.services import escrow_release, escrow_resolve_partial

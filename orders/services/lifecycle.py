@@ -25,7 +25,7 @@ from orders.errors import (
     PickupLocked,
     WindowOpen,
 )
-from orders.models import Order, OrderItem, Review
+from orders.models import Order, Review
 from orders.selectors import BUYER, SELLER, order_for_party, order_party
 from orders.services import order_notify
 from orders.services.checkout import (
@@ -33,11 +33,12 @@ from orders.services.checkout import (
     checkout_lock,
     checkout_payment_cancel,
 )
+from orders.services.stock import order_stock_return
 from orders.services.transitions import order_transition
 from payments.errors import EscrowFrozen, EscrowNotFound, PaymentsError, RefundRefused
 from payments.selectors import escrow_summary_or_none
 from payments.services import escrow_refund, escrow_release, escrow_resolve_partial
-from sellers.services import listing_stock_return, shop_rating_record
+from sellers.services import shop_rating_record
 
 logger = logging.getLogger(__name__)
 OrderStatus = Order.Status
@@ -54,22 +55,6 @@ def order_lock(*, order_id: int) -> Order:
     """Lock an order until the caller's transaction ends, so its status cannot move while
     another app writes something that depends on it (a dispute statement)."""
     return Order.objects.select_for_update().get(pk=order_id)
-
-
-def order_stock_return(order: Order) -> None:
-    """Put an order's goods back on sale (it was cancelled, or refunded before shipping)."""
-    for item in OrderItem.objects.filter(order=order).order_by("listing_id"):
-        listing_stock_return(listing_id=item.listing_id, quantity=item.quantity)
-
-
-def order_cancel_restock(*, order: Order, note: str, expected: set[str], actor=None) -> Order:
-    """Cancel an order and put its stock back on sale (refunding is the caller's next step)."""
-    with transaction.atomic():
-        order = order_transition(
-            order=order, to=OrderStatus.CANCELLED, actor=actor, note=note, expected=expected
-        )
-        order_stock_return(order)
-    return order
 
 
 def _auto_confirm_days(order: Order) -> int:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from notifications.services import notify
 from orders.models import Order, OrderEvent
 from orders.services import order_notify
-from orders.services.lifecycle import order_stock_return
+from orders.services.stock import order_stock_return
 from orders.services.transitions import order_transition
 from payments.models import Escrow
 from payments.selectors import escrow_summary_or_none, shop_balance

@@ -23,6 +23,8 @@ from orders.errors import (
 )
 from orders.models import Checkout, Order
 from orders.services import order_notify
+from orders.services.addresses import saved_address_keep
+from orders.services.cart import cart_items_bought_remove
 from orders.services.checkout import (
     checkout_for_buyer,
     checkout_lock,
@@ -30,8 +32,9 @@ from orders.services.checkout import (
     checkout_payment_intent_ensure,
 )
 from orders.services.checkout_states import checkout_transition
-from orders.services.lifecycle import order_cancel_restock, pickup_code_new
+from orders.services.lifecycle import pickup_code_new
 from orders.services.money_events import money_outcome_apply
+from orders.services.stock import order_cancel_restock
 from orders.services.transitions import order_transition
 from payments.errors import (
     GatewayRefused,
@@ -64,7 +67,7 @@ def checkout_payable_check(checkout: Checkout) -> None:
     if checkout.status == CheckoutStatus.EXPIRED:
         raise CheckoutExpired(refunded=refunded)
     if checkout.status == CheckoutStatus.CANCELLED:
-        raise CheckoutCancelled(refunded=refunded)
+        raise CheckoutCancelled(refunded=refunded, changed=checkout.changed_at is not None)
     if checkout.status == CheckoutStatus.PENDING_PAYMENT and not checkout.orders.filter(
         status=Order.Status.PENDING_PAYMENT
     ).exists():
@@ -131,6 +134,10 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                 **fields,
             )
             order_notify.order_paid_notify(order)
+        if not is_late:  # bought: out of the cart now, and the address kept if asked
+            cart_items_bought_remove(checkout=checkout)
+            if checkout.save_address and checkout.shipping_address:
+                saved_address_keep(user=checkout.buyer, address=checkout.shipping_address)
         if late:
             order_notify.late_payment_refunded_notify(checkout=checkout, orders=late)
     for order in late:

@@ -22,7 +22,7 @@ from .shops import (
     shop_update,
     shop_verify,
 )
-from .stock import listing_stock_return, listing_stock_take
+from .stock import listing_stock_return, listing_stock_take, listings_lock
 
 __all__ = [
     "NEW_SHOP_REVIEW_REASON",
@@ -37,6 +37,7 @@ __all__ = [
     "listing_reject",
     "listing_stock_return",
     "listing_stock_take",
+    "listings_lock",
     "screening_term_describe",
     "screening_term_save",
     "listing_take_down",

@@ -34,6 +34,14 @@ def listing_stock_take(*, quantities: dict[int, int]) -> None:
                 raise OutOfStock(listing_id=pk, title=listing.title, available=listing.stock)
 
 
+def listings_lock(*, listing_ids) -> None:
+    """Lock these listings in pk order until the caller's transaction ends: for a caller that
+    returns one order's stock and takes another's in one go (a checkout replacing an unpaid
+    one), so its row locks are taken in the same order as every other checkout's."""
+    list(Listing.objects.select_for_update().filter(pk__in=list(listing_ids)).order_by("pk")
+         .values_list("pk", flat=True))
+
+
 def listing_stock_return(*, listing_id: int, quantity: int) -> None:
     """Put `quantity` back on sale (an order that will never ship gave it up)."""
     Listing.objects.filter(pk=listing_id).update(stock=F("stock") + quantity)

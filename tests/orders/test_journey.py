@@ -28,7 +28,12 @@ def test_the_whole_journey_through_the_api(api_client, buyer, two_shops, localst
     ]
     assert Listing.objects.get(pk=honey.pk).stock == 3
     assert Listing.objects.get(pk=quilt.pk).stock == 0
-    assert api_client.get("/api/v1/cart").json()["items"] == []
+    # The cart keeps its items until the payment succeeds; the buyer's own reservation counts
+    # as theirs, so nothing in it reads as sold out.
+    kept = api_client.get("/api/v1/cart").json()["items"]
+    assert [(line["listing"], line["quantity"], line["available"]) for line in kept] == [
+        (honey.pk, 2, True), (quilt.pk, 1, True)
+    ]
 
     # The buyer's card is confirmed on the provider directly; sync applies it.
     base = settings.STRIPE_API_BASE
@@ -41,6 +46,7 @@ def test_the_whole_journey_through_the_api(api_client, buyer, two_shops, localst
     synced = api_client.post(f"/api/v1/checkout/{body['id']}/sync")
     assert synced.status_code == 200
     assert synced.json()["status"] == "paid"
+    assert api_client.get("/api/v1/cart").json()["items"] == []  # bought: out of the cart
     for order in orders:
         detail = api_client.get(f"/api/v1/orders/{order.pk}").json()
         assert detail["status"] == "paid"
