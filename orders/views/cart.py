@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from orders.errors import OrderError
 from orders.models import CartItem
-from orders.selectors import cart_summary
+from orders.selectors import cart_summary, checkout_unpaid_for_buyer
 from orders.services.cart import (
     cart_item_add,
     cart_item_remove,
@@ -29,9 +30,14 @@ def _back(request, fallback: str) -> str:
 
 
 @require_GET
+@never_cache  # Back from the pay page asks again, so the notice of the unpaid checkout shows
 def cart_page(request):
     summary = cart_summary(user=request.user, session=request.session)
-    return render(request, "orders/cart.html", {"cart": summary})
+    unpaid = (
+        checkout_unpaid_for_buyer(buyer=request.user)
+        if request.user.is_authenticated else None
+    )
+    return render(request, "orders/cart.html", {"cart": summary, "unpaid": unpaid})
 
 
 @require_POST

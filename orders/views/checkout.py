@@ -6,13 +6,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orders.errors import CheckoutCancelled, CheckoutExpired, OrderError
+from orders.errors import (
+    CheckoutAlreadyPaid,
+    CheckoutCancelled,
+    CheckoutConflict,
+    CheckoutExpired,
+    CheckoutNotFound,
+    OrderError,
+    SavedAddressNotFound,
+)
 from orders.forms import CheckoutForm
 from orders.models import Checkout
-from orders.selectors import cart_summary, order_detail_queryset
-from orders.services.checkout import checkout_create, checkout_for_buyer
+from orders.selectors import (
+    cart_summary,
+    checkout_last_choices,
+    checkout_unpaid_for_buyer,
+    order_detail_queryset,
+    saved_addresses_for_user,
+)
+from orders.services.addresses import saved_address_remove
+from orders.services.checkout import checkout_abandon, checkout_create, checkout_for_buyer
 from orders.services.payment_outcomes import (
     checkout_pay,
     checkout_payable_for_buyer,
@@ -28,19 +44,59 @@ def stripe_js_url() -> str:
     return f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
 
 
+def _initial(*, buyer, saved) -> dict:
+    """Start from the checkout the buyer is paying or went back from, else their last address."""
+    initial = {"idempotency_key": uuid.uuid4().hex,
+               "saved_address": str(saved[0].pk) if saved else CheckoutForm.NEW_ADDRESS}
+    last = checkout_last_choices(buyer=buyer)
+    if last is None:
+        return initial
+    initial["fulfillment"] = last.fulfillment
+    address = last.shipping_address or {}
+    if not address:
+        return initial
+    for saved_address in saved:
+        if saved_address.as_address() == address:
+            return initial | {"saved_address": str(saved_address.pk)}
+    fields = {name: address.get(name, "") for name in CheckoutForm.ADDRESS_FIELDS}
+    return initial | fields | {"saved_address": CheckoutForm.NEW_ADDRESS,
+                               "save_address": last.save_address}
+
+
+def _checkout_create(request, form: CheckoutForm):
+    """Create the checkout; a key already spent (a form restored by Back, then changed, or
+    one whose checkout was left) gets a fresh one: the person means a new checkout."""
+    fulfillment = form.cleaned_data["fulfillment"]
+    key = form.cleaned_data["idempotency_key"]
+    for attempt in (1, 2):
+        try:
+            result = checkout_create(
+                buyer=request.user, idempotency_key=key, fulfillment=fulfillment,
+                shipping_address=form.address() if fulfillment == "ship" else None,
+                save_address=fulfillment == "ship" and form.keeps_address(),
+            )
+        except CheckoutConflict:
+            if attempt == 2:
+                raise
+        else:
+            closed = result.checkout.status in (Checkout.Status.CANCELLED,
+                                                Checkout.Status.EXPIRED)
+            if result.created or not closed or attempt == 2:
+                return result
+        key = uuid.uuid4().hex
+
+
 @login_required
+@never_cache  # Back from the pay page asks again: the notice, and a fresh idempotency key
 @require_http_methods(["GET", "POST"])
 def checkout_page(request):
     cart = cart_summary(user=request.user)
-    form = CheckoutForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
+    saved = list(saved_addresses_for_user(user=request.user))
+    form = CheckoutForm(request.POST or None, saved_addresses=saved,
+                        initial=_initial(buyer=request.user, saved=saved))
     if request.method == "POST" and form.is_valid():
-        fulfillment = form.cleaned_data["fulfillment"]
         try:
-            result = checkout_create(
-                buyer=request.user, idempotency_key=form.cleaned_data["idempotency_key"],
-                fulfillment=fulfillment,
-                shipping_address=form.address() if fulfillment == "ship" else None,
-            )
+            result = _checkout_create(request, form)
         except ValidationError as exc:
             # The service names an address field "shipping_address.city", the form "city".
             names = {f"shipping_address.{name}": name for name in form.fields}
@@ -49,7 +105,36 @@ def checkout_page(request):
             form.add_error(None, str(exc))
         else:
             return redirect("checkout-pay", checkout_id=result.checkout.pk)
-    return render(request, "orders/checkout.html", {"cart": cart, "form": form})
+    unpaid = checkout_unpaid_for_buyer(buyer=request.user)
+    return render(request, "orders/checkout.html",
+                  {"cart": cart, "form": form, "saved": saved, "unpaid": unpaid})
+
+
+@login_required
+@require_POST
+def checkout_change_page(request, checkout_id: int):
+    """"Change" on the pay page: close the unpaid checkout, back to the form or the cart."""
+    try:
+        checkout_abandon(buyer=request.user, checkout_id=checkout_id)
+    except CheckoutNotFound:
+        raise Http404("Checkout not found.") from None
+    except CheckoutAlreadyPaid as exc:
+        messages.error(request, str(exc))
+        return redirect("checkout-done", checkout_id=checkout_id)
+    messages.info(request, "Nothing was charged. Your items are in your cart and no longer "
+                           "held for you: change what you need, then check out again.")
+    return redirect("cart" if request.POST.get("next") == "cart" else "checkout")
+
+
+@login_required
+@require_POST
+def saved_address_remove_page(request, address_id: int):
+    try:
+        saved_address_remove(user=request.user, address_id=address_id)
+    except SavedAddressNotFound:
+        raise Http404("Saved address not found.") from None
+    messages.success(request, "Address removed.")
+    return redirect("checkout")
 
 
 def _pay_context(request, checkout: Checkout, **extra) -> dict:

@@ -1,4 +1,6 @@
-// Card payment: Stripe.js makes a PaymentMethod in the browser (card numbers never reach our
+// Card payment. The page as served works without JavaScript (in test mode a test-card choice,
+// otherwise a note that card payment needs JavaScript); when Stripe.js runs, this swaps in its
+// card form. Stripe.js makes a PaymentMethod in the browser (card numbers never reach our
 // server); our server confirms it. In development localstripe's stand-in Stripe.js cannot make
 // PaymentMethods, so its test card fields are posted and turned into one on localstripe.
 (function () {
@@ -8,9 +10,18 @@
   if (form && window.Stripe) {
     var stripe = window.Stripe(form.dataset.key);
     var card = stripe.elements().create("card");
+    ["test-card-field", "card-needs-js"].forEach(function (id) {
+      var node = document.getElementById(id);
+      if (node) node.remove();
+    });
+    form.querySelectorAll("input[type=hidden][disabled]").forEach(function (input) {
+      input.disabled = false;
+    });
+    document.getElementById("card-field").hidden = false;
     card.mount("#card-element");
     var errors = document.getElementById("card-errors");
     var button = document.getElementById("pay-button");
+    button.hidden = false;
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
       button.disabled = true;
