@@ -182,13 +182,9 @@ def checkout_unpaid_for_buyer(*, buyer) -> Checkout | None:
 
 
 def checkout_last_choices(*, buyer) -> Checkout | None:
-    """The checkout whose choices the form starts from: one waiting for payment, or the last
-    one the buyer went back from."""
-    return (
-        Checkout.objects.filter(buyer=buyer)
-        .filter(Q(status=Checkout.Status.PENDING_PAYMENT) | Q(changed_at__isnull=False))
-        .order_by("-created", "-id").first()
-    )
+    """The buyer's newest checkout, whose choices the form starts from (paid, waiting for
+    payment, or gone back from)."""
+    return Checkout.objects.filter(buyer=buyer).order_by("-created", "-id").first()
 
 
 def saved_addresses_for_user(*, user) -> QuerySet[SavedAddress]:

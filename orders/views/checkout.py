@@ -44,14 +44,15 @@ def stripe_js_url() -> str:
     return f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
 
 
-def _initial(*, buyer, saved) -> dict:
-    """Start from the checkout the buyer is paying or went back from, else their last address."""
+def _initial(*, buyer, saved, pickup_available: bool) -> dict:
+    """Start from the buyer's newest checkout (paying, gone back from, or paid)."""
     initial = {"idempotency_key": uuid.uuid4().hex,
                "saved_address": str(saved[0].pk) if saved else CheckoutForm.NEW_ADDRESS}
     last = checkout_last_choices(buyer=buyer)
     if last is None:
         return initial
-    initial["fulfillment"] = last.fulfillment
+    if last.fulfillment == "ship" or pickup_available:
+        initial["fulfillment"] = last.fulfillment
     address = last.shipping_address or {}
     if not address:
         return initial
@@ -93,7 +94,8 @@ def checkout_page(request):
     cart = cart_summary(user=request.user)
     saved = list(saved_addresses_for_user(user=request.user))
     form = CheckoutForm(request.POST or None, saved_addresses=saved,
-                        initial=_initial(buyer=request.user, saved=saved))
+                        initial=_initial(buyer=request.user, saved=saved,
+                                         pickup_available=cart.pickup_available))
     if request.method == "POST" and form.is_valid():
         try:
             result = _checkout_create(request, form)
