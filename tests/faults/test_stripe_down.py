@@ -95,7 +95,9 @@ def test_localstripe_down_gives_503_then_the_checkout_expires_and_stock_returns(
 
     # The provider comes back: the next checkout works, no restart of the app needed.
     own_localstripe.start()
-    add(api_client, listing)
+    # The cart was never emptied (only a payment empties it): the buyer checks out again.
+    assert [(line["listing"], line["quantity"]) for line in
+            api_client.get("/api/v1/cart").json()["items"]] == [(listing.pk, 1)]
     again = checkout(api_client)
     assert again.status_code == 201, again.json()
     paid = pay(api_client, again.json()["id"])
