@@ -7,8 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from orders.models import CartItem, Checkout, Order, SavedAddress
 from sellers.models import Listing
-from tests.browser import PHONE
-from tests.e2e.test_buyer_journey import log_in
+from tests.browser import PHONE, log_in
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -15,10 +15,11 @@ from payments.ledger import account_balance, escrow_account
 from payments.models import Escrow, JournalEntry, Refund
 from payments.selectors import escrow_summary
 from sellers.models import Listing
+from tests.builders import ADDRESS
+from tests.checkout_http import add, checkout, pay
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import ADDRESS, add, checkout, pay
-from tests.orders.test_races import client_for, run_together
-from tests.payments.conftest import event_body, sign
+from tests.stripe_support import event_body, sign
+from tests.support import client_for, run_together
 
 WEBHOOK = "/api/v1/payments/stripe/webhook"
 PAGE_ADDRESS = {key: value for key, value in ADDRESS.items() if key != "country"}

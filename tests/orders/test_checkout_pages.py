@@ -6,8 +6,9 @@ import re
 import pytest
 
 from orders.models import Checkout, SavedAddress
+from tests.builders import ADDRESS
+from tests.checkout_http import add, checkout
 from tests.factories import ListingFactory, ShopFactory
-from tests.orders.conftest import ADDRESS, add, checkout
 
 
 @pytest.mark.django_db

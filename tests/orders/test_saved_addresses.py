@@ -6,8 +6,8 @@ import re
 import pytest
 
 from orders.models import Checkout, Order, SavedAddress
+from tests.checkout_http import add, pay
 from tests.factories import ListingFactory, UserFactory
-from tests.orders.conftest import add, pay
 
 PAGE_ADDRESS = {"name": "Dana Buyer", "line1": "12 Main St", "line2": "", "city": "Decorah",
                 "state": "IA", "postal_code": "52101"}
