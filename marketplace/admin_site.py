@@ -9,17 +9,13 @@ opens (marketplace.accounts.second_factor.StaffSecondFactorMiddleware).
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from marketplace.accounts.forms import ThrottledPasswordChangeForm, throttled_status
 from marketplace.accounts.services import InvalidCredentials, user_authenticate
-from marketplace.accounts.throttling import (
-    LoginThrottled,
-    login_attempt_begin,
-    login_attempt_succeeded,
-)
+from marketplace.accounts.throttling import LoginThrottled
 
 
 class ThrottledAdminLoginForm(AdminAuthenticationForm):
@@ -41,43 +37,13 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
         return self.cleaned_data
 
 
-class ThrottledPasswordChangeForm(PasswordChangeForm):
-    """The admin's "change my password" form: the old password is checked under the same
-    counters, so a session left open cannot be used to guess the password either."""
-
-    required_css_class = "required"
-    client_ip = ""
-    throttled: LoginThrottled | None = None
-
-    def clean_old_password(self):
-        try:
-            login_attempt_begin(email=self.user.email, ip=self.client_ip)
-        except LoginThrottled as exc:
-            self.throttled = exc
-            raise ValidationError(str(exc), code="throttled") from None
-        old_password = super().clean_old_password()
-        login_attempt_succeeded(email=self.user.email, ip=self.client_ip)
-        return old_password
-
-
-def _throttled_status(request, response):
-    form = (getattr(response, "context_data", None) or {}).get("form")
-    if request.method == "POST" and form is not None and form.errors:
-        if form.throttled is not None:
-            response.status_code = 429
-            response["Retry-After"] = str(form.throttled.retry_after)
-        else:
-            response.status_code = 400
-    return response
-
-
 class MarketplaceAdminSite(admin.AdminSite):
     site_header = "Taobao Village US administration"
     site_title = "Taobao Village US admin"
     login_form = ThrottledAdminLoginForm
 
     def login(self, request, extra_context=None):
-        return _throttled_status(request, super().login(request, extra_context))
+        return throttled_status(request, super().login(request, extra_context))
 
     def password_change(self, request, extra_context=None):
         form_class = type("ThrottledPasswordChangeForm", (ThrottledPasswordChangeForm,),
@@ -90,4 +56,4 @@ class MarketplaceAdminSite(admin.AdminSite):
             **({"template_name": self.password_change_template}
                if self.password_change_template is not None else {}),
         )
-        return _throttled_status(request, view(request))
+        return throttled_status(request, view(request))

@@ -38,6 +38,8 @@ RATE_LIMITED_VIEWS = {
     "checkout-pay": "checkout",
     "api-checkout": "checkout",
     "api-checkout-pay": "checkout",
+    "password-reset": "password_reset",
+    "api-password-reset": "password_reset",
 }
 LIMITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -46,6 +48,11 @@ SCOPE_MESSAGES = {
     "report": "You have sent a lot of reports in a short time.",
     "upload": "You have uploaded a lot of photos in a short time.",
     "checkout": "Too many checkout attempts in a short time.",
+    "password_reset": "Too many password-reset requests in a short time.",
+    "password_reset_address": "Too many password-reset requests in a short time.",
+    "email_link": "We have sent you several links in a short time.",
+    "account_data": "You have downloaded your data several times in a short time.",
+    "account_close": "Too many tries to close the account in a short time.",
 }
 
 # A cache that cannot be reached must not take the site down with it: the limit is skipped.

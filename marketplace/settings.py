@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "marketplace.accounts.middleware.StaffSessionMiddleware",
+    "marketplace.accounts.middleware.TimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marketplace.security.SecurityHeadersMiddleware",
     "marketplace.ratelimit.RateLimitMiddleware",
@@ -264,11 +265,35 @@ RATE_LIMITS = {
     "report": env_rate("RATE_LIMIT_REPORT", "20/hour"),
     "upload": env_rate("RATE_LIMIT_UPLOAD", "120/hour"),
     "checkout": env_rate("RATE_LIMIT_CHECKOUT", "30/minute"),
+    # Password-reset requests per IP address, and per e-mail address asked for.
+    "password_reset": env_rate("RATE_LIMIT_PASSWORD_RESET", "10/hour"),
+    "password_reset_address": env_rate("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "3/hour"),
+    # Confirmation links sent per account (a new sign-up link, a change of address).
+    "email_link": env_rate("RATE_LIMIT_EMAIL_LINK", "5/hour"),
+    # Downloads of one's data and attempts to close one's account, per account.
+    "account_data": env_rate("RATE_LIMIT_ACCOUNT_DATA", "5/hour"),
+    "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
 }
+
+# Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a
+# password expire after these many seconds.
+EMAIL_CONFIRMATION_MAX_AGE = env_int("EMAIL_CONFIRMATION_MAX_AGE", 3 * 24 * 3600, minimum=60)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# Stored times and the server's own clock are UTC; people see their own zone (their account's
+# time_zone, else DEFAULT_USER_TIME_ZONE), activated per request by TimeZoneMiddleware.
 TIME_ZONE = "UTC"
+DEFAULT_USER_TIME_ZONE = env_str("DEFAULT_USER_TIME_ZONE") or "America/Chicago"
+try:
+    import zoneinfo as _zoneinfo
+
+    _zoneinfo.ZoneInfo(DEFAULT_USER_TIME_ZONE)
+except (ValueError, _zoneinfo.ZoneInfoNotFoundError):
+    raise ImproperlyConfigured(
+        f"DEFAULT_USER_TIME_ZONE must be an IANA time zone such as America/Chicago, "
+        f"not {DEFAULT_USER_TIME_ZONE!r}.") from None
 USE_I18N = True
 USE_TZ = True
 

@@ -8,6 +8,7 @@ from marketplace import health, seller_home
 from marketplace.accounts import api as accounts_api
 from marketplace.accounts import second_factor_views
 from marketplace.accounts import views as accounts_views
+from marketplace.accounts import views_account as account_views
 from marketplace.catalog import views as catalog_views
 
 api_v1 = [
@@ -15,7 +16,14 @@ api_v1 = [
     path("auth/token", accounts_api.TokenApi.as_view(), name="api-token"),
     path("auth/staff-token", accounts_api.StaffTokenApi.as_view(), name="api-staff-token"),
     path("auth/staff-code", accounts_api.StaffCodeApi.as_view(), name="api-staff-code"),
+    path("auth/password-reset", accounts_api.PasswordResetApi.as_view(),
+         name="api-password-reset"),
     path("me", accounts_api.MeApi.as_view(), name="api-me"),
+    path("me/email-confirmation", accounts_api.EmailConfirmationApi.as_view(),
+         name="api-me-email-confirmation"),
+    path("me/email", accounts_api.EmailChangeApi.as_view(), name="api-me-email"),
+    path("me/password", accounts_api.PasswordChangeApi.as_view(), name="api-me-password"),
+    path("me/data", accounts_api.DataExportApi.as_view(), name="api-me-data"),
     path("", include("marketplace.catalog.api_urls")),
     path("", include("sellers.api_urls")),
     path("", include("payments.api_urls")),
@@ -31,6 +39,26 @@ urlpatterns = [
     path("accounts/signup/", accounts_views.signup, name="signup"),
     path("accounts/login/", accounts_views.login_view, name="login"),
     path("accounts/logout/", accounts_views.logout_view, name="logout"),
+    path("accounts/account/", account_views.account, name="account"),
+    path("accounts/account/email/", account_views.email_change, name="account-email"),
+    path("accounts/account/password/", account_views.PasswordChangePage.as_view(),
+         name="account-password"),
+    path("accounts/account/data/", account_views.data_download, name="account-data"),
+    path("accounts/account/close/", account_views.close, name="account-close"),
+    path("accounts/confirm-email/resend/", account_views.email_confirmation_resend,
+         name="email-confirmation-resend"),
+    path("accounts/confirm-email/<str:token>/", account_views.email_confirm_page,
+         name="email-confirm"),
+    path("accounts/change-email/<str:token>/", account_views.email_change_confirm_page,
+         name="email-change-confirm"),
+    path("accounts/password-reset/", account_views.PasswordResetPage.as_view(),
+         name="password-reset"),
+    path("accounts/password-reset/sent/", account_views.PasswordResetSentPage.as_view(),
+         name="password-reset-sent"),
+    path("accounts/reset/<uidb64>/<token>/", account_views.PasswordResetSetPage.as_view(),
+         name="password-reset-confirm"),
+    path("accounts/reset/done/", account_views.PasswordResetDonePage.as_view(),
+         name="password-reset-done"),
     path("accounts/second-factor/setup/", second_factor_views.setup,
          name="second-factor-setup"),
     path("accounts/second-factor/verify/", second_factor_views.verify,

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from .kinds import KINDS
 from .models import Notification, NotificationPreference
-from .rendering import email_render
+from .rendering import email_render, in_time_zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -139,12 +139,13 @@ def _skip_reason(notification: Notification) -> str:
 
 def _send(notification: Notification) -> None:
     recipient = notification.recipient
-    rendered = email_render(
-        kind=KINDS[notification.kind],
-        context=notification.context,
-        url=notification.url,
-        recipient_name=recipient.get_short_name() or "there",
-    )
+    with in_time_zone_of(recipient):
+        rendered = email_render(
+            kind=KINDS[notification.kind],
+            context=notification.context,
+            url=notification.url,
+            recipient_name=recipient.get_short_name() or "there",
+        )
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,

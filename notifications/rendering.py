@@ -1,7 +1,9 @@
 """Turn a kind and its context into texts: the in-app message, the subject, the e-mail bodies."""
 
+import contextlib
 import functools
 import json
+import zoneinfo
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -10,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from .errors import BadNotificationContext, UnknownNotificationKind
 from .kinds import KINDS, Kind
@@ -20,6 +23,22 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+
+
+def recipient_time_zone(recipient) -> zoneinfo.ZoneInfo:
+    """The recipient's own zone (their account's `time_zone`), else the site's default one."""
+    name = getattr(recipient, "time_zone", "") or ""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
+
+
+@contextlib.contextmanager
+def in_time_zone_of(recipient):
+    """Render times inside the block in the recipient's zone, whoever's request this is."""
+    with timezone.override(recipient_time_zone(recipient)):
+        yield
 
 
 def kind_get(key: str) -> Kind:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .errors import NotificationNotFound
 from .models import Notification, NotificationPreference
-from .rendering import context_clean, kind_get, message_render, url_clean
+from .rendering import context_clean, in_time_zone_of, kind_get, message_render, url_clean
 from .tasks import deliver_task
 
 
@@ -28,13 +28,15 @@ def notify(*, recipient, kind: str, context: dict, dedupe_key: str, url: str = "
     link = url_clean(url)
     if not dedupe_key or len(dedupe_key) > 200:
         raise ValueError("dedupe_key must be 1 to 200 characters.")
+    with in_time_zone_of(recipient):  # not the zone of whoever's request caused this
+        message = message_render(kind=spec, context=values)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 recipient=recipient,
                 kind=spec.key,
                 context=values,
-                message=message_render(kind=spec, context=values),
+                message=message,
                 url=link,
                 dedupe_key=dedupe_key,
             )
@@ -134,3 +136,11 @@ def notification_resend(*, notification_ids) -> int:
         for notification_id in ids:
             deliver_task.delay_on_commit(notification_id)
     return len(ids)
+
+
+def notifications_erase_for(*, user) -> int:
+    """Delete every notification of `user` (their account is closed); return how many."""
+    with transaction.atomic():
+        deleted, _ = Notification.objects.filter(recipient=user).delete()
+        NotificationPreference.objects.filter(user=user).delete()
+    return deleted

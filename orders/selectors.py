@@ -318,3 +318,19 @@ def order_money_split(*, escrow, refund_cents: int = 0) -> MoneySplit:
     refund = min(max(int(refund_cents or 0), 0), held)
     seller, fee = fee_split(amount_cents=held - refund, fee_bps=settings.PLATFORM_FEE_BPS)
     return MoneySplit(buyer_cents=refund, seller_cents=seller, fee_cents=fee, held_cents=held)
+
+
+# Orders that still have something to happen: payment, shipping, receipt or a dispute.
+ORDER_OPEN_STATUSES = (
+    Order.Status.PENDING_PAYMENT, Order.Status.PAID, Order.Status.SHIPPED, Order.Status.DISPUTED,
+)
+
+
+def orders_open_for_buyer(*, buyer) -> QuerySet[Order]:
+    """The buyer's orders that are not finished (ORDER_OPEN_STATUSES), oldest first."""
+    return Order.objects.filter(buyer=buyer, status__in=ORDER_OPEN_STATUSES).order_by("id")
+
+
+def orders_open_for_shop(*, shop) -> QuerySet[Order]:
+    """The shop's orders that are not finished (ORDER_OPEN_STATUSES), oldest first."""
+    return Order.objects.filter(shop=shop, status__in=ORDER_OPEN_STATUSES).order_by("id")

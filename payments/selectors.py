@@ -253,3 +253,18 @@ def release_left_with_seller(*, escrow: Escrow) -> tuple[int, int]:
         ).values("account").annotate(t=Sum("amount_cents")).values_list("account", "t")
     )
     return max(left.get(seller_account, 0), 0), max(left.get(PLATFORM_FEES, 0), 0)
+
+
+def references_with_open_money(*, references: list[str]) -> list[str]:
+    """Of these references, the ones whose money is not settled: held or frozen in escrow, or
+    a refund Stripe has not finished (pending, unanswered, or refused and waiting for staff)."""
+    if not references:
+        return []
+    open_escrows = Escrow.objects.filter(
+        reference__in=references, status__in=[Escrow.Status.HELD, Escrow.Status.FROZEN]
+    ).values_list("reference", flat=True)
+    open_refunds = Refund.objects.filter(
+        escrow__reference__in=references,
+        status__in=[Refund.Status.PENDING, Refund.Status.UNKNOWN, Refund.Status.FAILED],
+    ).values_list("escrow__reference", flat=True)
+    return sorted(set(open_escrows) | set(open_refunds))

@@ -64,6 +64,7 @@ class Shop(models.Model):
         PENDING_VERIFICATION = "pending_verification", "Waiting for verification"
         ACTIVE = "active", "Active"  # verified: public, may list and sell
         SUSPENDED = "suspended", "Suspended"  # hidden by staff; open orders run on, payouts held
+        CLOSED = "closed", "Closed"  # its owner closed their account; for good
 
     owner = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shop"

@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from sellers.models import Category, Listing, Shop, Village
 
@@ -13,6 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.test")
     display_name = factory.Sequence(lambda n: f"Person {n}")
+    email_confirmed_at = factory.LazyFunction(timezone.now)  # UserFactory(email_confirmed_at=None)
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation

@@ -10,6 +10,8 @@ For a signed-in staff member, on every request:
 The staff API applies the same rule in marketplace/accounts/authentication.py.
 """
 
+import zoneinfo
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -18,6 +20,7 @@ from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 import staffguard
@@ -29,6 +32,7 @@ from .second_factor import (
     needs_second_factor,
     session_is_verified,
 )
+from .time_zones import time_zone_or_default
 
 STAFF_PAGE_PREFIXES = ("/staff/", "/admin/")
 OPEN_STAFF_PAGES = ("/admin/login/", "/admin/logout/")
@@ -97,3 +101,19 @@ class StaffSessionMiddleware:
             session[staffguard.SEEN_AT] = moment
             session.set_expiry(settings.STAFF_SESSION_IDLE_MINUTES * 60)
         return None
+
+
+class TimeZoneMiddleware:
+    """Show every time of the request in its person's zone (the default for anonymous ones)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        name = user.time_zone if user is not None and user.is_authenticated else ""
+        timezone.activate(zoneinfo.ZoneInfo(time_zone_or_default(name)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

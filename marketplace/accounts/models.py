@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .time_zones import default_time_zone
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -37,6 +39,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person opens the link mailed to `email`; cleared when the address changes
+    # before the new one is confirmed. Needed to open a shop and to be paid out.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # An IANA name (validated against zoneinfo): pages and e-mails show times in it.
+    time_zone = models.CharField(max_length=64, default=default_time_zone)
+    # Set when the person closed the account: their personal data is erased, the row stays
+    # so that orders, reviews and the ledger keep an anonymous reference.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -54,6 +64,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    @property
+    def is_email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def get_full_name(self):
         return self.display_name

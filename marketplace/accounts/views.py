@@ -37,7 +37,9 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             cart_merge_session(user=user, session=request.session)
-            messages.success(request, f"Welcome, {user.display_name}! Your account is ready.")
+            messages.success(
+                request, f"Welcome, {user.display_name}! Your account is ready. We sent you "
+                         "a link to confirm your e-mail address.")
             return redirect(safe_next_url(request))
     return render(request, "accounts/signup.html", {"form": form, "next": safe_next_url(request)})
 

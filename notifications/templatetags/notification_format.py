@@ -3,6 +3,7 @@
 import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 register = template.Library()
@@ -25,7 +26,8 @@ def money(cents, currency="USD") -> str:
 
 @register.filter
 def when(value) -> str:
-    """Format an ISO date or date-time string as `Mon, Mar 2, 2026` (with the UTC time if any)."""
+    """Format an ISO date or date-time string as `Mon, Mar 2, 2026` (with the time if any, in
+    the active time zone: the recipient's, see notifications.rendering.recipient_time_zone)."""
     if isinstance(value, datetime.datetime):
         moment = value
     elif isinstance(value, datetime.date):
@@ -41,10 +43,11 @@ def when(value) -> str:
             return f"{day:%a, %b} {day.day}, {day.year}"
         if moment is None:
             return text
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    moment = timezone.localtime(moment)
     hour = moment.hour % 12 or 12
     return (
         f"{moment:%a, %b} {moment.day}, {moment.year}, "
-        f"{hour}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'} UTC"
+        f"{hour}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'} {moment.tzname()}"
     )

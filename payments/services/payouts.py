@@ -19,7 +19,7 @@ from django.utils import timezone
 from jobs.services import JobRun
 from notifications.services import notify
 from sellers.models import Shop
-from sellers.services import shop_lock
+from sellers.services import owner_may_sell, shop_lock
 
 from ..errors import InvalidAmount, PaymentsError, PayoutConflict
 from ..gateway import GatewayRefused, as_dict, stripe_read, stripe_write
@@ -43,15 +43,16 @@ PAYOUTS_JOB = "payouts-daily"  # its name in marketplace.jobs
 class PayoutRunResult:
     created: int
     paid: int
-    held: int  # shops skipped because they are suspended
+    held: int  # shops skipped: suspended, or their owner's e-mail address is not confirmed
     unknown: int
 
 
 def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
-    """Reserve the shop's whole available balance as one payout, if it reaches the minimum."""
+    """Reserve the shop's whole available balance as one payout, if it reaches the minimum
+    and the shop may be paid (not suspended, its owner's e-mail address confirmed)."""
     with transaction.atomic():
         shop = shop_lock(shop_id=shop_id)
-        if shop.status == Shop.Status.SUSPENDED:
+        if shop.status == Shop.Status.SUSPENDED or not owner_may_sell(shop.owner):
             return None
         available = account_balance(
             account=seller_payable_account(shop.pk), currency=currency
@@ -238,7 +239,8 @@ def payouts_run() -> PayoutRunResult:
     run = JobRun(PAYOUTS_JOB)  # each shop, then each payout, is one item: failures kept
     created = held = 0
     for shop_id in sorted(set(shop_ids)):
-        if Shop.objects.filter(pk=shop_id, status=Shop.Status.SUSPENDED).exists():
+        shop = Shop.objects.select_related("owner").filter(pk=shop_id).first()
+        if shop is None or shop.status == Shop.Status.SUSPENDED or not owner_may_sell(shop.owner):
             held += 1
             continue
         reserved = run.item(f"shop:{shop_id}", functools.partial(payout_create, shop_id=shop_id))

@@ -14,6 +14,8 @@ from .listings import (
 from .photos import listing_image_add, listing_image_delete, listing_images_reorder
 from .screening_terms import screening_term_describe, screening_term_save
 from .shops import (
+    owner_may_sell,
+    shop_close,
     shop_lock,
     shop_open,
     shop_rating_record,
@@ -42,6 +44,8 @@ __all__ = [
     "screening_term_save",
     "listing_take_down",
     "listing_update",
+    "owner_may_sell",
+    "shop_close",
     "shop_lock",
     "shop_open",
     "shop_rating_record",

@@ -9,11 +9,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..errors import Conflict, NotFound
-from ..models import Shop, Village
+from ..errors import Conflict, NotAllowed, NotFound
+from ..models import Listing, Shop, Village
 from ..us_states import US_STATES
 from .fields import text_field
-from .transitions import SHOP_INITIAL, shop_transition
+from .transitions import SHOP_INITIAL, listing_transition, shop_transition
+
+EMAIL_UNCONFIRMED_MESSAGE = (
+    "Please confirm your e-mail address first: open the link we sent you (or ask for a new "
+    "one on your account page). Buying works already; opening a shop needs a confirmed address."
+)
 
 STATE_MESSAGE = "Use a two-letter US state code, such as IA or KY."
 
@@ -80,7 +85,9 @@ def shop_open(
     for _ in range(5):
         with transaction.atomic():
             # The owner's row is the lock: two sign-up clicks at once make one shop, one 409.
-            get_user_model().objects.select_for_update().get(pk=owner.pk)
+            locked = get_user_model().objects.select_for_update().get(pk=owner.pk)
+            if not owner_may_sell(locked):
+                raise NotAllowed(EMAIL_UNCONFIRMED_MESSAGE)
             if Shop.objects.filter(owner_id=owner.pk).exists():
                 raise already
             village = _village_get_or_create(name=town[0], county=town[1], state=town[2])
@@ -96,6 +103,12 @@ def shop_open(
                     raise already from None
                 # Another shop took the same slug a moment ago: try the next one.
     raise Conflict("We could not save your shop just now. Please try again.")
+
+
+def owner_may_sell(user) -> bool:
+    """A shop is opened, and paid out, only for an account whose e-mail address is confirmed
+    (the account's `email_confirmed_at`, set by the confirmation link)."""
+    return getattr(user, "email_confirmed_at", None) is not None
 
 
 def shop_update(
@@ -176,3 +189,18 @@ def shop_rating_record(*, shop_id: int, rating: Callable[[], tuple[Decimal | Non
         Shop.objects.select_for_update().filter(pk=shop_id).first()
         average, count = rating()
         Shop.objects.filter(pk=shop_id).update(rating_avg=average, rating_count=count)
+
+
+def shop_close(*, shop_id: int) -> Shop:
+    """Close a shop for good (its owner closed their account): every listing not already
+    gone is deleted, the shop is hidden. Open orders and money are the caller's to check."""
+    with transaction.atomic():
+        listing_ids = list(
+            Listing.objects.filter(shop_id=shop_id).exclude(status=Listing.Status.ARCHIVED)
+            .order_by("pk").values_list("pk", flat=True))
+        shop = shop_transition(shop_id=shop_id, to=Shop.Status.CLOSED,
+                               refusal="{obj.name} is already closed.",
+                               status_reason="Closed by its owner.")
+        for listing_id in listing_ids:
+            listing_transition(listing_id=listing_id, to=Listing.Status.ARCHIVED)
+    return shop

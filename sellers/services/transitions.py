@@ -29,9 +29,11 @@ LISTING_INITIAL = {ListingStatus.PENDING_REVIEW, ListingStatus.ACTIVE}
 
 ShopStatus = Shop.Status
 SHOP_TRANSITIONS: dict[str, set[str]] = {
-    ShopStatus.PENDING_VERIFICATION: {ShopStatus.ACTIVE, ShopStatus.SUSPENDED},
-    ShopStatus.ACTIVE: {ShopStatus.SUSPENDED},
-    ShopStatus.SUSPENDED: {ShopStatus.ACTIVE},
+    ShopStatus.PENDING_VERIFICATION: {
+        ShopStatus.ACTIVE, ShopStatus.SUSPENDED, ShopStatus.CLOSED},
+    ShopStatus.ACTIVE: {ShopStatus.SUSPENDED, ShopStatus.CLOSED},
+    ShopStatus.SUSPENDED: {ShopStatus.ACTIVE, ShopStatus.CLOSED},
+    ShopStatus.CLOSED: set(),
 }
 SHOP_INITIAL = {ShopStatus.PENDING_VERIFICATION}
 

@@ -38,6 +38,8 @@ def test_register_then_token_then_me(api_client):
         "is_seller": False,
         "shop": None,
         "is_staff": False,
+        "email_confirmed": False,  # the link is in the mail
+        "time_zone": "America/Chicago",  # no zone sent: US Central
     }
 
 

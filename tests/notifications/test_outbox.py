@@ -209,7 +209,8 @@ def test_dates_render_readably_in_reminders(mailoutbox):
                           context={"order_id": 1, "shop_name": "Hilltop",
                                    "auto_confirm_at": "2026-03-02T15:30:00Z"},
                           dedupe_key="auto_confirm_soon:order:1", url="/orders/1/")
-    assert "on Mon, Mar 2, 2026, 3:30 PM UTC and the payment released" in notification.message
+    # Shown in the recipient's zone: US Central by default.
+    assert "on Mon, Mar 2, 2026, 9:30 AM CST and the payment released" in notification.message
 
 
 def test_notify_staff_with_a_permission_reaches_only_those_who_hold_it(mailoutbox):
