@@ -272,15 +272,10 @@ class PasswordResetSetPage(auth_views.PasswordResetConfirmView):
         response.status_code = 400
         return response
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if getattr(response, "context_data", {}).get("validlink") is False:
-            response.status_code = 400
-        return response
-
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        if getattr(response, "context_data", {}).get("validlink") is False:
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        # Expired, used or tampered: Django renders the page with validlink False.
+        if (getattr(response, "context_data", None) or {}).get("validlink") is False:
             response.status_code = 400
         return response
 
