@@ -1,0 +1,226 @@
+"""The account page: name and time zone, change of address, change of password."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from notifications.services import notify
+from tests.accounts.conftest import link_in
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW = "Pl0m-orchard-77"
+
+
+@pytest.fixture
+def ada(client):
+    user = UserFactory(email="ada@example.test", display_name="Ada")
+    client.force_login(user)
+    return user
+
+
+# --- the page and the time zone -----------------------------------------------------------
+
+def test_the_account_page_links_everything_and_shows_the_time_in_the_persons_zone(
+        client, ada):
+    ada.time_zone = "America/Denver"
+    ada.save()
+    page = client.get("/accounts/account/").content.decode()
+    for link in ("/accounts/account/email/", "/accounts/account/password/",
+                 "/accounts/account/data/", "/accounts/account/close/"):
+        assert f'href="{link}"' in page
+    assert "Mountain time (Denver)" in page
+    assert ("(MST)" in page) or ("(MDT)" in page)
+    assert 'href="/accounts/account/">Account</a>' in page  # the header links here
+
+
+def test_the_default_zone_is_us_central(client, ada):
+    page = client.get("/accounts/account/").content.decode()
+    assert ("(CST)" in page) or ("(CDT)" in page)
+
+
+def test_choosing_a_zone_and_a_name(client, ada):
+    response = client.post("/accounts/account/", {"display_name": "Ada L.",
+                                                  "time_zone": "Pacific/Honolulu"})
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    assert (ada.display_name, ada.time_zone) == ("Ada L.", "Pacific/Honolulu")
+    assert "(HST)" in client.get("/accounts/account/").content.decode()
+
+
+def test_a_zone_not_in_the_list_is_refused_and_the_name_kept(client, ada):
+    response = client.post("/accounts/account/", {"display_name": "Ada typed this",
+                                                  "time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Select a valid choice" in page and 'value="Ada typed this"' in page
+    ada.refresh_from_db()
+    assert (ada.display_name, ada.time_zone) == ("Ada", "America/Chicago")
+
+
+def test_the_api_changes_the_zone_and_refuses_a_made_up_one(api_client, ada):
+    api_client.force_authenticate(ada)
+    bad = api_client.patch("/api/v1/me", {"time_zone": "Nowhere/Special"}, format="json")
+    assert bad.status_code == 400 and "time_zone" in bad.json()
+    good = api_client.patch("/api/v1/me", {"time_zone": "America/New_York"}, format="json")
+    assert good.status_code == 200 and good.json()["time_zone"] == "America/New_York"
+
+
+def test_an_email_shows_times_in_the_recipients_zone(mailoutbox, django_capture_on_commit_callbacks):
+    east = UserFactory(time_zone="America/New_York")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(recipient=east, kind="auto_confirm_soon",
+                              context={"order_id": 1, "shop_name": "Hilltop",
+                                       "auto_confirm_at": "2026-03-02T15:30:00Z"},
+                              dedupe_key="auto_confirm_soon:order:1", url="/orders/1/")
+    assert "Mon, Mar 2, 2026, 10:30 AM EST" in notification.message
+    assert "10:30 AM EST" in mailoutbox[0].body
+
+
+# --- changing the address -----------------------------------------------------------------
+
+def ask_change(client, committed, email, password=DEFAULT_PASSWORD):
+    with committed():
+        return client.post("/accounts/account/email/", {"email": email, "password": password})
+
+
+def test_a_new_address_is_confirmed_at_that_address_and_the_old_one_is_told(
+        client, ada, committed, mailoutbox):
+    asked = ask_change(client, committed, "Ada.New@Example.test")
+    assert asked.status_code == 302
+    ada.refresh_from_db()
+    assert ada.email == "ada@example.test"  # nothing changes before the link is opened
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+        (["ada.new@example.test"], "Confirm your new e-mail address")]
+    link = link_in(mailoutbox[0], "/accounts/change-email/")
+    assert "ada.new@example.test" in client.get(link).content.decode()
+    with committed():
+        done = client.post(link)
+    assert done.status_code == 302
+    ada.refresh_from_db()
+    assert ada.email == "ada.new@example.test" and ada.email_confirmed_at is not None
+    told = mailoutbox[1]
+    assert (told.to, told.subject) == (["ada@example.test"], "Your e-mail address was changed")
+    assert "a•••@example.test" in told.body and "ada.new@" not in told.body
+
+    again = client.post(link)  # the same link once more
+    assert again.status_code == 400 and "already used" in again.content.decode()
+
+
+@pytest.mark.parametrize(("email", "password", "message"), [
+    ("not-an-address", DEFAULT_PASSWORD, "Enter a valid email address."),
+    ("ada@example.test", DEFAULT_PASSWORD, "That is already your address."),
+    ("taken@example.test", DEFAULT_PASSWORD, "An account with this e-mail address already"),
+    ("fresh@example.test", "wrong", "That is not your current password."),
+])
+def test_a_bad_change_of_address_is_refused_with_what_was_typed(
+        client, ada, committed, mailoutbox, email, password, message):
+    UserFactory(email="taken@example.test")
+    response = ask_change(client, committed, email, password)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and f'value="{email}"' in page
+    assert mailoutbox == []
+    ada.refresh_from_db()
+    assert ada.email == "ada@example.test"
+
+
+def test_changes_of_address_are_limited(client, ada, committed):
+    statuses = [ask_change(client, committed, f"ada{n}@example.test").status_code
+                for n in range(6)]
+    assert statuses == [302] * 5 + [429]
+
+
+def test_an_address_taken_before_the_link_is_opened_is_refused(client, ada, committed, mailoutbox):
+    ask_change(client, committed, "new@example.test")
+    UserFactory(email="new@example.test")
+    response = client.post(link_in(mailoutbox[0], "/accounts/change-email/"))
+    assert response.status_code == 409
+    ada.refresh_from_db()
+    assert ada.email == "ada@example.test"
+
+
+def test_the_api_asks_for_a_change_of_address(api_client, ada, committed, mailoutbox):
+    api_client.force_authenticate(ada)
+    wrong = api_client.post("/api/v1/me/email", {"email": "x@example.test", "password": "no"},
+                            format="json")
+    assert wrong.status_code == 400
+    with committed():
+        asked = api_client.post("/api/v1/me/email", {"email": "x@example.test",
+                                                     "password": DEFAULT_PASSWORD}, format="json")
+    assert asked.status_code == 202
+    assert [mail.to for mail in mailoutbox] == [["x@example.test"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_links_opened_at_once_change_the_address_once(mailoutbox):
+    ada = UserFactory(email="ada@example.test")
+    client = Client()
+    client.force_login(ada)
+    client.post("/accounts/account/email/", {"email": "one@example.test",
+                                             "password": DEFAULT_PASSWORD})
+    client.post("/accounts/account/email/", {"email": "two@example.test",
+                                             "password": DEFAULT_PASSWORD})
+    links = [link_in(mail, "/accounts/change-email/") for mail in mailoutbox]
+    assert len(links) == 2
+    statuses, barrier = [], threading.Barrier(2)
+
+    def open_link(link):
+        try:
+            barrier.wait()
+            statuses.append(Client().post(link).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=open_link, args=(link,)) for link in links]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302, 400]
+    ada.refresh_from_db()
+    assert ada.email in {"one@example.test", "two@example.test"}
+    told = [mail for mail in mailoutbox if mail.subject == "Your e-mail address was changed"]
+    assert [mail.to for mail in told] == [["ada@example.test"]]
+
+
+# --- changing the password ----------------------------------------------------------------
+
+def test_changing_the_password_needs_the_current_one(client, ada, committed, mailoutbox):
+    Token.objects.create(user=ada)
+    wrong = client.post("/accounts/account/password/", {
+        "old_password": "nope", "new_password1": NEW, "new_password2": NEW})
+    assert wrong.status_code == 400
+    assert "Your old password was entered incorrectly" in wrong.content.decode()
+    mismatch = client.post("/accounts/account/password/", {
+        "old_password": DEFAULT_PASSWORD, "new_password1": NEW, "new_password2": NEW + "x"})
+    assert mismatch.status_code == 400
+    with committed():
+        done = client.post("/accounts/account/password/", {
+            "old_password": DEFAULT_PASSWORD, "new_password1": NEW, "new_password2": NEW})
+    assert done.status_code == 302 and done["Location"] == "/accounts/account/"
+    ada.refresh_from_db()
+    assert ada.check_password(NEW)
+    assert not Token.objects.filter(user=ada).exists()
+    assert client.get("/accounts/account/").status_code == 200  # this session goes on
+    assert [mail.subject for mail in mailoutbox] == ["Your password was changed"]
+
+
+def test_the_api_changes_the_password_and_hands_a_new_token(api_client, ada):
+    old = Token.objects.create(user=ada)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old.key}")
+    weak = api_client.post("/api/v1/me/password", {"old_password": DEFAULT_PASSWORD,
+                                                   "new_password": "123"}, format="json")
+    assert weak.status_code == 400 and "new_password" in weak.json()
+    changed = api_client.post("/api/v1/me/password", {"old_password": DEFAULT_PASSWORD,
+                                                      "new_password": NEW}, format="json")
+    assert changed.status_code == 200
+    new_key = changed.json()["token"]
+    assert new_key != old.key
+    assert api_client.get("/api/v1/me").status_code == 401  # the old token is gone
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
+    assert api_client.get("/api/v1/me").status_code == 200
