@@ -70,9 +70,9 @@ def test_the_api_changes_the_zone_and_refuses_a_made_up_one(api_client, ada):
     assert good.status_code == 200 and good.json()["time_zone"] == "America/New_York"
 
 
-def test_an_email_shows_times_in_the_recipients_zone(mailoutbox, django_capture_on_commit_callbacks):
+def test_an_email_shows_times_in_the_recipients_zone(mailoutbox, committed):
     east = UserFactory(time_zone="America/New_York")
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         notification = notify(recipient=east, kind="auto_confirm_soon",
                               context={"order_id": 1, "shop_name": "Hilltop",
                                        "auto_confirm_at": "2026-03-02T15:30:00Z"},

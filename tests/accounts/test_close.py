@@ -1,0 +1,249 @@
+"""Download my data, and close my account: the password again, limits, refusals that change
+nothing while an order or money is open, and the erasure that keeps orders and the ledger."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from marketplace.accounts.closing import account_data
+from notifications.models import Notification
+from orders.models import Checkout, Order, OrderItem, Review
+from payments.models import JournalLine
+from payments.services import escrow_release
+from sellers.models import Listing, Shop
+from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
+from tests.orders.conftest import ADDRESS, paid_orders
+from tests.payments.conftest import held_escrow
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def ledger():
+    return list(JournalLine.objects.order_by("pk").values_list("account", "amount_cents"))
+
+
+def completed_purchase(api_client, buyer):
+    """A buyer's order, shipped, received and reviewed: nothing left open."""
+    listing = ListingFactory(price_cents=1200, shipping_cents=500, stock=5,
+                             shop=ShopFactory(name="Hilltop Farm"))
+    api_client.force_authenticate(buyer)
+    (order,) = paid_orders(api_client, [listing])
+    api_client.force_authenticate(listing.shop.owner)
+    assert api_client.post(f"/api/v1/orders/{order.pk}/ship",
+                           {"carrier": "USPS", "tracking_number": "9400 1"},
+                           format="json").status_code == 200
+    api_client.force_authenticate(buyer)
+    assert api_client.post(f"/api/v1/orders/{order.pk}/confirm-receipt").status_code == 200
+    assert api_client.post(f"/api/v1/orders/{order.pk}/review", {"rating": 5, "text": "Lovely"},
+                           format="json").status_code == 201
+    api_client.force_authenticate(None)
+    return order
+
+
+# --- download my data ---------------------------------------------------------------------
+
+def test_the_download_needs_the_password_and_holds_orders_reviews_messages_addresses(
+        api_client, localstripe):
+    dana = UserFactory(email="dana@example.test", display_name="Dana")
+    order = completed_purchase(api_client, dana)
+    client = signed_in(dana)
+    wrong = client.post("/accounts/account/data/", {"password": "nope"})
+    assert wrong.status_code == 400 and "That is not your current password." in (
+        wrong.content.decode())
+    response = client.post("/accounts/account/data/", {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="taobao-village-data-')
+    data = json.loads(response.content)
+    assert data["profile"]["email"] == "dana@example.test"
+    assert [(o["id"], o["status"], o["shop"]) for o in data["orders_as_buyer"]] == [
+        (order.pk, "completed", "Hilltop Farm")]
+    assert data["orders_as_buyer"][0]["items"][0]["unit_price_cents"] == 1200
+    assert data["addresses"] == [ADDRESS]
+    assert [(r["rating"], r["text"]) for r in data["reviews_written"]] == [(5, "Lovely")]
+    assert len(data["notifications"]) == Notification.objects.filter(recipient=dana).count() > 0
+    assert data["shop"] is None and data["orders_as_seller"] == []
+
+
+def test_a_seller_download_holds_the_shops_orders(api_client, localstripe):
+    dana = UserFactory()
+    order = completed_purchase(api_client, dana)
+    seller = order.shop.owner
+    api_client.force_authenticate(seller)
+    response = api_client.post("/api/v1/me/data", {"password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["shop"]["name"] == "Hilltop Farm"
+    assert [o["id"] for o in data["orders_as_seller"]] == [order.pk]
+    assert [r["text"] for r in data["reviews_received"]] == ["Lovely"]
+    assert data["orders_as_buyer"] == []
+
+
+def test_downloads_are_limited(api_client):
+    api_client.force_authenticate(UserFactory())
+    statuses = [api_client.post("/api/v1/me/data", {"password": DEFAULT_PASSWORD},
+                                format="json").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+
+
+@pytest.mark.parametrize("orders", [1, 8])
+def test_the_download_costs_the_same_queries_for_one_or_many_orders(
+        orders, django_assert_num_queries):
+    buyer = UserFactory()
+    shop = ShopFactory(owner=buyer)
+    listing = ListingFactory(shop=ShopFactory())
+
+    checkout = Checkout.objects.create(buyer=buyer, idempotency_key=f"k{orders}",
+                                       request_fingerprint="f", amount_cents=1000,
+                                       expires_at=timezone.now())
+    for _ in range(orders):
+        for owner_shop in (listing.shop, shop):
+            order = Order.objects.create(checkout=checkout, buyer=buyer, shop=owner_shop,
+                                         fulfillment="ship", subtotal_cents=1000,
+                                         shipping_cents=0, total_cents=1000,
+                                         shipping_address=ADDRESS, status="completed")
+            OrderItem.objects.create(order=order, listing=listing, title="Honey", quantity=2,
+                                     unit_price_cents=500)
+    with django_assert_num_queries(8):
+        data = account_data(user=buyer)
+    assert len(data["orders_as_buyer"]) == orders * 2
+    assert len(data["orders_as_seller"]) == orders
+
+
+# --- closing ------------------------------------------------------------------------------
+
+def test_closing_with_an_open_order_is_refused_and_changes_nothing(api_client, localstripe):
+    dana = UserFactory(email="dana@example.test")
+    api_client.force_authenticate(dana)
+    (order,) = paid_orders(api_client, [ListingFactory(stock=3)])
+    before = ledger()
+    client = signed_in(dana)
+    page = client.get("/accounts/account/close/").content.decode()
+    assert f"Your order #{order.pk} is not finished yet" in page
+    response = client.post("/accounts/account/close/", {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 409
+    assert f"#{order.pk}" in response.content.decode()
+    dana.refresh_from_db()
+    assert (dana.email, dana.is_active, dana.closed_at) == ("dana@example.test", True, None)
+    assert ledger() == before
+    order.refresh_from_db()
+    assert order.shipping_address == ADDRESS
+
+
+def test_closing_a_shop_with_money_not_paid_out_is_refused(localstripe):
+    shop = ShopFactory()
+    reference, _, _ = held_escrow(amount_cents=4_000, shop=shop)
+    client = signed_in(shop.owner)
+    held = client.post("/accounts/account/close/", {"password": DEFAULT_PASSWORD})
+    assert held.status_code == 409
+    assert "$40.00 for your shop is still held in escrow." in held.content.decode()
+    escrow_release(reference=reference)
+    before = ledger()
+    api = APIClient()
+    api.force_authenticate(shop.owner)
+    refused = api.delete("/api/v1/me", {"password": DEFAULT_PASSWORD}, format="json")
+    assert refused.status_code == 409
+    assert any("to be paid out to you" in reason for reason in refused.json()["reasons"])
+    assert ledger() == before
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.ACTIVE
+
+
+def test_closing_erases_the_person_and_keeps_orders_and_ledger(
+        api_client, localstripe, committed, mailoutbox):
+    dana = UserFactory(email="dana@example.test", display_name="Dana")
+    order = completed_purchase(api_client, dana)
+    own_shop = ShopFactory(owner=dana, name="Dana's Jams")
+    jam = ListingFactory(shop=own_shop)
+    Token.objects.create(user=dana)
+    before = ledger()
+    client = signed_in(dana)
+    wrong = client.post("/accounts/account/close/", {"password": "nope"})
+    assert wrong.status_code == 400
+    with committed():
+        response = client.post("/accounts/account/close/", {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+    assert "Your account is closed" in client.get("/").content.decode()
+
+    dana.refresh_from_db()
+    assert dana.email == f"closed-{dana.pk}@closed.invalid"
+    assert dana.display_name == "Closed account"
+    assert not dana.has_usable_password() and not dana.is_active
+    assert dana.closed_at is not None
+    assert not Token.objects.filter(user=dana).exists()
+    assert not Notification.objects.filter(recipient=dana).exists()
+    order.refresh_from_db()
+    assert order.buyer_id == dana.pk and order.shipping_address == {}
+    assert Review.objects.get(order=order).buyer_id == dana.pk
+    own_shop.refresh_from_db()
+    assert own_shop.status == Shop.Status.CLOSED
+    assert Listing.objects.get(pk=jam.pk).status == Listing.Status.ARCHIVED
+    assert ledger() == before
+    assert [(mail.to, mail.subject) for mail in mailoutbox[-1:]] == [
+        (["dana@example.test"], "Your account is closed")]
+    login = Client().post("/accounts/login/", {"email": "dana@example.test",
+                                               "password": DEFAULT_PASSWORD})
+    assert login.status_code == 400
+
+
+def test_closing_attempts_are_limited_and_the_api_counts_wrong_passwords(api_client):
+    dana = UserFactory()
+    api_client.force_authenticate(dana)
+    statuses = [api_client.delete("/api/v1/me", {"password": "wrong"}, format="json")
+                .status_code for _ in range(11)]
+    assert statuses == [400] * 10 + [429]
+    refused = api_client.delete("/api/v1/me", {"password": DEFAULT_PASSWORD}, format="json")
+    assert refused.status_code == 429  # the right one too, during the lock-out
+    dana.refresh_from_db()
+    assert dana.closed_at is None
+
+
+def test_a_refused_close_counts_in_its_limit(localstripe):
+    shop = ShopFactory()
+    held_escrow(amount_cents=2_000, shop=shop)
+    client = signed_in(shop.owner)
+    statuses = [client.post("/accounts/account/close/", {"password": DEFAULT_PASSWORD})
+                .status_code for _ in range(6)]
+    assert statuses == [409] * 5 + [429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_close_requests_at_once_close_once(mailoutbox):
+    dana = UserFactory()
+    ShopFactory(owner=dana)
+    statuses, barrier = [], threading.Barrier(2)
+
+    def close():
+        try:
+            client = signed_in(dana)
+            barrier.wait()
+            statuses.append(client.post("/accounts/account/close/",
+                                        {"password": DEFAULT_PASSWORD}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=close) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # The second waits for the row lock and finds the account closed (409), or, having
+    # started after the first committed, finds its session ended (302 to log in).
+    assert statuses.count(302) >= 1 and set(statuses) <= {302, 409}
+    dana.refresh_from_db()
+    assert dana.closed_at is not None
+    assert Shop.objects.get(owner=dana).status == Shop.Status.CLOSED
+    assert [mail.subject for mail in mailoutbox] == ["Your account is closed"]
