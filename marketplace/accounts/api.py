@@ -256,7 +256,8 @@ class DataExportApi(APIView):
         request=PasswordAgainInputSerializer,
         responses={200: inline_serializer("AccountDataOutput", {
             "exported_at": serializers.DateTimeField(), "profile": serializers.DictField(),
-            "orders_as_buyer": serializers.ListField(), "shop": serializers.DictField(),
+            "orders_as_buyer": serializers.ListField(),
+            "shop": serializers.DictField(allow_null=True),
             "orders_as_seller": serializers.ListField(),
             "reviews_written": serializers.ListField(),
             "reviews_received": serializers.ListField(),

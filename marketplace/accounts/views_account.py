@@ -209,6 +209,7 @@ def email_change_confirm_page(request, token):
 # --- passwords ----------------------------------------------------------------------------
 
 class PasswordChangePage(auth_views.PasswordChangeView):
+    http_method_names = ["get", "post", "head", "options"]
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("account")
 
@@ -228,6 +229,8 @@ class PasswordChangePage(auth_views.PasswordChangeView):
 
 class PasswordResetPage(auth_views.PasswordResetView):
     """Ask for a link. The answer is the same whether an account has the address or not."""
+
+    http_method_names = ["get", "post", "head", "options"]
 
     template_name = "accounts/password_reset.html"
     form_class = PasswordResetRequestForm
@@ -262,6 +265,8 @@ class PasswordResetSetPage(auth_views.PasswordResetConfirmView):
     log-in; PASSWORD_RESET_TIMEOUT). Nobody is logged in here: staff still enter their code
     at the next log-in, so a reset never skips the second factor."""
 
+    http_method_names = ["get", "post", "head", "options"]
+
     template_name = "accounts/password_reset_set.html"
     form_class = NewPasswordForm
     success_url = reverse_lazy("password-reset-done")
@@ -272,8 +277,10 @@ class PasswordResetSetPage(auth_views.PasswordResetConfirmView):
         response.status_code = 400
         return response
 
-    def dispatch(self, *args, **kwargs):
-        response = super().dispatch(*args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
         # Expired, used or tampered: Django renders the page with validlink False.
         if (getattr(response, "context_data", None) or {}).get("validlink") is False:
             response.status_code = 400
