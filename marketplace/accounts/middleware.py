@@ -36,6 +36,7 @@ from .time_zones import time_zone_or_default
 
 STAFF_PAGE_PREFIXES = ("/staff/", "/admin/")
 OPEN_STAFF_PAGES = ("/admin/login/", "/admin/logout/")
+API_PREFIX = "/api/"
 SEEN_EVERY = 60  # seconds: the last-seen time is written at most once a minute
 
 
@@ -104,12 +105,18 @@ class StaffSessionMiddleware:
 
 
 class TimeZoneMiddleware:
-    """Show every time of the request in its person's zone (the default for anonymous ones)."""
+    """Show every time of a page in its person's zone (the default for anonymous ones).
+
+    The API is left in UTC: its contract gives every timestamp in ISO 8601 UTC, and clients
+    convert them themselves (they can read the person's zone at GET /api/v1/me).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(API_PREFIX):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         name = user.time_zone if user is not None and user.is_authenticated else ""
         timezone.activate(zoneinfo.ZoneInfo(time_zone_or_default(name)))

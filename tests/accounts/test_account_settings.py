@@ -224,3 +224,13 @@ def test_the_api_changes_the_password_and_hands_a_new_token(api_client, ada):
     assert api_client.get("/api/v1/me").status_code == 401  # the old token is gone
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
     assert api_client.get("/api/v1/me").status_code == 200
+
+
+def test_the_api_keeps_its_timestamps_in_utc(api_client, ada):
+    ada.time_zone = "America/Denver"
+    ada.save()
+    notify(recipient=ada, kind="order_completed", context={"order_id": 1, "shop_name": "Hilltop"},
+           dedupe_key="order_completed:1", url="/orders/1/")
+    api_client.force_authenticate(ada)
+    created = api_client.get("/api/v1/notifications/").json()["results"][0]["created"]
+    assert created.endswith("Z")
