@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -39,8 +40,8 @@ KINDS = {
 }
 
 
-def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+def _site(name: str, *args) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
 def _mask(address: str) -> str:
@@ -74,22 +75,21 @@ def account_email_send(*, kind: str, user_id: int, to: str = "", extra: dict | N
     address = to or user.email
     if kind == "confirm_email":
         token = links.confirmation_token(user_id=user.pk, email=user.email)
-        context["link"] = _site(f"/accounts/confirm-email/{token}/")
+        context["link"] = _site("email-confirm", token)
     elif kind == "change_email":
         token = links.change_token(user_id=user.pk, new_email=extra["new_email"],
                                    old_email=user.email)
-        context["link"] = _site(f"/accounts/change-email/{token}/")
+        context["link"] = _site("email-change-confirm", token)
         address = extra["new_email"]
     elif kind == "password_reset":
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
-        context["link"] = _site(f"/accounts/reset/{uid}/{token}/")
+        context["link"] = _site("password-reset-confirm", uid, token)
     elif kind == "email_changed":
-        context["link"] = _site("/accounts/password-reset/")
+        context["link"] = _site("password-reset")
         context["new_email_masked"] = _mask(extra["new_email"])
     else:
-        context["link"] = _site("/accounts/password-reset/" if kind == "password_changed"
-                                else "/")
+        context["link"] = _site("password-reset" if kind == "password_changed" else "home")
     with timezone.override(zoneinfo.ZoneInfo(time_zone_or_default(user.time_zone))):
         context["sent_at"] = timezone.localtime()
         text = render_to_string(f"accounts/email/{kind}.txt", context)

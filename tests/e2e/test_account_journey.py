@@ -7,24 +7,14 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from celery import current_app
 from django.contrib.auth import get_user_model
 
 from tests.browser import PHONE
+from tests.e2e.conftest import mailed_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 NEW = "Pl0m-orchard-77"
-
-
-@pytest.fixture
-def eager_mail(mailoutbox):
-    """Account mails are a Celery task run after commit: here in the server's thread."""
-    conf = current_app.conf
-    saved = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield mailoutbox
-    conf.task_always_eager, conf.task_eager_propagates = saved
 
 
 @pytest.fixture
@@ -44,12 +34,6 @@ def accessible(page, screenshot, step: str) -> None:
                if v["impact"] in ("serious", "critical")]
     assert serious == [], results.generate_report()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], step
-
-
-def link(mail, prefix: str) -> str:
-    found = re.search(r"http://127\.0\.0\.1:8000(" + re.escape(prefix) + r"\S*)", mail.body)
-    assert found, mail.body
-    return found.group(1)
 
 
 def test_a_buyer_confirms_the_address_and_resets_the_password_on_a_phone(
@@ -77,7 +61,7 @@ def test_a_buyer_confirms_the_address_and_resets_the_password_on_a_phone(
     assert re.search(r"\(M[SD]T\)", main)
     accessible(page, screenshot, "2-account-unconfirmed")
 
-    page.goto(site + link(eager_mail[0], "/accounts/confirm-email/"))
+    page.goto(site + mailed_link(eager_mail[0], "/accounts/confirm-email/"))
     accessible(page, screenshot, "3-confirm")
     page.click("button:has-text('Confirm my address')")
     page.wait_for_url(f"{site}/accounts/account/")
@@ -98,7 +82,7 @@ def test_a_buyer_confirms_the_address_and_resets_the_password_on_a_phone(
     page.wait_for_url(f"{site}/accounts/password-reset/sent/")
     accessible(page, screenshot, "6-reset-sent")
 
-    reset_link = link(eager_mail[-1], "/accounts/reset/")
+    reset_link = mailed_link(eager_mail[-1], "/accounts/reset/")
     page.goto(site + reset_link)
     page.wait_for_selector("h1:has-text('Choose a new password')")
     accessible(page, screenshot, "7-reset-choose")
