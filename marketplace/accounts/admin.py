@@ -60,13 +60,18 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ["email"]
-    list_display = ["email", "display_name", "is_staff", "is_active", "date_joined"]
+    list_display = ["email", "display_name", "is_staff", "is_active", "email_confirmed_at",
+                    "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "display_name"]
-    readonly_fields = ["date_joined", "last_login"]
+    # The person chooses their zone, confirms their address by its link and closes their
+    # account themselves: read-only here.
+    readonly_fields = ["date_joined", "last_login", "time_zone", "email_confirmed_at",
+                       "closed_at"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["display_name"]}),
+        ("Profile", {"fields": ["display_name", "time_zone", "email_confirmed_at",
+                                "closed_at"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups",
                                     "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
