@@ -1,15 +1,19 @@
 """The account page: name and time zone, change of address, change of password."""
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from notifications.services import notify
+from orders.models import Checkout, Order, OrderEvent, OrderItem
 from tests.accounts.conftest import link_in
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, ListingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +238,21 @@ def test_the_api_keeps_its_timestamps_in_utc(api_client, ada):
     api_client.force_authenticate(ada)
     created = api_client.get("/api/v1/notifications/").json()["results"][0]["created"]
     assert created.endswith("Z")
+
+
+def test_an_order_page_shows_its_times_in_the_buyers_zone(client, ada):
+    ada.time_zone = "America/Los_Angeles"
+    ada.save()
+    listing = ListingFactory()
+    checkout = Checkout.objects.create(buyer=ada, idempotency_key="k", request_fingerprint="f",
+                                       amount_cents=1000, expires_at=timezone.now())
+    order = Order.objects.create(checkout=checkout, buyer=ada, shop=listing.shop,
+                                 fulfillment="ship", subtotal_cents=1000, shipping_cents=0,
+                                 total_cents=1000, status="pending_payment")
+    OrderItem.objects.create(order=order, listing=listing, title="Honey", quantity=1,
+                             unit_price_cents=1000)
+    OrderEvent.objects.create(order=order, status="pending_payment",
+                              at=datetime(2026, 3, 2, 15, 30, tzinfo=UTC))
+    page = client.get(reverse("order", args=[order.pk])).content.decode()
+    assert "Mar 2, 2026 7:30 AM PST" in page
+    assert "UTC" not in page
