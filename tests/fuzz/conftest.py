@@ -16,8 +16,9 @@ from tests.staff import staff_make, staff_token_make
 
 ADDRESS = {"name": "Dana Buyer", "line1": "12 Main St", "city": "Decorah", "state": "IA",
            "postal_code": "52101", "country": "US"}
-GENEROUS = {"signup": "100000/hour", "report": "100000/hour", "upload": "100000/hour",
-            "checkout": "100000/hour"}
+GENEROUS = {scope: "100000/hour" for scope in (
+    "signup", "report", "upload", "checkout", "password_reset", "password_reset_address",
+    "email_link", "account_data", "account_close")}
 
 
 def _paid_checkout(client: APIClient, listing, key: str) -> dict:

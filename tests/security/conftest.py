@@ -24,6 +24,7 @@ def clock(monkeypatch):
 @pytest.fixture
 def tight_limits(settings):
     settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
         "signup": "2/minute", "report": "2/minute", "upload": "2/minute", "checkout": "2/minute",
     }
     return settings.RATE_LIMITS
