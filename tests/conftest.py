@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from celery import current_app
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -196,3 +197,16 @@ def hanging_port():
     for conn in accepted:
         conn.close()
     listener.close()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in this process as soon as they are queued (after the commit, for
+    delay_on_commit), also in the live server's thread: mails land in mailoutbox."""
+    conf = current_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    try:
+        yield
+    finally:
+        conf.task_always_eager, conf.task_eager_propagates = saved

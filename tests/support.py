@@ -1,6 +1,7 @@
 """Small helpers every test folder may use (import them from here, never from a conftest)."""
 
 import io
+import re
 import subprocess
 import threading
 import time
@@ -126,3 +127,10 @@ def audit_rows(**filters) -> list[tuple]:
 def dispute_opened_hours_ago(order, hours: float = 49) -> None:
     """Move the order's timeline (and so the dispute's opening) `hours` into the past."""
     OrderEvent.objects.filter(order=order).update(at=F("at") - timezone.timedelta(hours=hours))
+
+
+def mailed_link(mail, prefix: str) -> str:
+    """The site path of the first link in a mail's text that starts with `prefix`."""
+    found = re.search(r"http://127\.0\.0\.1:8000(" + re.escape(prefix) + r"\S*)", mail.body)
+    assert found, mail.body
+    return found.group(1)

@@ -1,10 +1,8 @@
 """The account page: name and time zone, change of address, change of password."""
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +10,9 @@ from rest_framework.authtoken.models import Token
 
 from notifications.services import notify
 from orders.models import Checkout, Order, OrderEvent, OrderItem
-from tests.accounts.conftest import link_in
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, UserFactory
+from tests.support import mailed_link as link_in
+from tests.support import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -171,20 +170,7 @@ def test_two_links_opened_at_once_change_the_address_once(mailoutbox):
                                              "password": DEFAULT_PASSWORD})
     links = [link_in(mail, "/accounts/change-email/") for mail in mailoutbox]
     assert len(links) == 2
-    statuses, barrier = [], threading.Barrier(2)
-
-    def open_link(link):
-        try:
-            barrier.wait()
-            statuses.append(Client().post(link).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=open_link, args=(link,)) for link in links]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_together(2, lambda n: Client().post(links[n]).status_code)
     assert sorted(statuses) == [302, 400]
     ada.refresh_from_db()
     assert ada.email in {"one@example.test", "two@example.test"}

@@ -2,10 +2,8 @@
 nothing while an order or money is open, and the erasure that keeps orders and the ledger."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -15,11 +13,10 @@ from marketplace.accounts.closing import account_data
 from notifications.models import Notification
 from orders.models import Checkout, Order, OrderItem, Review
 from payments.models import JournalLine
-from payments.services import escrow_release
 from sellers.models import Listing, Shop
+from tests.builders import ADDRESS, completed_order, paid_order
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import ADDRESS, paid_orders
-from tests.payments.conftest import held_escrow
+from tests.support import client_for, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -34,30 +31,22 @@ def ledger():
     return list(JournalLine.objects.order_by("pk").values_list("account", "amount_cents"))
 
 
-def completed_purchase(api_client, buyer):
+def completed_purchase(buyer):
     """A buyer's order, shipped, received and reviewed: nothing left open."""
     listing = ListingFactory(price_cents=1200, shipping_cents=500, stock=5,
                              shop=ShopFactory(name="Hilltop Farm"))
-    api_client.force_authenticate(buyer)
-    (order,) = paid_orders(api_client, [listing])
-    api_client.force_authenticate(listing.shop.owner)
-    assert api_client.post(f"/api/v1/orders/{order.pk}/ship",
-                           {"carrier": "USPS", "tracking_number": "9400 1"},
-                           format="json").status_code == 200
-    api_client.force_authenticate(buyer)
-    assert api_client.post(f"/api/v1/orders/{order.pk}/confirm-receipt").status_code == 200
-    assert api_client.post(f"/api/v1/orders/{order.pk}/review", {"rating": 5, "text": "Lovely"},
-                           format="json").status_code == 201
-    api_client.force_authenticate(None)
+    order = completed_order(buyer=buyer, listing=listing)
+    assert client_for(buyer).post(f"/api/v1/orders/{order.pk}/review",
+                                  {"rating": 5, "text": "Lovely"},
+                                  format="json").status_code == 201
     return order
 
 
 # --- download my data ---------------------------------------------------------------------
 
-def test_the_download_needs_the_password_and_holds_orders_reviews_messages_addresses(
-        api_client, localstripe):
+def test_the_download_needs_the_password_and_holds_orders_reviews_messages_addresses():
     dana = UserFactory(email="dana@example.test", display_name="Dana")
-    order = completed_purchase(api_client, dana)
+    order = completed_purchase(dana)
     client = signed_in(dana)
     wrong = client.post("/accounts/account/data/", {"password": "nope"})
     assert wrong.status_code == 400 and "That is not your current password." in (
@@ -77,9 +66,9 @@ def test_the_download_needs_the_password_and_holds_orders_reviews_messages_addre
     assert data["shop"] is None and data["orders_as_seller"] == []
 
 
-def test_a_seller_download_holds_the_shops_orders(api_client, localstripe):
+def test_a_seller_download_holds_the_shops_orders(api_client):
     dana = UserFactory()
-    order = completed_purchase(api_client, dana)
+    order = completed_purchase(dana)
     seller = order.shop.owner
     api_client.force_authenticate(seller)
     response = api_client.post("/api/v1/me/data", {"password": DEFAULT_PASSWORD}, format="json")
@@ -124,10 +113,9 @@ def test_the_download_costs_the_same_queries_for_one_or_many_orders(
 
 # --- closing ------------------------------------------------------------------------------
 
-def test_closing_with_an_open_order_is_refused_and_changes_nothing(api_client, localstripe):
+def test_closing_with_an_open_order_is_refused_and_changes_nothing():
     dana = UserFactory(email="dana@example.test")
-    api_client.force_authenticate(dana)
-    (order,) = paid_orders(api_client, [ListingFactory(stock=3)])
+    order = paid_order(buyer=dana)
     before = ledger()
     client = signed_in(dana)
     page = client.get("/accounts/account/close/").content.decode()
@@ -142,14 +130,16 @@ def test_closing_with_an_open_order_is_refused_and_changes_nothing(api_client, l
     assert order.shipping_address == ADDRESS
 
 
-def test_closing_a_shop_with_money_not_paid_out_is_refused(localstripe):
+def test_closing_a_shop_with_money_not_paid_out_is_refused():
     shop = ShopFactory()
-    reference, _, _ = held_escrow(amount_cents=4_000, shop=shop)
+    paid = paid_order(listing=ListingFactory(shop=shop, price_cents=4_000, shipping_cents=0))
     client = signed_in(shop.owner)
     held = client.post("/accounts/account/close/", {"password": DEFAULT_PASSWORD})
     assert held.status_code == 409
-    assert "$40.00 for your shop is still held in escrow." in held.content.decode()
-    escrow_release(reference=reference)
+    page = held.content.decode()
+    assert f"Your shop has orders to finish (#{paid.pk})." in page
+    assert "$40.00 for your shop is still held in escrow." in page
+    completed_order(listing=ListingFactory(shop=shop, price_cents=2_000, shipping_cents=0))
     before = ledger()
     api = APIClient()
     api.force_authenticate(shop.owner)
@@ -161,10 +151,9 @@ def test_closing_a_shop_with_money_not_paid_out_is_refused(localstripe):
     assert shop.status == Shop.Status.ACTIVE
 
 
-def test_closing_erases_the_person_and_keeps_orders_and_ledger(
-        api_client, localstripe, committed, mailoutbox):
+def test_closing_erases_the_person_and_keeps_orders_and_ledger(committed, mailoutbox):
     dana = UserFactory(email="dana@example.test", display_name="Dana")
-    order = completed_purchase(api_client, dana)
+    order = completed_purchase(dana)
     own_shop = ShopFactory(owner=dana, name="Dana's Jams")
     jam = ListingFactory(shop=own_shop)
     Token.objects.create(user=dana)
@@ -211,9 +200,9 @@ def test_closing_attempts_are_limited_and_the_api_counts_wrong_passwords(api_cli
     assert dana.closed_at is None
 
 
-def test_a_refused_close_counts_in_its_limit(localstripe):
+def test_a_refused_close_counts_in_its_limit():
     shop = ShopFactory()
-    held_escrow(amount_cents=2_000, shop=shop)
+    paid_order(shop=shop)
     client = signed_in(shop.owner)
     statuses = [client.post("/accounts/account/close/", {"password": DEFAULT_PASSWORD})
                 .status_code for _ in range(6)]
@@ -224,22 +213,9 @@ def test_a_refused_close_counts_in_its_limit(localstripe):
 def test_two_close_requests_at_once_close_once(mailoutbox):
     dana = UserFactory()
     ShopFactory(owner=dana)
-    statuses, barrier = [], threading.Barrier(2)
-
-    def close():
-        try:
-            client = signed_in(dana)
-            barrier.wait()
-            statuses.append(client.post("/accounts/account/close/",
-                                        {"password": DEFAULT_PASSWORD}).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=close) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    clients = [signed_in(dana), signed_in(dana)]
+    statuses = run_together(2, lambda n: clients[n].post(
+        "/accounts/account/close/", {"password": DEFAULT_PASSWORD}).status_code)
     # The second waits for the row lock and finds the account closed (409), or, having
     # started after the first committed, finds its session ended (302 to log in).
     assert statuses.count(302) >= 1 and set(statuses) <= {302, 409}

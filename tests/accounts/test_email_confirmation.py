@@ -6,11 +6,11 @@ import pytest
 from django.core import signing
 
 from payments.models import Payout
-from payments.services import escrow_release, payout_create
+from payments.services import payout_create
 from sellers.models import Shop
-from tests.accounts.conftest import link_in
-from tests.factories import ShopFactory, UserFactory
-from tests.payments.conftest import held_escrow
+from tests.builders import completed_order
+from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.support import mailed_link as link_in
 
 pytestmark = pytest.mark.django_db
 
@@ -175,10 +175,9 @@ def test_a_made_up_zone_from_the_browser_falls_back_to_the_default(client, commi
     assert django_user_model.objects.get(email="rosa@example.test").time_zone == "America/Chicago"
 
 
-def test_an_unconfirmed_owner_is_not_paid_out_until_confirmed(localstripe):
+def test_an_unconfirmed_owner_is_not_paid_out_until_confirmed():
     shop = ShopFactory(owner=UserFactory(email_confirmed_at=None))
-    reference, _, _ = held_escrow(amount_cents=5_000, shop=shop)
-    escrow_release(reference=reference)
+    completed_order(listing=ListingFactory(shop=shop, price_cents=5_000))
     assert payout_create(shop_id=shop.pk) is None
     assert not Payout.objects.exists()
     type(shop.owner).objects.filter(pk=shop.owner_id).update(email_confirmed_at="2026-01-01T00:00Z")

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from rest_framework.authtoken.models import Token
 
-from tests.accounts.conftest import link_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.support import mailed_link as link_in
 
 pytestmark = pytest.mark.django_db
 

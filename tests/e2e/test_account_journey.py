@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 
 from tests.browser import PHONE
-from tests.e2e.conftest import mailed_link
+from tests.support import mailed_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def accessible(page, screenshot, step: str) -> None:
 
 
 def test_a_buyer_confirms_the_address_and_resets_the_password_on_a_phone(
-        live_server, denver_phone, screenshot, eager_mail):
+        live_server, denver_phone, screenshot, mailoutbox, eager_tasks):
     page, site = denver_phone, live_server.url
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -52,7 +52,7 @@ def test_a_buyer_confirms_the_address_and_resets_the_password_on_a_phone(
     rosa = get_user_model().objects.get(email="rosa@example.test")
     assert rosa.time_zone == "America/Denver"  # guessed by the browser
     assert rosa.email_confirmed_at is None
-    assert [mail.subject for mail in eager_mail] == ["Confirm your e-mail address"]
+    assert [mail.subject for mail in mailoutbox] == ["Confirm your e-mail address"]
 
     page.click("header >> text=Account")
     page.wait_for_url(f"{site}/accounts/account/")
@@ -61,7 +61,7 @@ def test_a_buyer_confirms_the_address_and_resets_the_password_on_a_phone(
     assert re.search(r"\(M[SD]T\)", main)
     accessible(page, screenshot, "2-account-unconfirmed")
 
-    page.goto(site + mailed_link(eager_mail[0], "/accounts/confirm-email/"))
+    page.goto(site + mailed_link(mailoutbox[0], "/accounts/confirm-email/"))
     accessible(page, screenshot, "3-confirm")
     page.click("button:has-text('Confirm my address')")
     page.wait_for_url(f"{site}/accounts/account/")
@@ -82,7 +82,7 @@ def test_a_buyer_confirms_the_address_and_resets_the_password_on_a_phone(
     page.wait_for_url(f"{site}/accounts/password-reset/sent/")
     accessible(page, screenshot, "6-reset-sent")
 
-    reset_link = mailed_link(eager_mail[-1], "/accounts/reset/")
+    reset_link = mailed_link(mailoutbox[-1], "/accounts/reset/")
     page.goto(site + reset_link)
     page.wait_for_selector("h1:has-text('Choose a new password')")
     accessible(page, screenshot, "7-reset-choose")

@@ -6,9 +6,9 @@ from PIL import Image
 
 from sellers.models import Listing, Shop
 from tests.browser import LAPTOP
-from tests.e2e.conftest import mailed_link
 from tests.factories import CategoryFactory, UserFactory
 from tests.staff import staff_browser_login
+from tests.support import mailed_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def staff_runs_admin_action(browser, live_server, staff, changelist: str, pk: in
 
 
 def test_seller_signs_up_opens_shop_gets_verified_lists_an_item_with_photo(
-    live_server, browser, phone_page, screenshot, tmp_path, eager_mail
+    live_server, browser, phone_page, screenshot, tmp_path, mailoutbox, eager_tasks
 ):
     CategoryFactory(name="Honey & Syrups", slug="honey-syrups")
     staff = UserFactory(is_staff=True, is_superuser=True)
@@ -45,7 +45,7 @@ def test_seller_signs_up_opens_shop_gets_verified_lists_an_item_with_photo(
     # A shop waits for a confirmed e-mail address: the page says so, the mail has the link.
     assert "Please confirm your e-mail address" in page.inner_text("main")
     screenshot(page, "confirm-first")
-    page.goto(live_server.url + mailed_link(eager_mail[0], "/accounts/confirm-email/"))
+    page.goto(live_server.url + mailed_link(mailoutbox[0], "/accounts/confirm-email/"))
     page.click("button:has-text('Confirm my address')")
     page.goto(live_server.url + "/sell/")
     page.click("text=Open a shop")
