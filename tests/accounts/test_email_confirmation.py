@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.core import signing
+from django.urls import reverse
 
 from payments.models import Payout
 from payments.services import payout_create
@@ -183,3 +184,10 @@ def test_an_unconfirmed_owner_is_not_paid_out_until_confirmed():
     type(shop.owner).objects.filter(pk=shop.owner_id).update(email_confirmed_at="2026-01-01T00:00Z")
     payout = payout_create(shop_id=shop.pk)
     assert payout is not None and payout.amount_cents > 0
+
+
+def test_a_shop_owner_without_a_confirmed_address_is_told_payouts_wait(client):
+    shop = ShopFactory(owner=UserFactory(email_confirmed_at=None))
+    client.force_login(shop.owner)
+    page = client.get(reverse("sell-dashboard")).content.decode()
+    assert "You need a confirmed address to open a shop and to be paid" in page
