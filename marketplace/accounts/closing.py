@@ -17,8 +17,12 @@ from rest_framework.authtoken.models import Token
 from marketplace.ratelimit import rate_limit_take
 from notifications.models import Notification
 from notifications.services import notifications_erase_for
-from orders.models import Order, OrderItem, Review
-from orders.selectors import orders_open_for_buyer, orders_open_for_shop
+from orders.models import Order, OrderItem, Review, SavedAddress
+from orders.selectors import (
+    orders_open_for_buyer,
+    orders_open_for_shop,
+    saved_addresses_for_user,
+)
 from orders.services.privacy import buyer_personal_data_erase
 from payments.selectors import references_with_open_money, shop_balance
 from sellers.models import Shop
@@ -171,6 +175,8 @@ def account_data(*, user) -> dict:
         "notifications": list(Notification.objects.filter(recipient=user).order_by("id")
                               .values("created", "kind", "message", "url", "read_at")),
         "addresses": addresses,
+        "saved_addresses": list(saved_addresses_for_user(user=user)
+                                .values(*SavedAddress.FIELDS, "last_used")),
     }
 
 

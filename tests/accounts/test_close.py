@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from marketplace.accounts.closing import account_data
 from notifications.models import Notification
-from orders.models import Checkout, Order, OrderItem, Review
+from orders.models import Checkout, Order, OrderItem, Review, SavedAddress
 from payments.models import JournalLine
 from sellers.models import Listing, Shop
 from tests.builders import ADDRESS, completed_order, paid_order
@@ -47,6 +47,9 @@ def completed_purchase(buyer):
 def test_the_download_needs_the_password_and_holds_orders_reviews_messages_addresses():
     dana = UserFactory(email="dana@example.test", display_name="Dana")
     order = completed_purchase(dana)
+    saved = {key: value for key, value in ADDRESS.items() if key != "country"}
+    assert client_for(dana).post("/api/v1/me/addresses", saved,
+                                 format="json").status_code == 201
     client = signed_in(dana)
     wrong = client.post("/accounts/account/data/", {"password": "nope"})
     assert wrong.status_code == 400 and "That is not your current password." in (
@@ -61,6 +64,8 @@ def test_the_download_needs_the_password_and_holds_orders_reviews_messages_addre
         (order.pk, "completed", "Hilltop Farm")]
     assert data["orders_as_buyer"][0]["items"][0]["unit_price_cents"] == 1200
     assert data["addresses"] == [ADDRESS]
+    assert [(a["name"], a["line1"], a["postal_code"]) for a in data["saved_addresses"]] == [
+        ("Dana Buyer", "12 Main St", "52101")]
     assert [(r["rating"], r["text"]) for r in data["reviews_written"]] == [(5, "Lovely")]
     assert len(data["notifications"]) == Notification.objects.filter(recipient=dana).count() > 0
     assert data["shop"] is None and data["orders_as_seller"] == []
@@ -105,8 +110,11 @@ def test_the_download_costs_the_same_queries_for_one_or_many_orders(
                                          shipping_address=ADDRESS, status="completed")
             OrderItem.objects.create(order=order, listing=listing, title="Honey", quantity=2,
                                      unit_price_cents=500)
-    with django_assert_num_queries(8):
+    SavedAddress.objects.create(user=buyer, **{k: v for k, v in ADDRESS.items()
+                                               if k in SavedAddress.FIELDS})
+    with django_assert_num_queries(9):
         data = account_data(user=buyer)
+    assert len(data["saved_addresses"]) == 1
     assert len(data["orders_as_buyer"]) == orders * 2
     assert len(data["orders_as_seller"]) == orders
 
@@ -156,6 +164,9 @@ def test_closing_erases_the_person_and_keeps_orders_and_ledger(committed, mailou
     order = completed_purchase(dana)
     own_shop = ShopFactory(owner=dana, name="Dana's Jams")
     jam = ListingFactory(shop=own_shop)
+    saved = {key: value for key, value in ADDRESS.items() if key != "country"}
+    assert client_for(dana).post("/api/v1/me/addresses", saved,
+                                 format="json").status_code == 201
     Token.objects.get_or_create(user=dana)
     before = ledger()
     client = signed_in(dana)
@@ -176,6 +187,7 @@ def test_closing_erases_the_person_and_keeps_orders_and_ledger(committed, mailou
     assert not Notification.objects.filter(recipient=dana).exists()
     order.refresh_from_db()
     assert order.buyer_id == dana.pk and order.shipping_address == {}
+    assert not SavedAddress.objects.filter(user=dana).exists()
     assert Review.objects.get(order=order).buyer_id == dana.pk
     own_shop.refresh_from_db()
     assert own_shop.status == Shop.Status.CLOSED
