@@ -12,7 +12,8 @@ from ..models import Cart, Order, SavedAddress
 
 def buyer_personal_data_erase(*, buyer) -> int:
     """Blank the shipping address of every order of `buyer`, delete their saved addresses and
-    empty their cart; return how many orders had an address. Runs inside the caller's transaction if any."""
+    empty their cart; return how many orders had an address. Runs inside the caller's
+    transaction if any."""
     with transaction.atomic():
         erased = (Order.objects.filter(buyer=buyer).exclude(shipping_address={})
                   .update(shipping_address={}))
