@@ -390,6 +390,10 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # empty: the real Stripe API
 # Development only, with localstripe: the pay page turns typed test card numbers into a
 # PaymentMethod (payments/development_cards.py). Follows DEBUG; no variable turns it on alone.
 DEVELOPMENT_CARD_FORM = DEBUG
+# Stripe Connect calls (connected accounts, account links, transfers). Empty: the same base as
+# STRIPE_API_BASE. localstripe has no Connect: `make run` points this at the local Connect fake
+# (scripts/stripe_connect_fake.py).
+STRIPE_CONNECT_API_BASE = env_str("STRIPE_CONNECT_API_BASE")
 # Seconds to wait for one Stripe answer; no answer is retried (same key), then recorded unknown.
 STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 20, minimum=1, maximum=120)
 

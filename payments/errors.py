@@ -77,3 +77,9 @@ class GatewayRefused(Exception):
 
 class UnbalancedEntry(Exception):
     """A programming error: an entry whose lines do not sum to zero per currency."""
+
+
+class PayoutAccountError(PaymentsError):
+    """Stripe refused a payout-account step (or the shop may not have one now): nothing stored."""
+
+    http_status = 409

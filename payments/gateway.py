@@ -27,16 +27,21 @@ BACKOFF_SECONDS = 0.25  # doubled per attempt, capped below
 BACKOFF_CAP_SECONDS = 2.0
 
 
-def stripe_client() -> stripe.StripeClient:
-    """Build a client from the current settings; STRIPE_API_BASE set means localstripe."""
+def stripe_client(*, connect: bool = False) -> stripe.StripeClient:
+    """Build a client from the current settings; STRIPE_API_BASE set means localstripe.
+
+    `connect`: a Stripe Connect call (accounts, account links, transfers), sent to
+    STRIPE_CONNECT_API_BASE when it is set (localstripe has no Connect).
+    """
     options = {
         "max_network_retries": 0,  # our own loop retries, and records each attempt
         "http_client": stripe.new_default_http_client(
             timeout=getattr(settings, "STRIPE_TIMEOUT_SECONDS", 20)
         ),
     }
-    if settings.STRIPE_API_BASE:
-        options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    base = (connect and settings.STRIPE_CONNECT_API_BASE) or settings.STRIPE_API_BASE
+    if base:
+        options["base_addresses"] = {"api": base}
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **options)
 
 
@@ -56,9 +61,9 @@ def _backoff(attempt: int) -> None:
     time.sleep(min(BACKOFF_SECONDS * 2 ** (attempt - 1), BACKOFF_CAP_SECONDS))
 
 
-def stripe_read(send: Callable[[stripe.StripeClient], object]):
+def stripe_read(send: Callable[[stripe.StripeClient], object], *, connect: bool = False):
     """Run a read with bounded retries; raise PaymentProviderUnavailable when Stripe is away."""
-    client = stripe_client()
+    client = stripe_client(connect=connect)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             return send(client)
@@ -75,7 +80,7 @@ def stripe_read(send: Callable[[stripe.StripeClient], object]):
 
 def stripe_write(
     *, operation: str, idempotency_key: str, reference: str,
-    send: Callable[[stripe.StripeClient, dict], object],
+    send: Callable[[stripe.StripeClient, dict], object], connect: bool = False,
 ):
     """Record the call, then send it with the same idempotency key on every attempt.
 
@@ -86,7 +91,7 @@ def stripe_write(
         idempotency_key=idempotency_key,
         defaults={"operation": operation, "reference": reference},
     )
-    client = stripe_client()
+    client = stripe_client(connect=connect)
     last_error = ""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         GatewayCall.objects.filter(pk=call.pk).update(attempts=F("attempts") + 1)

@@ -271,6 +271,39 @@ class Payout(models.Model):
         return f"payout:{self.pk}"
 
 
+class PayoutAccount(models.Model):
+    """A shop's Stripe Connect Express account: where its automatic payouts go.
+
+    Its fields mirror what Stripe last told us about the account (the return page and
+    `account.updated` webhooks both fetch it again and store it under the row lock); `status`
+    is derived from them, for people to read.
+    """
+
+    class Status(models.TextChoices):
+        # The labels are the one table of what people see for each status.
+        ONBOARDING = "onboarding", "Setup not finished"  # created; the seller has not finished
+        VERIFYING = "verifying", "Being checked by Stripe"  # finished; Stripe is checking
+        ACTION_NEEDED = "action_needed", "Stripe needs more information"  # something is due
+        ENABLED = "enabled", "Ready for payouts"  # payouts_enabled: transfers may go here
+
+    shop = models.OneToOneField("sellers.Shop", on_delete=models.PROTECT, related_name="+")
+    stripe_account_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ONBOARDING)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    requirements_due = models.JSONField(default=list, blank=True)  # Stripe's currently_due
+    disabled_reason = models.CharField(max_length=120, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)  # when Stripe last told us
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.stripe_account_id} {self.status}"
+
+
 class Chargeback(models.Model):
     """A chargeback (Stripe dispute) the buyer's bank opened on one of our PaymentIntents.
 

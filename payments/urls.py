@@ -5,4 +5,11 @@ from . import views
 
 urlpatterns = [
     path("sell/balance/", views.seller_balance, name="seller-balance"),
+    path("sell/payouts/", views.payout_account_page, name="seller-payout-account"),
+    path("sell/payouts/setup/", views.payout_account_setup, name="seller-payout-account-setup"),
+    path("sell/payouts/return/", views.payout_account_return,
+         name="seller-payout-account-return"),
+    path("sell/payouts/refresh/", views.payout_account_refresh,
+         name="seller-payout-account-refresh"),
+    path("sell/terms/", views.seller_terms, name="seller-terms"),
 ]

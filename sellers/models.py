@@ -82,8 +82,6 @@ class Shop(models.Model):
     # catalog pages sort and show it without aggregating reviews per request.
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     rating_count = models.PositiveIntegerField(default=0)
-    # Stripe Connect account for automatic payouts; empty means staff pay out by hand.
-    stripe_account_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,4 +1,5 @@
 import http.server
+import importlib.util
 import socket
 import subprocess
 import threading
@@ -12,7 +13,7 @@ from rest_framework.test import APIClient
 from payments.services.intents import _OUTCOME_HANDLERS
 from tests.browser import browser, phone_page, screenshot  # noqa: F401 - shared fixtures
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.processes import BIN, free_port, stop_process, wait_for_port
+from tests.processes import BIN, ROOT, free_port, stop_process, wait_for_port
 from tests.stripe_support import serve
 from tests.support import cache_clear_own_keys
 
@@ -210,3 +211,23 @@ def eager_tasks():
         yield
     finally:
         conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+def _connect_fake_module():
+    spec = importlib.util.spec_from_file_location(
+        "stripe_connect_fake", ROOT / "scripts" / "stripe_connect_fake.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def connect_fake(settings):
+    """The project's Stripe Connect fake (scripts/stripe_connect_fake.py) on a port of its own,
+    with the app's Connect calls pointed at it. Its webhook goes nowhere unless a test sets it."""
+    server, fake = _connect_fake_module().serve(webhook_secret=settings.STRIPE_WEBHOOK_SECRET)
+    fake.base = fake.public_base
+    settings.STRIPE_CONNECT_API_BASE = fake.base
+    yield fake
+    server.shutdown()
+    server.server_close()

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 
+from payments.models import PayoutAccount
 from payments.services import (
     escrow_hold,
     escrow_release,
@@ -25,6 +26,16 @@ _counter = itertools.count(1)
 
 def next_number() -> int:
     return int(time.time() * 1000) % 10_000_000 * 100 + next(_counter)
+
+
+def connect_shop(stripe_account_id: str, **shop_fields):
+    """A shop whose Stripe Connect payout account is set up and enabled for payouts."""
+    shop = ShopFactory(**shop_fields)
+    PayoutAccount.objects.create(
+        shop=shop, stripe_account_id=stripe_account_id, status=PayoutAccount.Status.ENABLED,
+        charges_enabled=True, payouts_enabled=True, details_submitted=True,
+    )
+    return shop
 
 
 def paid_intent(*, amount_cents: int, currency: str = "USD", card: str = "pm_card_visa"):

@@ -31,7 +31,7 @@ from ..ledger import (
     seller_payable_account,
     seller_payout_pending_account,
 )
-from ..models import Escrow, GatewayCall, JournalEntry, JournalLine, Payout
+from ..models import Escrow, GatewayCall, JournalEntry, JournalLine, Payout, PayoutAccount
 from ..transitions import payout_transition
 
 PAYOUT_MINIMUM_CENTS = 1_000  # $10: smaller balances wait for the next run
@@ -59,11 +59,14 @@ def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
         ) - _frozen_released_cents(shop_id=shop.pk, currency=currency)
         if available < PAYOUT_MINIMUM_CENTS:
             return None  # includes a negative balance: what the seller owes is paid back first
+        account = PayoutAccount.objects.filter(shop_id=shop.pk).first()
+        if account is not None and not account.payouts_enabled:
+            # A payout account Stripe cannot pay yet: the balance waits for it (the balance
+            # page says why). Shops with no payout account at all are paid by staff by hand.
+            return None
         payout = Payout.objects.create(
             shop=shop, amount_cents=available, currency=currency,
-            method=(
-                Payout.Method.STRIPE_TRANSFER if shop.stripe_account_id else Payout.Method.MANUAL
-            ),
+            method=Payout.Method.STRIPE_TRANSFER if account else Payout.Method.MANUAL,
         )
         journal_post(
             key=f"payout:{payout.pk}", kind=JournalEntry.Kind.PAYOUT, shop=shop,
@@ -146,7 +149,8 @@ def _transfer_find(*, payout: Payout):
     transfers = stripe_read(
         lambda client: client.v1.transfers.list(
             params={"transfer_group": payout.transfer_group, "limit": 100}
-        )
+        ),
+        connect=True,
     )
     for item in transfers.data:
         if (as_dict(item).get("metadata") or {}).get("payout_id") == str(payout.pk):
@@ -163,7 +167,9 @@ def payout_send(*, payout: Payout) -> Payout:
     about a day), so a lost answer never pays twice.
     """
     stale = timezone.now() - timedelta(seconds=CLAIM_SECONDS)
-    sendable = Shop.objects.filter(
+    account = PayoutAccount.objects.filter(shop_id=payout.shop_id).first()
+    # A suspended shop, or an account Stripe stopped paying out to: the payout waits (held).
+    sendable = account is not None and account.payouts_enabled and Shop.objects.filter(
         pk=payout.shop_id, status__in=[Shop.Status.ACTIVE, Shop.Status.PENDING_VERIFICATION]
     ).exists()
     # The claim filters on the payout's own columns only: a condition on a joined table makes
@@ -198,11 +204,11 @@ def payout_send(*, payout: Payout) -> Payout:
     try:
         transfer = found or stripe_write(
             operation="transfer.create", idempotency_key=payout.idempotency_key,
-            reference=f"payout:{payout.pk}",
+            reference=f"payout:{payout.pk}", connect=True,
             send=lambda client, options: client.v1.transfers.create(
                 params={
                     "amount": payout.amount_cents, "currency": payout.currency.lower(),
-                    "destination": shop.stripe_account_id,
+                    "destination": account.stripe_account_id,
                     "transfer_group": payout.transfer_group,
                     "metadata": {"payout_id": str(payout.pk), "shop": shop.slug},
                 },

@@ -21,6 +21,7 @@ from ..models import Escrow, JournalLine, PaymentIntent, ReconciliationIssue, We
 from .chargebacks import chargeback_closed, chargeback_opened, dispute_fetch
 from .intents import payment_intent_apply
 from .issues import issue_flag
+from .payout_accounts import payout_account_sync
 from .refund_recovery import (
     refund_reported_failed,
     refunds_external_apply,
@@ -101,6 +102,10 @@ def _event_apply(event_type: str, data_object) -> None:
         chargeback_opened(dispute=dispute_fetch(data_object))
     elif event_type == "charge.dispute.closed":
         chargeback_closed(dispute=dispute_fetch(data_object))
+    elif event_type == "account.updated":
+        # Only a hint, like every event: the account is fetched again and Stripe's latest
+        # state stored, so a late or repeated event never sets an older state.
+        payout_account_sync(stripe_account_id=str(data_object.get("id") or ""))
     else:
         logger.info("Ignoring Stripe event type %s", event_type)
 

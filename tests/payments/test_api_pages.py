@@ -103,9 +103,9 @@ def test_balance_page_costs_a_fixed_number_of_queries(client, localstripe,
         journal_post(key=f"hold:x:{i}", kind="hold", reference=f"order:{i}", shop=shop, lines=[
             Line(STRIPE_BALANCE, -100, "USD"), Line(escrow_account(f"order:{i}"), 100, "USD")])
     client.force_login(shop.owner)
-    # session, user, shop, statement count, balance, unread notifications (base layout),
-    # statement page, payouts
-    with django_assert_num_queries(8):
+    # session, user, shop, statement count, payout account, balance, unread notifications
+    # (base layout), statement page, payouts
+    with django_assert_num_queries(9):
         page = client.get("/sell/balance/")
     assert page.content.decode().count('<td><a href="/sell/orders/') == rows
     assert "order:" not in page.content.decode()  # people read "Order #3", not a reference

@@ -15,8 +15,7 @@ from django.utils import timezone
 from payments.ledger import account_balance, seller_paid_out_account, seller_payable_account
 from payments.models import GatewayCall, Payout, ReconciliationIssue
 from payments.services import escrow_release, payouts_run, reconciliation_run
-from tests.factories import ShopFactory
-from tests.stripe_support import held_escrow, serve
+from tests.stripe_support import connect_shop, held_escrow, serve
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +87,7 @@ def transfers():
 
 
 def connect_shop_with_balance(cents):
-    shop = ShopFactory(stripe_account_id="acct_fake_1")
+    shop = connect_shop("acct_fake_1")
     reference, shop, _ = held_escrow(amount_cents=cents, shop=shop)
     escrow_release(reference=reference)
     return shop

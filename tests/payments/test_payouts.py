@@ -18,9 +18,9 @@ from payments.models import Payout
 from payments.selectors import shop_balance
 from payments.services import payout_mark_paid, payouts_run
 from sellers.models import Shop
-from tests.factories import ShopFactory, UserFactory
+from tests.factories import UserFactory
 from tests.staff import staff_login, staff_make
-from tests.stripe_support import released, serve
+from tests.stripe_support import connect_shop, released, serve
 
 
 def available(shop):
@@ -100,7 +100,7 @@ def test_balances_under_ten_dollars_wait(localstripe):
 
 @pytest.mark.django_db
 def test_a_suspended_shops_balance_is_held(localstripe, fake_transfers, settings):
-    shop = released(20_000, shop=ShopFactory(stripe_account_id="acct_suspended"))
+    shop = released(20_000, shop=connect_shop("acct_suspended"))
     Shop.objects.filter(pk=shop.pk).update(status=Shop.Status.SUSPENDED)
     settings.STRIPE_API_BASE = fake_transfers["base"]
     result = payouts_run()
@@ -112,7 +112,7 @@ def test_a_suspended_shops_balance_is_held(localstripe, fake_transfers, settings
 @pytest.mark.django_db
 def test_connect_payout_is_a_transfer_keyed_by_the_payout_id(localstripe, fake_transfers,
                                                             settings):
-    shop = released(12_000, shop=ShopFactory(stripe_account_id="acct_1Village"))
+    shop = released(12_000, shop=connect_shop("acct_1Village"))
     settings.STRIPE_API_BASE = fake_transfers["base"]
 
     result = payouts_run()
@@ -133,7 +133,7 @@ def test_connect_payout_is_a_transfer_keyed_by_the_payout_id(localstripe, fake_t
 def test_a_refused_transfer_returns_the_money_to_the_available_balance(
     localstripe, fake_transfers, settings
 ):
-    shop = released(3_000, shop=ShopFactory(stripe_account_id="acct_gone"))
+    shop = released(3_000, shop=connect_shop("acct_gone"))
     settings.STRIPE_API_BASE = fake_transfers["base"]
     fake_transfers["mode"] = "refuse"
 
@@ -147,7 +147,7 @@ def test_a_refused_transfer_returns_the_money_to_the_available_balance(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_job_run_twice_at_once_pays_once(localstripe, fake_transfers, settings):
-    shop = released(9_000, shop=ShopFactory(stripe_account_id="acct_twice"))
+    shop = released(9_000, shop=connect_shop("acct_twice"))
     settings.STRIPE_API_BASE = fake_transfers["base"]
     barrier = threading.Barrier(2)
     results = []
