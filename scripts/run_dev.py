@@ -1,8 +1,9 @@
 """`make run`: the whole marketplace on embedded or local defaults, in the foreground.
 
 Starts PostgreSQL (DATABASE_URL, or an embedded pgserver under .data/pg), localstripe on
-loopback with our webhook registered, migrations and demo data, then the web server, a Celery
-worker and beat. Ctrl-C stops every process it started.
+loopback with our webhook registered, the local Stripe Connect fake (payout accounts and
+transfers, which localstripe lacks; scripts/stripe_connect_fake.py), migrations and demo data,
+then the web server, a Celery worker and beat. Ctrl-C stops every process it started.
 """
 
 import os
@@ -21,6 +22,7 @@ DATA = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
 BIN = Path(sys.executable).parent
 PORT = int(os.environ.get("PORT", "8000"))
 STRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+CONNECT_PORT = int(os.environ.get("STRIPE_CONNECT_FAKE_PORT", "8421"))
 
 
 def say(message: str) -> None:
@@ -82,6 +84,33 @@ def start_localstripe(env: dict, children: list) -> None:
     say("registered the webhook with localstripe")
 
 
+def start_connect_fake(env: dict, children: list) -> None:
+    """The local Stripe Connect stand-in: connected accounts, account links, the onboarding
+    page the demo seller clicks through, transfers; it signs its account.updated events."""
+    if env.get("STRIPE_CONNECT_API_BASE"):
+        say(f"using Stripe Connect at {env['STRIPE_CONNECT_API_BASE']}")
+        return
+    if port_is_open(CONNECT_PORT):
+        raise SystemExit(f"port {CONNECT_PORT} is taken; set STRIPE_CONNECT_FAKE_PORT to another")
+    base = f"http://127.0.0.1:{CONNECT_PORT}"
+    say(f"starting the Stripe Connect fake on {base}")
+    log = open(DATA / "stripe_connect_fake.log", "ab")  # noqa: SIM115 - lives with the child
+    children.append(("connect-fake", subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "stripe_connect_fake.py"),
+         "--port", str(CONNECT_PORT),
+         "--webhook-url", f"http://127.0.0.1:{PORT}/api/v1/payments/stripe/webhook",
+         "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"]],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )))
+    deadline = time.monotonic() + 20
+    while not port_is_open(CONNECT_PORT):
+        if time.monotonic() > deadline:
+            raise SystemExit("the Connect fake did not start; see "
+                             f"{DATA / 'stripe_connect_fake.log'}")
+        time.sleep(0.2)
+    env["STRIPE_CONNECT_API_BASE"] = base
+
+
 def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
@@ -123,6 +152,7 @@ def main() -> int:
     server = start_database(env)
     try:
         start_localstripe(env, children)
+        start_connect_fake(env, children)
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "seed_demo")
         celery = str(BIN / "celery")
