@@ -8,7 +8,8 @@ from django.shortcuts import render
 from orders.models import Order
 from orders.selectors import order_counts_by_status, orders_for_shop
 from payments.selectors import shop_balance
-from sellers.selectors import shop_listings_for_owner, shop_of_user_or_none
+from payments.services.payout_accounts import payout_account_of
+from sellers.selectors import shop_listings_for_owner, shop_of_user_or_none, shop_onboarding_notes
 
 RECENT_ORDERS = 5
 
@@ -25,5 +26,7 @@ def seller_dashboard(request):
             to_ship=counts.get(Order.Status.PAID, 0),
             disputed=counts.get(Order.Status.DISPUTED, 0),
             balance=shop_balance(shop=shop),
+            payout_account=payout_account_of(shop_id=shop.pk),
+            **shop_onboarding_notes(shop=shop),
         )
     return render(request, "sellers/dashboard.html", context)

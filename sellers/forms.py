@@ -43,7 +43,8 @@ class ListingForm(forms.Form):
     )
     price = forms.DecimalField(
         label="Price (US$)", min_value=Decimal("0.01"), max_value=100_000, decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal",
+                                        "aria-describedby": "price-receive"}),
     )
     stock = forms.IntegerField(label="How many you have", min_value=0, max_value=100_000)
     shipping = forms.DecimalField(
@@ -58,6 +59,17 @@ class ListingForm(forms.Form):
         self.fields["category"].queryset = Category.objects.select_related("parent").order_by(
             "parent__position", "parent__name", "position", "name"
         )
+
+    def price_cents_shown(self) -> int | None:
+        """The price in the form as whole cents (what was typed, else the saved one); None."""
+        raw = self.data.get("price") if self.is_bound else self.initial.get("price")
+        try:
+            cents = (Decimal(str(raw).strip().lstrip("$").replace(",", "")) * 100)
+        except (ArithmeticError, ValueError):
+            return None
+        if not cents.is_finite() or cents <= 0 or cents > 10_000_000:
+            return None
+        return int(cents.to_integral_value())
 
     def service_values(self) -> dict:
         """The cleaned form as the listing service's keyword arguments (money in cents)."""

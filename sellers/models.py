@@ -102,6 +102,8 @@ class Shop(models.Model):
 class Listing(models.Model):
     # The labels are what people read; the moves between them are in sellers/transitions.py.
     class Status(models.TextChoices):
+        # prepared while the shop waits for verification; published when it is verified
+        DRAFT = "draft", "Draft"
         PENDING_REVIEW = "pending_review", "Waiting for review"  # waiting for a moderator
         ACTIVE = "active", "Active"  # public and buyable
         REJECTED = "rejected", "Declined"  # a moderator refused it

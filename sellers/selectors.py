@@ -4,6 +4,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .errors import NoShop, NotFound
 from .models import Listing, ListingImage, Shop
+from .services.listings import NEW_SHOP_REVIEW_TIME, hand_checks_left
+
+SHOP_VERIFICATION_TIME = "usually within a day"
 
 
 def listing_public_queryset() -> QuerySet[Listing]:
@@ -84,3 +87,14 @@ def shop_listings_for_owner(*, shop: Shop) -> QuerySet[Listing]:
 
 def _owns(user, shop: Shop) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and shop.owner_id == user.pk
+
+
+def shop_onboarding_notes(*, shop: Shop) -> dict:
+    """What the listing form and the dashboard announce before it happens: drafts while the
+    shop waits for verification, and how many listings our team still checks by hand."""
+    return {
+        "shop_pending": shop.status == Shop.Status.PENDING_VERIFICATION,
+        "shop_verification_time": SHOP_VERIFICATION_TIME,
+        "hand_checks_left": hand_checks_left(shop=shop),
+        "hand_check_time": NEW_SHOP_REVIEW_TIME,
+    }

@@ -20,9 +20,11 @@ from .forms import LISTING_FIELD_NAMES, ListingCreateForm, ListingForm, PhotoFor
 from .images import MAX_IMAGES_PER_LISTING, image_decode_upload, listing_image_store
 from .search import ListingFilters, listing_search
 from .selectors import (
+    SHOP_VERIFICATION_TIME,
     listing_of_owner,
     shop_get_for_viewer,
     shop_of_user_or_none,
+    shop_onboarding_notes,
 )
 
 STOREFRONT_PAGE_SIZE = 24
@@ -50,8 +52,10 @@ def shop_open(request):
         except SellersError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Your shop is open! Our team will verify it soon; you "
-                                      "can add listings as soon as it is verified.")
+            messages.success(request, "Your shop is saved and waiting for verification by our "
+                                      f"team, {SHOP_VERIFICATION_TIME}. Meanwhile you can "
+                                      "prepare listings: they are kept as drafts, with their "
+                                      "photos, and published when your shop is verified.")
             return redirect("sell-dashboard")
     status = 400 if request.method == "POST" else 200
     return render(request, "sellers/shop_form.html", {"form": form, "opening": True},
@@ -107,13 +111,25 @@ def listing_new(request, shop):
         else:
             if listing.status == listing.Status.ACTIVE:
                 messages.success(request, f"“{listing.title}” is live in your shop.")
+            elif listing.status == listing.Status.DRAFT:
+                messages.info(request, f"“{listing.title}” is saved as a draft"
+                                       f"{' with its photo' if image is not None else ''}. "
+                                       "It is published when our team has verified your shop, "
+                                       f"{SHOP_VERIFICATION_TIME}.")
             else:
                 messages.info(request, f"“{listing.title}” is saved and waiting for review: "
                                        f"{listing.review_reason}")
             return redirect("sell-listing-edit", listing_id=listing.pk)
+    if request.method == "POST" and request.FILES.get("photo") and form.errors and (
+            "photo" not in form.errors):
+        # A browser cannot refill a file field: say so, rather than drop the photo silently.
+        form.add_error("photo", "Your photo was not saved because of the problems above: "
+                                "please choose it again.")
     status = 400 if request.method == "POST" else 200
-    return render(request, "sellers/listing_form.html", {"form": form, "shop": shop},
-                  status=status)
+    return render(request, "sellers/listing_form.html", {
+        "form": form, "shop": shop, "price_cents_shown": form.price_cents_shown(),
+        **shop_onboarding_notes(shop=shop),
+    }, status=status)
 
 
 @login_required
@@ -144,6 +160,7 @@ def listing_edit(request, listing_id):
     return render(request, "sellers/listing_form.html", {
         "form": form, "listing": listing, "shop": listing.shop, "photos": listing.images.all(),
         "photo_form": PhotoForm(), "max_photos": MAX_IMAGES_PER_LISTING,
+        "price_cents_shown": form.price_cents_shown(), **shop_onboarding_notes(shop=listing.shop),
     }, status=status)
 
 

@@ -2,9 +2,12 @@
 
 from .listings import (
     NEW_SHOP_REVIEW_REASON,
+    NEW_SHOP_REVIEW_TIME,
+    hand_checks_left,
     listing_approve,
     listing_archive,
     listing_create,
+    listing_drafts_publish,
     listing_hold_for_review,
     listing_lock_for_moderation,
     listing_reject,
@@ -28,9 +31,12 @@ from .stock import listing_stock_return, listing_stock_take, listings_lock
 
 __all__ = [
     "NEW_SHOP_REVIEW_REASON",
+    "NEW_SHOP_REVIEW_TIME",
+    "hand_checks_left",
     "listing_approve",
     "listing_archive",
     "listing_create",
+    "listing_drafts_publish",
     "listing_hold_for_review",
     "listing_lock_for_moderation",
     "listing_image_add",

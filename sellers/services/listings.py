@@ -14,10 +14,13 @@ from .transitions import LISTING_INITIAL, listing_transition
 MAX_STOCK = 100_000
 MAX_SHIPPING_CENTS = 1_000_000  # $10,000
 HAND_CHECKED_LISTINGS = 3
+NEW_SHOP_REVIEW_TIME = "This usually takes less than a day."
 NEW_SHOP_REVIEW_REASON = (
     "A new shop's first 3 listings are checked by our team before they go live. "
-    "This usually takes less than a day."
+    + NEW_SHOP_REVIEW_TIME
 )
+DRAFT_REASON = ("A draft: it is published when our team has verified your shop, "
+                "usually within a day.")
 EDITED_AFTER_REJECTION_REASON = "Changed after it was declined: waiting for our team again."
 # Changes to what a buyer reads (or to the price, which a brand's price floor depends on)
 # send the listing through screening again.
@@ -72,10 +75,7 @@ def _review_state(
                              price_cents=fields["price_cents"])
     if reasons:
         return Listing.Status.PENDING_REVIEW, Listing.HoldReason.SCREENING, " ".join(reasons)
-    approved = shop.listings.filter(
-        Q(status=Listing.Status.ACTIVE) | Q(approved_at__isnull=False)
-    ).exclude(pk=exclude_id).count()
-    if approved < HAND_CHECKED_LISTINGS:
+    if hand_checks_left(shop=shop, exclude_id=exclude_id):
         return (Listing.Status.PENDING_REVIEW, Listing.HoldReason.NEW_SHOP,
                 NEW_SHOP_REVIEW_REASON)
     return Listing.Status.ACTIVE, "", ""
@@ -97,25 +97,35 @@ def listing_lock_for_moderation(*, listing_id) -> Listing:
     return listing
 
 
+def hand_checks_left(*, shop: Shop, exclude_id: int | None = None) -> int:
+    """How many more of the shop's listings our team checks by hand before they go live."""
+    approved = shop.listings.filter(
+        Q(status=Listing.Status.ACTIVE) | Q(approved_at__isnull=False)
+    ).exclude(pk=exclude_id).count()
+    return max(HAND_CHECKED_LISTINGS - approved, 0)
+
+
 def _own_shop_locked(user) -> Shop:
+    """The user's shop, locked, if it may hold new listings (drafts while it is pending)."""
     shop = Shop.objects.select_for_update().filter(owner_id=user.pk).first()
     if shop is None:
         raise NoShop()
-    if shop.status == Shop.Status.PENDING_VERIFICATION:
-        raise NotAllowed("Your shop is waiting for verification by our team. "
-                         "You can list goods as soon as it is verified.")
-    if shop.status != Shop.Status.ACTIVE:
+    if shop.status not in {Shop.Status.ACTIVE, Shop.Status.PENDING_VERIFICATION}:
         raise NotAllowed("Your shop is suspended, so it cannot list goods. "
                          f"Reason: {shop.status_reason or 'not given'}")
     return shop
 
 
 def listing_create(*, user, **values) -> Listing:
-    """List goods in `user`'s active shop: live at once, or held for review and why."""
+    """List goods in `user`'s shop: live at once, held for review and why, or (while the shop
+    waits for verification) a draft published when it is verified."""
     fields = _listing_fields(values)
     with transaction.atomic():
         shop = _own_shop_locked(user)
-        status, hold, reason = _review_state(shop=shop, fields=fields)
+        if shop.status == Shop.Status.PENDING_VERIFICATION:
+            status, hold, reason = Listing.Status.DRAFT, "", DRAFT_REASON
+        else:
+            status, hold, reason = _review_state(shop=shop, fields=fields)
         if status not in LISTING_INITIAL:
             raise InvalidTransition("A new listing is either live or waiting for review.")
         return Listing.objects.create(
@@ -178,6 +188,24 @@ def listing_update(*, user, listing_id: int, changes: dict) -> Listing:
             setattr(listing, name, value)
         listing.save(update_fields=[*values, "updated"])
     return listing
+
+
+def listing_drafts_publish(*, shop_id: int) -> list[Listing]:
+    """Publish a newly verified shop's drafts, oldest first, as if each were listed now: live,
+    or held for review (screening, the first listings' check). Photos stay with them.
+
+    Runs inside the shop's verification (its transaction and shop row lock).
+    """
+    shop = Shop.objects.get(pk=shop_id)
+    published = []
+    drafts = shop.listings.filter(status=Listing.Status.DRAFT).order_by("created", "id")
+    for draft in drafts:
+        fields = {name: getattr(draft, name) for name in SCREENED_FIELDS}
+        status, hold, reason = _review_state(shop=shop, fields=fields, exclude_id=draft.pk)
+        extra = {"approved_at": timezone.now()} if status == Listing.Status.ACTIVE else {}
+        published.append(listing_transition(listing_id=draft.pk, to=status, hold=hold,
+                                            review_reason=reason, **extra))
+    return published
 
 
 def listing_archive(*, user, listing_id: int) -> Listing:

@@ -13,6 +13,7 @@ from ..errors import Conflict, NotAllowed, NotFound
 from ..models import Listing, Shop, Village
 from ..us_states import US_STATES
 from .fields import text_field
+from .listings import listing_drafts_publish
 from .transitions import SHOP_INITIAL, listing_transition, shop_transition
 
 EMAIL_UNCONFIRMED_MESSAGE = (
@@ -139,11 +140,15 @@ def shop_update(
 
 
 def shop_verify(*, shop_id: int) -> Shop:
-    """Staff: a shop waiting for verification goes live and may list goods."""
-    return shop_transition(
-        shop_id=shop_id, to=Shop.Status.ACTIVE, expected={Shop.Status.PENDING_VERIFICATION},
-        refusal="{obj.name} is {status}, not waiting for verification.",
-        verified_at=timezone.now(), status_reason="")
+    """Staff: a shop waiting for verification goes live and may list goods; the drafts its
+    owner prepared meanwhile are published in the same transaction."""
+    with transaction.atomic():
+        shop = shop_transition(
+            shop_id=shop_id, to=Shop.Status.ACTIVE, expected={Shop.Status.PENDING_VERIFICATION},
+            refusal="{obj.name} is {status}, not waiting for verification.",
+            verified_at=timezone.now(), status_reason="")
+        listing_drafts_publish(shop_id=shop.pk)
+    return shop
 
 
 def shop_suspend(*, shop_id: int, reason: str) -> Shop:
@@ -161,10 +166,13 @@ def shop_reinstate(*, shop_id: int) -> Shop:
     with transaction.atomic():
         first_verified = (Shop.objects.select_for_update(of=("self",)).filter(pk=shop_id)
                           .values_list("verified_at", flat=True).first())
-        return shop_transition(
+        shop = shop_transition(
             shop_id=shop_id, to=Shop.Status.ACTIVE, expected={Shop.Status.SUSPENDED},
             refusal="{obj.name} is not suspended.",
             verified_at=first_verified or timezone.now(), status_reason="")
+        # Suspended before it was ever verified: its drafts are published now.
+        listing_drafts_publish(shop_id=shop.pk)
+    return shop
 
 
 def shop_lock(*, shop_id: int | None = None, slug: str | None = None) -> Shop:

@@ -13,6 +13,10 @@ from ..models import Listing, Shop
 
 ListingStatus = Listing.Status
 LISTING_TRANSITIONS: dict[str, set[str]] = {
+    # Published when the shop is verified: live, or held for review like any new listing.
+    ListingStatus.DRAFT: {
+        ListingStatus.PENDING_REVIEW, ListingStatus.ACTIVE, ListingStatus.ARCHIVED,
+    },
     ListingStatus.PENDING_REVIEW: {
         ListingStatus.ACTIVE, ListingStatus.REJECTED, ListingStatus.TAKEN_DOWN,
         ListingStatus.ARCHIVED,
@@ -25,7 +29,7 @@ LISTING_TRANSITIONS: dict[str, set[str]] = {
     ListingStatus.TAKEN_DOWN: {ListingStatus.ARCHIVED},
     ListingStatus.ARCHIVED: set(),
 }
-LISTING_INITIAL = {ListingStatus.PENDING_REVIEW, ListingStatus.ACTIVE}
+LISTING_INITIAL = {ListingStatus.DRAFT, ListingStatus.PENDING_REVIEW, ListingStatus.ACTIVE}
 
 ShopStatus = Shop.Status
 SHOP_TRANSITIONS: dict[str, set[str]] = {

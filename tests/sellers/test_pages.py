@@ -41,8 +41,8 @@ def test_open_shop_page_creates_pending_shop(client):
     shop = Shop.objects.get(owner=user)
     assert (shop.status, shop.village.state) == ("pending_verification", "IA")
     html = client.get("/sell/").content.decode()
-    assert "Our team is verifying your shop" in html
-    assert "No orders yet" in html and 'href="/sell/listings/new/"' not in html
+    assert "Our team verifies your shop" in html and "usually within a day" in html
+    assert "No orders yet" in html and "Prepare your first listing" in html
 
 
 def test_open_shop_page_shows_field_errors_and_writes_nothing(client):
@@ -99,15 +99,16 @@ def test_new_listing_page_field_errors(client):
     assert Listing.objects.count() == 0
 
 
-def test_inactive_shop_new_listing_page_explains_and_refuses(client):
-    shop = ShopFactory(status=Shop.Status.PENDING_VERIFICATION)
+def test_suspended_shop_new_listing_page_explains_and_refuses(client):
+    shop = ShopFactory(status=Shop.Status.SUSPENDED, status_reason="Unpaid fees.")
     CategoryFactory(slug="honey")
     client.force_login(shop.owner)
-    assert "once it is verified" in client.get("/sell/listings/new/").content.decode()
+    assert "suspended" in client.get("/sell/listings/new/").content.decode()
     response = client.post("/sell/listings/new/", {"title": "Jar", "category": "honey",
                                                    "price": "5", "stock": "1", "shipping": "0"})
     assert response.status_code == 400
-    assert "waiting for verification" in response.content.decode()
+    assert "Your shop is suspended" in response.content.decode()
+    assert Listing.objects.count() == 0
     assert Listing.objects.count() == 0
 
 
