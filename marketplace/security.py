@@ -45,6 +45,9 @@ def _own_sources() -> list[str]:
     return sources
 
 
+STRIPE_CONNECT_ONBOARDING = "https://connect.stripe.com"
+
+
 def content_security_policy(*, relaxed: bool = False) -> str:
     """The policy for one response, built from the settings of the moment."""
     own = _own_sources()
@@ -64,7 +67,9 @@ def content_security_policy(*, relaxed: bool = False) -> str:
         "worker-src": [*own, "blob:"] if relaxed else own,
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The payout set-up form redirects to Stripe's onboarding (Chromium checks redirects).
+        "form-action": ["'self'", _origin(settings.STRIPE_CONNECT_API_BASE or "")
+                        or STRIPE_CONNECT_ONBOARDING],
         "frame-ancestors": ["'none'"],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())

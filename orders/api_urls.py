@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import addresses, cart, checkout, orders
+from orders.api import addresses, cart, checkout, orders, reviews
 
 urlpatterns = [
     path("cart", cart.CartApi.as_view(), name="api-cart"),
@@ -33,4 +33,8 @@ urlpatterns = [
     path("orders/<int:order_id>/pickup-code", orders.OrderPickupCodeApi.as_view(),
          name="api-order-pickup-code"),
     path("orders/<int:order_id>/review", orders.OrderReviewApi.as_view(), name="api-order-review"),
+    path("shops/<slug:slug>/reviews/", reviews.ShopReviewsApi.as_view(),
+         name="api-shop-reviews"),
+    path("listings/<int:listing_id>/reviews/", reviews.ListingReviewsApi.as_view(),
+         name="api-listing-reviews"),
 ]

@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from orders.errors import OrderNotFound
-from orders.models import CartItem, Checkout, Order, OrderEvent, OrderItem, SavedAddress
+from orders.models import CartItem, Checkout, Order, OrderEvent, OrderItem, Review, SavedAddress
 from payments.money import fee_split
 from payments.selectors import escrow_summaries
 from sellers.models import Listing, ListingImage, Shop
@@ -334,3 +334,34 @@ def orders_open_for_buyer(*, buyer) -> QuerySet[Order]:
 def orders_open_for_shop(*, shop) -> QuerySet[Order]:
     """The shop's orders that are not finished (ORDER_OPEN_STATUSES), oldest first."""
     return Order.objects.filter(shop=shop, status__in=ORDER_OPEN_STATUSES).order_by("id")
+
+
+def reviews_public(*, shop_id: int | None = None, listing_id: int | None = None
+                   ) -> QuerySet[Review]:
+    """Reviews anyone may read, newest first: of a shop, or of the orders that held a listing.
+
+    Hidden (moderated) reviews are left out. The buyer is joined: one query per page.
+    """
+    reviews = Review.objects.filter(is_hidden=False).select_related("buyer")
+    if shop_id is not None:
+        reviews = reviews.filter(shop_id=shop_id)
+    if listing_id is not None:
+        reviews = reviews.filter(Exists(
+            OrderItem.objects.filter(order_id=OuterRef("order_id"), listing_id=listing_id)))
+    return reviews.order_by("-created", "-id")
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    stars: int
+    count: int
+    percent: int  # of all the reviews counted, rounded to a whole percent
+
+
+def review_breakdown(*, reviews: QuerySet[Review]) -> list[RatingRow]:
+    """How many of these reviews gave each number of stars, 5 down to 1 (one query)."""
+    counts = dict(reviews.order_by().values_list("rating").annotate(n=Count("id")))
+    total = sum(counts.values())
+    return [RatingRow(stars=stars, count=counts.get(stars, 0),
+                      percent=round(100 * counts.get(stars, 0) / total) if total else 0)
+            for stars in range(5, 0, -1)]

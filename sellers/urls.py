@@ -15,5 +15,4 @@ urlpatterns = [
          name="sell-photo-delete"),
     path("sell/listings/<int:listing_id>/photos/<int:photo_id>/move/", views.photo_move,
          name="sell-photo-move"),
-    path("shops/<slug:slug>/", views.storefront, name="storefront"),
 ]

@@ -1,11 +1,11 @@
-"""Seller pages: open a shop, the dashboard at /sell/, listing forms, and the storefront."""
+"""Seller pages: open a shop, shop details and listing forms (the storefront is a catalog
+page: marketplace/catalog/views.py)."""
 
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,16 +18,12 @@ from .decorators import shop_required
 from .errors import ImageInvalid, ImageTooLarge, ImageUnsupported, NotFound, SellersError
 from .forms import LISTING_FIELD_NAMES, ListingCreateForm, ListingForm, PhotoForm, ShopForm
 from .images import MAX_IMAGES_PER_LISTING, image_decode_upload, listing_image_store
-from .search import ListingFilters, listing_search
 from .selectors import (
     SHOP_VERIFICATION_TIME,
     listing_of_owner,
-    shop_get_for_viewer,
     shop_of_user_or_none,
     shop_onboarding_notes,
 )
-
-STOREFRONT_PAGE_SIZE = 24
 
 
 def _owned_or_404(listing_id: int, user):
@@ -234,13 +230,3 @@ def photo_move(request, listing_id, photo_id):
     except (SellersError, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("sell-listing-edit", listing_id=listing.pk)
-
-
-def storefront(request, slug):
-    try:
-        shop = shop_get_for_viewer(slug=slug, user=request.user)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
-    listings = listing_search(filters=ListingFilters(shop=shop.slug))
-    page = Paginator(listings, STOREFRONT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sellers/storefront.html", {"shop": shop, "page": page})

@@ -7,16 +7,23 @@ Each view parses its input, calls the catalog selectors (which read listings thr
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from orders.selectors import review_breakdown, reviews_public
+from sellers.errors import NotFound
 from sellers.search import COUNT_CAP, ListingFilters, listing_filters_parse, listing_search
+from sellers.selectors import shop_get_for_viewer
 from sellers.us_states import STATE_CHOICES
 
 from . import selectors
 from .http import anonymous_cache
 
 PAGE_SIZE = 24
+STOREFRONT_PAGE_SIZE = 24
+REVIEWS_PAGE_SIZE = 10
 MAX_PAGE = COUNT_CAP // PAGE_SIZE
 HOME_LISTINGS = 12
 HOME_VILLAGES = 12
@@ -167,6 +174,12 @@ def category_detail(request, slug: str):
     return render(request, "catalog/category.html", context)
 
 
+def _reviews(request, reviews) -> dict:
+    """One page of reviews (`?reviews=N`) and the count per star: three queries."""
+    page = Paginator(reviews, REVIEWS_PAGE_SIZE).get_page(request.GET.get("reviews"))
+    return {"reviews": page, "rating_rows": review_breakdown(reviews=reviews)}
+
+
 @require_GET
 @anonymous_cache
 def listing_detail(request, listing_id: int):
@@ -180,8 +193,23 @@ def listing_detail(request, listing_id: int):
             "cover": images[0] if images else None,
             "more_images": images[1:],
             "max_quantity": max(min(listing.stock, 99), 1),
+            **_reviews(request, reviews_public(listing_id=listing.pk)),
         },
     )
+
+
+@require_GET
+def storefront(request, slug):
+    """A shop's page: its listings for sale and what buyers wrote about it."""
+    try:
+        shop = shop_get_for_viewer(slug=slug, user=request.user)
+    except NotFound as exc:
+        raise Http404(str(exc)) from None
+    listings = listing_search(filters=ListingFilters(shop=shop.slug))
+    page = Paginator(listings, STOREFRONT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sellers/storefront.html", {
+        "shop": shop, "page": page, **_reviews(request, reviews_public(shop_id=shop.pk)),
+    })
 
 
 @require_GET

@@ -25,6 +25,7 @@ def directives(header: str) -> dict[str, list[str]]:
 
 def test_every_page_has_the_security_headers(client, settings):
     settings.STRIPE_API_BASE = ""
+    settings.STRIPE_CONNECT_API_BASE = ""
     response = client.get("/")
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -45,7 +46,8 @@ def test_every_page_has_the_security_headers(client, settings):
         "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # the payout set-up form redirects to Stripe Connect's onboarding
+        "form-action": ["'self'", "https://connect.stripe.com"],
         "frame-ancestors": ["'none'"],
     }
 
@@ -64,6 +66,12 @@ def test_localstripe_origin_is_allowed_for_its_stand_in_stripe_js(client, settin
     assert policy["connect-src"] == ["'self'", "http://127.0.0.1:8420"]
     assert policy["frame-src"] == ["http://127.0.0.1:8420"]
     assert "https://js.stripe.com" not in " ".join(sum(policy.values(), []))
+
+
+def test_the_local_connect_fake_is_where_the_payout_set_up_form_may_go(client, settings):
+    settings.STRIPE_CONNECT_API_BASE = "http://127.0.0.1:8421"
+    policy = directives(client.get("/")["Content-Security-Policy"])
+    assert policy["form-action"] == ["'self'", "http://127.0.0.1:8421"]
 
 
 def test_api_docs_get_a_relaxed_style_policy_but_no_inline_script(client, settings):
