@@ -56,7 +56,7 @@ def test_seller_signs_up_opens_shop_gets_verified_lists_an_item_with_photo(
     page.select_option("#id_village_state", "IA")
     page.click("button:has-text('Open my shop')")
     page.wait_for_url(live_server.url + "/sell/")
-    assert "Our team is verifying your shop" in page.inner_text("main")
+    assert "Our team verifies your shop" in page.inner_text("main")
     screenshot(page, "shop-pending")
 
     shop = Shop.objects.get(owner__email="rosa@example.test")
