@@ -114,10 +114,10 @@ def test_review_pages_cost_the_same_queries_for_1_and_30_reviews(client, jar):
         if number % 3 == 0:
             reply(review, "Thank you!")
     thirty = [_count(client, url) for url in urls]
-    # listing page: the listing (joined), its images, then the review count, the page of
-    # reviews (buyer joined) and the count per star; the storefront adds the shop and a count
-    # and page of its listings; the API reads the listing or shop, then the same three.
-    assert one == thirty == [5, 7, 5, 4]
+    # listing page: the listing (joined), its images, the count per star (which gives the
+    # total), the page of reviews (buyer joined); the storefront adds the shop and a count and
+    # page of its listings; the API reads the listing or shop, a count, a page, the stars.
+    assert one == thirty == [4, 6, 5, 4]
 
 
 def test_the_api_lists_reviews_with_the_count_per_star(api_client, jar):
