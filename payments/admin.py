@@ -22,6 +22,7 @@ from .models import (
     JournalLine,
     PaymentIntent,
     Payout,
+    PayoutAccount,
     ReconciliationIssue,
     Refund,
     WebhookEvent,
@@ -79,6 +80,17 @@ class GatewayCallAdmin(ReadOnlyAdmin):
                     "created"]
     list_filter = ["status", "operation"]
     search_fields = ["idempotency_key", "reference", "stripe_object_id"]
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    """What Stripe last told us about each shop's Connect account (Stripe owns the truth)."""
+
+    list_display = ["shop", "stripe_account_id", "status", "payouts_enabled", "charges_enabled",
+                    "synced_at"]
+    list_filter = ["status", "payouts_enabled"]
+    search_fields = ["stripe_account_id", "shop__name", "shop__slug", "shop__owner__email"]
+    list_select_related = ["shop"]
 
 
 @admin.register(WebhookEvent)

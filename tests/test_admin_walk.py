@@ -31,7 +31,7 @@ from sellers.models import Listing, ListingImage, ScreeningTerm, Shop
 from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.staff import staff_login, staff_make
-from tests.stripe_support import held_escrow
+from tests.stripe_support import connect_shop, held_escrow
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("localstripe")]
 
@@ -86,6 +86,7 @@ def world():
     issue_flag(kind=ReconciliationIssue.Kind.UNKNOWN_OBJECT, subject="tr_stray",
                detail="A transfer we never made.")
     WebhookEvent.objects.create(event_id="evt_walk", type="charge.succeeded", object_id="ch_1")
+    connect_shop("acct_walk")
     ShopFactory(status=Shop.Status.PENDING_VERIFICATION)
     ShopFactory(status=Shop.Status.SUSPENDED, status_reason="Counterfeits.")
     held = ListingFactory(status=Listing.Status.PENDING_REVIEW, review_reason="Held.")
