@@ -7,8 +7,7 @@ from django.shortcuts import render
 
 from orders.models import Order
 from orders.selectors import order_counts_by_status, orders_for_shop
-from payments.selectors import shop_balance
-from payments.services.payout_accounts import payout_account_of
+from payments.selectors import payout_account_of, shop_balance
 from sellers.selectors import shop_listings_for_owner, shop_of_user_or_none, shop_onboarding_notes
 
 RECENT_ORDERS = 5

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from sellers.selectors import shop_of_user
 
 from .errors import PaymentsError, WebhookInvalid
-from .selectors import payout_list, shop_balance
+from .selectors import payout_account_of, payout_list, shop_balance
 from .services import webhook_event_receive
-from .services.payout_accounts import payout_account_link, payout_account_of, requirement_words
+from .services.payout_accounts import payout_account_link, requirement_words
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from .ledger import (
     seller_payable_account,
     seller_payout_pending_account,
 )
-from .models import Escrow, JournalEntry, JournalLine, Payout, Refund
+from .models import Escrow, JournalEntry, JournalLine, Payout, PayoutAccount, Refund
 from .transitions import escrow_status_label
 
 
@@ -268,3 +268,8 @@ def references_with_open_money(*, references: list[str]) -> list[str]:
         status__in=[Refund.Status.PENDING, Refund.Status.UNKNOWN, Refund.Status.FAILED],
     ).values_list("escrow__reference", flat=True)
     return sorted(set(open_escrows) | set(open_refunds))
+
+
+def payout_account_of(*, shop_id: int) -> PayoutAccount | None:
+    """The shop's payout account (what Stripe last told us about it), or None."""
+    return PayoutAccount.objects.filter(shop_id=shop_id).first()

@@ -7,10 +7,9 @@ from django.views.decorators.http import require_GET, require_POST
 from sellers.decorators import shop_required
 
 from .errors import PaymentsError
-from .selectors import payout_list, shop_balance, shop_statement
+from .selectors import payout_account_of, payout_list, shop_balance, shop_statement
 from .services.payout_accounts import (
     payout_account_link,
-    payout_account_of,
     payout_account_refresh_for_shop,
     payout_hold_reason,
     requirement_words,

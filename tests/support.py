@@ -6,6 +6,7 @@ import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.cache import cache
@@ -16,7 +17,8 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from moderation.models import AuditLog
-from orders.models import OrderEvent
+from orders.models import Checkout, Order, OrderEvent, OrderItem, Review
+from tests.factories import UserFactory
 from tests.processes import free_port, stop_process, wait_for_port
 
 
@@ -134,3 +136,34 @@ def mailed_link(mail, prefix: str) -> str:
     found = re.search(r"http://127\.0\.0\.1:8000(" + re.escape(prefix) + r"\S*)", mail.body)
     assert found, mail.body
     return found.group(1)
+
+
+def review_written(listing, rating, text="", *, days_ago=0, name=None):
+    """A completed order of `listing`, reviewed by its buyer through the API."""
+    buyer = UserFactory(**({"display_name": name} if name else {}))
+    checkout = Checkout.objects.create(buyer=buyer, idempotency_key=f"k{buyer.pk}",
+                                       request_fingerprint="x", amount_cents=1000,
+                                       fulfillment="ship", expires_at=timezone.now())
+    order = Order.objects.create(checkout=checkout, buyer=buyer, shop=listing.shop,
+                                 status="completed", fulfillment="ship", subtotal_cents=1000,
+                                 shipping_cents=0, total_cents=1000)
+    OrderItem.objects.create(order=order, listing=listing, title=listing.title, quantity=1,
+                             unit_price_cents=1000)
+    api = APIClient()
+    api.force_authenticate(buyer)
+    answer = api.post(f"/api/v1/orders/{order.pk}/review", {"rating": rating, "text": text},
+                      format="json")
+    assert answer.status_code == 201, answer.content
+    review = Review.objects.get(order=order)
+    if days_ago:
+        Review.objects.filter(pk=review.pk).update(created=timezone.now() - timedelta(
+            days=days_ago))
+    return review
+
+
+def review_answered(review, text):
+    """The reviewed shop's owner replies to `review` through the API."""
+    api = APIClient()
+    api.force_authenticate(review.shop.owner)
+    answer = api.post(f"/api/v1/seller/reviews/{review.pk}/reply", {"text": text}, format="json")
+    assert answer.status_code in {200, 201}, answer.content

@@ -13,10 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from sellers.models import Shop
+from sellers.services import shop_lock
 
 from ..errors import GatewayRefused, PayoutAccountError
 from ..gateway import as_dict, stripe_read, stripe_write
 from ..models import PayoutAccount
+from ..selectors import payout_account_of
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +50,6 @@ def requirement_words(names) -> list[str]:
         if text not in words:
             words.append(text)
     return words
-
-
-def payout_account_of(*, shop_id: int) -> PayoutAccount | None:
-    return PayoutAccount.objects.filter(shop_id=shop_id).first()
 
 
 def _status_of(account: dict) -> str:
@@ -126,7 +124,7 @@ def payout_account_start(*, shop: Shop, email: str = "") -> PayoutAccount:
     data = as_dict(created)
     with transaction.atomic():
         # The shop's row is the lock: the same key gives the same account, stored once.
-        Shop.objects.select_for_update().filter(pk=shop.pk).first()
+        shop_lock(shop_id=shop.pk)
         account, _ = PayoutAccount.objects.get_or_create(
             shop_id=shop.pk, defaults={"stripe_account_id": data["id"]}
         )

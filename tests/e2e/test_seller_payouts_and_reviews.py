@@ -12,7 +12,7 @@ from payments.models import PayoutAccount
 from sellers.models import Listing, Shop
 from sellers.services import shop_verify
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory
-from tests.orders.test_public_reviews import reply, reviewed
+from tests.support import review_answered, review_written
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -114,10 +114,10 @@ def test_a_new_seller_prepares_a_draft_and_sets_up_payouts_on_a_phone(
 def test_a_buyer_reads_a_listings_reviews_on_a_phone(live_server, phone_page, screenshot):
     jar = ListingFactory(title="Raw honey", shop=ShopFactory(name="Driftless Bee Farm"))
     for number in range(11):
-        reviewed(jar, 5 - number % 3, f"Review number {number}: lovely honey.",
+        review_written(jar, 5 - number % 3, f"Review number {number}: lovely honey.",
                  days_ago=20 - number)
-    answered = reviewed(jar, 4, "Good honey, slow post.", name="Ann B.")
-    reply(answered, "Sorry about the post office: we ship on Mondays now.")
+    answered = review_written(jar, 4, "Good honey, slow post.", name="Ann B.")
+    review_answered(answered, "Sorry about the post office: we ship on Mondays now.")
     page = phone_page
 
     page.goto(f"{live_server.url}/listings/{jar.pk}/")

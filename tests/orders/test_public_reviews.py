@@ -1,49 +1,16 @@
 """Reviews buyers can read: texts and the seller's replies on the storefront and the listing
 page and in the API, newest first, paginated, hidden ones left out, with the count per star."""
 
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
-from rest_framework.test import APIClient
 
-from orders.models import Checkout, Order, OrderItem, Review
 from orders.services.reviews import review_hide
-from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.factories import ListingFactory, ShopFactory
+from tests.support import review_answered, review_written
 
 pytestmark = pytest.mark.django_db
-
-
-def reviewed(listing, rating, text="", *, days_ago=0, name=None):
-    """A completed order of `listing`, reviewed by its buyer through the API."""
-    buyer = UserFactory(**({"display_name": name} if name else {}))
-    checkout = Checkout.objects.create(buyer=buyer, idempotency_key=f"k{buyer.pk}",
-                                       request_fingerprint="x", amount_cents=1000,
-                                       fulfillment="ship", expires_at=timezone.now())
-    order = Order.objects.create(checkout=checkout, buyer=buyer, shop=listing.shop,
-                                 status="completed", fulfillment="ship", subtotal_cents=1000,
-                                 shipping_cents=0, total_cents=1000)
-    OrderItem.objects.create(order=order, listing=listing, title=listing.title, quantity=1,
-                             unit_price_cents=1000)
-    api = APIClient()
-    api.force_authenticate(buyer)
-    answer = api.post(f"/api/v1/orders/{order.pk}/review", {"rating": rating, "text": text},
-                      format="json")
-    assert answer.status_code == 201, answer.content
-    review = Review.objects.get(order=order)
-    if days_ago:
-        Review.objects.filter(pk=review.pk).update(created=timezone.now() - timedelta(
-            days=days_ago))
-    return review
-
-
-def reply(review, text):
-    api = APIClient()
-    api.force_authenticate(review.shop.owner)
-    answer = api.post(f"/api/v1/seller/reviews/{review.pk}/reply", {"text": text}, format="json")
-    assert answer.status_code in {200, 201}, answer.content
 
 
 @pytest.fixture
@@ -52,13 +19,13 @@ def jar():
 
 
 def test_listing_and_storefront_show_texts_replies_and_the_breakdown(client, jar):
-    older = reviewed(jar, 4, "Good honey, slow post.", days_ago=3, name="Ann B.")
-    reply(older, "Sorry about the post office: we ship on Mondays now.")
-    reviewed(jar, 5, "Best honey I have had.", days_ago=1, name="Carl D.")
-    hidden = reviewed(jar, 1, "You are all crooks!!!", name="Troll")
+    older = review_written(jar, 4, "Good honey, slow post.", days_ago=3, name="Ann B.")
+    review_answered(older, "Sorry about the post office: we ship on Mondays now.")
+    review_written(jar, 5, "Best honey I have had.", days_ago=1, name="Carl D.")
+    hidden = review_written(jar, 1, "You are all crooks!!!", name="Troll")
     review_hide(review_id=hidden.pk)
     other_item = ListingFactory(shop=jar.shop, title="Beeswax candle")
-    reviewed(other_item, 3, "Candle was fine.", name="Eve F.")
+    review_written(other_item, 3, "Candle was fine.", name="Eve F.")
 
     page = client.get(f"/listings/{jar.pk}/").content.decode()
     assert "Reviews of this item" in page
@@ -81,7 +48,7 @@ def test_listing_and_storefront_show_texts_replies_and_the_breakdown(client, jar
 
 def test_reviews_are_paginated_newest_first(client, jar):
     for number in range(12):
-        reviewed(jar, 5, f"Review number {number}.", days_ago=20 - number)
+        review_written(jar, 5, f"Review number {number}.", days_ago=20 - number)
     first = client.get(f"/listings/{jar.pk}/").content.decode()
     assert "Review number 11." in first and "Review number 2." in first
     assert "Review number 1." not in first
@@ -105,14 +72,14 @@ def _count(client, url) -> int:
 
 
 def test_review_pages_cost_the_same_queries_for_1_and_30_reviews(client, jar):
-    reviewed(jar, 4, "Only one.")
+    review_written(jar, 4, "Only one.")
     urls = [f"/listings/{jar.pk}/", f"/shops/{jar.shop.slug}/",
             f"/api/v1/listings/{jar.pk}/reviews/", f"/api/v1/shops/{jar.shop.slug}/reviews/"]
     one = [_count(client, url) for url in urls]
     for number in range(29):
-        review = reviewed(jar, 1 + number % 5, f"Review {number}")
+        review = review_written(jar, 1 + number % 5, f"Review {number}")
         if number % 3 == 0:
-            reply(review, "Thank you!")
+            review_answered(review, "Thank you!")
     thirty = [_count(client, url) for url in urls]
     # listing page: the listing (joined), its images, the count per star (which gives the
     # total), the page of reviews (buyer joined); the storefront adds the shop and a count and
@@ -121,9 +88,9 @@ def test_review_pages_cost_the_same_queries_for_1_and_30_reviews(client, jar):
 
 
 def test_the_api_lists_reviews_with_the_count_per_star(api_client, jar):
-    review = reviewed(jar, 4, "Good honey.", name="Ann B.")
-    reply(review, "Thank you, Ann!")
-    hidden = reviewed(jar, 1, "Rude words")
+    review = review_written(jar, 4, "Good honey.", name="Ann B.")
+    review_answered(review, "Thank you, Ann!")
+    hidden = review_written(jar, 1, "Rude words")
     review_hide(review_id=hidden.pk)
     for url in (f"/api/v1/listings/{jar.pk}/reviews/", f"/api/v1/shops/{jar.shop.slug}/reviews/"):
         answer = api_client.get(url)
@@ -139,7 +106,7 @@ def test_the_api_lists_reviews_with_the_count_per_star(api_client, jar):
 
 def test_the_api_pages_reviews(api_client, jar):
     for number in range(3):
-        reviewed(jar, 5, f"R{number}", days_ago=5 - number)
+        review_written(jar, 5, f"R{number}", days_ago=5 - number)
     body = api_client.get(f"/api/v1/shops/{jar.shop.slug}/reviews/?page_size=2").json()
     assert [r["text"] for r in body["results"]] == ["R2", "R1"] and body["next"]
     assert api_client.get(f"/api/v1/shops/{jar.shop.slug}/reviews/?page=9").status_code == 404
@@ -147,7 +114,7 @@ def test_the_api_pages_reviews(api_client, jar):
 
 @pytest.mark.parametrize("status", ["pending_verification", "suspended"])
 def test_reviews_of_a_shop_the_public_cannot_see_are_404(api_client, client, jar, status):
-    reviewed(jar, 5, "Fine.")
+    review_written(jar, 5, "Fine.")
     jar.shop.status = status
     jar.shop.save(update_fields=["status"])
     assert api_client.get(f"/api/v1/shops/{jar.shop.slug}/reviews/").status_code == 404

@@ -12,8 +12,8 @@ from django.test import Client
 from sellers.models import Listing, ListingImage, ScreeningTerm, Shop
 from sellers.services import listing_approve, shop_verify
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory
-from tests.sellers.conftest import client_for, jpeg_bytes
 from tests.staff import staff_api_login, staff_make
+from tests.support import client_for, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
