@@ -332,9 +332,9 @@ def test_people_without_a_shop_get_no_payout_account(api_client, client, localst
     assert api_client.get("/api/v1/seller/payout-account").status_code == 403
     assert api_client.post("/api/v1/seller/payout-account/link").status_code == 403
     client.force_login(buyer)
-    assert client.get("/sell/payouts/").status_code == 403
-    assert client.post("/sell/payouts/setup/").status_code == 403
-    assert client.get("/sell/payouts/return/").status_code == 403
+    for answer in (client.get("/sell/payouts/"), client.post("/sell/payouts/setup/"),
+                   client.get("/sell/payouts/return/")):
+        assert (answer.status_code, answer["Location"]) == (302, "/sell/shop/new/")
     assert connect_fake.accounts == {} and not PayoutAccount.objects.exists()
 
 
