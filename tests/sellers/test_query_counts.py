@@ -22,8 +22,9 @@ def shop_with_listings(count: int):
 
 
 # Storefront: the shop with its counts; the listing count for the paginator; the page of
-# listings with shop, village and category joined; their photos.
-STOREFRONT_QUERIES = 4
+# listings with shop, village and category joined; their photos; the reviews' count per star
+# (no reviews: no page of them to read).
+STOREFRONT_QUERIES = 5
 # Listing API: the count, the page of listings with joins, their photos.
 LISTING_API_QUERIES = 3
 
