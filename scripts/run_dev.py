@@ -97,7 +97,7 @@ def start_connect_fake(env: dict, children: list) -> None:
     log = open(DATA / "stripe_connect_fake.log", "ab")  # noqa: SIM115 - lives with the child
     children.append(("connect-fake", subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "stripe_connect_fake.py"),
-         "--port", str(CONNECT_PORT),
+         "--port", str(CONNECT_PORT), "--state-file", str(DATA / "stripe_connect_fake.json"),
          "--webhook-url", f"http://127.0.0.1:{PORT}/api/v1/payments/stripe/webhook",
          "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"]],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

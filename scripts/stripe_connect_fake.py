@@ -16,7 +16,7 @@ POST /_fake/accounts/<id> {payouts_enabled, charges_enabled, details_submitted, 
 (comma-separated), disabled_reason} changes an account and sends its event;
 POST /_fake/refuse {path, message} makes every request to that path prefix a 400 ("" clears).
 
-    python scripts/stripe_connect_fake.py --port 8421 \
+    python scripts/stripe_connect_fake.py --port 8421 --state-file .data/stripe_connect_fake.json \
         --webhook-url http://127.0.0.1:8000/api/v1/payments/stripe/webhook --webhook-secret whsec_…
 """
 
@@ -27,6 +27,7 @@ import html
 import http.server
 import itertools
 import json
+import os
 import secrets
 import threading
 import time
@@ -40,7 +41,7 @@ ONBOARDING_DUE = ["external_account", "individual.dob.day", "individual.ssn_last
 
 class ConnectFake:
     def __init__(self, *, public_base: str, webhook_url: str = "", webhook_secret: str = "",
-                 webhook_delay: float = 0.0):
+                 webhook_delay: float = 0.0, state_file: str = ""):
         self.public_base = public_base.rstrip("/")
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
         self.webhook_delay = webhook_delay
@@ -53,6 +54,32 @@ class ConnectFake:
         self.events_sent: list[dict] = []
         self.requests: list[tuple[str, str]] = []
         self.numbers = itertools.count(1)
+        self.state_file = state_file
+        self._load()
+
+    # --- state on disk (make run restarts keep the demo seller's account) ----------------
+    def _load(self) -> None:
+        if not self.state_file:
+            return
+        try:
+            with open(self.state_file) as handle:
+                state = json.load(handle)
+        except (OSError, ValueError):
+            return
+        self.accounts, self.links = state.get("accounts", {}), state.get("links", {})
+        self.transfers = state.get("transfers", [])
+        self.keys = {tuple(k.split(" ", 1)): v for k, v in state.get("keys", {}).items()}
+        self.numbers = itertools.count(len(self.accounts) + 1)
+
+    def save(self) -> None:
+        if not self.state_file:
+            return
+        with self.lock:
+            state = {"accounts": self.accounts, "links": self.links, "transfers": self.transfers,
+                     "keys": {" ".join(k): v for k, v in self.keys.items()}}
+            with open(f"{self.state_file}.tmp", "w") as handle:
+                json.dump(state, handle)
+            os.replace(f"{self.state_file}.tmp", self.state_file)
 
     # --- objects -------------------------------------------------------------------------
     def _account_new(self, form: dict) -> dict:
@@ -248,6 +275,12 @@ def handler_for(fake: ConnectFake):
             self.wfile.write(data)
 
         def do_POST(self):  # noqa: N802
+            try:
+                self._post()
+            finally:
+                fake.save()
+
+        def _post(self):
             path = urlparse(self.path).path
             form = self._form()
             with fake.lock:
@@ -369,9 +402,12 @@ def main() -> None:
     parser.add_argument("--webhook-url", default="")
     parser.add_argument("--webhook-secret", default="")
     parser.add_argument("--webhook-delay", type=float, default=0.0)
+    parser.add_argument("--state-file", default="",
+                        help="keep accounts, links and transfers in this JSON file across runs")
     args = parser.parse_args()
     server, _ = serve(host=args.host, port=args.port, webhook_url=args.webhook_url,
-                      webhook_secret=args.webhook_secret, webhook_delay=args.webhook_delay)
+                      webhook_secret=args.webhook_secret, webhook_delay=args.webhook_delay,
+                      state_file=args.state_file)
     print(f"Stripe Connect fake on http://{args.host}:{server.server_address[1]}", flush=True)
     try:
         threading.Event().wait()
