@@ -94,7 +94,7 @@ def test_a_new_seller_prepares_a_draft_and_sets_up_payouts_on_a_phone(
     shop = Shop.objects.get(name="Driftless Bee Farm")
     account = PayoutAccount.objects.get(shop=shop)
     assert (account.status, account.payouts_enabled) == ("enabled", True)
-    for _ in range(50):  # the stand-in's signed account.updated reaches our webhook too
+    for _ in range(300):  # the stand-in's signed account.updated reaches our webhook too
         if connect_fake.events_sent:
             break
         page.wait_for_timeout(100)
