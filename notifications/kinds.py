@@ -151,6 +151,14 @@ _KINDS = [
         ("provider_ref",),
     ),
     Kind(
+        "payout_account_status", "seller", Category.ESSENTIAL,
+        "Your payout account: {{ status_label }}",
+        "Your payout account: {{ status_label }}."
+        "{% if needed %} Stripe needs {{ needed }} before it can pay you.{% endif %}",
+        ("status_label",),
+        ("needed",),
+    ),
+    Kind(
         "listing_approved", "seller", Category.ESSENTIAL,
         "Your listing “{{ listing_title }}” is live",
         "Your listing “{{ listing_title }}” was approved and is now for sale.",

@@ -10,8 +10,10 @@ the stored state is Stripe's latest. No Stripe call is made while a row lock is 
 import logging
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from notifications.services import notify
 from sellers.models import Shop
 from sellers.services import shop_lock
 
@@ -82,7 +84,8 @@ def payout_account_store(*, stripe_account: dict) -> PayoutAccount | None:
     """Store what Stripe says about one of our connected accounts; None if it is not ours."""
     fields = _stripe_fields(stripe_account)
     with transaction.atomic():
-        account = (PayoutAccount.objects.select_for_update()
+        account = (PayoutAccount.objects.select_for_update(of=("self",))
+                   .select_related("shop__owner")
                    .filter(stripe_account_id=stripe_account.get("id", "")).first())
         if account is None:
             return None
@@ -91,6 +94,17 @@ def payout_account_store(*, stripe_account: dict) -> PayoutAccount | None:
             setattr(account, name, fields[name])
         account.synced_at = timezone.now()
         account.save(update_fields=[*changed, "synced_at"])
+        if "status" in changed and account.status in {PayoutAccount.Status.ENABLED,
+                                                      PayoutAccount.Status.ACTION_NEEDED}:
+            # Told once per change: a repeated or racing fetch finds nothing changed.
+            needed = ", ".join(requirement_words(account.requirements_due))
+            notify(
+                recipient=account.shop.owner, kind="payout_account_status",
+                url=reverse("seller-payout-account"),
+                dedupe_key=f"payout_account:{account.pk}:{account.synced_at.isoformat()}",
+                context={"status_label": account.get_status_display(),
+                         **({"needed": needed} if account.status != "enabled" else {})},
+            )
     if "status" in changed:
         logger.info("Payout account %s is now %s", account.stripe_account_id, account.status)
     return account

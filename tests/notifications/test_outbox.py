@@ -174,7 +174,8 @@ SAMPLE_CONTEXT = {
     "text": "Lovely", "summary": "Ledger and Stripe differ by $1.00", "reference": "run-9",
     "order_ids": "#41, #42",
     "browser": "Firefox on Windows", "signed_in_at": "2026-03-02T15:30:00+00:00",
-    "reset_by": "Morgan Moderator",
+    "reset_by": "Morgan Moderator", "status_label": "Stripe needs more information",
+    "needed": "a photo ID",
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from notifications.models import Notification
 from payments.ledger import account_balance, seller_paid_out_account, seller_payable_account
 from payments.models import GatewayCall, Payout, PayoutAccount, WebhookEvent
 from payments.services import escrow_release, payouts_run
@@ -87,6 +88,9 @@ def test_a_seller_sets_up_payouts_and_the_next_payout_is_a_transfer_to_that_acco
     account.refresh_from_db()
     assert (account.status, account.charges_enabled, account.payouts_enabled,
             account.requirements_due) == ("enabled", True, True, [])
+    [told] = Notification.objects.filter(kind="payout_account_status")
+    assert (told.recipient_id, told.message, told.url) == (
+        shop.owner_id, "Your payout account: Ready for payouts.", "/sell/payouts/")
 
     reference, _, _ = held_escrow(amount_cents=12_000, shop=shop)
     escrow_release(reference=reference)
@@ -196,6 +200,11 @@ def test_account_updated_webhook_keeps_the_status_current(client, settings, loca
         "action_needed", False, ["individual.verification.document"])
     page = seller.get("/sell/payouts/").content.decode()
     assert "Stripe needs more information" in page and "a photo ID" in page
+    assert list(Notification.objects.filter(kind="payout_account_status").order_by("pk")
+                .values_list("message", flat=True)) == [
+        "Your payout account: Ready for payouts.",
+        "Your payout account: Stripe needs more information. Stripe needs a photo ID before it "
+        "can pay you."]
 
 
 @pytest.mark.django_db
@@ -286,6 +295,7 @@ def test_the_return_page_and_the_webhook_at_once_agree(settings, localstripe, co
     assert (account.status, account.payouts_enabled, account.requirements_due) == (
         "enabled", True, [])
     assert WebhookEvent.objects.get().status == "processed"
+    assert Notification.objects.filter(kind="payout_account_status").count() == 1
 
 
 @pytest.mark.django_db
