@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sellers', '0005_listing_hold_reason'),
+        ('sellers', '0006_shop_closed_status'),
         # The account ids are copied into payments.PayoutAccount first.
         ('payments', '0005_payout_account'),
     ]
