@@ -12,7 +12,7 @@ from payments.models import PayoutAccount
 from sellers.models import Listing, Shop
 from sellers.services import shop_verify
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory
-from tests.support import review_answered, review_written
+from tests.support import mailed_link, review_answered, review_written
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def checked(page, screenshot, step: str) -> None:
 
 
 def test_a_new_seller_prepares_a_draft_and_sets_up_payouts_on_a_phone(
-    live_server, phone_page, screenshot, tmp_path, connect_fake
+    live_server, phone_page, screenshot, tmp_path, connect_fake, mailoutbox, eager_tasks
 ):
     connect_fake.webhook_url = f"{live_server.url}{WEBHOOK}"
     CategoryFactory(name="Honey & Syrups", slug="honey-syrups")
@@ -48,6 +48,9 @@ def test_a_new_seller_prepares_a_draft_and_sets_up_payouts_on_a_phone(
     page.fill("#id_password", "plum-orchard-41")
     page.click("button:has-text('Sign up')")
     page.wait_for_url(live_server.url + "/sell/")
+    page.goto(live_server.url + mailed_link(mailoutbox[0], "/accounts/confirm-email/"))
+    page.click("button:has-text('Confirm my address')")
+    page.goto(live_server.url + "/sell/")
     page.click("text=Open a shop")
     terms = page.inner_text("#shop-terms-summary")
     assert "5 % fee" in terms and "$10.00" in terms
