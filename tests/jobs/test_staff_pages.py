@@ -1,7 +1,10 @@
 """Staff see the items periodic jobs could not handle: on /staff/ in plain words, and in the
 Django admin as a read-only list."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.utils import timezone
 
 from jobs.labels import JOB_TITLES
 from jobs.models import JobFailure
@@ -47,7 +50,9 @@ def test_the_dashboard_lists_open_failures_in_plain_words_and_staff_can_close_on
     assert "Daily payouts to sellers" in section and "Payout #4" in section
     assert "Order #9" not in section
     assert "checkouts-expire" not in section  # never the code name
-    assert f'datetime="{failure.last_seen.isoformat()}"' in section
+    # the page shows the staff member's own zone (America/Chicago unless they chose another)
+    shown = timezone.localtime(failure.last_seen, ZoneInfo("America/Chicago"))
+    assert f'datetime="{shown.isoformat()}"' in section
     closed.refresh_from_db()
     assert closed.resolved_by is None and closed.resolved_at is not None
 
