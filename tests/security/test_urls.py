@@ -49,12 +49,15 @@ PUBLIC = {
     "api/v1/shops/<slug:slug>/listings/": {"get"},
     "api/v1/listings/": {"get"},
     "api/v1/listings/<int:listing_id>": {"get"},
+    "api/v1/shops/<slug:slug>/reviews/": {"get"},  # public reviews
+    "api/v1/listings/<int:listing_id>/reviews/": {"get"},
     WEBHOOK: {"post"},  # Stripe's signature instead of a log-in (400 without it)
     "search/": {"get"},
     "categories/<slug:slug>/": {"get"},
     "listings/<int:listing_id>/": {"get"},
     "villages/<slug:slug>/": {"get"},
     "impact/": {"get"},
+    "sell/terms/": {"get"},  # the fees and payout terms, read before opening a shop
     "shops/<slug:slug>/": ANY,
     "cart/": {"get", "post"},  # the visitor cart lives in the session
     "cart/add/": {"get", "post"},
