@@ -11,12 +11,13 @@ JOB_TITLES = {
     "payouts-daily": "Daily payouts to sellers",
     "payments-reconcile": "Checking our payments against Stripe",
     "clear-expired-sessions": "Clearing expired log-in sessions",
+    "search-vocabulary": "Refreshing the words search corrects typos to",
 }
 
 ITEM_KINDS = {
     "checkout": "Checkout", "order": "Order", "payout": "Payout", "shop": "Shop",
     "notification": "Notification", "payment_intent": "Payment", "refund": "Refund",
-    "gateway_call": "Stripe call",
+    "gateway_call": "Stripe call", "vocabulary": "Search vocabulary",
 }
 
 

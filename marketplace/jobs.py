@@ -64,4 +64,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="orders.tasks.orders_remind_deadlines_task",
         schedule=900.0,
     ),
+    PeriodicJob(
+        name="search-vocabulary",
+        task="sellers.tasks.search_vocabulary_rebuild_task",
+        schedule=600.0,  # words of new listings become typo corrections within 10 minutes
+    ),
 ]

@@ -40,9 +40,31 @@ class ReadPublicWriteSignedIn(APIView):
         return [IsAuthenticated()]
 
 
+class SearchPagination(api_settings.DEFAULT_PAGINATION_CLASS):
+    """The project's page, plus `corrected_query`: the text searched when the words as typed
+    matched nothing and were corrected (null otherwise). Additive to API v1."""
+
+    corrected_query = None
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["corrected_query"] = self.corrected_query
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["corrected_query"] = {
+            "type": "string", "nullable": True, "example": "cast iron skillet",
+            "description": "The words searched after correcting typos; null when the query "
+                           "was searched as typed (or there was none).",
+        }
+        return schema
+
+
 def _paginated(request, view, listings):
     # The project's paginator, from settings: sellers does not import the project package.
-    paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+    paginator = SearchPagination()
+    paginator.corrected_query = getattr(listings, "corrected_query", None)
     page = paginator.paginate_queryset(listings, request, view=view)
     data = SellersListingSummaryOutputSerializer(page, many=True).data
     return paginator.get_paginated_response(data)
@@ -84,8 +106,8 @@ class ShopDetailApi(ReadPublicWriteSignedIn):
 
 
 class ShopListingsApi(APIView):
-    # Tells the schema the answer is a page ({count, next, previous, results}).
-    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+    # Tells the schema the answer is a page ({count, next, previous, results, corrected_query}).
+    pagination_class = SearchPagination
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: SellersListingSummaryOutputSerializer(many=True)})
@@ -97,14 +119,14 @@ class ShopListingsApi(APIView):
 
 
 class ListingListApi(ReadPublicWriteSignedIn):
-    # Tells the schema the answer is a page ({count, next, previous, results}).
-    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+    # Tells the schema the answer is a page ({count, next, previous, results, corrected_query}).
+    pagination_class = SearchPagination
 
     @extend_schema(
         parameters=[
             OpenApiParameter(name, str, required=False)
             for name in ("q", "category", "village", "state", "shop", "min_price_cents",
-                         "max_price_cents", "in_stock", "local_pickup", "ordering")
+                         "max_price_cents", "in_stock", "local_pickup", "ordering", "exact")
         ],
         responses={200: SellersListingSummaryOutputSerializer(many=True)},
     )

@@ -215,3 +215,20 @@ class ScreeningTerm(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.term}"
+
+
+class SearchWord(models.Model):
+    """A word of the active listings' titles and descriptions, for correcting typed words.
+
+    Rebuilt as a whole by `search_vocabulary_rebuild` (the `search-vocabulary` job); search
+    reads it only to correct a word that matches no listing, so a new word waits one run.
+    """
+
+    word = models.CharField(max_length=40, primary_key=True)
+    listings = models.PositiveIntegerField(help_text="How many active listings use the word.")
+
+    class Meta:
+        indexes = [models.Index(models.functions.Length("word"), "word", name="search_word_length")]
+
+    def __str__(self):
+        return self.word

@@ -17,10 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Subquery
+from rapidfuzz.distance import DamerauLevenshtein
 
 from .models import MAX_PRICE_CENTS, Category, Listing
 from .selectors import listing_public_queryset
@@ -58,6 +60,7 @@ class ListingFilters:
     in_stock: bool = False
     local_pickup: bool = False
     ordering: str = ""  # empty: relevance with a query, newest first without
+    exact: bool = False  # true: words as typed only, never corrected
 
     @property
     def effective_ordering(self) -> str:
@@ -133,6 +136,7 @@ def listing_filters_parse(params: Mapping) -> ListingFilters:
         errors["ordering"] = [f"Sort by one of: {', '.join(ORDERINGS)}."]
     in_stock = _bool_param(params, "in_stock", errors)
     local_pickup = _bool_param(params, "local_pickup", errors)
+    exact = _bool_param(params, "exact", errors)
     category = _slug_param(params, "category", errors, "category")
     village = _slug_param(params, "village", errors, "village")
     shop = _slug_param(params, "shop", errors, "shop")
@@ -151,29 +155,140 @@ def listing_filters_parse(params: Mapping) -> ListingFilters:
         in_stock=in_stock,
         local_pickup=local_pickup,
         ordering=ordering,
+        exact=exact,
     )
 
 
 @cache
-def trigram_available() -> bool:
-    """Whether pg_trgm is installed (the embedded development server lacks it)."""
+def _trigram_installed() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         return cursor.fetchone() is not None
 
 
+def trigram_available() -> bool:
+    """Whether typo candidates come from pg_trgm: installed, and not switched off by the
+    SEARCH_TRIGRAM setting (the embedded development server lacks the extension)."""
+    return getattr(settings, "SEARCH_TRIGRAM", True) and _trigram_installed()
+
+
+# --- Typo correction ---------------------------------------------------------------------------
+# A typed word is corrected only when it matches no active listing (a stop word always counts
+# as matching), to the vocabulary word (sellers_searchword) nearest by Damerau–Levenshtein
+# distance, the more frequent first among equals. Allowed edits depend on the longer of the
+# two words: none below 4 letters, 1 for 4–8, 2 for 9 or more; a word typed with fewer than
+# 3 letters is never corrected. Only plain words (letters a–z) of the first
+# MAX_CORRECTED_WORDS are looked at; operators, quotes, digits and other scripts stay as typed.
+MIN_CORRECTED_LENGTH = 3
+MAX_CORRECTED_WORDS = 8
+TRIGRAM_CANDIDATES = 40  # nearest words by trigram distance, per typed word
+WINDOW_CANDIDATES = 2000  # most frequent words in the length/first-letters window, per word
+_PLAIN_WORD = re.compile(r"^[a-z]{3,40}$")  # MIN_CORRECTED_LENGTH letters or more
+
+# Which typed words match an active listing (a stop word counts as matching), and for each
+# that does not, its candidates. With pg_trgm: the nearest words by trigram distance.
+_CORRECTION_TRIGRAM_SQL = """
+WITH typed AS (
+    SELECT t.w, numnode(plainto_tsquery('english', t.w)) = 0 OR EXISTS (
+        SELECT 1 FROM sellers_listing l
+        WHERE l.status = 'active' AND l.search_vector @@ plainto_tsquery('english', t.w)
+    ) AS matched
+    FROM unnest(%s::text[]) AS t(w)
+)
+SELECT typed.w, typed.matched, c.word, c.listings FROM typed LEFT JOIN LATERAL (
+    SELECT v.word, v.listings FROM sellers_searchword v
+    WHERE NOT typed.matched
+      AND length(v.word) BETWEEN length(typed.w) - 2 AND length(typed.w) + 2
+    ORDER BY v.word <-> typed.w LIMIT %s
+) c ON true
+"""
+# Without pg_trgm: words of about the same length that share the first letter or the second,
+# or have the first two swapped, most frequent first.
+_CORRECTION_WINDOW_SQL = """
+WITH typed AS (
+    SELECT t.w, numnode(plainto_tsquery('english', t.w)) = 0 OR EXISTS (
+        SELECT 1 FROM sellers_listing l
+        WHERE l.status = 'active' AND l.search_vector @@ plainto_tsquery('english', t.w)
+    ) AS matched
+    FROM unnest(%s::text[]) AS t(w)
+)
+SELECT typed.w, typed.matched, c.word, c.listings FROM typed LEFT JOIN LATERAL (
+    SELECT v.word, v.listings FROM sellers_searchword v
+    WHERE NOT typed.matched
+      AND length(v.word) BETWEEN length(typed.w) - 2 AND length(typed.w) + 2
+      AND (left(v.word, 1) = left(typed.w, 1) OR substr(v.word, 2, 1) = substr(typed.w, 2, 1)
+           OR left(v.word, 1) = substr(typed.w, 2, 1)
+           OR substr(v.word, 2, 1) = left(typed.w, 1))
+    ORDER BY v.listings DESC, v.word LIMIT %s
+) c ON true
+"""
+
+
+def max_edits(typed: str, word: str) -> int:
+    longest = max(len(typed), len(word))
+    if longest < 4:
+        return 0
+    return 1 if longest <= 8 else 2
+
+
+def _best_correction(typed: str, candidates: list[tuple[str, int]]) -> str | None:
+    best = None
+    for word, listings in candidates:
+        limit = max_edits(typed, word)
+        if limit == 0 or word == typed:
+            continue
+        distance = DamerauLevenshtein.distance(typed, word, score_cutoff=limit)
+        if distance <= limit:
+            key = (distance, -listings, word)
+            best = key if best is None or key < best else best
+    return best[2] if best else None
+
+
+def query_correct(q: str) -> str | None:
+    """The query with each word that matches nothing corrected, or None if nothing changed.
+
+    One query: which words match, and the candidates of those that do not.
+    """
+    tokens = q.split(" ")
+    positions = [i for i, token in enumerate(tokens) if _PLAIN_WORD.match(token.lower())]
+    if not positions or len(positions) > MAX_CORRECTED_WORDS:
+        return None
+    words = sorted({tokens[i].lower() for i in positions})
+    if trigram_available():
+        sql, limit = _CORRECTION_TRIGRAM_SQL, TRIGRAM_CANDIDATES
+    else:
+        sql, limit = _CORRECTION_WINDOW_SQL, WINDOW_CANDIDATES
+    candidates: dict[str, list[tuple[str, int]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [words, limit])
+        for typed, matched, word, listings in cursor.fetchall():
+            if not matched and word is not None:
+                candidates.setdefault(typed, []).append((word, listings))
+    corrections = {typed: _best_correction(typed, found) for typed, found in candidates.items()}
+    changed = False
+    for i in positions:
+        correction = corrections.get(tokens[i].lower())
+        if correction:
+            tokens[i] = correction
+            changed = True
+    return " ".join(tokens) if changed else None
+
+
 class ListingResults(QuerySet):
     """Search results whose `count()` stops at COUNT_CAP instead of counting every match.
 
-    `matched_by` says how a text query matched: "words" (full text), "similar" (the typo
-    fallback), or "filters" when there was no text.
+    `matched_by` says how a text query matched: "words" (full text, as typed), "corrected"
+    (full text after correcting typos: `corrected_query` is the text searched), or "filters"
+    when there was no text.
     """
 
     matched_by = "filters"
+    corrected_query: str | None = None
 
     def _clone(self):
         clone = super()._clone()
         clone.matched_by = self.matched_by
+        clone.corrected_query = self.corrected_query
         return clone
 
     def count(self):
@@ -182,13 +297,14 @@ class ListingResults(QuerySet):
         return self.order_by()[:COUNT_CAP].count()
 
 
-def _as_results(listings: QuerySet[Listing], matched_by: str) -> ListingResults:
+def _as_results(listings: QuerySet[Listing], matched_by: str,
+                corrected_query: str | None = None) -> ListingResults:
     # Lists show neither: the search document alone is kilobytes per row to send and parse.
     results = listings.defer("search_vector", "description")._chain()
     results.__class__ = ListingResults
     results.matched_by = matched_by
+    results.corrected_query = corrected_query
     return results
-
 
 def category_family_ids(slug: str) -> QuerySet[Category]:
     """Ids of the category with this slug and of its descendants (the tree has two levels)."""
@@ -240,15 +356,6 @@ def _candidate_ids(matches: QuerySet[Listing], *, newest_first: bool) -> list[in
     return list(matches.values_list("id", flat=True)[:SEARCH_CANDIDATES])
 
 
-def _prefix_query(text: str) -> SearchQuery | None:
-    """`hon:* | qui:*` from the words of a query: letters only, so it is always valid."""
-    stems = sorted({word[:3] for word in re.findall(r"[a-z]+", text.lower()) if len(word) >= 3})
-    if not stems:
-        return None
-    return SearchQuery(" | ".join(f"{stem}:*" for stem in stems), search_type="raw",
-                       config="english")
-
-
 def _narrowed(filters: ListingFilters) -> bool:
     """Filters the planner cannot combine cheaply with a common word (a shop's own is fine)."""
     if filters.shop:
@@ -260,13 +367,27 @@ def _narrowed(filters: ListingFilters) -> bool:
     )
 
 
+def _text_candidates(filters: ListingFilters, listings: QuerySet[Listing],
+                     query: SearchQuery) -> list[int]:
+    if _narrowed(filters):
+        window = (
+            Listing.objects.filter(status=Listing.Status.ACTIVE, search_vector=query)
+            .order_by("-created", "-id")
+            .values("id")[:SCAN_WINDOW]
+        )
+        listings = listings.filter(id__in=Subquery(window))
+    return _candidate_ids(listings.filter(search_vector=query), newest_first=True)
+
+
 def listing_search(*, filters: ListingFilters) -> QuerySet[Listing]:
-    """Public listings matching the filters; with a query, full-text ranked, else by typo.
+    """Public listings matching the filters; with a query, full-text ranked, typos corrected.
 
     A text query ranks only its SEARCH_CANDIDATES newest matches (see the module docstring):
     the planner walks the (status, -created) index for a common word and the GIN index for a
     rare one, and either way stops after that many rows. Costs one query now (the candidate
-    ids; two when the typo fallback runs), then the returned queryset's own.
+    ids; three when nothing matched as typed: the correction and the corrected ids), then the
+    returned queryset's own. A query that matches as typed is never corrected, so exact
+    matches always come before (and instead of) corrected ones.
     """
     listings = _filtered(filters)
     if not filters.q:
@@ -277,37 +398,15 @@ def listing_search(*, filters: ListingFilters) -> QuerySet[Listing]:
             listings = listing_public_queryset().filter(id__in=Subquery(window))
         return _as_results(_ordered(listings, filters.ordering, ranked=False), "filters")
     query = SearchQuery(filters.q, search_type="websearch", config="english")
-    if _narrowed(filters):
-        window = (
-            Listing.objects.filter(status=Listing.Status.ACTIVE, search_vector=query)
-            .order_by("-created", "-id")
-            .values("id")[:SCAN_WINDOW]
-        )
-        listings = listings.filter(id__in=Subquery(window))
-    ids = _candidate_ids(listings.filter(search_vector=query), newest_first=True)
-    if ids:
-        ranked = listing_public_queryset().filter(id__in=ids).annotate(
-            rank=SearchRank(F("search_vector"), query)
-        )
-        return _as_results(_ordered(ranked, filters.ordering, ranked=True), "words")
-    if not trigram_available():
-        # Without pg_trgm (the embedded development server), words sharing the first three
-        # letters stand in for the typo fallback: "hony" still finds "honey".
-        prefix = _prefix_query(filters.q)
-        ids = _candidate_ids(listings.filter(search_vector=prefix), newest_first=True) if (
-            prefix is not None) else []
-        ranked = listing_public_queryset().filter(id__in=ids)
-        if prefix is not None:
-            ranked = ranked.annotate(rank=SearchRank(F("search_vector"), prefix))
-        return _as_results(
-            _ordered(ranked, filters.ordering, ranked=prefix is not None),
-            "similar" if ids else "words",
-        )
-    # Nothing matched the words as typed: fall back to titles that look alike ("hony").
-    ids = _candidate_ids(
-        listings.filter(title__trigram_word_similar=filters.q), newest_first=False
+    ids = _text_candidates(filters, listings, query)
+    matched_by, corrected = "words", None
+    if not ids and not filters.exact:
+        corrected = query_correct(filters.q)
+        if corrected:
+            query = SearchQuery(corrected, search_type="websearch", config="english")
+            ids = _text_candidates(filters, listings, query)
+            matched_by = "corrected"
+    ranked = listing_public_queryset().filter(id__in=ids).annotate(
+        rank=SearchRank(F("search_vector"), query)
     )
-    similar = listing_public_queryset().filter(id__in=ids).annotate(
-        rank=TrigramWordSimilarity(filters.q, "title")
-    )
-    return _as_results(_ordered(similar, filters.ordering, ranked=True), "similar")
+    return _as_results(_ordered(ranked, filters.ordering, ranked=True), matched_by, corrected)

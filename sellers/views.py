@@ -34,7 +34,7 @@ def _owned_or_404(listing_id: int, user):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def shop_open(request):
     if shop_of_user_or_none(user=request.user) is not None:
         messages.info(request, "You already have a shop. Each account can run one shop.")
@@ -59,7 +59,7 @@ def shop_open(request):
 
 
 @shop_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def shop_edit(request, shop):
     initial = {"name": shop.name, "description": shop.description,
                "village_name": shop.village.name, "village_county": shop.village.county,
@@ -87,7 +87,7 @@ def shop_edit(request, shop):
 
 
 @shop_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def listing_new(request, shop):
     form = ListingCreateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -129,7 +129,7 @@ def listing_new(request, shop):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def listing_edit(request, listing_id):
     listing = _owned_or_404(listing_id, request.user)
     initial = {"title": listing.title, "description": listing.description,

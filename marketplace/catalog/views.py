@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from orders.selectors import review_breakdown, reviews_public
 from sellers.errors import NotFound
@@ -45,7 +45,7 @@ FIELD_LABELS = {
 }
 
 
-@require_GET
+@require_safe
 @anonymous_cache
 def home(request):
     return render(
@@ -107,8 +107,19 @@ def _page_number(request) -> tuple[int, str]:
     return number, ""
 
 
-def _listing_page(request, filters: ListingFilters) -> dict:
-    """One page of results (fetching one extra row instead of counting every match)."""
+def _result_count_text(count: int) -> str:
+    if count >= COUNT_CAP:
+        return f"{COUNT_CAP:,}+ results"
+    if count == 1:
+        return "1 result"
+    return f"About {count:,} results" if count > 100 else f"{count:,} results"
+
+
+def _listing_page(request, filters: ListingFilters, *, with_count: bool = False) -> dict:
+    """One page of results (fetching one extra row instead of counting every match).
+
+    with_count adds "About 1,240 results" (one capped count, see sellers.search.COUNT_CAP).
+    """
     number, page_message = _page_number(request)
     results = listing_search(filters=filters)
     rows = []
@@ -121,7 +132,20 @@ def _listing_page(request, filters: ListingFilters) -> dict:
     query.pop("page", None)
     base = query.urlencode()
     link = f"?{base}&page=" if base else "?page="
+    corrected_query = getattr(results, "corrected_query", None)
+    exact_url = ""
+    if corrected_query:
+        exact = request.GET.copy()
+        exact.pop("page", None)
+        exact["exact"] = "true"
+        exact_url = f"?{exact.urlencode()}"
+    count_text = ""
+    if with_count and rows:
+        count_text = _result_count_text(results.count())
     return {
+        "corrected_query": corrected_query,
+        "exact_url": exact_url,
+        "result_count": count_text,
         "listings": rows[:PAGE_SIZE],
         "page_number": number,
         "previous_url": f"{link}{number - 1}" if 1 < number <= MAX_PAGE + 1 else "",
@@ -148,16 +172,17 @@ def _form_context(request, filters: ListingFilters, fixed: tuple = ()) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @anonymous_cache
 def search(request):
     filters, errors = _filters_from(request)
-    context = {**_form_context(request, filters), **_listing_page(request, filters)}
+    context = {**_form_context(request, filters),
+               **_listing_page(request, filters, with_count=True)}
     context["errors"] = errors
     return render(request, "catalog/search.html", context)
 
 
-@require_GET
+@require_safe
 @anonymous_cache
 def category_detail(request, slug: str):
     category = selectors.category_get(slug=slug)
@@ -183,7 +208,7 @@ def _reviews(request, reviews) -> dict:
     return {"reviews": paginator.get_page(request.GET.get("reviews")), "rating_rows": rows}
 
 
-@require_GET
+@require_safe
 @anonymous_cache
 def listing_detail(request, listing_id: int):
     listing = selectors.listing_detail(listing_id=listing_id)
@@ -201,7 +226,7 @@ def listing_detail(request, listing_id: int):
     )
 
 
-@require_GET
+@require_safe
 def storefront(request, slug):
     """A shop's page: its listings for sale and what buyers wrote about it."""
     try:
@@ -215,7 +240,7 @@ def storefront(request, slug):
     })
 
 
-@require_GET
+@require_safe
 @anonymous_cache
 def village_detail(request, slug: str):
     row = selectors.village_get(slug=slug)
@@ -229,7 +254,7 @@ def village_detail(request, slug: str):
     return render(request, "catalog/village.html", context)
 
 
-@require_GET
+@require_safe
 @anonymous_cache
 def impact(request):
     return render(request, "catalog/impact.html", {"impact": selectors.impact_summary()})

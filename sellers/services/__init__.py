@@ -16,6 +16,7 @@ from .listings import (
 )
 from .photos import listing_image_add, listing_image_delete, listing_images_reorder
 from .screening_terms import screening_term_describe, screening_term_save
+from .search_vocabulary import search_vocabulary_rebuild
 from .shops import (
     owner_may_sell,
     shop_close,
@@ -53,6 +54,7 @@ __all__ = [
     "owner_may_sell",
     "shop_close",
     "shop_lock",
+    "search_vocabulary_rebuild",
     "shop_open",
     "shop_rating_record",
     "shop_reinstate",

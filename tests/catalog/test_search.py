@@ -3,7 +3,8 @@
 import pytest
 
 from sellers.models import Listing, Shop
-from sellers.search import ListingFilters, listing_search, trigram_available
+from sellers.search import ListingFilters, listing_search
+from sellers.services import search_vocabulary_rebuild
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,26 +38,16 @@ def test_stemming_finds_quilt_for_quilts():
     assert results.matched_by == "words"
 
 
-def test_a_typo_falls_back_to_similar_titles():
-    if not trigram_available():
-        pytest.skip("pg_trgm is not installed in this PostgreSQL: no typo fallback to test")
-    ListingFactory(title="Wildflower honey, 1 lb", description="Raw.")
-    ListingFactory(title="Cast iron skillet", description="Seasoned.")
-    results = listing_search(filters=ListingFilters(q="hony"))
-    assert [r.title for r in results] == ["Wildflower honey, 1 lb"]
-    assert results.matched_by == "similar"
-
-
-def test_without_pg_trgm_a_typo_falls_back_to_word_prefixes(monkeypatch):
+@pytest.mark.parametrize("trigram", [True, False], ids=["pg_trgm", "window"])
+def test_a_typo_is_corrected_to_a_word_of_the_catalog(settings, trigram):
     # The embedded development server (pgserver) ships no pg_trgm extension.
-    import sellers.search
-
-    monkeypatch.setattr(sellers.search, "trigram_available", lambda: False)
+    settings.SEARCH_TRIGRAM = trigram
     ListingFactory(title="Wildflower honey, 1 lb", description="Raw.")
     ListingFactory(title="Cast iron skillet", description="Seasoned.")
+    search_vocabulary_rebuild()
     results = listing_search(filters=ListingFilters(q="hony"))
     assert [r.title for r in results] == ["Wildflower honey, 1 lb"]
-    assert results.matched_by == "similar"
+    assert results.matched_by == "corrected" and results.corrected_query == "honey"
     assert list(listing_search(filters=ListingFilters(q="zz &|!:*()"))) == []
 
 
@@ -76,8 +67,8 @@ def test_only_active_listings_of_active_shops_appear():
         ListingFactory(title=f"Maple syrup {shop_status}", shop=ShopFactory(status=shop_status))
     assert titles(ListingFilters(q="maple")) == [shown.title]
     assert titles(ListingFilters()) == [shown.title]
-    if trigram_available():  # the typo fallback shows only public listings too
-        assert titles(ListingFilters(q="mapple")) == [shown.title]
+    search_vocabulary_rebuild()  # the typo correction shows only public listings too
+    assert titles(ListingFilters(q="mapple")) == [shown.title]
     assert Listing.objects.count() == 7 and Shop.objects.count() == 7
 
 
