@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from marketplace.accounts.forms import ThrottledPasswordChangeForm, throttled_status
@@ -43,6 +44,9 @@ class MarketplaceAdminSite(admin.AdminSite):
     login_form = ThrottledAdminLoginForm
 
     def login(self, request, extra_context=None):
+        if request.method == "HEAD" and self.has_permission(request):
+            # As GET does for someone already signed in (Django checks GET only).
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
         return throttled_status(request, super().login(request, extra_context))
 
     def password_change(self, request, extra_context=None):

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .errors import NotificationNotFound
 from .forms import PreferenceForm
@@ -30,7 +30,7 @@ def _back(request) -> str:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def inbox(request):
     page = Paginator(notification_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -57,7 +57,7 @@ def mark_all_read(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
     preference = preference_get(user=request.user)
     data = request.POST if request.method == "POST" else None

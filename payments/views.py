@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sellers.decorators import shop_required
 
@@ -17,7 +17,7 @@ from .services.payout_accounts import (
 
 
 @shop_required
-@require_GET
+@require_safe
 def seller_balance(request, shop):
     """The seller's money: balance figures, recent payouts, and a statement per order."""
     statement = Paginator(shop_statement(shop=shop), 25).get_page(request.GET.get("page"))
@@ -37,7 +37,7 @@ def seller_balance(request, shop):
 
 
 @shop_required
-@require_GET
+@require_safe
 def payout_account_page(request, shop):
     """Where the seller's payouts go: the payout account's status in plain words."""
     account = payout_account_of(shop_id=shop.pk)
@@ -70,7 +70,7 @@ def payout_account_setup(request, shop):
 
 
 @shop_required
-@require_GET
+@require_safe
 def payout_account_refresh(request, shop):
     """Stripe's refresh_url: the link was used or expired; make a new one and go back."""
     if payout_account_of(shop_id=shop.pk) is None:
@@ -79,7 +79,7 @@ def payout_account_refresh(request, shop):
 
 
 @shop_required
-@require_GET
+@require_safe
 def payout_account_return(request, shop):
     """Stripe's return_url: ask Stripe how the account stands now, then show it."""
     try:
@@ -98,7 +98,7 @@ def payout_account_return(request, shop):
     return redirect("seller-payout-account")
 
 
-@require_GET
+@require_safe
 def seller_terms(request):
     """The shop terms: the fee, when payouts happen, and where they go."""
     return render(request, "payments/seller_terms.html")

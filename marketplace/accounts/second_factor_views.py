@@ -48,7 +48,7 @@ def _staff_next_url(request) -> str:
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def setup(request):
     _staff_only(request)
     next_url = _staff_next_url(request)
@@ -80,7 +80,7 @@ def setup(request):
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify(request):
     _staff_only(request)
     next_url = _staff_next_url(request)
@@ -108,7 +108,7 @@ def verify(request):
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reset(request):
     """/staff/second-factor/reset/: for staff holding accounts.reset_second_factor."""
     if not request.user.has_perm(RESET_PERMISSION):

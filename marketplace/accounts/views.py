@@ -26,7 +26,7 @@ def safe_next_url(request) -> str:
     return home
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -44,7 +44,7 @@ def signup(request):
     return render(request, "accounts/signup.html", {"form": form, "next": safe_next_url(request)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request):
     form = LoginForm(request.POST or None)
     status, retry_after = 200, None
@@ -72,7 +72,7 @@ def login_view(request):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def logout_view(request):
     if request.method == "POST":
         logout(request)

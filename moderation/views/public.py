@@ -25,7 +25,7 @@ from web.forms import form_errors_add
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def listing_report(request, listing_id: int):
     try:
         listing = listing_get_for_viewer(listing_id=listing_id, user=None)
@@ -78,14 +78,14 @@ def _statement_page(request, order_id: int, *, role: str, back: str):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def seller_dispute(request, order_id: int):
     return _statement_page(request, order_id, role=DisputeStatement.Role.SELLER,
                            back="seller-dispute")
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def buyer_evidence(request, order_id: int):
     return _statement_page(request, order_id, role=DisputeStatement.Role.BUYER,
                            back="dispute-evidence")

@@ -282,7 +282,7 @@ def refund_list(request):
     return render(request, "moderation/refunds.html", {"page": page})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @moderator_required
 @fresh_code_required
 def refund_retry(request, refund_id: int):

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from orders.errors import OrderError
 from orders.models import CartItem
@@ -29,7 +29,7 @@ def _back(request, fallback: str) -> str:
     return fallback
 
 
-@require_GET
+@require_safe
 @never_cache  # Back from the pay page asks again, so the notice of the unpaid checkout shows
 def cart_page(request):
     summary = cart_summary(user=request.user, session=request.session)

@@ -89,7 +89,7 @@ def _checkout_create(request, form: CheckoutForm):
 
 @login_required
 @never_cache  # Back from the pay page asks again: the notice, and a fresh idempotency key
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def checkout_page(request):
     cart = cart_summary(user=request.user)
     saved = list(saved_addresses_for_user(user=request.user))
@@ -158,7 +158,7 @@ def _closed(request, checkout: Checkout, exc: OrderError):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def checkout_pay_page(request, checkout_id: int):
     try:
         checkout = checkout_for_buyer(buyer=request.user, checkout_id=checkout_id)

@@ -215,7 +215,7 @@ def _order_action(request, actions: dict, order_id: int, action: str, *, as_sell
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def buyer_order_action(request, order_id: int, action: str):
     return _order_action(request, BUYER_ACTIONS, order_id, action, as_seller=False)
 
@@ -246,6 +246,6 @@ def seller_packing_slip(request, order_id: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def seller_order_action(request, order_id: int, action: str):
     return _order_action(request, SELLER_ACTIONS, order_id, action, as_seller=True)
