@@ -92,8 +92,8 @@ NOT_IN_CATALOG = ["bicycle", "laptop", "guitar", "umbrella", "xylophone"]
 def demo(request, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.SEARCH_TRIGRAM = request.param
+    # seed_demo rebuilds the vocabulary itself, so the demo corrects typos at once.
     call_command("seed_demo", "--no-images", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    search_vocabulary_rebuild()
     return request.param
 
 
@@ -213,9 +213,11 @@ def test_the_api_says_corrected_query_and_documents_it(api_client):
     assert page["corrected_query"] == "honey" and page["count"] == 1
     assert api_client.get("/api/v1/listings/", {"q": "honey"}).json()["corrected_query"] is None
     assert api_client.get("/api/v1/listings/").json()["corrected_query"] is None
-    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json")
-    if schema.status_code == 200:
-        assert "corrected_query" in schema.content.decode()
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    page = schema["paths"]["/api/v1/listings/"]["get"]["responses"]["200"]["content"]
+    ref = page["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    field = schema["components"]["schemas"][ref]["properties"]["corrected_query"]
+    assert field["type"] == "string" and field["nullable"] is True
 
 
 @pytest.mark.parametrize("url", ["/search/?q=hony", "/search/?q=hony&state=IA",

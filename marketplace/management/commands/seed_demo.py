@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from marketplace import demo_data
 from sellers.images import listing_image_store
 from sellers.models import Category, Listing, Shop, Village
-from sellers.services import shop_verify
+from sellers.services import search_vocabulary_rebuild, shop_verify
 
 User = get_user_model()
 
@@ -107,6 +107,7 @@ class Command(BaseCommand):
                         family = families[category]
                         picture = draw_listing_picture(title, family, listing.pk)
                         listing_image_store(listing=listing, image=picture, position=0)
+        search_vocabulary_rebuild()  # typo correction knows the demo words at once
         self.stdout.write(
             f"Demo data ready: {Category.objects.count()} categories, "
             f"{Village.objects.count()} villages, {Shop.objects.count()} shops, "
