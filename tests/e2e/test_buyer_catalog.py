@@ -88,3 +88,32 @@ def test_buyer_searches_filters_opens_listing_and_village(
             screenshot(page, "village")
     finally:
         context.close()
+
+
+def test_a_mistyped_search_says_what_it_searched_for(live_server, phone_page, screenshot,
+                                                      catalog):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from sellers.services import search_vocabulary_rebuild
+
+    search_vocabulary_rebuild()
+    page = phone_page
+    page.goto(live_server.url + "/")
+    page.fill("#site-search", "hony")
+    page.click(".site-header .search button")
+    page.wait_for_url("**/search/?q=hony")
+    notice = page.locator(".corrected")
+    assert notice.inner_text() == "Showing results for honey — search instead for hony"
+    assert page.inner_text(".result-count") == "3 results"
+    assert len(page.locator(".card .title").all_inner_texts()) == 3
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"]
+               if v.get("impact") in ("serious", "critical")]
+    assert serious == [], results.generate_report()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert screenshot(page, "corrected-query").stat().st_size > 0
+
+    page.click("text=search instead for hony")
+    page.wait_for_url("**exact=true")
+    assert page.locator(".corrected").count() == 0
+    assert "Nothing matches “hony”" in page.inner_text("main")
