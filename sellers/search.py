@@ -183,16 +183,21 @@ MIN_CORRECTED_LENGTH = 3
 MAX_CORRECTED_WORDS = 8
 TRIGRAM_CANDIDATES = 40  # nearest words by trigram distance, per typed word
 WINDOW_CANDIDATES = 2000  # most frequent words in the length/first-letters window, per word
-_PLAIN_WORD = re.compile(r"^[a-z]{3,40}$")  # MIN_CORRECTED_LENGTH letters or more
+# MIN_CORRECTED_LENGTH letters or more, with a comma or full stop after it at most.
+_PLAIN_WORD = re.compile(r"^([a-z]{3,40})([,.;:!?]?)$")
 
-# Which typed words match an active listing (a stop word counts as matching), and for each
-# that does not, its candidates. With pg_trgm: the nearest words by trigram distance.
+# Which typed words match an active listing (a stop word counts as matching; a word of the
+# vocabulary is known without searching the listings), and for each that does not, its
+# candidates. With pg_trgm: the nearest words by trigram distance.
 _CORRECTION_TRIGRAM_SQL = """
 WITH typed AS (
-    SELECT t.w, numnode(plainto_tsquery('english', t.w)) = 0 OR EXISTS (
-        SELECT 1 FROM sellers_listing l
-        WHERE l.status = 'active' AND l.search_vector @@ plainto_tsquery('english', t.w)
-    ) AS matched
+    SELECT t.w, CASE
+        WHEN numnode(plainto_tsquery('english', t.w)) = 0 THEN true
+        WHEN EXISTS (SELECT 1 FROM sellers_searchword v WHERE v.word = t.w) THEN true
+        ELSE EXISTS (
+            SELECT 1 FROM sellers_listing l
+            WHERE l.status = 'active' AND l.search_vector @@ plainto_tsquery('english', t.w))
+    END AS matched
     FROM unnest(%s::text[]) AS t(w)
 )
 SELECT typed.w, typed.matched, c.word, c.listings FROM typed LEFT JOIN LATERAL (
@@ -206,10 +211,13 @@ SELECT typed.w, typed.matched, c.word, c.listings FROM typed LEFT JOIN LATERAL (
 # or have the first two swapped, most frequent first.
 _CORRECTION_WINDOW_SQL = """
 WITH typed AS (
-    SELECT t.w, numnode(plainto_tsquery('english', t.w)) = 0 OR EXISTS (
-        SELECT 1 FROM sellers_listing l
-        WHERE l.status = 'active' AND l.search_vector @@ plainto_tsquery('english', t.w)
-    ) AS matched
+    SELECT t.w, CASE
+        WHEN numnode(plainto_tsquery('english', t.w)) = 0 THEN true
+        WHEN EXISTS (SELECT 1 FROM sellers_searchword v WHERE v.word = t.w) THEN true
+        ELSE EXISTS (
+            SELECT 1 FROM sellers_listing l
+            WHERE l.status = 'active' AND l.search_vector @@ plainto_tsquery('english', t.w))
+    END AS matched
     FROM unnest(%s::text[]) AS t(w)
 )
 SELECT typed.w, typed.matched, c.word, c.listings FROM typed LEFT JOIN LATERAL (
@@ -250,10 +258,11 @@ def query_correct(q: str) -> str | None:
     One query: which words match, and the candidates of those that do not.
     """
     tokens = q.split(" ")
-    positions = [i for i, token in enumerate(tokens) if _PLAIN_WORD.match(token.lower())]
-    if not positions or len(positions) > MAX_CORRECTED_WORDS:
+    matches = (_PLAIN_WORD.match(token.lower()) for token in tokens)
+    plain = {i: found for i, found in enumerate(matches) if found}
+    if not plain or len(plain) > MAX_CORRECTED_WORDS:
         return None
-    words = sorted({tokens[i].lower() for i in positions})
+    words = sorted({found.group(1) for found in plain.values()})
     if trigram_available():
         sql, limit = _CORRECTION_TRIGRAM_SQL, TRIGRAM_CANDIDATES
     else:
@@ -266,10 +275,10 @@ def query_correct(q: str) -> str | None:
                 candidates.setdefault(typed, []).append((word, listings))
     corrections = {typed: _best_correction(typed, found) for typed, found in candidates.items()}
     changed = False
-    for i in positions:
-        correction = corrections.get(tokens[i].lower())
+    for i, found in plain.items():
+        correction = corrections.get(found.group(1))
         if correction:
-            tokens[i] = correction
+            tokens[i] = correction + found.group(2)
             changed = True
     return " ".join(tokens) if changed else None
 

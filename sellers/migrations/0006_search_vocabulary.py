@@ -14,6 +14,19 @@ END $$;
 """
 
 
+# The whole-title trigram fallback it served is gone: search corrects words instead.
+DROP_TITLE_TRIGRAM_SQL = "DROP INDEX IF EXISTS listing_title_trgm;"
+RESTORE_TITLE_TRIGRAM_SQL = r"""
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+        CREATE INDEX IF NOT EXISTS listing_title_trgm
+            ON sellers_listing USING gin (title gin_trgm_ops);
+    END IF;
+END $$;
+"""
+
+
 def fill(apps, schema_editor):
     from sellers.services.search_vocabulary import search_vocabulary_rebuild
 
@@ -40,5 +53,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunSQL(TRIGRAM_INDEX_SQL, "DROP INDEX IF EXISTS search_word_trgm;"),
+        migrations.RunSQL(DROP_TITLE_TRIGRAM_SQL, RESTORE_TITLE_TRIGRAM_SQL),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -131,6 +131,8 @@ def test_correctly_spelled_queries_are_never_corrected(demo, api_client):
 def test_each_word_of_a_query_is_corrected_on_its_own(demo):
     assert query_correct("weding ring quilt") == "wedding ring quilt"
     assert query_correct("lether belt") == "leather belt"
+    assert query_correct("Lether belt, walet.") == "leather belt, wallet."
+    assert query_correct('"lether belt" -walet') is None  # phrases and exclusions as typed
     assert query_correct("srawberry rubarb jam") == "strawberry rhubarb jam"
 
 
