@@ -90,7 +90,7 @@ def _render(request, template, context, status=200):
 # --- the account page ---------------------------------------------------------------------
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account(request):
     user = request.user
     form = ProfileForm(request.POST or None,
@@ -142,7 +142,7 @@ def _link_problem(request, exc: links.LinkInvalid, *, what: str):
                   {"problem": LINK_PROBLEMS[exc.reason], "what": what}, status=400)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def email_confirm_page(request, token):
     """GET shows a button (mail scanners open links), POST confirms."""
     if request.method == "GET":
@@ -166,7 +166,7 @@ def email_confirm_page(request, token):
 # --- changing the address -----------------------------------------------------------------
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def email_change(request):
     form = EmailChangeForm(request.POST or None)
     status = 200
@@ -185,7 +185,7 @@ def email_change(request):
     return _render(request, "accounts/email_change.html", {"form": form}, status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def email_change_confirm_page(request, token):
     if request.method == "GET":
         try:
@@ -294,7 +294,7 @@ class PasswordResetDonePage(auth_views.PasswordResetCompleteView):
 # --- download my data, close my account ---------------------------------------------------
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def data_download(request):
     form = PasswordAgainForm(request.POST or None)
     status = 200
@@ -315,7 +315,7 @@ def data_download(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def close(request):
     form = PasswordAgainForm(request.POST or None)
     status = 200

@@ -36,7 +36,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("sellers", "0005_listing_hold_reason"),
+        ("sellers", "0006_shop_closed_status"),
     ]
 
     operations = [
