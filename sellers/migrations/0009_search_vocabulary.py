@@ -36,7 +36,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("sellers", "0006_shop_closed_status"),
+        ("sellers", "0008_listing_draft_status"),
     ]
 
     operations = [
