@@ -165,6 +165,9 @@ if DATABASE_REPLICA_URL:
     _replica["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database
     DATABASES["replica"] = _replica
 DATABASE_ROUTERS = ["marketplace.db_router.ReplicaRouter"]
+# Typo correction takes its candidates from pg_trgm when the extension is installed; 0 uses the
+# word-length/first-letters window instead (what a server without pg_trgm gets anyway).
+SEARCH_TRIGRAM = env_bool("SEARCH_TRIGRAM", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate-limit counters, Celery broker ----------------------------------------
