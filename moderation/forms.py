@@ -61,8 +61,11 @@ class ResolveForm(forms.Form):
 class ScreeningTermForm(forms.Form):
     kind = forms.ChoiceField(choices=ScreeningTerm.Kind.choices)
     term = forms.CharField(max_length=80)
-    price_floor_cents = forms.IntegerField(label="Price floor (cents, brands only)",
-                                           required=False, min_value=1)
+    price_floor = forms.DecimalField(
+        label="Price floor (US$, watched brands only)", required=False, min_value=Decimal("0.01"),
+        decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text="Cheaper listings that name the brand wait for review. Empty: all of them do.",
+    )
     note = forms.CharField(required=False, max_length=200)
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
 

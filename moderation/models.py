@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from moderation.labels import audit_object_label, audit_status_label
 from orders.models import Order
 from sellers.models import Listing
 
@@ -15,20 +16,21 @@ class AuditLog(models.Model):
     """
 
     class Action(models.TextChoices):
-        LISTING_APPROVED = "listing_approved"  # a held listing went live
-        LISTING_REJECTED = "listing_rejected"  # a held listing was declined
-        LISTING_TAKEN_DOWN = "listing_taken_down"  # removed from sale by staff
-        AUTOMATIC_HIDE = "automatic_hide"  # hidden by the system after distinct reports
-        REPORT_DISMISSED = "report_dismissed"  # reports on a listing found unfounded
-        SHOP_VERIFIED = "shop_verified"
-        SHOP_SUSPENDED = "shop_suspended"
-        SHOP_REINSTATED = "shop_reinstated"
-        DISPUTE_RESOLVED = "dispute_resolved"
-        REVIEW_HIDDEN = "review_hidden"
-        SCREENING_CHANGED = "screening_changed"  # a screening term added or edited
-        STAFF_ACCESS_CHANGED = "staff_access_changed"  # staff flags, groups or permissions
-        SECOND_FACTOR_RESET = "second_factor_reset"  # a staff member's lost device removed
-        REFUND_RETRIED = "refund_retried"  # staff sent a refused refund to Stripe again
+        # The labels are what staff read in the audit log.
+        LISTING_APPROVED = "listing_approved", "Listing approved"  # a held listing went live
+        LISTING_REJECTED = "listing_rejected", "Listing declined"  # a held listing was declined
+        LISTING_TAKEN_DOWN = "listing_taken_down", "Listing taken down"  # removed by staff
+        AUTOMATIC_HIDE = "automatic_hide", "Hidden after reports"  # by the system, on reports
+        REPORT_DISMISSED = "report_dismissed", "Reports dismissed"  # found unfounded
+        SHOP_VERIFIED = "shop_verified", "Shop verified"
+        SHOP_SUSPENDED = "shop_suspended", "Shop suspended"
+        SHOP_REINSTATED = "shop_reinstated", "Shop reinstated"
+        DISPUTE_RESOLVED = "dispute_resolved", "Dispute decided"
+        REVIEW_HIDDEN = "review_hidden", "Review hidden"
+        SCREENING_CHANGED = "screening_changed", "Screening rule saved"  # added or edited
+        STAFF_ACCESS_CHANGED = "staff_access_changed", "Staff access changed"  # flags, groups
+        SECOND_FACTOR_RESET = "second_factor_reset", "Authenticator reset"  # lost device removed
+        REFUND_RETRIED = "refund_retried", "Refund sent again"  # a refused refund retried
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -54,6 +56,19 @@ class AuditLog(models.Model):
     def __str__(self):
         return f"{self.action} {self.object_type} {self.object_id}"
 
+    @property
+    def object_label(self) -> str:
+        """"Listing #4", "Screening rule #2": what the row is about, in words."""
+        return f"{audit_object_label(self.object_type)} #{self.object_id}"
+
+    @property
+    def status_before_label(self) -> str:
+        return audit_status_label(self.object_type, self.status_before)
+
+    @property
+    def status_after_label(self) -> str:
+        return audit_status_label(self.object_type, self.status_after)
+
 
 class Report(models.Model):
     """A signed-in person's report that a listing breaks the rules; one per person per listing."""
@@ -66,9 +81,9 @@ class Report(models.Model):
         OTHER = "other", "Something else"
 
     class Status(models.TextChoices):
-        OPEN = "open"  # waiting for staff
-        DISMISSED = "dismissed"  # staff found nothing wrong
-        ACTIONED = "actioned"  # the listing was taken down
+        OPEN = "open", "Open"  # waiting for staff
+        DISMISSED = "dismissed", "Dismissed"  # staff found nothing wrong
+        ACTIONED = "actioned", "Listing taken down"  # the listing was taken down
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
@@ -100,8 +115,8 @@ class DisputeStatement(models.Model):
     """One side's written account of a dispute, with photos; each side may give one."""
 
     class Role(models.TextChoices):
-        BUYER = "buyer"
-        SELLER = "seller"
+        BUYER = "buyer", "Buyer"
+        SELLER = "seller", "Seller"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="statements")
     author = models.ForeignKey(

@@ -1,6 +1,6 @@
 from django import forms
 
-from orders.services.lifecycle import DISPUTE_REASONS
+from orders.models import Order
 from sellers.us_states import STATE_CHOICES
 
 ZIP_PATTERN = r"\d{5}(-\d{4})?"
@@ -109,8 +109,8 @@ class PickupForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    reason = forms.ChoiceField(choices=[(r, r.replace("_", " ").capitalize())
-                                        for r in DISPUTE_REASONS])
+    reason = forms.ChoiceField(label="What went wrong?", choices=Order.DisputeReason.choices,
+                               widget=forms.RadioSelect)
     details = forms.CharField(widget=forms.Textarea, max_length=2000,
                               help_text="What happened? Staff read this and the seller's side.")
 

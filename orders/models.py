@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -139,19 +141,44 @@ class SavedAddress(models.Model):
         return address | {"country": "US"}
 
 
+# The carriers' public tracking pages, by the carrier name a seller types (case and spaces
+# ignored); a carrier not in the table shows its number without a link.
+TRACKING_PAGES = {
+    "usps": "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+    "ups": "https://www.ups.com/track?tracknum={number}",
+    "fedex": "https://www.fedex.com/fedextrack/?trknbr={number}",
+}
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment"  # created at checkout, not paid yet
-        PAID = "paid"  # paid into escrow; the seller must ship (or hand over) by ship_by
-        SHIPPED = "shipped"  # on its way; escrow releases at auto_confirm_at
-        COMPLETED = "completed"  # received; escrow released to the seller
-        CANCELLED = "cancelled"  # stopped before shipping; stock returned, refunded if paid
-        DISPUTED = "disputed"  # the buyer raised a problem; timers stop until staff decide
-        REFUNDED = "refunded"  # a dispute decided for the buyer; money returned
+        # The labels are the one table of what people see for each status.
+        PENDING_PAYMENT = "pending_payment", "Waiting for payment"  # created, not paid yet
+        PAID = "paid", "Paid"  # paid into escrow; the seller must ship (or hand over) by ship_by
+        SHIPPED = "shipped", "Shipped"  # on its way; escrow releases at auto_confirm_at
+        COMPLETED = "completed", "Completed"  # received; escrow released to the seller
+        CANCELLED = "cancelled", "Cancelled"  # stopped before shipping; refunded if paid
+        DISPUTED = "disputed", "In dispute"  # the buyer raised a problem; timers stop
+        REFUNDED = "refunded", "Refunded"  # a dispute decided for the buyer; money returned
 
     class Fulfillment(models.TextChoices):
-        SHIP = "ship"
-        PICKUP = "pickup"
+        SHIP = "ship", "Shipping"
+        PICKUP = "pickup", "Local pickup"
+
+    class DisputeReason(models.TextChoices):
+        # What the buyer says went wrong; the labels are what buyer, seller and staff read.
+        NOT_RECEIVED = "not_received", "It never arrived"
+        NOT_AS_DESCRIBED = "not_as_described", "Not as described"
+        DAMAGED = "damaged", "It arrived damaged"
+        COUNTERFEIT = "counterfeit", "It is a fake"
+        OTHER = "other", "Something else"
+
+    class DisputeOutcome(models.TextChoices):
+        # How staff decide a dispute; the label is the decision in words.
+        REFUND = "refund", "Refunded in full to the buyer"
+        RELEASE = "release", "Payment released to the seller"
+        PARTIAL_REFUND = "partial_refund", (
+            "Partly refunded to the buyer, the rest released to the seller")
 
     checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
     buyer = models.ForeignKey(
@@ -182,7 +209,7 @@ class Order(models.Model):
     # one, and pickup_locked_until records when it locked (the name is from an older rule).
     pickup_failed_attempts = models.PositiveSmallIntegerField(default=0)
     pickup_locked_until = models.DateTimeField(null=True, blank=True)
-    dispute_reason = models.CharField(max_length=40, blank=True)
+    dispute_reason = models.CharField(max_length=40, blank=True, choices=DisputeReason.choices)
     dispute_details = models.TextField(blank=True)
     # A partial dispute outcome, kept so the settle job can finish it if Stripe was down.
     dispute_refund_cents = models.BigIntegerField(null=True, blank=True)
@@ -205,6 +232,15 @@ class Order(models.Model):
             models.Index(fields=["status", "ship_by"]),
             models.Index(fields=["status", "auto_confirm_at"]),
         ]
+
+    @property
+    def tracking_url(self) -> str:
+        """The carrier's tracking page for this parcel, or "" for a carrier we do not know."""
+        carrier = "".join(self.carrier.lower().split()).replace("-", "")
+        page = TRACKING_PAGES.get(carrier)
+        if not page or not self.tracking_number.strip():
+            return ""
+        return page.format(number=quote(self.tracking_number.strip()))
 
     def __str__(self):
         return f"Order {self.pk}"

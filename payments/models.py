@@ -16,14 +16,14 @@ class PaymentIntent(models.Model):
     """Our record of one Stripe PaymentIntent, created for one opaque reference (a checkout)."""
 
     class Status(models.TextChoices):
-        CREATING = "creating"  # key stored, Stripe not answered yet
-        UNKNOWN = "unknown"  # Stripe did not answer: retried with the same key, or reconciled
-        REQUIRES_PAYMENT_METHOD = "requires_payment_method"  # waiting for a card
-        REQUIRES_ACTION = "requires_action"  # 3-D Secure in the browser
-        PROCESSING = "processing"  # Stripe is working on it
-        SUCCEEDED = "succeeded"  # money captured; terminal, never downgraded
-        FAILED = "failed"  # the last attempt was declined; a new card may still succeed
-        CANCELED = "canceled"  # terminal
+        CREATING = "creating", "Starting"  # key stored, Stripe not answered yet
+        UNKNOWN = "unknown", "Being checked"  # no answer: retried with the same key, or reconciled
+        REQUIRES_PAYMENT_METHOD = "requires_payment_method", "Waiting for a card"
+        REQUIRES_ACTION = "requires_action", "Waiting for your bank's check"  # 3-D Secure
+        PROCESSING = "processing", "Processing"  # Stripe is working on it
+        SUCCEEDED = "succeeded", "Paid"  # money captured; terminal, never downgraded
+        FAILED = "failed", "Declined"  # the last attempt was declined; a new card may succeed
+        CANCELED = "canceled", "Cancelled"  # terminal
 
     reference = models.CharField(max_length=80, unique=True)
     amount_cents = models.BigIntegerField()
@@ -79,14 +79,14 @@ class JournalEntry(models.Model):
     """One money movement; its lines sum to zero per currency. Never updated or deleted."""
 
     class Kind(models.TextChoices):
-        HOLD = "hold"  # captured payment into escrow
-        RELEASE = "release"  # escrow to seller payable and platform fees
-        REFUND = "refund"  # escrow back to the buyer
-        PAYOUT = "payout"  # seller payable reserved for a payout
-        PAYOUT_PAID = "payout_paid"  # the payout left the platform
-        PAYOUT_REVERSAL = "payout_reversal"  # a failed payout returned to seller payable
-        CHARGEBACK = "chargeback"  # a lost chargeback: the money left Stripe to the buyer's bank
-        REFUND_REVERSAL = "refund_reversal"  # a refund Stripe reported failed after it posted
+        HOLD = "hold", "Paid into escrow"  # captured payment into escrow
+        RELEASE = "release", "Released to the seller"  # to seller payable and platform fees
+        REFUND = "refund", "Refunded"  # escrow back to the buyer
+        PAYOUT = "payout", "Payout"  # seller payable reserved for a payout
+        PAYOUT_PAID = "payout_paid", "Payout sent"  # the payout left the platform
+        PAYOUT_REVERSAL = "payout_reversal", "Payout returned"  # a failed payout, back to payable
+        CHARGEBACK = "chargeback", "Chargeback"  # lost: the money left Stripe to the buyer's bank
+        REFUND_REVERSAL = "refund_reversal", "Refund failed"  # reported failed after it posted
 
     key = models.CharField(max_length=160, unique=True)  # idempotency of the business step
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -174,10 +174,10 @@ class Refund(models.Model):
     """A refund of part or all of one escrow, reserved before Stripe is asked."""
 
     class Status(models.TextChoices):
-        PENDING = "pending"  # reserved, Stripe being asked
-        UNKNOWN = "unknown"  # Stripe did not answer; retried with the same key or reconciled
-        SUCCEEDED = "succeeded"  # Stripe refunded and the ledger moved
-        FAILED = "failed"  # Stripe refused; nothing moved
+        PENDING = "pending", "Being sent"  # reserved, Stripe being asked
+        UNKNOWN = "unknown", "Being checked"  # no answer; retried with the same key or reconciled
+        SUCCEEDED = "succeeded", "Refunded"  # Stripe refunded and the ledger moved
+        FAILED = "failed", "Refused"  # Stripe refused; nothing moved
 
     escrow = models.ForeignKey(Escrow, on_delete=models.PROTECT, related_name="refunds")
     idempotency_key = models.CharField(max_length=160, unique=True)
@@ -220,8 +220,8 @@ class Payout(models.Model):
     """Money paid from a shop's available balance to the seller."""
 
     class Method(models.TextChoices):
-        STRIPE_TRANSFER = "stripe_transfer"  # Stripe Connect transfer to the shop's account
-        MANUAL = "manual"  # staff pay by bank transfer and mark it paid
+        STRIPE_TRANSFER = "stripe_transfer", "Transfer to your payout account"  # Stripe Connect
+        MANUAL = "manual", "Bank transfer by our team"  # staff pay and mark it paid
 
     class Status(models.TextChoices):
         # The labels are the one table of what people see for each status.

@@ -191,8 +191,8 @@ class ScreeningTerm(models.Model):
     """A staff-edited word or phrase that holds a new or edited listing for review."""
 
     class Kind(models.TextChoices):
-        PROHIBITED = "prohibited"  # goods we never sell: always held for review
-        WATCHED_BRAND = "watched_brand"  # often counterfeited: held (below its price floor, if set)
+        PROHIBITED = "prohibited", "Prohibited goods"  # never sold: always held for review
+        WATCHED_BRAND = "watched_brand", "Watched brand"  # often faked: held (below its floor)
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     term = models.CharField(max_length=80, help_text="Matched as whole words, ignoring case.")

@@ -35,11 +35,9 @@ ANSWER_WAIT = timezone.timedelta(hours=48)
 MAX_PHOTOS = 4
 PHOTO_SIZE = 1600
 THUMBNAIL_SIZE = 320
-OUTCOME_WORDS = {
-    "refund": "refunded in full to the buyer",
-    "release": "payment released to the seller",
-    "partial_refund": "partly refunded to the buyer, the rest released to the seller",
-}
+# The decision in words, from the outcome label table (lower case: it runs on in a sentence).
+OUTCOME_WORDS = {value: label[0].lower() + label[1:]
+                 for value, label in Order.DisputeOutcome.choices}
 
 
 def _webp(image: Image.Image, side: int) -> tuple[bytes, int, int]:

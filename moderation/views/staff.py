@@ -1,6 +1,7 @@
 """The /staff/ pages: dashboard, queues, disputes, screening rules, reviews and audit log."""
 
 from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -235,9 +236,18 @@ def screening_rules(request):
 @require_POST
 @moderator_required
 def screening_save(request, term_id: int | None = None):
-    values = {name: request.POST.get(name, "") for name in
-              ("kind", "term", "price_floor_cents", "note")}
+    values = {name: request.POST.get(name, "") for name in ("kind", "term", "note")}
     values["is_active"] = request.POST.get("is_active") in ("on", "true", "1")
+    # Staff type the floor in dollars; the service (and the API) speak cents.
+    floor = request.POST.get("price_floor", "").strip().lstrip("$").replace(",", "")
+    try:
+        values["price_floor_cents"] = int(Decimal(floor) * 100) if floor else ""
+        if floor and Decimal(floor) * 100 != values["price_floor_cents"]:
+            raise InvalidOperation
+    except InvalidOperation:
+        messages.error(request, "Enter the price floor in dollars (e.g. 200.00), or leave it "
+                                "empty.")
+        return redirect("/staff/screening/")
     return act(request, lambda: screening_terms.screening_term_save(
         actor=request.user, values=values, term_id=term_id), "Screening rules saved.",
         reverse("staff-screening"))

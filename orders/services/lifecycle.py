@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 OrderStatus = Order.Status
 PICKUP_MAX_WRONG = 10
 EXTENSION = timezone.timedelta(days=5)
-DISPUTE_REASONS = ("not_received", "not_as_described", "damaged", "counterfeit", "other")
+DISPUTE_REASONS = tuple(Order.DisputeReason.values)
 
 
 def pickup_code_new() -> str:
@@ -298,7 +298,7 @@ def order_dispute(*, order_id, buyer, reason: str, details: str) -> Order:
     with transaction.atomic():
         order = order_transition(
             order=order, to=OrderStatus.DISPUTED, actor=buyer,
-            note=f"Dispute opened: {reason.replace('_', ' ')}.",
+            note=f"Dispute opened: {Order.DisputeReason(reason).label.lower()}.",
             expected={OrderStatus.PAID, OrderStatus.SHIPPED},
             dispute_reason=reason, dispute_details=details,
         )
@@ -334,13 +334,13 @@ def order_dispute_decide(
                 "(less than what is held)."
             ]})
     note = (note or "").strip()[:400]
+    decided = f"Dispute decided: {Order.DisputeOutcome(outcome).label.lower()}. {note}".strip()
     if outcome == "release":
-        return _complete(order=order, actor=actor, note=f"Dispute resolved: released. {note}",
-                         expected={OrderStatus.DISPUTED})
+        return _complete(order=order, actor=actor, note=decided, expected={OrderStatus.DISPUTED})
     target = OrderStatus.REFUNDED if outcome == "refund" else OrderStatus.COMPLETED
     return order_transition(
         order=order, to=target, actor=actor, expected={OrderStatus.DISPUTED},
-        note=f"Dispute resolved: {outcome.replace('_', ' ')}. {note}".strip(),
+        note=decided,
         completed_at=timezone.now() if target == OrderStatus.COMPLETED else order.completed_at,
         dispute_refund_cents=refund_cents if outcome == "partial_refund" else None,
     )

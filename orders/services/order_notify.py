@@ -82,11 +82,11 @@ def dispute_opened_notify(order: Order) -> None:
     for person, url in ((order.buyer, _buyer_url(order)), (order.shop.owner, _seller_url(order))):
         notify(recipient=person, kind="dispute_opened", url=url,
                dedupe_key=f"dispute_opened:{order.pk}",
-               context={"order_id": order.pk, "reason": order.dispute_reason})
+               context={"order_id": order.pk, "reason": order.get_dispute_reason_display()})
     notify_staff(kind="staff_new_dispute", url=reverse("staff-dispute", args=[order.pk]),
                  permission="moderation.moderate",
                  dedupe_key=f"staff_new_dispute:{order.pk}",
-                 context={"order_id": order.pk, "reason": order.dispute_reason})
+                 context={"order_id": order.pk, "reason": order.get_dispute_reason_display()})
 
 
 def review_posted_notify(review) -> None:

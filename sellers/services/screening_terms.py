@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from ..errors import Conflict, NotFound
 from ..models import MAX_PRICE_CENTS, ScreeningTerm
+from ..templatetags.money import cents
 
 KINDS = [value for value, _ in ScreeningTerm.Kind.choices]
 
@@ -41,9 +42,9 @@ def _clean(values: dict) -> dict:
 
 
 def screening_term_describe(term: ScreeningTerm) -> str:
-    """One line saying what a term is, for an audit row ("brand “Rolex”, floor 20000 cents")."""
-    floor = f", floor {term.price_floor_cents} cents" if term.price_floor_cents else ""
-    return f"{term.kind} “{term.term}”{floor}{'' if term.is_active else ' (off)'}"
+    """One line saying what a term is, for an audit row ("Watched brand “Rolex”, floor $200.00")."""
+    floor = f", floor {cents(term.price_floor_cents)}" if term.price_floor_cents else ""
+    return f"{term.get_kind_display()} “{term.term}”{floor}{'' if term.is_active else ' (off)'}"
 
 
 def screening_term_save(*, values: dict, term_id=None) -> tuple[ScreeningTerm, str]:

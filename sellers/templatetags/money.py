@@ -14,3 +14,13 @@ def cents(value, currency="USD"):
     whole, part = divmod(abs(amount), 100)
     text = f"{whole:,}.{part:02d}"
     return f"{sign}${text}" if currency == "USD" else f"{sign}{text} {currency}"
+
+
+@register.filter
+def dollars(value):
+    """Integer cents as a plain dollar amount for a form field: 20000 → 200.00."""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return ""
+    return f"{amount // 100}.{amount % 100:02d}"

@@ -1,0 +1,37 @@
+"""The words staff read in the audit log for what a row is about and its before/after status.
+
+Each status comes from the label table of its own state machine (the models' Status labels);
+the few audit-only values (a review shown or hidden, a screening rule on or off, a staff
+member's access) have their table here. An unknown value reads as itself, never as an error.
+"""
+
+from orders.models import Order
+from payments.models import Refund
+from sellers.models import Listing, Shop
+
+OBJECT_TYPES = {
+    "listing": "Listing", "shop": "Shop", "order": "Order", "review": "Review",
+    "screening_term": "Screening rule", "refund": "Refund", "user": "Person",
+}
+
+STATUS_TABLES = {
+    "listing": dict(Listing.Status.choices),
+    "shop": dict(Shop.Status.choices),
+    "order": dict(Order.Status.choices),
+    "refund": dict(Refund.Status.choices),
+    "review": {"visible": "Shown", "hidden": "Hidden"},
+    "screening_term": {"saved": "Saved", "active": "On", "inactive": "Off"},
+    "user": {"enrolled": "Authenticator set up", "not enrolled": "No authenticator",
+             "inactive": "Account off", "member": "Member", "staff": "Staff",
+             "superuser": "Superuser"},
+}
+
+
+def audit_object_label(object_type: str) -> str:
+    return OBJECT_TYPES.get(object_type, object_type.replace("_", " ").capitalize())
+
+
+def audit_status_label(object_type: str, status: str) -> str:
+    if not status:
+        return ""
+    return STATUS_TABLES.get(object_type, {}).get(status, status.replace("_", " ").capitalize())
