@@ -3,11 +3,13 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from orders.errors import OrderNotFound
 from orders.models import CartItem, Checkout, Order, OrderEvent, OrderItem, Review, SavedAddress
+from orders.services.cart import SESSION_KEY as SESSION_CART_KEY
 from payments.money import fee_split
 from payments.selectors import escrow_summaries
 from sellers.models import Listing, ListingImage, Shop
@@ -365,3 +367,31 @@ def review_breakdown(*, reviews: QuerySet[Review]) -> list[RatingRow]:
     return [RatingRow(stars=stars, count=counts.get(stars, 0),
                       percent=round(100 * counts.get(stars, 0) / total) if total else 0)
             for stars in range(5, 0, -1)]
+
+
+@dataclass(frozen=True)
+class HeaderCounts:
+    cart_items: int  # units, not lines: 3 jars of honey count 3
+    has_shop: bool
+
+
+def header_counts(*, user) -> HeaderCounts:
+    """The signed-in header's cart count and whether the person sells, in one query."""
+    units = (CartItem.objects.filter(cart__user=OuterRef("pk")).order_by()
+             .values("cart__user").annotate(total=Sum("quantity")).values("total"))
+    row = (get_user_model().objects.filter(pk=user.pk)
+           .annotate(cart_items=Coalesce(Subquery(units), 0),
+                     has_shop=Exists(Shop.objects.filter(owner=OuterRef("pk"))))
+           .values("cart_items", "has_shop").first())
+    if row is None:
+        return HeaderCounts(cart_items=0, has_shop=False)
+    return HeaderCounts(cart_items=row["cart_items"], has_shop=row["has_shop"])
+
+
+def session_cart_units(session) -> int:
+    """A visitor's cart count, read from the session: no query."""
+    cart = session.get(SESSION_CART_KEY, {}) if session is not None else {}
+    try:
+        return sum(int(quantity) for quantity in cart.values())
+    except (TypeError, ValueError, AttributeError):
+        return 0

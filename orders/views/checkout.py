@@ -196,7 +196,7 @@ def checkout_pay_page(request, checkout_id: int):
             checkout.refresh_from_db()
         else:
             if checkout.status == Checkout.Status.PAID:
-                messages.success(request, "Payment received. Thank you!")
+                # No flash: the page it lands on says the same in its heading.
                 return redirect("checkout-done", checkout_id=checkout.pk)
             if checkout.payment_status == "requires_action":
                 return render(request, "orders/checkout_pay.html",
@@ -215,7 +215,6 @@ def checkout_sync_page(request, checkout_id: int):
         messages.error(request, str(exc))
         return redirect("checkout-pay", checkout_id=checkout_id)
     if checkout.status == Checkout.Status.PAID:
-        messages.success(request, "Payment received. Thank you!")
         return redirect("checkout-done", checkout_id=checkout.pk)
     messages.error(request, checkout.payment_message or "The payment is not complete yet.")
     return redirect("checkout-pay", checkout_id=checkout.pk)
