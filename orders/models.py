@@ -233,15 +233,6 @@ class Order(models.Model):
             models.Index(fields=["status", "auto_confirm_at"]),
         ]
 
-    @property
-    def tracking_url(self) -> str:
-        """The carrier's tracking page for this parcel, or "" for a carrier we do not know."""
-        carrier = "".join(self.carrier.lower().split()).replace("-", "")
-        page = TRACKING_PAGES.get(carrier)
-        if not page or not self.tracking_number.strip():
-            return ""
-        return page.format(number=quote(self.tracking_number.strip()))
-
     def __str__(self):
         return f"Order {self.pk}"
 
@@ -256,6 +247,15 @@ class Order(models.Model):
     def item_count(self) -> int:
         """Units, not lines (3 jars are 3 items); reads prefetched items when there are any."""
         return sum(item.quantity for item in self.items.all())
+
+    @property
+    def tracking_url(self) -> str:
+        """The carrier's tracking page for this parcel, or "" for a carrier we do not know."""
+        carrier = "".join(self.carrier.lower().split()).replace("-", "")
+        page = TRACKING_PAGES.get(carrier)
+        if not page or not self.tracking_number.strip():
+            return ""
+        return page.format(number=quote(self.tracking_number.strip()))
 
 
 class OrderItem(models.Model):

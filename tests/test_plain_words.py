@@ -89,7 +89,8 @@ def world(localstripe):
     ListingFactory(shop=shop, category=category, title="Gone jar", status=Listing.Status.ARCHIVED)
     _ok(staff.post(f"/api/v1/moderation/listings/{taken.pk}/take-down",
                    {"reason": "Sold elsewhere as fake."}, format="json"))
-    declined.status, declined.hold_reason = Listing.Status.PENDING_REVIEW, Listing.HoldReason.NEW_SHOP
+    declined.status = Listing.Status.PENDING_REVIEW
+    declined.hold_reason = Listing.HoldReason.NEW_SHOP
     declined.save()
     _ok(staff.post(f"/api/v1/moderation/listings/{declined.pk}/reject",
                    {"reason": "Photos are blurry."}, format="json"))
