@@ -11,7 +11,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from payments.services.intents import _OUTCOME_HANDLERS
-from tests.browser import browser, phone_page, screenshot  # noqa: F401 - shared fixtures
+from tests.browser import (  # noqa: F401 - shared fixtures
+    axe_for_browser_tests,
+    axe_watch,
+    browser,
+    phone_page,
+    screenshot,
+)
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.processes import BIN, ROOT, free_port, stop_process, wait_for_port
 from tests.stripe_support import serve
