@@ -1,0 +1,145 @@
+"""The header (cart count, a seller's own links), one's own listing, the favicon, carrier links,
+phone tables and the screening form's dollar floor, checked through the pages."""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from moderation.models import AuditLog
+from orders.models import Order
+from sellers.models import ScreeningTerm
+from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.staff import staff_login, staff_make
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _cart_add(user, listing, quantity):
+    api = APIClient()
+    api.force_authenticate(user)
+    added = api.post("/api/v1/cart/items/", {"listing": listing.pk, "quantity": quantity},
+                     format="json")
+    assert added.status_code == 201, added.json()
+
+
+def test_the_header_counts_items_in_the_cart_not_lines():
+    buyer = UserFactory()
+    honey, quilt = ListingFactory(stock=9), ListingFactory(stock=9)
+    client = _signed_in(buyer)
+    assert 'aria-label="Cart, 0 items"' in client.get("/impact/").content.decode()
+    _cart_add(buyer, honey, 3)
+    _cart_add(buyer, quilt, 1)
+    html = client.get("/impact/").content.decode()
+    assert 'aria-label="Cart, 4 items"' in html and '<span class="count">4</span>' in html
+
+
+def test_a_visitors_cart_count_comes_from_the_session(client):
+    honey = ListingFactory(stock=9)
+    assert client.post("/cart/add/", {"listing": honey.pk, "quantity": 2}).status_code == 302
+    html = client.get("/impact/").content.decode()
+    assert 'aria-label="Cart, 2 items"' in html
+
+
+@pytest.mark.parametrize("lines", [1, 20])
+def test_the_cart_count_costs_one_query_whatever_the_cart_holds(
+    lines, django_assert_num_queries
+):
+    buyer = UserFactory()
+    for listing in ListingFactory.create_batch(lines, stock=5):
+        _cart_add(buyer, listing, 2)
+    client = _signed_in(buyer)
+    # session, user, the impact page's five figures, the header's one query (cart units and
+    # "has a shop"), unread notifications.
+    with django_assert_num_queries(9):
+        html = client.get("/impact/").content.decode()
+    assert f'aria-label="Cart, {lines * 2} items"' in html
+
+
+def test_a_seller_sees_their_shop_orders_apart_from_their_purchases():
+    shop = ShopFactory()
+    seller_html = _signed_in(shop.owner).get("/impact/").content.decode()
+    assert '<a href="/orders/">My purchases</a>' in seller_html
+    assert '<a href="/sell/orders/">My shop orders</a>' in seller_html
+    buyer_html = _signed_in(UserFactory()).get("/impact/").content.decode()
+    assert '<a href="/orders/">My purchases</a>' in buyer_html
+    assert "My shop orders" not in buyer_html and '<a href="/sell/">Sell</a>' in buyer_html
+    assert "<h1>My shop orders</h1>" in _signed_in(shop.owner).get("/sell/orders/").content.decode()
+    assert "<h1>My purchases</h1>" in _signed_in(shop.owner).get("/orders/").content.decode()
+
+
+def test_ones_own_listing_offers_edit_not_buy_or_report():
+    listing = ListingFactory(stock=4)
+    own = _signed_in(listing.shop.owner).get(f"/listings/{listing.pk}/").content.decode()
+    assert f'href="/sell/listings/{listing.pk}/">Edit</a>' in own
+    assert "Add to cart" not in own and "Report this listing" not in own
+    other = _signed_in(UserFactory()).get(f"/listings/{listing.pk}/").content.decode()
+    assert "Add to cart" in other and "Report this listing" in other and ">Edit</a>" not in other
+
+
+def test_favicon_and_touch_icon(client):
+    html = client.get("/impact/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    assert 'rel="apple-touch-icon" href="/static/apple-touch-icon.png"' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon-32.png"
+
+
+@pytest.mark.parametrize(("carrier", "url"), [
+    ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400%20111"),
+    ("ups", "https://www.ups.com/track?tracknum=9400%20111"),
+    ("Fed-Ex", "https://www.fedex.com/fedextrack/?trknbr=9400%20111"),
+    ("Pony Express", ""),
+])
+def test_tracking_numbers_link_to_the_carrier(carrier, url):
+    assert Order(carrier=carrier, tracking_number=" 9400 111 ").tracking_url == url
+
+
+def test_the_buyer_order_page_links_the_tracking_number(localstripe):
+    from tests.orders.conftest import paid_orders
+
+    buyer = UserFactory()
+    listing = ListingFactory()
+    api = APIClient()
+    api.force_authenticate(buyer)
+    (order,) = paid_orders(api, [listing])
+    api.force_authenticate(listing.shop.owner)
+    assert api.post(f"/api/v1/orders/{order.pk}/ship", {"carrier": "UPS",
+                    "tracking_number": "1Z999AA10123456784"}, format="json").status_code == 200
+    html = _signed_in(buyer).get(f"/orders/{order.pk}/").content.decode()
+    assert 'href="https://www.ups.com/track?tracknum=1Z999AA10123456784"' in html
+
+
+def test_phone_tables_name_each_cell_and_can_be_scrolled_by_keyboard(client):
+    ShopFactory()  # a village with an open shop: the impact table has a row
+    html = client.get("/impact/").content.decode()
+    assert 'class="table-wrap" tabindex="0" role="region" aria-label="Sales by village"' in html
+    assert '<table class="stack">' in html
+    for column in ("Village", "Shops", "Listings", "Orders", "Paid to sellers"):
+        assert f'<td data-label="{column}">' in html
+
+
+def test_staff_type_the_screening_floor_in_dollars():
+    moderator = staff_make()
+    desk = staff_login(Client(), moderator)
+    saved = desk.post("/staff/screening/new/", {"kind": "watched_brand", "term": "Rolex",
+                                                "price_floor": "$1,250.50", "is_active": "on"})
+    assert saved.status_code == 302
+    term = ScreeningTerm.objects.get(term="Rolex")
+    assert term.price_floor_cents == 125050
+    page = desk.get("/staff/screening/").content.decode()
+    assert 'value="1250.50"' in page and "cents" not in page.lower()
+    assert AuditLog.objects.get().reason == "new → Watched brand “Rolex”, floor $1,250.50"
+
+    for bad in ("abc", "1.005"):
+        refused = desk.post(f"/staff/screening/{term.pk}/", {
+            "kind": "watched_brand", "term": "Rolex", "price_floor": bad, "is_active": "on"},
+            follow=True)
+        assert "Enter the price floor in dollars" in refused.content.decode()
+    assert ScreeningTerm.objects.get(pk=term.pk).price_floor_cents == 125050
+    assert AuditLog.objects.count() == 1
