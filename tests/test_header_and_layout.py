@@ -64,10 +64,10 @@ def test_the_cart_count_costs_one_query_whatever_the_cart_holds(
 def test_a_seller_sees_their_shop_orders_apart_from_their_purchases():
     shop = ShopFactory()
     seller_html = _signed_in(shop.owner).get("/impact/").content.decode()
-    assert '<a href="/orders/">My purchases</a>' in seller_html
-    assert '<a href="/sell/orders/">My shop orders</a>' in seller_html
+    assert '<a href="/orders/"><span class="long">My purchases</span>' in seller_html
+    assert '<a href="/sell/orders/"><span class="long">My shop orders</span>' in seller_html
     buyer_html = _signed_in(UserFactory()).get("/impact/").content.decode()
-    assert '<a href="/orders/">My purchases</a>' in buyer_html
+    assert '<a href="/orders/"><span class="long">My purchases</span>' in buyer_html
     assert "My shop orders" not in buyer_html and '<a href="/sell/">Sell</a>' in buyer_html
     assert "<h1>My shop orders</h1>" in _signed_in(shop.owner).get("/sell/orders/").content.decode()
     assert "<h1>My purchases</h1>" in _signed_in(shop.owner).get("/orders/").content.decode()

@@ -85,7 +85,7 @@ def test_buyer_searches_pays_two_shops_confirms_one_disputes_the_other_seller_is
     honey_order = orders[honey.shop_id]
     page.goto(f"{base}/orders/{honey_order.pk}/")
     page.click("summary:has-text('Open a dispute')")
-    page.select_option("#id_reason", "not_received")
+    page.check("label:has-text('It never arrived')")
     page.fill("#id_details", "Nothing has arrived and the seller does not answer.")
     page.click("button:has-text('Open dispute')")
     assert "Dispute opened" in page.inner_text(".messages")

@@ -77,7 +77,7 @@ def test_moderator_approves_takes_down_from_report_and_partly_refunds(
         desk.click(f"text=#{order.pk}")
         desk.wait_for_url(f"**/staff/disputes/{order.pk}/")
         assert "It arrived in two pieces." in desk.inner_text("main")
-        assert "remaining $48.00" in desk.inner_text("main")
+        assert "$48.00 still in escrow" in desk.inner_text("main")
         screenshot(desk, "dispute-laptop")
         desk.check("input[name=outcome][value=partial_refund]")
         desk.fill("#id_refund", "15.00")
