@@ -64,10 +64,12 @@ def test_the_cart_count_costs_one_query_whatever_the_cart_holds(
 def test_a_seller_sees_their_shop_orders_apart_from_their_purchases():
     shop = ShopFactory()
     seller_html = _signed_in(shop.owner).get("/impact/").content.decode()
-    assert '<a href="/orders/"><span class="long">My purchases</span>' in seller_html
-    assert '<a href="/sell/orders/"><span class="long">My shop orders</span>' in seller_html
+    purchases = '<a href="/orders/" data-short="Purchases"><span class="long">My purchases</span>'
+    shop_orders = ('<a href="/sell/orders/" data-short="Shop orders">'
+                   '<span class="long">My shop orders</span>')
+    assert purchases in seller_html and shop_orders in seller_html
     buyer_html = _signed_in(UserFactory()).get("/impact/").content.decode()
-    assert '<a href="/orders/"><span class="long">My purchases</span>' in buyer_html
+    assert purchases in buyer_html
     assert "My shop orders" not in buyer_html and '<a href="/sell/">Sell</a>' in buyer_html
     assert "<h1>My shop orders</h1>" in _signed_in(shop.owner).get("/sell/orders/").content.decode()
     assert "<h1>My purchases</h1>" in _signed_in(shop.owner).get("/orders/").content.decode()
@@ -101,7 +103,7 @@ def test_tracking_numbers_link_to_the_carrier(carrier, url):
 
 
 def test_the_buyer_order_page_links_the_tracking_number(localstripe):
-    from tests.orders.conftest import paid_orders
+    from tests.checkout_http import paid_orders
 
     buyer = UserFactory()
     listing = ListingFactory()

@@ -21,8 +21,8 @@ from notifications.rendering import email_render, kind_get, message_render
 from orders.models import Checkout, Order
 from payments.models import Escrow
 from sellers.models import Listing, Shop
+from tests.checkout_http import add, checkout, paid_orders
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import add, checkout, paid_orders
 from tests.plain_words import raw_codes, visible_text_nodes
 from tests.staff import staff_api_login, staff_login, staff_make
 

@@ -247,7 +247,7 @@ def screening_save(request, term_id: int | None = None):
     except InvalidOperation:
         messages.error(request, "Enter the price floor in dollars (e.g. 200.00), or leave it "
                                 "empty.")
-        return redirect("/staff/screening/")
+        return redirect("staff-screening")
     return act(request, lambda: screening_terms.screening_term_save(
         actor=request.user, values=values, term_id=term_id), "Screening rules saved.",
         reverse("staff-screening"))

@@ -5,8 +5,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.browser import PHONE
+from tests.checkout_http import paid_orders
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
-from tests.orders.conftest import paid_orders
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SMALL_PHONE = {"width": 360, "height": 740}

@@ -115,8 +115,8 @@ def test_the_inbox_query_count_does_not_grow_with_rows(client, rows, django_asse
     user = UserFactory()
     make_rows(user, rows)
     client.force_login(user)
-    # session, user, page count, page rows, unread count for the bell
-    with django_assert_num_queries(5):
+    # session, user, page count, page rows, the header's cart count, unread count for the bell
+    with django_assert_num_queries(6):
         response = client.get("/notifications/")
     assert response.content.decode().count('class="notification unread"') == rows
 

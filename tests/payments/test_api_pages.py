@@ -87,9 +87,11 @@ def test_balance_page_shows_figures_and_statement(client, localstripe):
     assert '<dd id="available">$76.00</dd>' in html
     assert '<dd id="fees">$4.00</dd>' in html
     number = reference.split(":")[1]
-    row = (f'<td><a href="/sell/orders/{number}/">Order #{number}</a></td>\n'
-           "          <td>$100.00</td>\n          <td>$80.00</td>\n"
-           "          <td>$4.00</td>\n          <td>$20.00</td>")
+    row = (f'<td data-label="Order"><a href="/sell/orders/{number}/">Order #{number}</a></td>\n'
+           '          <td data-label="Held">$100.00</td>\n'
+           '          <td data-label="Released">$80.00</td>\n'
+           '          <td data-label="Fee">$4.00</td>\n'
+           '          <td data-label="Refunded">$20.00</td>')
     assert row in html
 
 
@@ -103,11 +105,11 @@ def test_balance_page_costs_a_fixed_number_of_queries(client, localstripe,
         journal_post(key=f"hold:x:{i}", kind="hold", reference=f"order:{i}", shop=shop, lines=[
             Line(STRIPE_BALANCE, -100, "USD"), Line(escrow_account(f"order:{i}"), 100, "USD")])
     client.force_login(shop.owner)
-    # session, user, shop, statement count, payout account, balance, unread notifications
-    # (base layout), statement page, payouts
+    # session, user, shop, statement count, payout account, balance, the header's cart count
+    # and unread notifications (base layout), statement page, payouts
     with django_assert_num_queries(9):
         page = client.get("/sell/balance/")
-    assert page.content.decode().count('<td><a href="/sell/orders/') == rows
+    assert page.content.decode().count('<td data-label="Order"><a href="/sell/orders/') == rows
     assert "order:" not in page.content.decode()  # people read "Order #3", not a reference
 
 
