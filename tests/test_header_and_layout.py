@@ -64,8 +64,9 @@ def test_the_cart_count_costs_one_query_whatever_the_cart_holds(
 def test_a_seller_sees_their_shop_orders_apart_from_their_purchases():
     shop = ShopFactory()
     seller_html = _signed_in(shop.owner).get("/impact/").content.decode()
-    purchases = '<a href="/orders/" data-short="Purchases"><span class="long">My purchases</span>'
-    shop_orders = ('<a href="/sell/orders/" data-short="Shop orders">'
+    purchases = ('<a href="/orders/" data-short="Purchases" aria-label="My purchases">'
+                 '<span class="long">My purchases</span>')
+    shop_orders = ('<a href="/sell/orders/" data-short="Shop orders" aria-label="My shop orders">'
                    '<span class="long">My shop orders</span>')
     assert purchases in seller_html and shop_orders in seller_html
     buyer_html = _signed_in(UserFactory()).get("/impact/").content.decode()
