@@ -40,10 +40,12 @@ class AxeWatch:
 
     def __init__(self, browser, base_url: str):
         self.browser = browser
+        self.new_context = browser.new_context  # unwatched: the checker's own contexts
         self.base_url = base_url
         self.visited: dict[object, list[str]] = {}  # context → URLs in the order visited
         self.without_javascript: set[object] = set()  # contexts axe cannot run in
         self.checked: set[tuple[str, str]] = set()  # (path, viewport) already checked
+        self.unopenable: set[str] = set()  # form addresses a GET cannot open
         self.failures: list[str] = []
         self.moderate: list[str] = []
 
@@ -101,12 +103,13 @@ class AxeWatch:
         paths = []
         for url in self.visited.pop(context, []):
             path = self._ours(url)
-            if path and (path.split("?")[0], "390x844") not in self.checked and path not in paths:
+            if (path and (path.split("?")[0], "390x844") not in self.checked
+                    and path not in paths and path not in self.unopenable):
                 paths.append(path)
         if not paths:
             return
         state = context.storage_state()
-        checker = self.browser.new_context(viewport=PHONE, storage_state=state)
+        checker = self.new_context(viewport=PHONE, storage_state=state)
         try:
             page = checker.new_page()
             page.set_default_timeout(15_000)
@@ -114,9 +117,11 @@ class AxeWatch:
                 try:
                     response = page.goto(self.base_url + path)
                 except PlaywrightError:
-                    continue  # a form's address (POST only) that a GET cannot open
+                    response = None  # a form's address (POST only) that a GET cannot open
                 if response is not None and response.ok:
                     self.check(page)
+                else:
+                    self.unopenable.add(path)
         finally:
             checker.close()
 
