@@ -9,7 +9,6 @@ from django.db.models.functions import Coalesce
 
 from orders.errors import OrderNotFound
 from orders.models import CartItem, Checkout, Order, OrderEvent, OrderItem, Review, SavedAddress
-from orders.services.cart import SESSION_KEY as SESSION_CART_KEY
 from payments.money import fee_split
 from payments.selectors import escrow_summaries
 from sellers.models import Listing, ListingImage, Shop
@@ -367,6 +366,10 @@ def review_breakdown(*, reviews: QuerySet[Review]) -> list[RatingRow]:
     return [RatingRow(stars=stars, count=counts.get(stars, 0),
                       percent=round(100 * counts.get(stars, 0) / total) if total else 0)
             for stars in range(5, 0, -1)]
+
+
+# Where a visitor's cart lives in the session ({listing id: quantity}); services.cart writes it.
+SESSION_CART_KEY = "cart"
 
 
 @dataclass(frozen=True)

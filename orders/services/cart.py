@@ -6,11 +6,11 @@ from django.db.models import F
 
 from orders.errors import CartInvalid, CartItemNotFound, Unavailable
 from orders.models import Cart, CartItem, Checkout, Order, OrderItem
-from orders.selectors import stock_reserved_for_buyer
+from orders.selectors import SESSION_CART_KEY, stock_reserved_for_buyer
 from sellers.models import Listing, Shop
 
 MAX_QUANTITY = 999
-SESSION_KEY = "cart"
+SESSION_KEY = SESSION_CART_KEY
 
 
 def _buyable_listing(listing_id) -> Listing:
