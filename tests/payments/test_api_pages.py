@@ -107,7 +107,7 @@ def test_balance_page_costs_a_fixed_number_of_queries(client, localstripe,
     client.force_login(shop.owner)
     # session, user, shop, statement count, payout account, balance, the header's cart count
     # and unread notifications (base layout), statement page, payouts
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = client.get("/sell/balance/")
     assert page.content.decode().count('<td data-label="Order"><a href="/sell/orders/') == rows
     assert "order:" not in page.content.decode()  # people read "Order #3", not a reference
