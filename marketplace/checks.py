@@ -3,6 +3,7 @@ deployment's first step) and `runserver`, so a wrong setting stops the start, no
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.core.checks import Warning as CheckWarning
 
 MEDIA_BUCKET_MISSING = "marketplace.E010"
 MEDIA_BUCKET_UNREACHABLE = "marketplace.E011"
@@ -52,3 +53,22 @@ def media_bucket_exists(app_configs=None, **kwargs):
             id=MEDIA_BUCKET_UNREACHABLE,
         )]
     return []
+
+
+CONNECT_EVENTS_UNVERIFIED = "marketplace.W020"
+
+
+@register("payments", deploy=True)
+def connect_webhook_secret_set(app_configs=None, **kwargs):
+    """Stripe sends the connected accounts' events (`account.updated`) to a Connect endpoint
+    signed with its own secret: without it, a payout account's status changes only when its
+    seller comes back from onboarding."""
+    if settings.STRIPE_CONNECT_WEBHOOK_SECRET:
+        return []
+    return [CheckWarning(
+        "STRIPE_CONNECT_WEBHOOK_SECRET is empty: account.updated events from Stripe Connect "
+        "cannot be verified, so payout accounts are not kept current.",
+        hint="Add a Connect webhook endpoint in the Stripe dashboard (events on connected "
+             "accounts, account.updated) and set its signing secret.",
+        id=CONNECT_EVENTS_UNVERIFIED,
+    )]

@@ -390,6 +390,10 @@ SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or "sk_test_localstripe_development"
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or "pk_test_localstripe_development"
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or "whsec_localstripe_development"
+# The signing secret of the Connect webhook endpoint (events from the shops' connected accounts,
+# such as `account.updated`); Stripe signs those with a secret of their own. Empty: only
+# STRIPE_WEBHOOK_SECRET is tried. `check --deploy` warns when it is empty in production.
+STRIPE_CONNECT_WEBHOOK_SECRET = env_str("STRIPE_CONNECT_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # empty: the real Stripe API
 # Development only, with localstripe: the pay page turns typed test card numbers into a
 # PaymentMethod (payments/development_cards.py). Follows DEBUG; no variable turns it on alone.

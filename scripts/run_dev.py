@@ -99,7 +99,9 @@ def start_connect_fake(env: dict, children: list) -> None:
         [sys.executable, str(ROOT / "scripts" / "stripe_connect_fake.py"),
          "--port", str(CONNECT_PORT), "--state-file", str(DATA / "stripe_connect_fake.json"),
          "--webhook-url", f"http://127.0.0.1:{PORT}/api/v1/payments/stripe/webhook",
-         "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"]],
+         # Stripe signs connected-account events with the Connect endpoint's own secret.
+         "--webhook-secret",
+         env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or env["STRIPE_WEBHOOK_SECRET"]],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )))
     deadline = time.monotonic() + 20

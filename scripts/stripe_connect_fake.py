@@ -18,6 +18,9 @@ POST /_fake/refuse {path, message} makes every request to that path prefix a 400
 
     python scripts/stripe_connect_fake.py --port 8421 --state-file .data/stripe_connect_fake.json \
         --webhook-url http://127.0.0.1:8000/api/v1/payments/stripe/webhook --webhook-secret whsec_…
+
+--webhook-secret is the Connect endpoint's signing secret (STRIPE_CONNECT_WEBHOOK_SECRET), or the
+platform's (STRIPE_WEBHOOK_SECRET) when no Connect secret is configured.
 """
 
 import argparse

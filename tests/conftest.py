@@ -230,8 +230,10 @@ def _connect_fake_module():
 @pytest.fixture
 def connect_fake(settings):
     """The project's Stripe Connect fake (scripts/stripe_connect_fake.py) on a port of its own,
-    with the app's Connect calls pointed at it. Its webhook goes nowhere unless a test sets it."""
-    server, fake = _connect_fake_module().serve(webhook_secret=settings.STRIPE_WEBHOOK_SECRET)
+    with the app's Connect calls pointed at it. Its webhook goes nowhere unless a test sets it.
+    It signs with the Connect secret when one is configured, as Stripe's Connect endpoint does."""
+    server, fake = _connect_fake_module().serve(
+        webhook_secret=settings.STRIPE_CONNECT_WEBHOOK_SECRET or settings.STRIPE_WEBHOOK_SECRET)
     fake.base = fake.public_base
     settings.STRIPE_CONNECT_API_BASE = fake.base
     yield fake

@@ -10,6 +10,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "market.example.com",
     "STRIPE_SECRET_KEY": "sk_live_example",
     "STRIPE_WEBHOOK_SECRET": "whsec_example",
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_connect_example",
 }
 
 
@@ -43,6 +44,15 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_when_the_connect_webhook_secret_is_missing():
+    env = {k: v for k, v in PRODUCTION.items() if k != "STRIPE_CONNECT_WEBHOOK_SECRET"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "(marketplace.W020) STRIPE_CONNECT_WEBHOOK_SECRET is empty" in result.stderr
+    # A warning, not a refusal: the site starts and serves without Stripe Connect.
+    assert manage("check", "--deploy", env=env).returncode == 0
 
 
 def test_a_bad_rule_value_is_refused_with_its_name():

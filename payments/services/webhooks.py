@@ -34,18 +34,27 @@ CLAIM_SECONDS = 300
 
 
 def webhook_event_verify(*, payload: bytes, signature: str | None):
-    """Return the event if the Stripe-Signature matches the raw body; else WebhookInvalid."""
+    """Return the event if the Stripe-Signature matches the raw body; else WebhookInvalid.
+
+    Two endpoints deliver here: the platform's (STRIPE_WEBHOOK_SECRET) and the Connect one for
+    the shops' connected accounts (STRIPE_CONNECT_WEBHOOK_SECRET, when set); each signs with its
+    own secret, so the signature is checked against the platform secret, then the Connect one.
+    """
     if not signature:
         raise WebhookInvalid("Missing Stripe-Signature header.")
-    try:
-        return stripe.Webhook.construct_event(
-            payload, signature, settings.STRIPE_WEBHOOK_SECRET,
-            tolerance=SIGNATURE_TOLERANCE_SECONDS,
-        )
-    except stripe.SignatureVerificationError:
-        raise WebhookInvalid("Invalid or stale signature.") from None
-    except ValueError:
-        raise WebhookInvalid("The body is not a Stripe event.") from None
+    secrets = [settings.STRIPE_WEBHOOK_SECRET]
+    if settings.STRIPE_CONNECT_WEBHOOK_SECRET:
+        secrets.append(settings.STRIPE_CONNECT_WEBHOOK_SECRET)
+    for secret in secrets:
+        try:
+            return stripe.Webhook.construct_event(
+                payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS,
+            )
+        except stripe.SignatureVerificationError:
+            continue
+        except ValueError:
+            raise WebhookInvalid("The body is not a Stripe event.") from None
+    raise WebhookInvalid("Invalid or stale signature.")
 
 
 def webhook_event_receive(*, payload: bytes, signature: str | None) -> str:

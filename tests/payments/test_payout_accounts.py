@@ -4,6 +4,7 @@ return page, `account.updated` webhooks, and payouts that go to the account only
 says it can be paid."""
 
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -246,6 +247,59 @@ def test_an_account_event_with_a_bad_signature_is_400_and_changes_nothing(
     assert not WebhookEvent.objects.exists()
 
 
+CONNECT_SECRET = "whsec_connect_endpoint_test"
+
+
+@pytest.mark.django_db
+def test_an_event_signed_with_the_connect_secret_is_accepted(client, settings, localstripe,
+                                                             connect_fake):
+    """Stripe signs connected-account events with the Connect endpoint's own secret."""
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = CONNECT_SECRET
+    seller, shop = seller_client()
+    fake_click(start(seller), "finish")
+    account = PayoutAccount.objects.get(shop=shop)
+    body = event_body("account.updated", {"id": account.stripe_account_id})
+    answer = client.post(WEBHOOK, data=body, content_type="application/json",
+                         HTTP_STRIPE_SIGNATURE=sign(body, CONNECT_SECRET))
+    assert (answer.status_code, answer.json()["result"]) == (200, "processed")
+    account.refresh_from_db()
+    assert (account.status, account.payouts_enabled) == ("enabled", True)
+    assert WebhookEvent.objects.get().status == "processed"
+
+    # The platform's own events still verify with the platform secret.
+    body = event_body("account.updated", {"id": account.stripe_account_id})
+    answer = client.post(WEBHOOK, data=body, content_type="application/json",
+                         HTTP_STRIPE_SIGNATURE=sign(body, settings.STRIPE_WEBHOOK_SECRET))
+    assert (answer.status_code, answer.json()["result"]) == (200, "processed")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("connect_secret", ["", CONNECT_SECRET])
+def test_an_event_signed_with_an_unknown_secret_is_400_whatever_is_configured(
+    client, settings, localstripe, connect_fake, connect_secret
+):
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = connect_secret
+    seller, shop = seller_client()
+    fake_click(start(seller), "finish")
+    account = PayoutAccount.objects.get(shop=shop)
+    body = event_body("account.updated", {"id": account.stripe_account_id})
+    # Without a Connect secret configured, an event signed with one is as unknown as any.
+    unknown = ["whsec_someone_else"] + ([] if connect_secret else [CONNECT_SECRET])
+    for secret in unknown:
+        answer = client.post(WEBHOOK, data=body, content_type="application/json",
+                             HTTP_STRIPE_SIGNATURE=sign(body, secret))
+        assert answer.status_code == 400
+    # A stale signature made with the Connect secret is refused like a stale platform one.
+    if connect_secret:
+        answer = client.post(WEBHOOK, data=body, content_type="application/json",
+                             HTTP_STRIPE_SIGNATURE=sign(body, connect_secret,
+                                                        timestamp=int(time.time()) - 3600))
+        assert answer.status_code == 400
+    account.refresh_from_db()
+    assert (account.status, account.payouts_enabled) == ("onboarding", False)
+    assert not WebhookEvent.objects.exists()
+
+
 @pytest.mark.django_db
 def test_an_event_about_an_account_that_is_not_ours_is_ignored(client, settings, localstripe,
                                                                connect_fake):
@@ -307,6 +361,24 @@ def test_the_stand_in_sends_a_signed_account_updated_to_the_webhook(live_server,
     fake_click(start(seller), "finish")
     account = PayoutAccount.objects.get(shop=shop)
     for _ in range(300):  # delivered from the stand-in's own thread, as Stripe would
+        account.refresh_from_db()
+        if account.payouts_enabled and connect_fake.events_sent:
+            break
+        threading.Event().wait(0.1)
+    assert (account.status, account.payouts_enabled) == ("enabled", True)
+    assert [e["status"] for e in connect_fake.events_sent] == [200]
+
+
+@pytest.mark.django_db
+def test_the_stand_in_signs_with_the_connect_secret_when_one_is_set(live_server, settings,
+                                                                   localstripe, connect_fake):
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = CONNECT_SECRET
+    connect_fake.webhook_secret = CONNECT_SECRET  # as `make run` starts it with the secret set
+    connect_fake.webhook_url = f"{live_server.url}{WEBHOOK}"
+    seller, shop = seller_client()
+    fake_click(start(seller), "finish")
+    account = PayoutAccount.objects.get(shop=shop)
+    for _ in range(300):
         account.refresh_from_db()
         if account.payouts_enabled and connect_fake.events_sent:
             break
