@@ -419,3 +419,43 @@ def test_errors_are_imported_from_errors_modules():
         for number in errors_imported_from_services(path.read_text())
     ]
     assert offenders == [], "import a domain error from its app's errors.py"
+
+
+def application_imports(source: str) -> list[int]:
+    """Line numbers where `source` imports one of the project's packages (anywhere in it,
+    functions included)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.ImportFrom):
+            names = ["(relative)"]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        if any(name == "(relative)" or name.split(".")[0] in PRODUCT for name in names):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_the_migration_import_checker_catches_a_planted_import():
+    planted = ("from django.db import migrations\n\n\ndef fill(apps, schema_editor):\n"
+               "    from sellers.services.search_vocabulary import search_vocabulary_rebuild\n")
+    assert application_imports(planted) == [5]
+    assert application_imports("import payments.ledger\n") == [1]
+    assert application_imports("from ..models import Shop\n") == [1]
+    assert application_imports("import django.db.models.functions.text\n") == []
+
+
+def test_migrations_import_no_application_code():
+    """A migration runs against the code of every later release: one that imports services or
+    models of the app breaks `migrate` on a fresh database once that code changes. Migrations
+    use django, the standard library and `apps.get_model` only."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for package in PRODUCT
+        for path in (ROOT / package).glob("migrations/*.py")
+        for number in application_imports(path.read_text())
+    ]
+    assert offenders == [], "copy what a migration needs into it; do not import app code"

@@ -27,10 +27,20 @@ END $$;
 """
 
 
-def fill(apps, schema_editor):
-    from sellers.services.search_vocabulary import search_vocabulary_rebuild
-
-    search_vocabulary_rebuild()
+# The first vocabulary: every plain word (3 to 40 letters) of the active listings of active
+# shops, with how many listings use it. A copy of the SQL of the vocabulary rebuild as it was
+# when this migration was written (sellers/services/search_vocabulary.py), kept here so the
+# migration never depends on application code that may change after it.
+FILL_SQL = r"""
+DELETE FROM sellers_searchword;
+INSERT INTO sellers_searchword (word, listings)
+SELECT word, ndoc FROM ts_stat($q$
+    SELECT to_tsvector('simple', l.title || ' ' || left(l.description, 4000))
+    FROM sellers_listing l JOIN sellers_shop s ON s.id = l.shop_id
+    WHERE l.status = 'active' AND s.status = 'active'
+$q$)
+WHERE word ~ '^[a-z]{3,40}$';
+"""
 
 
 class Migration(migrations.Migration):
@@ -54,5 +64,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(TRIGRAM_INDEX_SQL, "DROP INDEX IF EXISTS search_word_trgm;"),
         migrations.RunSQL(DROP_TITLE_TRIGRAM_SQL, RESTORE_TITLE_TRIGRAM_SQL),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunSQL(FILL_SQL, migrations.RunSQL.noop),
     ]
