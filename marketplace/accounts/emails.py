@@ -32,7 +32,7 @@ class AccountEmail:
 
 KINDS = {
     "confirm_email": AccountEmail("Confirm your e-mail address"),
-    "change_email": AccountEmail("Confirm your new e-mail address", ("new_email",)),
+    "change_email": AccountEmail("Confirm your new e-mail address", ("new_email", "serial")),
     "email_changed": AccountEmail("Your e-mail address was changed", ("new_email",)),
     "password_reset": AccountEmail("Reset your password"),
     "password_changed": AccountEmail("Your password was changed"),
@@ -78,7 +78,8 @@ def account_email_send(*, kind: str, user_id: int, to: str = "", extra: dict | N
         context["link"] = _site("email-confirm", token)
     elif kind == "change_email":
         token = links.change_token(user_id=user.pk, new_email=extra["new_email"],
-                                   old_email=user.email)
+                                   old_email=user.email, serial=extra["serial"],
+                                   password_hash=user.password)
         context["link"] = _site("email-change-confirm", token)
         address = extra["new_email"]
     elif kind == "password_reset":

@@ -4,20 +4,25 @@ Each link carries the account id and the address it is about, signed with SECRET
 salt of its own (django.core.signing, timestamped). It is good for EMAIL_CONFIRMATION_MAX_AGE
 seconds, and only while the account is still in the state it was sent for: a link for an
 address the account no longer has (changed since, or already switched) reads as used.
-Password-reset links are Django's own (default_token_generator), see views_password.py.
+A change-of-address link also carries the account's `email_change_serial` at the time of the
+request and a fingerprint of its password hash (as Django's PasswordResetTokenGenerator binds
+to state): a newer request makes it "replaced", a new password makes it "password".
+Password-reset links are Django's own (default_token_generator), see views_account.py.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 CONFIRM_SALT = "accounts.email-confirm"
 CHANGE_SALT = "accounts.email-change"
 
 
 class LinkInvalid(Exception):
-    """A link that cannot be used: `reason` is expired, tampered or used."""
+    """A link that cannot be used: `reason` is expired, tampered, used, replaced (a newer
+    change of address was asked for) or password (the password changed since)."""
 
     http_status = 400
 
@@ -31,15 +36,28 @@ class LinkClaim:
     user_id: int
     email: str
     old_email: str = ""
+    serial: int = 0
+    password_print: str = ""
 
 
 def confirmation_token(*, user_id: int, email: str) -> str:
     return signing.dumps({"u": user_id, "e": email}, salt=CONFIRM_SALT, compress=True)
 
 
-def change_token(*, user_id: int, new_email: str, old_email: str) -> str:
-    return signing.dumps({"u": user_id, "e": new_email, "o": old_email}, salt=CHANGE_SALT,
-                         compress=True)
+def password_fingerprint(password_hash: str) -> str:
+    """A short keyed digest of the stored password hash: changes whenever the password does."""
+    return salted_hmac(CHANGE_SALT, password_hash or "", algorithm="sha256").hexdigest()[:20]
+
+
+def password_unchanged(claim: LinkClaim, password_hash: str) -> bool:
+    return constant_time_compare(claim.password_print, password_fingerprint(password_hash))
+
+
+def change_token(*, user_id: int, new_email: str, old_email: str, serial: int,
+                 password_hash: str) -> str:
+    return signing.dumps({"u": user_id, "e": new_email, "o": old_email, "n": serial,
+                          "p": password_fingerprint(password_hash)},
+                         salt=CHANGE_SALT, compress=True)
 
 
 def _read(token: str, *, salt: str) -> dict:
@@ -62,6 +80,8 @@ def confirmation_read(token: str) -> LinkClaim:
 
 def change_read(token: str) -> LinkClaim:
     data = _read(token, salt=CHANGE_SALT)
-    if not isinstance(data.get("o"), str):
+    if (not isinstance(data.get("o"), str) or not isinstance(data.get("n"), int)
+            or not isinstance(data.get("p"), str)):
         raise LinkInvalid("tampered")
-    return LinkClaim(user_id=data["u"], email=data["e"], old_email=data["o"])
+    return LinkClaim(user_id=data["u"], email=data["e"], old_email=data["o"],
+                     serial=data["n"], password_print=data["p"])

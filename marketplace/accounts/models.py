@@ -47,6 +47,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the person closed the account: their personal data is erased, the row stays
     # so that orders, reviews and the ledger keep an anonymous reference.
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Counts requests to change the address and changes of password: a change-of-address link
+    # carries the number it was made for, so only the newest request's link works, and a new
+    # password voids every link still pending.
+    email_change_serial = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 

@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -165,35 +166,64 @@ def email_change_request(*, request, user, new_email: str, password: str) -> str
         raise ValidationError({"email": [ADDRESS_TAKEN]})
     rate_limit_take(scope="email_link", who=f"user:{user.pk}")
     with transaction.atomic():
-        account_email_later("change_email", user.pk, extra={"new_email": address})
+        serial = _email_change_serial_bump(user)
+        account_email_later("change_email", user.pk,
+                            extra={"new_email": address, "serial": serial})
     return address
+
+
+def _email_change_serial_bump(user) -> int:
+    """Void every change-of-address link sent so far (inside the caller's transaction)."""
+    User.objects.filter(pk=user.pk).update(email_change_serial=F("email_change_serial") + 1)
+    user.email_change_serial = (User.objects.values_list("email_change_serial", flat=True)
+                                .get(pk=user.pk))
+    return user.email_change_serial
 
 
 def email_change_confirm(*, token: str) -> User:
     """Switch the account to the address the link was sent to, and tell the old address.
 
-    Raises links.LinkInvalid (expired, tampered, used: the account's address is not the one
-    the link was made for any more) or AccountConflict when another account took the address.
+    Raises links.LinkInvalid (expired, tampered; used: the account's address is not the one
+    the link was made for any more; replaced: a newer change was asked for; password: the
+    password changed since) or AccountConflict when another account took the address.
     """
     claim = links.change_read(token)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=claim.user_id).first()
-        if user is None or user.closed_at is not None or user.email != claim.old_email:
-            raise links.LinkInvalid("used")
+        email_change_link_check(user, claim)
         taken = AccountConflict(
             "Another account uses that address now, so yours keeps its old one.")
         if User.objects.filter(email__iexact=claim.email).exclude(pk=user.pk).exists():
             raise taken
         user.email = claim.email
         user.email_confirmed_at = timezone.now()  # the link reached the new address
+        user.email_change_serial += 1  # this link, and any copy of it, is spent
         try:
             with transaction.atomic():
-                user.save(update_fields=["email", "email_confirmed_at"])
+                user.save(update_fields=["email", "email_confirmed_at", "email_change_serial"])
         except IntegrityError:
             raise taken from None
         account_email_later("email_changed", user.pk, to=claim.old_email,
                         extra={"new_email": claim.email})
     return user
+
+
+def email_change_link_read(token: str) -> links.LinkClaim:
+    """The claim of a change-of-address link that would work now (for the page that shows
+    the button); raises links.LinkInvalid like email_change_confirm."""
+    claim = links.change_read(token)
+    email_change_link_check(User.objects.filter(pk=claim.user_id).first(), claim)
+    return claim
+
+
+def email_change_link_check(user, claim: links.LinkClaim) -> None:
+    """Raise links.LinkInvalid unless `claim` is the pending change of `user`'s address."""
+    if user is None or user.closed_at is not None or user.email != claim.old_email:
+        raise links.LinkInvalid("used")
+    if not links.password_unchanged(claim, user.password):
+        raise links.LinkInvalid("password")
+    if claim.serial != user.email_change_serial:
+        raise links.LinkInvalid("replaced")
 
 
 # --- passwords ----------------------------------------------------------------------------
@@ -205,7 +235,8 @@ def password_set(*, user, password: str, confirms_email: bool = False) -> User:
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.set_password(password)
-        fields = ["password"]
+        locked.email_change_serial += 1  # a pending change-of-address link stops working
+        fields = ["password", "email_change_serial"]
         if confirms_email and locked.email_confirmed_at is None:
             locked.email_confirmed_at = timezone.now()
             fields.append("email_confirmed_at")

@@ -34,6 +34,7 @@ from .services import (
     AccountConflict,
     WrongPassword,
     email_change_confirm,
+    email_change_link_read,
     email_change_request,
     email_confirm,
     email_confirmation_send,
@@ -134,6 +135,10 @@ LINK_PROBLEMS = {
     "tampered": "This link is not complete or not valid. Copy the whole link from the e-mail, "
                 "or ask for a new one.",
     "used": "This link was already used, or your account's address has changed since.",
+    "replaced": "This link was replaced by a newer one: you asked to change your address "
+                "again since. Open the link in the newest e-mail, or ask for a new one.",
+    "password": "Your password was changed after this link was sent, so it no longer works. "
+                "Ask for a new one if you still want to change your address.",
 }
 
 
@@ -189,7 +194,7 @@ def email_change(request):
 def email_change_confirm_page(request, token):
     if request.method == "GET":
         try:
-            claim = links.change_read(token)
+            claim = email_change_link_read(token)
         except links.LinkInvalid as exc:
             return _link_problem(request, exc, what="change")
         return render(request, "accounts/email_confirm.html",
