@@ -34,6 +34,7 @@ KINDS = {
     "confirm_email": AccountEmail("Confirm your e-mail address"),
     "change_email": AccountEmail("Confirm your new e-mail address", ("new_email", "serial")),
     "email_changed": AccountEmail("Your e-mail address was changed", ("new_email",)),
+    "email_in_use": AccountEmail("Someone tried to use your e-mail address"),
     "password_reset": AccountEmail("Reset your password"),
     "password_changed": AccountEmail("Your password was changed"),
     "account_closed": AccountEmail("Your account is closed", ("display_name",)),
@@ -90,7 +91,8 @@ def account_email_send(*, kind: str, user_id: int, to: str = "", extra: dict | N
         context["link"] = _site("password-reset")
         context["new_email_masked"] = _mask(extra["new_email"])
     else:
-        context["link"] = _site("password-reset" if kind == "password_changed" else "home")
+        context["link"] = _site("password-reset" if kind in {"password_changed", "email_in_use"}
+                                else "home")
     with timezone.override(zoneinfo.ZoneInfo(time_zone_or_default(user.time_zone))):
         context["sent_at"] = timezone.localtime()
         text = render_to_string(f"accounts/email/{kind}.txt", context)

@@ -151,7 +151,14 @@ def email_confirm(*, token: str) -> tuple[User, bool]:
 
 def email_change_request(*, request, user, new_email: str, password: str) -> str:
     """Mail a link to `new_email` that switches the account to it; the address stays until
-    then. Needs the current password; limited per account. Returns the normalised address."""
+    then. Needs the current password (wrong ones count in the log-in throttle, like every
+    password door); limited per account, the limit taken once the password is right and before
+    the address is looked at. Returns the normalised address.
+
+    The answer is the same whether another account has the address or not, so the form tells
+    nothing about who is registered: if it is taken, its holder gets a note that someone tried
+    to use it, and nothing changes.
+    """
     address = _email_normalize(new_email)
     try:
         validate_email(address)
@@ -160,11 +167,14 @@ def email_change_request(*, request, user, new_email: str, password: str) -> str
     if len(address) > 254:
         raise ValidationError({"email": ["Use an address of at most 254 characters."]})
     password_check(request=request, user=user, password=password)
+    rate_limit_take(scope="email_link", who=f"user:{user.pk}")
     if address == user.email:
         raise ValidationError({"email": ["That is already your address."]})
-    if User.objects.filter(email__iexact=address).exclude(pk=user.pk).exists():
-        raise ValidationError({"email": [ADDRESS_TAKEN]})
-    rate_limit_take(scope="email_link", who=f"user:{user.pk}")
+    holder = User.objects.filter(email__iexact=address).exclude(pk=user.pk).first()
+    if holder is not None:
+        with transaction.atomic():
+            account_email_later("email_in_use", holder.pk)
+        return address
     with transaction.atomic():
         serial = _email_change_serial_bump(user)
         account_email_later("change_email", user.pk,
