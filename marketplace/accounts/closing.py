@@ -24,7 +24,7 @@ from orders.selectors import (
     saved_addresses_for_user,
 )
 from orders.services.privacy import buyer_personal_data_erase
-from payments.selectors import references_with_open_money, shop_balance
+from payments.selectors import payout_account_of, references_with_open_money, shop_balance
 from sellers.models import Shop
 from sellers.services import shop_close
 
@@ -52,6 +52,13 @@ def _numbers(orders) -> str:
 
 def _dollars(cents: int) -> str:
     return f"${abs(cents) / 100:,.2f}"
+
+
+def account_keeps_payout_account(*, user) -> bool:
+    """Whether closing leaves a Stripe payout account behind: its row stays (the ledger and
+    payouts reference it) and Stripe keeps the account; the person closes it there."""
+    shop = Shop.objects.filter(owner=user).only("pk").first()
+    return shop is not None and payout_account_of(shop_id=shop.pk) is not None
 
 
 def account_close_blockers(*, user) -> list[str]:

@@ -20,7 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from marketplace.ratelimit import RateLimited
 
 from . import links
-from .closing import AccountCloseRefused, account_close, account_close_blockers, account_data_export
+from .closing import (
+    AccountCloseRefused,
+    account_close,
+    account_close_blockers,
+    account_data_export,
+    account_keeps_payout_account,
+)
 from .forms import (
     EmailChangeForm,
     NewPasswordForm,
@@ -343,4 +349,7 @@ def close(request):
                 return redirect("home")
         else:
             status = 400
-    return _render(request, "accounts/close.html", {"form": form, "reasons": reasons}, status)
+    return _render(request, "accounts/close.html", {
+        "form": form, "reasons": reasons,
+        "keeps_payout_account": account_keeps_payout_account(user=request.user),
+    }, status)

@@ -12,10 +12,11 @@ from rest_framework.test import APIClient
 from marketplace.accounts.closing import account_data
 from notifications.models import Notification
 from orders.models import Checkout, Order, OrderItem, Review, SavedAddress
-from payments.models import JournalLine
+from payments.models import JournalLine, PayoutAccount
 from sellers.models import Listing, Shop
 from tests.builders import ADDRESS, completed_order, paid_order
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, ShopFactory, UserFactory
+from tests.stripe_support import connect_shop
 from tests.support import client_for, run_together
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +236,18 @@ def test_two_close_requests_at_once_close_once(mailoutbox):
     assert dana.closed_at is not None
     assert Shop.objects.get(owner=dana).status == Shop.Status.CLOSED
     assert [mail.subject for mail in mailoutbox] == ["Your account is closed"]
+
+
+def test_closing_says_the_stripe_payout_account_stays_and_keeps_its_row(committed):
+    shop = connect_shop("acct_closing_seller")
+    client = signed_in(shop.owner)
+    page = client.get("/accounts/account/close/").content.decode()
+    assert "Your Stripe payout account stays with Stripe" in page
+    assert "close it there" in page
+    buyer_page = signed_in(UserFactory()).get("/accounts/account/close/").content.decode()
+    assert "Stripe payout account" not in buyer_page
+    with committed():
+        closed = client.post("/accounts/account/close/", {"password": DEFAULT_PASSWORD})
+    assert closed.status_code == 302
+    kept = PayoutAccount.objects.get(shop=shop)
+    assert kept.stripe_account_id == "acct_closing_seller"
