@@ -39,6 +39,7 @@ BENCH_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "STRIPE_SECRET_KEY": "sk_test_bench",
     "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+    "SITE_URL": "https://bench.example.test",  # production mode requires an https base
     "SECURE_SSL_REDIRECT": "0",
     "LOG_LEVEL": "WARNING",
     "DATABASE_POOL_MAX": "8",

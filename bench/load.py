@@ -46,6 +46,7 @@ LOAD_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "STRIPE_SECRET_KEY": "sk_test_bench_load",
     "STRIPE_WEBHOOK_SECRET": "whsec_bench_load",
+    "SITE_URL": "https://bench.example.test",  # production mode requires an https base
     "SECURE_SSL_REDIRECT": "0",
     "LOG_LEVEL": "WARNING",
     "DATABASE_POOL_MAX": "8",

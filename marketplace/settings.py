@@ -56,7 +56,8 @@ DEBUG = env_bool("DEBUG", True)
 # Production refuses to start without its secrets rather than run on a guessable default.
 _missing = [
     name
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+                 "SITE_URL")
     if not DEBUG and not env_str(name)
 ]
 if _missing:
@@ -64,6 +65,12 @@ if _missing:
         "Production mode (DEBUG=0) needs these environment variables: "
         + ", ".join(_missing)
         + ". Set them, or run with DEBUG=1 for development."
+    )
+# The base of every link in an e-mail (address changes, password resets): production's must be
+# the public https address, never the development default.
+if not DEBUG and not env_str("SITE_URL").lower().startswith("https://"):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's https:// address in production, not {env_str('SITE_URL')!r}."
     )
 
 SECRET_KEY = (

@@ -11,6 +11,7 @@ PRODUCTION = {
     "STRIPE_SECRET_KEY": "sk_live_example",
     "STRIPE_WEBHOOK_SECRET": "whsec_example",
     "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_connect_example",
+    "SITE_URL": "https://market.example.com",
 }
 
 
@@ -31,6 +32,25 @@ def test_production_without_secret_key_refuses_to_start_with_a_clear_message():
     assert "Production mode (DEBUG=0) needs these environment variables: SECRET_KEY." in (
         result.stderr
     )
+
+
+def test_production_without_site_url_refuses_to_start():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "Production mode (DEBUG=0) needs these environment variables: SITE_URL." in (
+        result.stderr
+    )
+
+
+def test_production_refuses_a_site_url_that_is_not_https():
+    result = manage("check", env={**PRODUCTION, "SITE_URL": "http://market.example.com"})
+    assert result.returncode != 0
+    assert "SITE_URL must be the site's https:// address in production" in result.stderr
+    good = manage("shell", "-c", "from django.conf import settings; print(settings.SITE_URL)",
+                  env=PRODUCTION)
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.strip().splitlines()[-1] == "https://market.example.com"
 
 
 def test_production_without_allowed_hosts_refuses_to_start():

@@ -125,6 +125,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "market.example.com",
     "STRIPE_SECRET_KEY": "sk_live_example",
     "STRIPE_WEBHOOK_SECRET": "whsec_example",
+    "SITE_URL": "https://market.example.com",
     "STRIPE_API_BASE": "",
 }
 PROBE = """
