@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
@@ -37,9 +35,7 @@ api_v1 = [
 urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico whatever the page links: send them to the static icon.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon-32.png"), permanent=True),
-         name="favicon"),
+    path("favicon.ico", catalog_views.favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/signup/", accounts_views.signup, name="signup"),
     path("accounts/login/", accounts_views.login_view, name="login"),

@@ -8,8 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from orders.selectors import review_breakdown, reviews_public
@@ -258,3 +259,10 @@ def village_detail(request, slug: str):
 @anonymous_cache
 def impact(request):
     return render(request, "catalog/impact.html", {"impact": selectors.impact_summary()})
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static icon.
+    The static URL is read per request, so the URLconf loads before collectstatic has run."""
+    return HttpResponsePermanentRedirect(static("favicon-32.png"))

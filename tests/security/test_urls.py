@@ -63,6 +63,7 @@ PUBLIC = {
     "cart/add/": {"get", "post"},
     "cart/items/<int:listing_id>/": {"get", "post"},
     "media/<path:path>": ANY,
+    "favicon.ico": {"get"},  # a redirect to the static icon
 }
 
 
