@@ -192,14 +192,6 @@ def saved_addresses_for_user(*, user) -> QuerySet[SavedAddress]:
     return SavedAddress.objects.filter(user=user).order_by("-last_used", "-id")
 
 
-def saved_address_for_user(*, user, address_id) -> SavedAddress | None:
-    """One of the user's saved addresses, or None (another person's is never returned)."""
-    try:
-        return SavedAddress.objects.filter(user=user, pk=int(address_id)).first()
-    except (TypeError, ValueError):
-        return None
-
-
 def order_detail_queryset() -> QuerySet[Order]:
     """Orders with everything their page or API shape shows: four queries per page."""
     return Order.objects.select_related(
