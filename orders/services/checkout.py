@@ -36,7 +36,7 @@ from orders.services.stock import order_cancel_restock
 from payments.errors import GatewayRefused, PaymentProviderUnavailable, PaymentsError
 from payments.services import payment_intent_cancel, payment_intent_create, payment_intent_sync
 from sellers.errors import OutOfStock as ListingOutOfStock
-from sellers.models import Shop
+from sellers.models import Listing, Shop
 from sellers.services import listing_stock_take, listings_lock
 from sellers.us_states import US_STATES
 
@@ -104,6 +104,18 @@ def _reserve_stock(lines) -> None:
     except ListingOutOfStock as short:
         raise OutOfStock(short.title or wanted[short.listing_id].listing.title,
                          short.available) from None
+
+
+def _buyable_still_check(lines) -> None:
+    """Raise Unavailable (409) if a line's shop or listing stopped selling since the cart was
+    read; call holding the listings' locks."""
+    shops = {line.listing.shop_id for line in lines}
+    if Shop.objects.filter(pk__in=shops).exclude(status=Shop.Status.ACTIVE).exists():
+        raise Unavailable("A shop in your cart has just closed; its goods cannot be bought.")
+    gone = (Listing.objects.filter(pk__in=[line.listing.pk for line in lines])
+            .exclude(status=Listing.Status.ACTIVE).order_by("pk").first())
+    if gone is not None:
+        raise Unavailable(f"“{gone.title}” is no longer available.")
 
 
 def _unpaid_checkouts_lock(*, buyer) -> list[Checkout]:
@@ -184,16 +196,16 @@ def _reserve(
                 "Local pickup is only possible when every item in the cart allows it."
             )
         buyable = [line for group in summary.shops for line in group.buyable_lines]
-        shops = {line.listing.shop_id for line in buyable}
-        if Shop.objects.filter(pk__in=shops).exclude(status=Shop.Status.ACTIVE).exists():
-            # Suspended between reading the cart and locking it: same 409, a message that fits.
-            raise Unavailable("A shop in your cart has just closed; its goods cannot be bought.")
         # Every listing the earlier checkouts give back or this one takes, locked in pk order
         # before any stock moves.
         returned = OrderItem.objects.filter(
             order__checkout__in=earlier, order__status=Order.Status.PENDING_PAYMENT
         ).values_list("listing_id", flat=True)
         listings_lock(listing_ids={line.listing.pk for line in buyable} | set(returned))
+        # Read after the locks: a shop closing at this moment (shop_close archives its
+        # listings under the same locks) has either finished, and is seen here, or waits for
+        # this checkout and then finds its order.
+        _buyable_still_check(buyable)
         for old in earlier:
             _checkout_close_unpaid(
                 checkout=old, note="The buyer changed the checkout before paying; items back "

@@ -14,6 +14,7 @@ from ..models import Listing, Shop, Village
 from ..us_states import US_STATES
 from .fields import text_field
 from .listings import listing_drafts_publish
+from .stock import listings_lock
 from .transitions import SHOP_INITIAL, listing_transition, shop_transition
 
 EMAIL_UNCONFIRMED_MESSAGE = (
@@ -206,6 +207,9 @@ def shop_close(*, shop_id: int) -> Shop:
         listing_ids = list(
             Listing.objects.filter(shop_id=shop_id).exclude(status=Listing.Status.ARCHIVED)
             .order_by("pk").values_list("pk", flat=True))
+        # Listings before the shop, as a checkout takes them: it locks its listings, then
+        # its new order's reference to the shop waits for a shop row locked here.
+        listings_lock(listing_ids=listing_ids)
         shop = shop_transition(shop_id=shop_id, to=Shop.Status.CLOSED,
                                refusal="{obj.name} is already closed.",
                                status_reason="Closed by its owner.")

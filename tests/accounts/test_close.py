@@ -251,3 +251,54 @@ def test_closing_says_the_stripe_payout_account_stays_and_keeps_its_row(committe
     assert closed.status_code == 302
     kept = PayoutAccount.objects.get(shop=shop)
     assert kept.stripe_account_id == "acct_closing_seller"
+
+
+def _checkout_page(client, key):
+    body = {"fulfillment": "ship", "idempotency_key": key, "saved_address": "new",
+            **{k: v for k, v in ADDRESS.items() if k != "country"}}
+    return client.post("/checkout/", body)
+
+
+def test_a_checkout_after_the_shop_closed_is_refused(localstripe):
+    seller = UserFactory()
+    jam = ListingFactory(shop=ShopFactory(owner=seller), stock=5, title="Plum Jam")
+    dana = UserFactory()
+    buyer = signed_in(dana)
+    assert client_for(dana).post("/api/v1/cart/items/", {"listing": jam.pk, "quantity": 1},
+                                 format="json").status_code in (200, 201)
+    closed = signed_in(seller).post("/accounts/account/close/", {"password": DEFAULT_PASSWORD})
+    assert closed.status_code == 302
+    refused = _checkout_page(buyer, "after-close")
+    assert refused.status_code in (200, 409)
+    assert not Order.objects.filter(shop=jam.shop).exists()
+    assert not Checkout.objects.filter(buyer=dana).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_a_shop_while_a_buyer_checks_out_ends_consistent(localstripe):
+    """Either the close wins (shop closed, no order) or the checkout does (order standing,
+    close refused naming it); never a closed shop with an order waiting for payment."""
+    for attempt in range(3):
+        seller = UserFactory()
+        shop = ShopFactory(owner=seller)
+        jam = ListingFactory(shop=shop, stock=5)
+        dana = UserFactory()
+        buyer, owner = signed_in(dana), signed_in(seller)
+        assert client_for(dana).post("/api/v1/cart/items/", {"listing": jam.pk, "quantity": 1},
+                                     format="json").status_code in (200, 201)
+        work = [lambda: _checkout_page(buyer, f"race-{attempt}").status_code,
+                lambda: owner.post("/accounts/account/close/",
+                                   {"password": DEFAULT_PASSWORD}).status_code]
+        checkout_status, close_status = run_together(2, lambda n: work[n]())
+        shop.refresh_from_db()
+        seller.refresh_from_db()
+        orders = list(Order.objects.filter(shop=shop))
+        if close_status == 302:
+            assert shop.status == Shop.Status.CLOSED and seller.closed_at is not None
+            assert orders == [] and checkout_status != 302
+            assert Listing.objects.get(pk=jam.pk).stock == 5
+        else:
+            assert close_status == 409, (close_status, checkout_status)
+            assert shop.status == Shop.Status.ACTIVE and seller.closed_at is None
+            assert [o.status for o in orders] == [Order.Status.PENDING_PAYMENT]
+            assert Listing.objects.get(pk=jam.pk).status == Listing.Status.ACTIVE
