@@ -345,6 +345,31 @@ def checkout_close_if_unpayable(*, checkout_id: int) -> bool:
     return True
 
 
+def checkout_close_for_closed_shop(*, checkout: Checkout) -> bool:
+    """A locked, unpaid checkout with an order from a shop that has closed can no longer be
+    paid: its orders are cancelled (stock back) and it is cancelled, as if its orders had been.
+
+    Call holding the checkout's lock. Returns whether it was cancelled; its PaymentIntent is
+    then cancelled at Stripe by checkout_payment_cancel after the commit, and a payment that
+    arrives anyway is held and refunded at once, as any late payment.
+    """
+    if checkout.status != Checkout.Status.PENDING_PAYMENT:
+        return False
+    if not checkout.orders.filter(status=Order.Status.PENDING_PAYMENT,
+                                  shop__status=Shop.Status.CLOSED).exists():
+        return False
+    for order in checkout.orders.filter(status=Order.Status.PENDING_PAYMENT).order_by("pk"):
+        order_cancel_restock(order=order, note="A shop in this checkout has closed; cancelled "
+                                               "before payment.",
+                             expected={Order.Status.PENDING_PAYMENT})
+    checkout_transition(
+        checkout=checkout, to=Checkout.Status.CANCELLED,
+        expected={Checkout.Status.PENDING_PAYMENT},
+        provider_cancel_due=bool(checkout.payment_intent_id),
+    )
+    return True
+
+
 def checkout_payment_intent_cancel_due(*, checkout: Checkout) -> None:
     """Cancel a cancelled checkout's PaymentIntent at Stripe; raises what the provider raises.
 

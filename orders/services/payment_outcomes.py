@@ -26,8 +26,10 @@ from orders.services import order_notify
 from orders.services.addresses import saved_address_keep
 from orders.services.cart import cart_items_bought_remove
 from orders.services.checkout import (
+    checkout_close_for_closed_shop,
     checkout_for_buyer,
     checkout_lock,
+    checkout_payment_cancel,
     checkout_payment_intent_cancel_due,
     checkout_payment_intent_ensure,
 )
@@ -99,6 +101,9 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
         if (outcome.amount_cents, outcome.currency) != (checkout.amount_cents, checkout.currency):
             logger.error("Checkout %s: payment amount differs; not applied", checkout.pk)
             return
+        # A shop in it closed before the money came: cancelled now, and refunded below.
+        checkout_close_for_closed_shop(checkout=checkout)
+        checkout.refresh_from_db()
         orders = list(checkout.orders.select_for_update().order_by("pk"))
         now = timezone.now()
         # expired or cancelled meanwhile
@@ -178,6 +183,13 @@ def checkout_payable_for_buyer(*, buyer, checkout_id) -> Checkout:
     checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
     if checkout.status == CheckoutStatus.PAID:
         return checkout
+    if checkout.status == CheckoutStatus.PENDING_PAYMENT:
+        with transaction.atomic():  # a shop in it closed: nothing in it can be paid any more
+            closed = checkout_close_for_closed_shop(
+                checkout=checkout_lock(checkout_id=checkout.pk))
+        if closed:
+            checkout_payment_cancel(checkout_id=checkout.pk)
+            checkout.refresh_from_db()
     if checkout.status != CheckoutStatus.PENDING_PAYMENT:
         checkout = _provider_settle(checkout)
     checkout_payable_check(checkout)

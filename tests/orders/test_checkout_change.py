@@ -14,7 +14,7 @@ from payments.gateway import as_dict, stripe_client
 from payments.ledger import account_balance, escrow_account
 from payments.models import Escrow, JournalEntry, Refund
 from payments.selectors import escrow_summary
-from sellers.models import Listing
+from sellers.models import Listing, Shop
 from tests.builders import ADDRESS
 from tests.checkout_http import add, checkout, pay
 from tests.factories import ListingFactory, ShopFactory, UserFactory
@@ -284,3 +284,48 @@ def test_going_back_and_paying_at_the_same_moment_never_lose_money_or_sell_twice
                 assert not Escrow.objects.filter(reference=order.reference).exists()
                 outcomes.add("went back; never charged")
     assert outcomes  # each interleaving observed kept no money and sold nothing twice
+
+
+@pytest.mark.django_db
+def test_paying_a_checkout_whose_shop_has_closed_is_refused_and_charges_nothing(
+    api_client, buyer, jars_and_quilt, localstripe
+):
+    honey, _ = jars_and_quilt
+    add(api_client, honey, 2)
+    created = checkout(api_client).json()
+    # The state a close racing this checkout used to leave: a closed shop, an order unpaid.
+    Shop.objects.filter(pk=honey.shop_id).update(status=Shop.Status.CLOSED)
+    refused = pay(api_client, created["id"])
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "These orders were cancelled; nothing was charged."
+    record = Checkout.objects.get(pk=created["id"])
+    assert record.status == Checkout.Status.CANCELLED and record.paid_at is None
+    assert Order.objects.get(checkout=record).status == Order.Status.CANCELLED
+    assert stripe_intent(record.pk)["status"] == "canceled"
+    assert not Escrow.objects.exists() and not JournalEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_payment_arriving_after_the_shop_closed_is_refunded_in_full(
+    api_client, client, buyer, jars_and_quilt, localstripe, settings
+):
+    honey, _ = jars_and_quilt
+    add(api_client, honey, 2)
+    record = Checkout.objects.get(pk=checkout(api_client).json()["id"])
+    Shop.objects.filter(pk=honey.shop_id).update(status=Shop.Status.CLOSED)
+    stripe = stripe_client()  # the card confirmed in another tab
+    stripe.v1.payment_intents.update(record.payment_intent_id,
+                                     params={"payment_method": "pm_card_visa"})
+    stripe.v1.payment_intents.confirm(record.payment_intent_id)
+    body = event_body("payment_intent.succeeded", {"id": record.payment_intent_id})
+    hook = client.post(WEBHOOK, data=body, content_type="application/json",
+                       HTTP_STRIPE_SIGNATURE=sign(body, settings.STRIPE_WEBHOOK_SECRET))
+    assert hook.status_code == 200
+    record.refresh_from_db()
+    assert record.status == Checkout.Status.CANCELLED and record.paid_at is not None
+    order = Order.objects.get(checkout=record)
+    assert order.status == Order.Status.CANCELLED
+    summary = escrow_summary(reference=order.reference)
+    assert (summary.held_cents, summary.refunded_cents) == (order.total_cents, order.total_cents)
+    assert stripe_intent(record.pk)["latest_charge"]["amount_refunded"] == record.amount_cents
+    assert Notification.objects.filter(recipient=buyer, kind="late_payment_refunded").count() == 1
