@@ -1,6 +1,7 @@
 """Saved shipping addresses: kept from a paid checkout (when the buyer asked) or added
 through the API, offered as choices at the next checkout, removable by their owner only."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -44,6 +45,10 @@ def saved_address_add(*, user, raw) -> SavedAddress:
         }) from None
     fields = _fields(address)
     with transaction.atomic():
+        # The user's row locked first: two requests at once count and create one after the
+        # other, so the limit holds.
+        person = get_user_model().objects.select_for_update().filter(pk=user.pk)
+        list(person.values_list("pk", flat=True))
         existing = SavedAddress.objects.filter(user=user, **fields).first()
         if existing is not None:
             return existing

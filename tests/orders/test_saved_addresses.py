@@ -8,6 +8,7 @@ import pytest
 from orders.models import Checkout, Order, SavedAddress
 from tests.checkout_http import add, pay
 from tests.factories import ListingFactory, UserFactory
+from tests.support import client_for, run_together
 
 PAGE_ADDRESS = {"name": "Dana Buyer", "line1": "12 Main St", "line2": "", "city": "Decorah",
                 "state": "IA", "postal_code": "52101"}
@@ -204,3 +205,16 @@ def test_a_saved_address_chosen_while_another_is_typed_is_asked_about(api_client
     text = response.content.decode()
     assert "choose “A new address” to ship to what you typed" in text
     assert 'value="9 Oak Ave"' in text and not Checkout.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_addresses_added_at_once_at_nine_keep_the_limit_of_ten():
+    dana = UserFactory()
+    for number in range(9):
+        SavedAddress.objects.create(user=dana, **{**PAGE_ADDRESS, "line1": f"{number} A St"})
+    clients = [client_for(dana), client_for(dana)]
+    statuses = run_together(2, lambda n: clients[n].post(
+        "/api/v1/me/addresses", {**PAGE_ADDRESS, "line1": f"{n} Race St"},
+        format="json").status_code)
+    assert sorted(statuses) == [201, 409]
+    assert SavedAddress.objects.filter(user=dana).count() == 10
