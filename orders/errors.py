@@ -122,6 +122,16 @@ class CheckoutCancelled(OrderError):
         super().__init__(message)
 
 
+class CheckoutPaymentProcessing(OrderError):
+    """The buyer went back from a checkout whose payment Stripe is still working on."""
+
+    def __init__(self):
+        super().__init__(
+            "Your payment is being processed; this checkout can be changed only once it has "
+            "gone through or failed. Please look again in a few minutes."
+        )
+
+
 class CheckoutAlreadyPaid(OrderError):
     """The buyer went back from a checkout whose payment had just succeeded."""
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from orders.errors import (
     CartInvalid,
     CheckoutAlreadyPaid,
+    CheckoutPaymentProcessing,
     CheckoutConflict,
     CheckoutNotFound,
     OutOfStock,
@@ -403,13 +404,18 @@ def checkout_abandon(*, buyer, checkout_id) -> Checkout:
     can change them, or pickup or shipping, and check out again. Stripe is asked first, with no
     lock held: a payment that already succeeded is applied, and going back is then refused
     (CheckoutAlreadyPaid, 409) with the orders standing. Under the checkout's lock the same
-    check decides a payment applied at the same moment. Repeating it returns the closed
+    check decides a payment applied at the same moment. A payment Stripe is still processing
+    refuses it too (CheckoutPaymentProcessing, 409). If Stripe cannot be reached it goes back
+    anyway; the PaymentIntent is then not cancelled yet (`payment_status` is not "canceled"),
+    and a payment that succeeds later is refunded at once. Repeating it returns the closed
     checkout; another buyer's checkout is 404.
     """
     checkout = checkout_for_buyer(buyer=buyer, checkout_id=checkout_id)
+    processing = False
     if checkout.status == Checkout.Status.PENDING_PAYMENT and checkout.payment_intent_id:
         try:
-            payment_intent_sync(reference=checkout.reference)
+            # "processing" covers Stripe's "requires_capture": money may be on its way.
+            processing = payment_intent_sync(reference=checkout.reference).status == "processing"
         except (PaymentsError, GatewayRefused) as error:
             # Stripe down: go back anyway; a payment that succeeds later is refunded at once.
             logger.warning("Checkout %s: provider not asked before going back (%r)",
@@ -420,6 +426,8 @@ def checkout_abandon(*, buyer, checkout_id) -> Checkout:
             raise CheckoutAlreadyPaid()
         if locked.status != Checkout.Status.PENDING_PAYMENT:
             return locked  # closed already (gone back twice, expired): nothing is reserved
+        if processing:
+            raise CheckoutPaymentProcessing()
         locked = _checkout_close_unpaid(
             checkout=locked, note="The buyer went back to change the checkout before paying; "
                                   "items back on sale.",

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orders.errors import (
     CheckoutAlreadyPaid,
+    CheckoutPaymentProcessing,
     CheckoutCancelled,
     CheckoutConflict,
     CheckoutExpired,
@@ -117,14 +118,23 @@ def checkout_page(request):
 def checkout_change_page(request, checkout_id: int):
     """"Change" on the pay page: close the unpaid checkout, back to the form or the cart."""
     try:
-        checkout_abandon(buyer=request.user, checkout_id=checkout_id)
+        closed = checkout_abandon(buyer=request.user, checkout_id=checkout_id)
     except CheckoutNotFound:
         raise Http404("Checkout not found.") from None
     except CheckoutAlreadyPaid as exc:
         messages.error(request, str(exc))
         return redirect("checkout-done", checkout_id=checkout_id)
-    messages.info(request, "Nothing was charged. Your items are in your cart and no longer "
-                           "held for you: change what you need, then check out again.")
+    except CheckoutPaymentProcessing as exc:
+        return render(request, "orders/checkout_processing.html", {"message": str(exc),
+                      "checkout_id": checkout_id}, status=409)
+    # Only a PaymentIntent Stripe confirmed cancelled (or none at all) can no longer charge.
+    if not closed.payment_intent_id or closed.payment_status == "canceled":
+        charged = "Nothing was charged."
+    else:
+        charged = ("We could not confirm with the payment provider that nothing was charged: "
+                   "if a payment went through, it is refunded automatically.")
+    messages.info(request, f"{charged} Your items are in your cart and no longer held for "
+                           "you: change what you need, then check out again.")
     return redirect("cart" if request.POST.get("next") == "cart" else "checkout")
 
 

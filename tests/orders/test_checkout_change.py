@@ -18,7 +18,7 @@ from sellers.models import Listing, Shop
 from tests.builders import ADDRESS
 from tests.checkout_http import add, checkout, pay
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.stripe_support import event_body, sign
+from tests.stripe_support import event_body, sign, stripe_proxy
 from tests.support import client_for, run_together
 
 WEBHOOK = "/api/v1/payments/stripe/webhook"
@@ -284,6 +284,71 @@ def test_going_back_and_paying_at_the_same_moment_never_lose_money_or_sell_twice
                 assert not Escrow.objects.filter(reference=order.reference).exists()
                 outcomes.add("went back; never charged")
     assert outcomes  # each interleaving observed kept no money and sold nothing twice
+
+
+@pytest.fixture
+def processing_stripe(localstripe_base, settings):
+    """localstripe behind a proxy that says the checkout's PaymentIntent is `processing`."""
+    answers: dict[str, dict] = {}
+
+    def intercept(command, path, headers):
+        for stripe_id, body in answers.items():
+            if command == "GET" and f"/v1/payment_intents/{stripe_id}" in path:
+                return 200, body
+        return None
+
+    server = stripe_proxy(localstripe_base, intercept)
+    server.answers = answers
+    settings.STRIPE_API_BASE = server.base
+    yield server
+    server.stop()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stripe_status", ["processing", "requires_capture"])
+def test_going_back_while_the_payment_is_processing_is_refused(
+    api_client, client, buyer, jars_and_quilt, processing_stripe, stripe_status
+):
+    honey, _ = jars_and_quilt
+    add(api_client, honey, 2)
+    client.force_login(buyer)
+    assert page_checkout(client).status_code == 302
+    placed = Checkout.objects.get()
+    processing_stripe.answers[placed.payment_intent_id] = {
+        "id": placed.payment_intent_id, "object": "payment_intent",
+        "amount": placed.amount_cents, "currency": "usd", "status": stripe_status,
+        "client_secret": placed.client_secret, "metadata": {"reference": placed.reference},
+        "latest_charge": None, "last_payment_error": None,
+    }
+    back = client.post(f"/checkout/{placed.pk}/change/", {"next": "checkout"})
+    assert back.status_code == 409
+    assert "Your payment is being processed" in back.content.decode()
+    placed.refresh_from_db()
+    assert placed.status == Checkout.Status.PENDING_PAYMENT
+    assert Order.objects.get(checkout=placed).status == Order.Status.PENDING_PAYMENT
+    assert Listing.objects.get(pk=honey.pk).stock == 3  # still held for the payment
+    refused = api_client.post(f"/api/v1/checkout/{placed.pk}/cancel")
+    assert refused.status_code == 409
+    assert "Your payment is being processed" in refused.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_going_back_when_stripe_cannot_be_reached_does_not_promise_nothing_was_charged(
+    api_client, client, buyer, jars_and_quilt, localstripe, settings
+):
+    honey, _ = jars_and_quilt
+    add(api_client, honey, 2)
+    client.force_login(buyer)
+    assert page_checkout(client).status_code == 302
+    placed = Checkout.objects.get()
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    back = client.post(f"/checkout/{placed.pk}/change/", {"next": "checkout"})
+    assert (back.status_code, back["Location"]) == (302, "/checkout/")
+    placed.refresh_from_db()
+    assert placed.status == Checkout.Status.CANCELLED and placed.provider_cancel_due
+    text = client.get("/checkout/").content.decode()
+    assert "Nothing was charged" not in text
+    assert "if a payment went through, it is refunded automatically" in text
 
 
 @pytest.mark.django_db
