@@ -23,9 +23,9 @@ from django.utils import timezone
 from orders.errors import (
     CartInvalid,
     CheckoutAlreadyPaid,
-    CheckoutPaymentProcessing,
     CheckoutConflict,
     CheckoutNotFound,
+    CheckoutPaymentProcessing,
     OutOfStock,
     PaymentUnavailable,
     Unavailable,

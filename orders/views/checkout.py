@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orders.errors import (
     CheckoutAlreadyPaid,
-    CheckoutPaymentProcessing,
     CheckoutCancelled,
     CheckoutConflict,
     CheckoutExpired,
     CheckoutNotFound,
+    CheckoutPaymentProcessing,
     OrderError,
     SavedAddressNotFound,
 )

@@ -286,10 +286,13 @@ def test_closing_a_shop_while_a_buyer_checks_out_ends_consistent(localstripe):
         buyer, owner = signed_in(dana), signed_in(seller)
         assert client_for(dana).post("/api/v1/cart/items/", {"listing": jam.pk, "quantity": 1},
                                      format="json").status_code in (200, 201)
-        work = [lambda: _checkout_page(buyer, f"race-{attempt}").status_code,
-                lambda: owner.post("/accounts/account/close/",
-                                   {"password": DEFAULT_PASSWORD}).status_code]
-        checkout_status, close_status = run_together(2, lambda n: work[n]())
+        def act(index, buyer=buyer, owner=owner, key=f"race-{attempt}"):
+            if index == 0:
+                return _checkout_page(buyer, key).status_code
+            return owner.post("/accounts/account/close/",
+                              {"password": DEFAULT_PASSWORD}).status_code
+
+        checkout_status, close_status = run_together(2, act)
         shop.refresh_from_db()
         seller.refresh_from_db()
         orders = list(Order.objects.filter(shop=shop))
