@@ -58,19 +58,32 @@ def start_localstripe(env: dict, children: list) -> None:
         say(f"using Stripe at {env['STRIPE_API_BASE']}")
         return
     base = f"http://127.0.0.1:{STRIPE_PORT}"
+    process = None
     if port_is_open(STRIPE_PORT):
         say(f"something already listens on {STRIPE_PORT}; using it as localstripe")
     else:
         say(f"starting localstripe on {base}")
         log = open(DATA / "localstripe.log", "ab")  # noqa: SIM115 - lives as long as the child
-        children.append(
-            ("localstripe", subprocess.Popen(
-                [str(BIN / "localstripe"), "--port", str(STRIPE_PORT)],
+
+        def launch(*extra: str) -> subprocess.Popen:
+            process = subprocess.Popen(
+                [str(BIN / "localstripe"), "--port", str(STRIPE_PORT), *extra],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            ))
-        )
+            )
+            children.append(("localstripe", process))
+            return process
+
+        process = launch()
     deadline = time.monotonic() + 20
     while not port_is_open(STRIPE_PORT):
+        if process is not None and process.poll() is not None:
+            # localstripe keeps its state in one fixed file, /tmp/localstripe.pickle, which every
+            # localstripe on the machine (the test suite's too) rewrites: a half-written or foreign
+            # file stops it at start. Start again without it (earlier test payments are forgotten).
+            children.pop()
+            say("localstripe could not read its saved state (/tmp/localstripe.pickle); "
+                "starting it from scratch")
+            process = launch("--from-scratch")
         if time.monotonic() > deadline:
             raise SystemExit(f"localstripe did not start; see {DATA / 'localstripe.log'}")
         time.sleep(0.2)
