@@ -110,17 +110,21 @@ _KINDS = [
     # --- seller ----------------------------------------------------------------------------
     Kind(
         "seller_order_paid", "seller", Category.ESSENTIAL,
-        "New paid order #{{ order_id }}: ship by {{ ship_by|when }}",
-        "New paid order #{{ order_id }} ({{ total_cents|money:currency }}). Please ship it by "
+        "New paid order #{{ order_id }}: {% if pickup %}hand over{% else %}ship{% endif %} by "
+        "{{ ship_by|when }}",
+        "New paid order #{{ order_id }} ({{ total_cents|money:currency }}). Please "
+        "{% if pickup %}have it ready for the buyer to pick up{% else %}ship it{% endif %} by "
         "{{ ship_by|when }}.",
         ("order_id", "total_cents", "currency", "ship_by"),
+        ("pickup",),
     ),
     Kind(
         "ship_by_soon", "seller", Category.REMINDERS,
-        "Ship order #{{ order_id }} within 24 hours",
-        "Order #{{ order_id }} must ship by {{ ship_by|when }}, or it may be cancelled and "
-        "refunded.",
+        "{% if pickup %}Hand over{% else %}Ship{% endif %} order #{{ order_id }} within 24 hours",
+        "Order #{{ order_id }} must {% if pickup %}be handed over{% else %}ship{% endif %} by "
+        "{{ ship_by|when }}, or it may be cancelled and refunded.",
         ("order_id", "ship_by"),
+        ("pickup",),
     ),
     Kind(
         "order_cancelled", "seller", Category.ESSENTIAL,

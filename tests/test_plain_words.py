@@ -223,7 +223,7 @@ SAMPLE = {
     "rating": 5, "text": "Lovely", "summary": "Ledger and Stripe differ by $1.00",
     "reference": "Order #9", "order_ids": "#41, #42", "browser": "Firefox on Windows",
     "signed_in_at": "2026-03-02T15:30:00+00:00", "reset_by": "Morgan Moderator",
-    "status_label": "Ready to receive payouts", "needed": "a bank account",
+    "status_label": "Ready to receive payouts", "needed": "a bank account", "pickup": True,
 }
 
 

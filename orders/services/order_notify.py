@@ -28,7 +28,8 @@ def order_paid_notify(order: Order) -> None:
     notify(recipient=order.shop.owner, kind="seller_order_paid", url=_seller_url(order),
            dedupe_key=f"seller_order_paid:{order.pk}",
            context={"order_id": order.pk, "total_cents": order.total_cents,
-                    "currency": order.currency, "ship_by": _iso(order.ship_by)})
+                    "currency": order.currency, "ship_by": _iso(order.ship_by),
+                    "pickup": order.fulfillment == Order.Fulfillment.PICKUP})
 
 
 def payment_failed_notify(*, buyer, checkout, reason: str) -> None:
@@ -99,7 +100,8 @@ def review_posted_notify(review) -> None:
 def ship_by_soon_notify(order: Order) -> None:
     notify(recipient=order.shop.owner, kind="ship_by_soon", url=_seller_url(order),
            dedupe_key=f"ship_by_soon:{order.pk}:{_iso(order.ship_by)}",
-           context={"order_id": order.pk, "ship_by": _iso(order.ship_by)})
+           context={"order_id": order.pk, "ship_by": _iso(order.ship_by),
+                    "pickup": order.fulfillment == Order.Fulfillment.PICKUP})
 
 
 def auto_confirm_soon_notify(order: Order) -> None:

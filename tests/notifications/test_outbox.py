@@ -175,7 +175,7 @@ SAMPLE_CONTEXT = {
     "order_ids": "#41, #42",
     "browser": "Firefox on Windows", "signed_in_at": "2026-03-02T15:30:00+00:00",
     "reset_by": "Morgan Moderator", "status_label": "Stripe needs more information",
-    "needed": "a photo ID",
+    "needed": "a photo ID", "pickup": True,
 }
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from orders.models import Order
+from orders.services.order_notify import ship_by_soon_notify
 from tests import builders
 from tests.checkout_http import add, checkout, paid_orders, pay
 from tests.staff import staff_make
@@ -49,6 +50,20 @@ def test_paid_shipped_confirmed_and_reviewed(api_client, buyer, two_shops):
     released = Notification.objects.get(kind="escrow_released")
     assert released.context["amount_cents"] == 1850 - (1850 * 500 + 5000) // 10000
     assert Notification.objects.count() == 7
+
+
+def test_a_pickup_order_asks_the_seller_to_hand_it_over_not_to_ship_it(buyer):
+    shipped = builders.paid_order(buyer=buyer)
+    pickup = builders.paid_order(buyer=buyer, fulfillment="pickup")
+    told = {n.context["order_id"]: n for n in Notification.objects.filter(
+        kind="seller_order_paid")}
+    assert "ship it by" in told[shipped.pk].message
+    assert "hand" not in told[shipped.pk].message
+    assert "have it ready for the buyer to pick up" in told[pickup.pk].message
+    assert "ship" not in told[pickup.pk].message.lower()
+    ship_by_soon_notify(pickup)  # what the deadline job sends a day before
+    reminder = Notification.objects.get(kind="ship_by_soon", context__order_id=pickup.pk)
+    assert reminder.message.startswith(f"Order #{pickup.pk} must be handed over by")
 
 
 def test_buyer_cancel_tells_the_seller_and_the_refund_tells_the_buyer(
