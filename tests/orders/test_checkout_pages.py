@@ -30,6 +30,20 @@ def test_summaries_count_units_not_lines(api_client, client, buyer, localstripe,
 
 
 @pytest.mark.django_db
+def test_the_checkout_summary_says_what_pickup_costs(api_client, client, buyer):
+    jam = ListingFactory(price_cents=1200, shipping_cents=650, stock=9, local_pickup=True)
+    add(api_client, jam, 2)
+    client.force_login(buyer)
+    form = " ".join(client.get("/checkout/").content.decode().split())
+    assert "total with shipping: <strong>$30.50</strong>" in form
+    assert "With local pickup there is no shipping: you pay <strong>$24.00</strong>." in form
+    no_pickup = ListingFactory(price_cents=500, shipping_cents=300, stock=9, local_pickup=False)
+    add(api_client, no_pickup, 1)
+    form = " ".join(client.get("/checkout/").content.decode().split())
+    assert "With local pickup" not in form
+
+
+@pytest.mark.django_db
 def test_the_pay_page_as_served_is_the_form_that_works_without_javascript(
     api_client, client, buyer, localstripe, settings
 ):
