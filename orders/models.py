@@ -239,6 +239,14 @@ class Order(models.Model):
     def get_absolute_url(self):
         return reverse("order", args=[self.pk])
 
+    def status_word(self) -> str:
+        """The status as people read it: a shipped order someone marked delivered reads
+        "Delivered" (the state machine keeps it shipped until the buyer confirms or the window
+        ends)."""
+        if self.status == self.Status.SHIPPED and self.delivered_at is not None:
+            return "Delivered"
+        return self.get_status_display()
+
     @property
     def reference(self) -> str:
         return f"order:{self.pk}"

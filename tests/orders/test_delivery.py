@@ -199,3 +199,22 @@ def test_a_bad_transit_allowance_stops_the_start_with_a_clear_message():
     assert "ESCROW_TRANSIT_DAYS must be a whole number, not 'a week'." in result.stderr
     negative = manage("check", env={"ESCROW_TRANSIT_DAYS": "-1"})
     assert "ESCROW_TRANSIT_DAYS must be at least 0 and at most 90, not -1." in negative.stderr
+
+
+def test_the_order_pages_read_delivered_once_someone_marked_it(api_client, buyer, honey):
+    order = _shipped(api_client, buyer, honey)
+    seller = Client()
+    seller.force_login(honey.shop.owner)
+    mine = Client()
+    mine.force_login(buyer)
+    badge = '<span class="badge shipped">{}</span>'
+    for client, page in ((mine, f"/orders/{order.pk}/"), (mine, "/orders/"),
+                         (seller, f"/sell/orders/{order.pk}/"), (seller, "/sell/orders/")):
+        assert badge.format("Shipped") in client.get(page).content.decode(), page
+    assert _as(api_client, buyer).post(f"/api/v1/orders/{order.pk}/delivered").status_code == 200
+    for client, page in ((mine, f"/orders/{order.pk}/"), (mine, "/orders/"),
+                         (seller, f"/sell/orders/{order.pk}/"), (seller, "/sell/orders/")):
+        html = client.get(page).content.decode()
+        # the order's own badge (the first on the page; the timeline keeps each event's status)
+        first = html.index('<span class="badge ')
+        assert html[first:].startswith(badge.format("Delivered")), page
