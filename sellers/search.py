@@ -188,8 +188,9 @@ _PLAIN_WORD = re.compile(r"^([a-z]{3,40})([,.;:!?]?)$")
 
 # Which typed words match an active listing (a stop word counts as matching; a word of the
 # vocabulary is known without searching the listings), and for each that does not, its
-# candidates. With pg_trgm: the nearest words by trigram distance.
-_CORRECTION_TRIGRAM_SQL = """
+# candidates of about the same length. The two ways of finding candidates differ only in the
+# end of the lateral query, so they share its beginning.
+_CORRECTION_SQL_START = """
 WITH typed AS (
     SELECT t.w, CASE
         WHEN numnode(plainto_tsquery('english', t.w)) = 0 THEN true
@@ -204,26 +205,15 @@ SELECT typed.w, typed.matched, c.word, c.listings FROM typed LEFT JOIN LATERAL (
     SELECT v.word, v.listings FROM sellers_searchword v
     WHERE NOT typed.matched
       AND length(v.word) BETWEEN length(typed.w) - 2 AND length(typed.w) + 2
+"""
+# With pg_trgm: the nearest words by trigram distance.
+_CORRECTION_TRIGRAM_SQL = _CORRECTION_SQL_START + """\
     ORDER BY v.word <-> typed.w LIMIT %s
 ) c ON true
 """
-# Without pg_trgm: words of about the same length that share the first letter or the second,
-# or have the first two swapped, most frequent first.
-_CORRECTION_WINDOW_SQL = """
-WITH typed AS (
-    SELECT t.w, CASE
-        WHEN numnode(plainto_tsquery('english', t.w)) = 0 THEN true
-        WHEN EXISTS (SELECT 1 FROM sellers_searchword v WHERE v.word = t.w) THEN true
-        ELSE EXISTS (
-            SELECT 1 FROM sellers_listing l
-            WHERE l.status = 'active' AND l.search_vector @@ plainto_tsquery('english', t.w))
-    END AS matched
-    FROM unnest(%s::text[]) AS t(w)
-)
-SELECT typed.w, typed.matched, c.word, c.listings FROM typed LEFT JOIN LATERAL (
-    SELECT v.word, v.listings FROM sellers_searchword v
-    WHERE NOT typed.matched
-      AND length(v.word) BETWEEN length(typed.w) - 2 AND length(typed.w) + 2
+# Without pg_trgm: words that share the first letter or the second, or have the first two
+# swapped, most frequent first.
+_CORRECTION_WINDOW_SQL = _CORRECTION_SQL_START + """\
       AND (left(v.word, 1) = left(typed.w, 1) OR substr(v.word, 2, 1) = substr(typed.w, 2, 1)
            OR left(v.word, 1) = substr(typed.w, 2, 1)
            OR substr(v.word, 2, 1) = left(typed.w, 1))
