@@ -70,8 +70,10 @@ def checkout_payable_check(checkout: Checkout) -> None:
         raise CheckoutExpired(refunded=refunded)
     if checkout.status == CheckoutStatus.CANCELLED:
         raise CheckoutCancelled(refunded=refunded, changed=checkout.changed_at is not None)
-    if checkout.status == CheckoutStatus.PENDING_PAYMENT and not checkout.orders.filter(
-        status=Order.Status.PENDING_PAYMENT
+    # Every order cancelled before the payment. (Orders paid by a webhook that committed after
+    # this checkout was read are not "nothing left to pay": the payment stands.)
+    if checkout.status == CheckoutStatus.PENDING_PAYMENT and not checkout.orders.exclude(
+        status=Order.Status.CANCELLED
     ).exists():
         raise CheckoutCancelled()
 
