@@ -11,10 +11,11 @@ import random
 import time
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sellers.models import Category, Shop, Village
+from sellers.models import Category, Listing, Shop, Village
 from sellers.services import search_vocabulary_rebuild
 from sellers.us_states import US_STATES
 
@@ -92,14 +93,16 @@ def _users_and_shops(rng: random.Random, shops: int) -> tuple[list[int], dict[in
         for n in range(max(shops // 10, 1))
     )
     now = timezone.now()
+    filled = ("password", "is_superuser", "email", "display_name", "is_active", "is_staff",
+              "date_joined")
+    extra = _extra_columns(get_user_model(), filled)
     with connection.cursor() as cursor:
         with cursor.copy(
-            "COPY accounts_user (password, is_superuser, email, display_name, is_active, "
-            "is_staff, date_joined) FROM STDIN"
+            f"COPY accounts_user ({', '.join((*filled, *extra))}) FROM STDIN"
         ) as copy:
             for n in range(shops):
                 copy.write_row(("!", False, f"seller{n}@bench.invalid", f"Seller {n}", True,
-                                False, now))
+                                False, now, *extra.values()))
         cursor.execute(
             "SELECT id FROM accounts_user WHERE email LIKE %s ORDER BY id", ["%@bench.invalid"]
         )
@@ -152,15 +155,30 @@ def _listing_rows(rng: random.Random, count: int, shop_ids: list[int], category_
         )
 
 
-def _check_columns() -> None:
+def _extra_columns(model, filled) -> dict[str, object]:
+    """NOT NULL columns of `model` the generator does not fill, with their model defaults.
+
+    Django keeps field defaults in Python, not in the table, so a column added later (a hold
+    reason, a pre-order share) would make COPY fail; each gets its model's default instead,
+    and a new column without one stops the load with its name.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = "
-            "'sellers_listing' AND is_nullable = 'NO' AND column_default IS NULL"
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+            "AND is_nullable = 'NO' AND column_default IS NULL", [model._meta.db_table]
         )
-        missing = {row[0] for row in cursor.fetchall()} - set(LISTING_COLUMNS) - {"id"}
-    if missing:
-        raise SystemExit(f"bench loader: new NOT NULL listing columns to fill: {sorted(missing)}")
+        missing = sorted({row[0] for row in cursor.fetchall()} - set(filled) - {"id"})
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    extra, unknown = {}, []
+    for column in missing:
+        field = fields.get(column)
+        if field is None or not field.has_default() and not field.blank:
+            unknown.append(column)
+        else:
+            extra[column] = field.get_default()
+    if unknown:
+        raise SystemExit(f"bench loader: new NOT NULL {model.__name__} columns to fill: {unknown}")
+    return extra
 
 
 def catalog_load(*, listings: int, seed: int = 42, log=print) -> dict:
@@ -168,7 +186,7 @@ def catalog_load(*, listings: int, seed: int = 42, log=print) -> dict:
     rng = random.Random(seed)
     timings = {}
     began = time.monotonic()
-    _check_columns()
+    extra = _extra_columns(Listing, LISTING_COLUMNS)
     _empty_catalog()
     shop_ids, _ = _users_and_shops(rng, shops=max(listings // 200, 10))
     category_ids = _categories()
@@ -177,15 +195,17 @@ def catalog_load(*, listings: int, seed: int = 42, log=print) -> dict:
         for name in GIN_INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
         began = time.monotonic()
-        columns = ", ".join(LISTING_COLUMNS)
+        names = (*LISTING_COLUMNS, *extra)
+        columns = ", ".join(names)
         cursor.execute("DROP TABLE IF EXISTS bench_listing_staging")
         cursor.execute(
             f"CREATE UNLOGGED TABLE bench_listing_staging AS SELECT {columns} "  # noqa: S608
             "FROM sellers_listing WITH NO DATA"
         )
         with cursor.copy(f"COPY bench_listing_staging ({columns}) FROM STDIN") as copy:
+            defaults = tuple(extra.values())
             for row in _listing_rows(rng, listings, shop_ids, category_ids):
-                copy.write_row(row)
+                copy.write_row(row + defaults)
         timings["copy_listings_s"] = time.monotonic() - began
         log(f"  copied {listings} listings in {timings['copy_listings_s']:.1f} s")
         began = time.monotonic()
@@ -194,7 +214,7 @@ def catalog_load(*, listings: int, seed: int = 42, log=print) -> dict:
             # computes the same document for a million rows in a third of the time.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # else ALTER TABLE waits on FK checks
             cursor.execute("ALTER TABLE sellers_listing DISABLE TRIGGER sellers_listing_search")
-            staged = ", ".join(f"l.{name}" for name in LISTING_COLUMNS)
+            staged = ", ".join(f"l.{name}" for name in names)
             cursor.execute(
                 f"INSERT INTO sellers_listing ({columns}, search_vector) SELECT {staged}, "  # noqa: S608
                 f"{DOCUMENT_SQL} FROM bench_listing_staging l {DOCUMENT_JOINS} ORDER BY l.created"
