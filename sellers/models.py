@@ -158,6 +158,14 @@ class Listing(models.Model):
             models.Index(fields=["shop", "status"]),
             models.Index(fields=["category", "status"]),
             GinIndex(fields=["search_vector"], name="listing_search_vector_gin"),
+            # Price sorts walk this (forwards for cheapest first, backwards for dearest) and
+            # stop after a page, instead of sorting every match.
+            models.Index(fields=["price_cents", "id"], name="listing_active_price",
+                         condition=Q(status="active")),
+            # Words plus a state or village and a price bound: a shop's listings in that band
+            # come from the index alone, a tenth of the rows a shop's whole list would read.
+            models.Index(fields=["shop", "price_cents"], name="listing_active_shop_price",
+                         condition=Q(status="active")),
         ]
 
     def __str__(self):

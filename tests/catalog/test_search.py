@@ -204,15 +204,70 @@ def test_words_with_filters_look_only_at_the_newest_matches_window(monkeypatch):
     ]
 
 
-def test_price_sort_without_filters_sorts_the_newest_window(monkeypatch):
+def test_price_sorts_are_exact_whatever_the_windows(monkeypatch):
+    from sellers import search
+
+    # Every window smaller than the catalog: a price sort must still see every match.
+    monkeypatch.setattr(search, "BROWSE_WINDOW", 2)
+    monkeypatch.setattr(search, "SCAN_WINDOW", 2)
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 2)
+    iowa = ShopFactory(village=VillageFactory(state="IA"))
+    ListingFactory(title="Oldest and cheapest honey", price_cents=100, shop=iowa)
+    ListingFactory(title="Middle honey", price_cents=900, shop=iowa)
+    ListingFactory(title="Newest honey", price_cents=500, shop=iowa)
+    ListingFactory(title="Dearest honey", price_cents=5000,
+                   shop=ShopFactory(village=VillageFactory(state="KY")))
+    cheapest_first = ["Oldest and cheapest honey", "Newest honey", "Middle honey", "Dearest honey"]
+    assert titles(ListingFilters(ordering="price_cents")) == cheapest_first
+    assert titles(ListingFilters(ordering="-price_cents")) == cheapest_first[::-1]
+    assert titles(ListingFilters(q="honey", ordering="price_cents")) == cheapest_first
+    assert titles(ListingFilters(q="honey", ordering="-price_cents")) == cheapest_first[::-1]
+    assert titles(ListingFilters(q="honey", state="IA", ordering="price_cents")) == (
+        cheapest_first[:3]
+    )
+    results = listing_search(filters=ListingFilters(q="honey", ordering="price_cents"))
+    assert results.count() == 4
+
+
+def test_equal_prices_keep_one_order_both_ways():
+    shop = ShopFactory()
+    first = ListingFactory(title="Jam A", price_cents=700, shop=shop)
+    second = ListingFactory(title="Jam B", price_cents=700, shop=shop)
+    assert [r.id for r in listing_search(filters=ListingFilters(ordering="price_cents"))] == [
+        first.id, second.id,
+    ]
+    assert [r.id for r in listing_search(filters=ListingFilters(ordering="-price_cents"))] == [
+        second.id, first.id,
+    ]
+
+
+def test_rating_sort_without_filters_sorts_the_newest_window(monkeypatch):
     from sellers import search
 
     monkeypatch.setattr(search, "BROWSE_WINDOW", 2)
-    shop = ShopFactory(village=VillageFactory(state="IA"))
-    ListingFactory(title="Oldest and cheapest", price_cents=100, shop=shop)
-    ListingFactory(title="Middle", price_cents=900, shop=shop)
-    ListingFactory(title="Newest", price_cents=500, shop=shop)
-    assert titles(ListingFilters(ordering="price_cents")) == ["Newest", "Middle"]
-    assert titles(ListingFilters(ordering="price_cents", state="IA")) == [
-        "Oldest and cheapest", "Newest", "Middle",
-    ]
+    shop = ShopFactory(village=VillageFactory(state="IA"), rating_avg="4.50")
+    ListingFactory(title="Oldest, best shop", shop=ShopFactory(rating_avg="5.00"))
+    ListingFactory(title="Middle", shop=shop)
+    ListingFactory(title="Newest", shop=shop)
+    assert titles(ListingFilters(ordering="-rating")) == ["Newest", "Middle"]
+    assert titles(ListingFilters(ordering="-rating", state="IA")) == ["Newest", "Middle"]
+
+
+def test_words_with_a_price_bound_or_a_village_search_every_match(monkeypatch):
+    from sellers import search
+
+    monkeypatch.setattr(search, "SCAN_WINDOW", 1)
+    village = VillageFactory(state="IA")
+    iowa = ShopFactory(village=village)
+    ListingFactory(title="Honey old", price_cents=800, shop=iowa)
+    ListingFactory(title="Honey new", price_cents=900, shop=iowa)
+    ListingFactory(title="Honey elsewhere", price_cents=700,
+                   shop=ShopFactory(village=VillageFactory(state="KY")))
+    both = ["Honey new", "Honey old"]
+    assert titles(ListingFilters(q="honey", state="IA", max_price_cents=1000,
+                                 ordering="-created")) == both
+    assert titles(ListingFilters(q="honey", village=village.slug, ordering="-created")) == both
+    results = listing_search(filters=ListingFilters(q="honey", state="IA", min_price_cents=1))
+    assert results.count() == 2
+    # A state alone looks within the newest match only (the window), which is elsewhere.
+    assert titles(ListingFilters(q="honey", state="IA")) == []
