@@ -1,16 +1,12 @@
-"""The site's own URLs plus two bench-only routes (this URLconf is never deployed).
+"""The site's own URLs plus one bench-only route (this URLconf is never deployed).
 
-/bench/bare/ is a Django view that does no work at all: the yardstick. /bench/api/listings/
-is the sellers' listings API wrapped in the catalog's anonymous page cache, to show what the
-API reaches with the same caching as the pages.
+/bench/bare/ is a Django view that does no work at all: the yardstick.
 """
 
 from django.http import HttpResponse
 from django.urls import path
 
-from marketplace.catalog.http import anonymous_cache
 from marketplace.urls import urlpatterns as site_urlpatterns
-from sellers.api import ListingListApi
 
 
 def bare(request):
@@ -19,6 +15,5 @@ def bare(request):
 
 urlpatterns = [
     path("bench/bare/", bare),
-    path("bench/api/listings/", anonymous_cache(ListingListApi.as_view())),
     *site_urlpatterns,
 ]

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from . import services
 from .errors import ImageTooLarge, NotFound
 from .images import MAX_UPLOAD_BYTES
+from .listing_cards import CardRows, ListingCard
 from .search import listing_filters_parse, listing_search
 from .selectors import listing_get_for_viewer, listing_of_owner, shop_get_for_viewer
 from .serializers import (
@@ -61,13 +62,33 @@ class SearchPagination(api_settings.DEFAULT_PAGINATION_CLASS):
         return schema
 
 
+_CREATED = serializers.DateTimeField()  # formats `created` exactly as the serializer does
+
+
+def _summary(card: ListingCard) -> dict:
+    """A card as SellersListingSummaryOutputSerializer writes it (the schema), built directly:
+    a page of summaries is the hot path of the catalog API."""
+    return {
+        "id": card.id,
+        "title": card.title,
+        "price_cents": card.price_cents,
+        "currency": card.currency,
+        "shop": {"slug": card.shop_slug, "name": card.shop_name},
+        "village": {"slug": card.village_slug, "name": card.village_name,
+                    "state": card.village_state},
+        "thumbnail_url": card.thumbnail_url,
+        "stock": card.stock,
+        "rating_avg": card.rating_avg,
+        "created": _CREATED.to_representation(card.created),
+    }
+
+
 def _paginated(request, view, listings):
     # The project's paginator, from settings: sellers does not import the project package.
     paginator = SearchPagination()
     paginator.corrected_query = getattr(listings, "corrected_query", None)
-    page = paginator.paginate_queryset(listings, request, view=view)
-    data = SellersListingSummaryOutputSerializer(page, many=True).data
-    return paginator.get_paginated_response(data)
+    page = paginator.paginate_queryset(CardRows(listings), request, view=view)
+    return paginator.get_paginated_response([_summary(card) for card in page])
 
 
 class ShopCreateApi(APIView):

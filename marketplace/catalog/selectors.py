@@ -13,6 +13,7 @@ from django.http import Http404
 
 from orders.selectors import completed_orders_by_village
 from payments.selectors import released_to_sellers_by_village
+from sellers.listing_cards import ListingCard, listing_cards
 from sellers.models import Category, Listing, Shop, Village
 from sellers.selectors import listing_public_queryset
 
@@ -205,9 +206,9 @@ def impact_summary() -> dict:
 
 
 # --- Listings ----------------------------------------------------------------------------------
-def listing_newest(*, limit: int) -> list[Listing]:
-    """The newest public listings, for the home page."""
-    return list(listing_public_queryset().order_by("-created", "-id")[:limit])
+def listing_newest(*, limit: int) -> list[ListingCard]:
+    """The newest public listings, as cards, for the home page."""
+    return listing_cards(listing_public_queryset().order_by("-created", "-id"), 0, limit)
 
 
 def listing_detail(*, listing_id: int) -> Listing:

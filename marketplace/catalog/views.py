@@ -15,12 +15,13 @@ from django.views.decorators.http import require_safe
 
 from orders.selectors import review_breakdown, reviews_public
 from sellers.errors import NotFound
+from sellers.listing_cards import listing_cards
 from sellers.search import COUNT_CAP, ListingFilters, listing_filters_parse, listing_search
 from sellers.selectors import shop_get_for_viewer
 from sellers.us_states import STATE_CHOICES
+from web.page_cache import anonymous_cache
 
 from . import selectors
-from .http import anonymous_cache
 
 PAGE_SIZE = 24
 STOREFRONT_PAGE_SIZE = 24
@@ -126,7 +127,7 @@ def _listing_page(request, filters: ListingFilters, *, with_count: bool = False)
     rows = []
     if number <= MAX_PAGE:
         offset = (number - 1) * PAGE_SIZE
-        rows = list(results[offset : offset + PAGE_SIZE + 1])
+        rows = listing_cards(results, offset, offset + PAGE_SIZE + 1)
     if number > 1 and not rows and not page_message:
         page_message = "There are no more results past this page."
     query = request.GET.copy()

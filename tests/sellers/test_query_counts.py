@@ -75,3 +75,66 @@ def test_dashboard_queries_are_the_same_for_1_and_30_listings(client):
     thirty = measure()
     assert (one[1], thirty[1]) == (1, 30)
     assert one[0] == thirty[0]
+
+
+def shop_with_honey(count: int):
+    shop = ShopFactory(slug="hilltop")
+    for n, listing in enumerate(ListingFactory.create_batch(count, shop=shop)):
+        Listing.objects.filter(pk=listing.pk).update(title=f"Clover honey jar {n}")
+        listing_image_add(user=shop.owner, listing_id=listing.pk,
+                          upload=SimpleUploadedFile("a.jpg", jpeg_bytes(), "image/jpeg"))
+    return shop
+
+
+# A text search: its candidates (whose number is the count), the page as cards, their covers.
+SEARCH_QUERIES = 3
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_search_api_queries_do_not_grow_and_do_not_count(
+    api_client, django_assert_num_queries, count
+):
+    shop_with_honey(count)
+    with django_assert_num_queries(SEARCH_QUERIES) as queries:
+        response = api_client.get("/api/v1/listings/?q=honey&page_size=100")
+    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+    assert response.json()["count"] == count
+    assert len(response.json()["results"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_search_page_queries_do_not_grow_and_do_not_count(
+    client, django_assert_num_queries, count
+):
+    shop_with_honey(count)
+    client.get("/search/?q=jam")  # the category tree, read once into Redis
+    with django_assert_num_queries(SEARCH_QUERIES) as queries:
+        response = client.get("/search/?q=honey")
+    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+    assert response.content.decode().count('loading="lazy"') == min(count, 24)
+
+
+def test_an_anonymous_listings_api_read_is_served_from_the_page_cache(
+    api_client, django_assert_num_queries
+):
+    shop_with_honey(2)
+    first = api_client.get("/api/v1/listings/?q=honey")
+    assert first.status_code == 200 and first.json()["count"] == 2
+    with django_assert_num_queries(0):
+        again = api_client.get("/api/v1/listings/?q=honey")
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/json"
+    assert "public" in again["Cache-Control"] and again["ETag"]
+    with django_assert_num_queries(0):
+        unchanged = api_client.get("/api/v1/listings/?q=honey", HTTP_IF_NONE_MATCH=again["ETag"])
+    assert unchanged.status_code == 304
+
+
+def test_a_signed_in_listings_api_read_is_never_cached(client, django_assert_num_queries):
+    shop = shop_with_honey(1)
+    client.force_login(shop.owner)
+    assert client.get("/api/v1/listings/?q=honey").json()["count"] == 1
+    ListingFactory(title="Buckwheat honey", shop=shop)
+    response = client.get("/api/v1/listings/?q=honey")
+    assert response.json()["count"] == 2
+    assert "public" not in response.get("Cache-Control", "")

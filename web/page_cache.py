@@ -1,4 +1,4 @@
-"""HTTP caching for anonymous catalog pages: browser max-age + ETag, and a short server cache.
+"""HTTP caching for anonymous catalog pages and the listings API: max-age, ETag, server cache.
 
 Most catalog traffic is anonymous and asks for the same few pages (home, the popular words,
 the big categories). A rendered copy kept in Redis for SERVER_CACHE_SECONDS turns those into

@@ -1,0 +1,80 @@
+"""Lean result rows for catalog lists: what a card or an API summary shows, and nothing else.
+
+A results page used to build 24 `Listing` model instances with their shop, village and
+category, prefetch every photo of each, and count the matches in a third query. A card needs
+twelve columns and the cover thumbnail: `CardRows` fetches those as tuples (one query for the
+rows, one for their covers), and the count of a text search is the number of its candidates,
+already known. bench/RESULTS.md has the figures.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import QuerySet
+
+# The columns a card reads, in `ListingCard`'s order (the cover is added by `_COVER_SQL`).
+_FIELDS = (
+    "id", "title", "price_cents", "currency", "stock", "created", "shop__slug", "shop__name",
+    "shop__rating_avg", "shop__village__slug", "shop__village__name", "shop__village__state",
+)
+_COVER_SQL = """
+SELECT DISTINCT ON (listing_id) listing_id, thumbnail, thumbnail_width, thumbnail_height
+FROM sellers_listingimage WHERE listing_id = ANY(%s) ORDER BY listing_id, position, id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ListingCard:
+    """One listing as a card shows it (also the API's listing summary)."""
+
+    id: int
+    title: str
+    price_cents: int
+    currency: str
+    stock: int
+    created: datetime
+    shop_slug: str
+    shop_name: str
+    rating_avg: Decimal | None
+    village_slug: str
+    village_name: str
+    village_state: str
+    thumbnail: str = ""  # storage name of the cover's thumbnail; "" without a photo
+    thumbnail_width: int | None = None
+    thumbnail_height: int | None = None
+
+    @property
+    def thumbnail_url(self) -> str | None:
+        return default_storage.url(self.thumbnail) if self.thumbnail else None
+
+
+def listing_cards(listings: QuerySet, start: int, stop: int) -> list[ListingCard]:
+    """Cards for rows start..stop of an ordered listing queryset: two lean queries at most."""
+    rows = list(listings.prefetch_related(None).values_list(*_FIELDS)[start:stop])
+    if not rows:
+        return []
+    covers = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_COVER_SQL, [[row[0] for row in rows]])
+        for listing_id, *cover in cursor.fetchall():
+            covers[listing_id] = cover
+    return [ListingCard(*row, *covers.get(row[0], ())) for row in rows]
+
+
+class CardRows:
+    """A search's results as a sequence of cards, for a paginator: slicing fetches only that
+    slice, as cards; `count()` is the results' own (capped, or known without a query)."""
+
+    def __init__(self, results: QuerySet):
+        self.results = results
+
+    def count(self) -> int:
+        return self.results.count()
+
+    def __getitem__(self, index: slice) -> list[ListingCard]:
+        if not isinstance(index, slice):
+            raise TypeError("CardRows supports slices only")
+        return listing_cards(self.results, index.start or 0, index.stop)
