@@ -189,10 +189,11 @@ def test_count_is_capped(monkeypatch):
     assert len(list(results)) == 4
 
 
-def test_words_with_filters_look_only_at_the_newest_matches_window(monkeypatch):
+def test_common_words_with_filters_look_only_at_the_newest_matches_window(monkeypatch):
     from sellers import search
 
     monkeypatch.setattr(search, "SCAN_WINDOW", 2)
+    monkeypatch.setattr(search, "COMMON_MATCHES", 0)  # every query counts as common
     iowa = ShopFactory(village=VillageFactory(state="IA"))
     ListingFactory(title="Honey old", shop=iowa)
     ListingFactory(title="Honey elsewhere", shop=ShopFactory(village=VillageFactory(state="KY")))
@@ -269,5 +270,23 @@ def test_words_with_a_price_bound_or_a_village_search_every_match(monkeypatch):
     assert titles(ListingFilters(q="honey", village=village.slug, ordering="-created")) == both
     results = listing_search(filters=ListingFilters(q="honey", state="IA", min_price_cents=1))
     assert results.count() == 2
-    # A state alone looks within the newest match only (the window), which is elsewhere.
+    # A common word and a state alone look within the newest match only, which is elsewhere.
+    monkeypatch.setattr(search, "COMMON_MATCHES", 0)
     assert titles(ListingFilters(q="honey", state="IA")) == []
+
+
+def test_rare_words_with_a_state_search_every_match(monkeypatch, django_assert_num_queries):
+    from sellers import search
+
+    monkeypatch.setattr(search, "SCAN_WINDOW", 1)
+    iowa = ShopFactory(village=VillageFactory(state="IA"))
+    ListingFactory(title="Honey old", shop=iowa)
+    ListingFactory(title="Honey new", shop=iowa)
+    ListingFactory(title="Honey elsewhere", shop=ShopFactory(village=VillageFactory(state="KY")))
+    ListingFactory(title="Honey suspended", shop=ShopFactory(
+        village=VillageFactory(state="IA"), status=Shop.Status.SUSPENDED))
+    # The planner's estimate says "rare" (a handful of rows), so no window: the state's shops.
+    with django_assert_num_queries(2):  # the estimate, the candidates
+        results = listing_search(filters=ListingFilters(q="honey", state="IA"))
+    assert [r.title for r in results] == ["Honey new", "Honey old"]
+    assert results.count() == 2
