@@ -14,6 +14,7 @@ JOB_TITLES = {
     "search-vocabulary": "Refreshing the words search corrects typos to",
     "insights-summaries": "Refreshing the daily figures behind the charts",
     "insights-views": "Copying counted listing views to the charts' figures",
+    "insights-staff-days": "Counting the staff desk's day for the staff trends",
 }
 
 ITEM_KINDS = {

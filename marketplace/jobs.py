@@ -79,4 +79,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="insights.tasks.listing_views_flush_task",
         schedule=300.0,  # listing views counted in Redis, copied to the daily rows
     ),
+    PeriodicJob(
+        name="insights-staff-days",
+        task="insights.tasks.staff_days_refresh_task",
+        # the staff trends' rows of the last 3 days; each run sees the review queue's age, so
+        # the last run of a day leaves that day's age as observed
+        schedule=900.0,
+    ),
 ]

@@ -267,7 +267,7 @@ def bar_chart(points: Sequence, *, title: str, description: str = "", series_nam
                    label_heading=label_heading)
     if chart.is_empty:
         return chart
-    top = nice_ceiling(max(max(values), 0))
+    top = nice_ceiling(max((value for value in values if value is not None), default=0))
     plot_height = HEIGHT - TOP - BOTTOM
     base = TOP + plot_height
     slot = (WIDTH - LEFT - RIGHT) / len(values)
@@ -276,7 +276,7 @@ def bar_chart(points: Sequence, *, title: str, description: str = "", series_nam
     # bars of periods not covered whole are a second, hatched one.
     whole, part = [], []
     for index, value in enumerate(values):
-        height = plot_height * max(value, 0) / top
+        height = plot_height * max(value or 0, 0) / top  # None: no figure that day
         if height <= 0:
             continue
         x = LEFT + slot * index + (slot - width) / 2
