@@ -213,6 +213,14 @@ class Order(models.Model):
     dispute_details = models.TextField(blank=True)
     # A partial dispute outcome, kept so the settle job can finish it if Stripe was down.
     dispute_refund_cents = models.BigIntegerField(null=True, blank=True)
+    # A pre-order: the promised ship date copied from the listing at checkout (its ship-by is
+    # the end of that day), and the deposit share paid at checkout in basis points.
+    preorder_ships_by = models.DateField(null=True, blank=True)
+    preorder_deposit_bps = models.PositiveIntegerField(null=True, blank=True)
+    # What the buyer still has to pay (a pre-order's balance); 0 when fully paid.
+    balance_cents = models.BigIntegerField(default=0)
+    # When the balance must be paid by (set when the seller marks the pre-order ready).
+    balance_due_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -221,6 +229,10 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(total_cents=models.F("subtotal_cents") + models.F("shipping_cents")),
                 name="order_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_cents__gte=0) & Q(balance_cents__lt=models.F("total_cents")),
+                name="order_balance_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(subtotal_cents__gt=0), name="order_subtotal_positive"
@@ -253,6 +265,10 @@ class Order(models.Model):
     @property
     def reference(self) -> str:
         return f"order:{self.pk}"
+
+    @property
+    def is_preorder(self) -> bool:
+        return self.preorder_ships_by is not None
 
     @property
     def item_count(self) -> int:
