@@ -188,6 +188,11 @@ class Listing(models.Model):
     def is_preorder(self) -> bool:
         return self.preorder_ships_by is not None
 
+    @property
+    def preorder_deposit_percent(self) -> str:
+        """The deposit share as people read it: "30", "12.5"."""
+        return f"{self.preorder_deposit_bps / 100:g}"
+
 
 class ListingImage(models.Model):
     """A re-encoded WebP photo of a listing; the one at the lowest position is the cover."""
