@@ -150,6 +150,15 @@ TRACKING_PAGES = {
 }
 
 
+def balance_cents_for(*, total_cents: int, deposit_bps: int | None) -> int:
+    """A pre-order's balance: what is left after its deposit (the deposit is rounded up to the
+    cent, so the balance never exceeds the share left to pay). 0 when paid in full."""
+    if not deposit_bps or deposit_bps >= 10000:
+        return 0
+    deposit = -(-total_cents * deposit_bps // 10000)
+    return total_cents - deposit
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         # The labels are the one table of what people see for each status.
@@ -269,6 +278,17 @@ class Order(models.Model):
     @property
     def is_preorder(self) -> bool:
         return self.preorder_ships_by is not None
+
+    @property
+    def deposit_cents(self) -> int:
+        """What was (or is) paid at checkout: the total less a pre-order's balance."""
+        return self.total_cents - balance_cents_for(total_cents=self.total_cents,
+                                                    deposit_bps=self.preorder_deposit_bps)
+
+    @property
+    def balance_due(self) -> bool:
+        """The seller marked it ready to ship and the buyer has the balance to pay."""
+        return self.balance_cents > 0 and self.balance_due_at is not None
 
     @property
     def item_count(self) -> int:

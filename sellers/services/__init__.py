@@ -14,13 +14,13 @@ from .listings import (
     listing_take_down,
     listing_update,
 )
+from .photos import listing_image_add, listing_image_delete, listing_images_reorder
 from .preorders import (
     PREORDER_MAX_DAYS,
     listing_preorder_end,
     listing_preorder_set,
     preorder_open_orders_counter_register,
 )
-from .photos import listing_image_add, listing_image_delete, listing_images_reorder
 from .screening_terms import screening_term_describe, screening_term_save
 from .search_vocabulary import search_vocabulary_rebuild
 from .shops import (
