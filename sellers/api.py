@@ -150,8 +150,9 @@ class ListingListApi(ReadPublicWriteSignedIn):
             for name in ("q", "category", "village", "state", "shop", "min_price_cents",
                          "max_price_cents", "in_stock", "local_pickup", "ordering", "exact")
         ] + [OpenApiParameter(
-            "preorder", str, required=False, enum=["only", "exclude"],
-            description="only: pre-orders alone; exclude: goods in stock alone; left out: both.",
+            "preorder", str, required=False, enum=["true", "false", "only", "exclude"],
+            description="true (or only): pre-orders alone; false (or exclude): goods in stock "
+                        "alone; left out: both.",
         )],
         responses={200: SellersListingSummaryOutputSerializer(many=True)},
     )

@@ -34,6 +34,7 @@ from .us_states import US_STATES
 
 MAX_QUERY_LENGTH = 200
 PREORDER_CHOICES = ("", "only", "exclude")
+PREORDER_ALIASES = {"true": "only", "false": "exclude"}  # the names API.md fixed
 ORDERINGS = ("relevance", "-created", "price_cents", "-price_cents", "-rating")
 PRICE_ORDERINGS = ("price_cents", "-price_cents")
 TRUE_VALUES = {"true", "1", "yes", "on"}
@@ -147,8 +148,10 @@ def listing_filters_parse(params: Mapping) -> ListingFilters:
     local_pickup = _bool_param(params, "local_pickup", errors)
     exact = _bool_param(params, "exact", errors)
     preorder = _text(params, "preorder").strip().lower()
+    preorder = PREORDER_ALIASES.get(preorder, preorder)
     if preorder not in PREORDER_CHOICES:
-        errors["preorder"] = ["Use only (pre-orders alone) or exclude (goods in stock alone)."]
+        errors["preorder"] = ["Use true or only (pre-orders alone), or false or exclude "
+                              "(goods in stock alone)."]
         preorder = ""
     category = _slug_param(params, "category", errors, "category")
     village = _slug_param(params, "village", errors, "village")

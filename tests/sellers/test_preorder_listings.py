@@ -114,6 +114,7 @@ def test_search_filters_preorders_in_or_out(client):
 
     assert ids("preorder=only") == {ahead.pk}
     assert ids("preorder=exclude") == {stocked.pk}
+    assert ids("preorder=true") == {ahead.pk} and ids("preorder=false") == {stocked.pk}
     assert ids("") == {stocked.pk, ahead.pk}
     assert ids("q=clover&preorder=only") == {ahead.pk}
     bad = client.get("/api/v1/listings/?preorder=maybe")
