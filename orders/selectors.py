@@ -68,6 +68,10 @@ class CartShop:
     def is_preorder(self) -> bool:
         return self.preorder_ships_by is not None
 
+    @property
+    def deposit_percent(self) -> str:
+        return f"{(self.preorder_deposit_bps or 10000) / 100:g}"
+
     def due_now_cents(self, *, pickup: bool = False) -> int:
         """What the buyer pays at checkout: all of it, or a pre-order's deposit."""
         total = self.subtotal_cents + (0 if pickup else self.shipping_cents)

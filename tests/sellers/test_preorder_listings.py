@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
+SEARCH_PAGE_QUERIES = 3  # the page of listings with its joins, their photos, the count
 
 
 def days(n: int) -> str:
@@ -151,3 +154,21 @@ def test_another_sellers_preorder_page_is_404(listing, client):
     assert client.get(reverse("sell-listing-preorder", args=[listing.pk])).status_code == 404
     assert client.post(reverse("sell-listing-preorder-end",
                                args=[listing.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_preorder_search_costs_the_same_at_1_and_20_rows(client, api_client,
+                                                         django_assert_num_queries, count):
+    shop = ShopFactory()
+    ListingFactory.create_batch(count, shop=shop, title="Honey harvest share",
+                                preorder_ships_by=timezone.localdate()
+                                + datetime.timedelta(days=20))
+    with django_assert_num_queries(3):  # the count, the page with its joins, the photos
+        response = api_client.get("/api/v1/listings/?preorder=true&page_size=20")
+    assert response.json()["count"] == count
+    assert all(row["preorder"] for row in response.json()["results"])
+    client.get("/search/?preorder=exclude")  # warms the category tree (pages are cached)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("catalog-search") + "?preorder=only")
+    assert page.content.decode().count("Pre-order — ships by") == count
+    assert len(queries) == SEARCH_PAGE_QUERIES, [q["sql"] for q in queries]
