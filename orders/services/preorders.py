@@ -26,6 +26,8 @@ from orders.services.stock import order_cancel_restock
 from payments.errors import GatewayRefused, PaymentProviderUnavailable, PaymentsError
 from payments.services import (
     PaymentOutcome,
+    escrow_hold,
+    escrow_refund,
     escrow_top_up,
     payment_intent_cancel,
     payment_intent_confirm,
@@ -131,6 +133,7 @@ def balance_outcome_apply(outcome: PaymentOutcome) -> None:
     if outcome.status != "succeeded":
         return  # a declined card: the buyer may try another before the deadline
     order_id = int(outcome.reference.split(":", 1)[1])
+    late = False
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("shop", "buyer").get(
             pk=order_id)
@@ -140,18 +143,31 @@ def balance_outcome_apply(outcome: PaymentOutcome) -> None:
             logger.error("Order %s: balance payment amount differs; not applied", order.pk)
             return
         if order.status != Order.Status.PAID:
-            # Cancelled before the money came (its escrow refunded): staff refund this one.
-            logger.error("Order %s: balance paid after the order was %s; refund it by hand",
-                         order.pk, order.status)
-            return
-        escrow_top_up(reference=order.reference, amount_cents=order.balance_cents,
-                      currency=order.currency, payment_intent_id=outcome.payment_intent_id)
-        paid = order.balance_cents
-        order.balance_cents = 0
-        order.save(update_fields=["balance_cents"])
-        OrderEvent.objects.create(order=order, status=order.status,
-                                  note="Balance paid; held in escrow with the deposit.")
-        order_notify.preorder_balance_paid_notify(order, amount_cents=paid)
+            # Cancelled before the money came: held on its own reference and refunded below.
+            escrow_hold(reference=outcome.reference, shop=order.shop,
+                        amount_cents=order.balance_cents, currency=order.currency,
+                        payment_intent_id=outcome.payment_intent_id)
+            late = True
+        else:
+            _balance_add(order, outcome)
+    if late:
+        try:
+            escrow_refund(reference=outcome.reference,
+                          note="Balance paid after the order was cancelled")
+        except PaymentsError as error:
+            logger.warning("Order %s: late balance not refunded yet: %s", order_id, error)
+
+
+def _balance_add(order: Order, outcome: PaymentOutcome) -> None:
+    """Add a paid balance to the order's escrow (call holding the order's lock)."""
+    escrow_top_up(reference=order.reference, amount_cents=order.balance_cents,
+                  currency=order.currency, payment_intent_id=outcome.payment_intent_id)
+    paid = order.balance_cents
+    order.balance_cents = 0
+    order.save(update_fields=["balance_cents"])
+    OrderEvent.objects.create(order=order, status=order.status,
+                              note="Balance paid; held in escrow with the deposit.")
+    order_notify.preorder_balance_paid_notify(order, amount_cents=paid)
 
 
 def _cancel_balance_unpaid(order: Order) -> Order | None:

@@ -6,6 +6,8 @@ import datetime
 import zoneinfo
 
 import pytest
+import requests
+from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -13,6 +15,7 @@ from orders.models import Order
 from orders.services.preorders import preorders_cancel_balance_unpaid
 from payments.models import Refund
 from payments.selectors import escrow_summary
+from payments.services import payment_intent_create, payment_intent_sync
 from sellers.models import Listing
 from tests.checkout_http import ADDRESS, add, checkout, pay
 from tests.factories import ListingFactory, ShopFactory, UserFactory
@@ -225,3 +228,29 @@ def test_thirty_buyers_race_for_the_last_five_preorder_units(localstripe):
     assert statuses == [201] * 5 + [409] * 25
     assert Listing.objects.get(pk=listing.pk).stock == 0
     assert Order.objects.filter(preorder_ships_by=ahead(20)).count() == 5
+
+
+def test_a_balance_paid_after_the_order_was_cancelled_is_refunded_at_once(
+        localstripe, buyer, api_client, shop):
+    bread = preorder(ListingFactory(shop=shop, price_cents=4000, shipping_cents=0, stock=2),
+                     deposit_bps=5000)
+    _, (order,) = bought(api_client, [bread])
+    client_for(shop.owner).post(f"/api/v1/orders/{order.pk}/ready")
+    # The buyer's bank is slow: the balance payment is under way when the buyer cancels.
+    intent = payment_intent_create(reference=f"balance:{order.pk}", amount_cents=2000,
+                                   currency="USD", idempotency_key=f"balance-{order.pk}")
+    assert api_client.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 200
+    auth = (settings.STRIPE_SECRET_KEY, "")
+    base = settings.STRIPE_API_BASE
+    requests.post(f"{base}/v1/payment_intents/{intent.stripe_id}",
+                  data={"payment_method": "pm_card_visa"}, auth=auth,
+                  timeout=10).raise_for_status()
+    requests.post(f"{base}/v1/payment_intents/{intent.stripe_id}/confirm", auth=auth,
+                  timeout=10).raise_for_status()
+    payment_intent_sync(reference=f"balance:{order.pk}")
+    payment_intent_sync(reference=f"balance:{order.pk}")  # the webhook too: refunded once
+    late = escrow_summary(reference=f"balance:{order.pk}")
+    assert (late.held_cents, late.refunded_cents, late.remaining_cents) == (2000, 2000, 0)
+    deposit = escrow_summary(reference=order.reference)
+    assert (deposit.held_cents, deposit.refunded_cents) == (2000, 2000)
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
