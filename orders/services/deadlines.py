@@ -36,8 +36,8 @@ def ship_by_for(order: Order, *, paid_at) -> "datetime.datetime":
         zone = zoneinfo.ZoneInfo(order.shop.owner.time_zone or settings.DEFAULT_USER_TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
-    next_day = order.preorder_ships_by + datetime.timedelta(days=1)
-    return datetime.datetime.combine(next_day, datetime.time.min, tzinfo=zone)
+    # The last moment of that day, so pages show the promised date itself.
+    return datetime.datetime.combine(order.preorder_ships_by, datetime.time.max, tzinfo=zone)
 
 
 def orders_cancel_unshipped() -> int:

@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 import requests
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -73,7 +74,7 @@ def test_full_payment_preorder_is_its_own_order_ships_by_the_promise_and_release
     assert (ahead_order.preorder_ships_by, ahead_order.preorder_deposit_bps,
             ahead_order.balance_cents) == (ahead(40), 10000, 0)
     end_of_promise = datetime.datetime.combine(
-        ahead(41), datetime.time.min, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))
+        ahead(40), datetime.time.max, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))
     assert ahead_order.ship_by == end_of_promise
     assert stocked.preorder_ships_by is None
     assert stocked.ship_by == stocked.paid_at + datetime.timedelta(days=5)
@@ -88,6 +89,11 @@ def test_full_payment_preorder_is_its_own_order_ships_by_the_promise_and_release
     ready = client_for(shop.owner).post(f"/api/v1/orders/{ahead_order.pk}/ready")
     assert ready.status_code == 409
     assert escrow_summary(reference=ahead_order.reference).released_cents == 0
+    seller_page = Client()
+    seller_page.force_login(shop.owner)
+    promised = ahead(40)
+    text = seller_page.get(f"/sell/orders/{ahead_order.pk}/").content.decode()
+    assert f"Ship it by {promised:%b} {promised.day}, {promised.year}" in text
     assert ship(ahead_order).status_code == 200
     confirmed = api_client.post(f"/api/v1/orders/{ahead_order.pk}/confirm-receipt")
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "completed"
@@ -254,3 +260,52 @@ def test_a_balance_paid_after_the_order_was_cancelled_is_refunded_at_once(
     deposit = escrow_summary(reference=order.reference)
     assert (deposit.held_cents, deposit.refunded_cents) == (2000, 2000)
     assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+def test_seller_marks_ready_and_buyer_pays_the_balance_on_the_pages(localstripe, buyer,
+                                                                    api_client, shop):
+    honey = preorder(ListingFactory(shop=shop, price_cents=5000, shipping_cents=0, stock=4),
+                     deposit_bps=4000)
+    _, (order,) = bought(api_client, [honey])
+    seller_page, buyer_page = Client(), Client()
+    seller_page.force_login(shop.owner)
+    buyer_page.force_login(buyer)
+    text = seller_page.get(f"/sell/orders/{order.pk}/").content.decode()
+    assert "Mark ready to ship" in text and "Mark as shipped" not in text
+    assert "$30.00 is still to pay" in text
+    assert buyer_page.get(f"/orders/{order.pk}/balance/").status_code == 302  # nothing due yet
+    marked = seller_page.post(f"/sell/orders/{order.pk}/ready/")
+    assert marked.status_code == 302
+    assert "Marked ready to ship" in seller_page.get(marked["Location"]).content.decode()
+    text = buyer_page.get(f"/orders/{order.pk}/").content.decode()
+    assert f'href="/orders/{order.pk}/balance/"' in text and "Pay the balance of $30.00" in text
+    paid = buyer_page.post(f"/orders/{order.pk}/balance/", {"payment_method": "pm_card_visa"})
+    assert paid.status_code == 302, paid.content.decode()[:500]
+    assert "Balance paid" in buyer_page.get(paid["Location"]).content.decode()
+    order.refresh_from_db()
+    assert order.balance_cents == 0
+    assert escrow_summary(reference=order.reference).held_cents == 5000
+    assert "Mark as shipped" in seller_page.get(f"/sell/orders/{order.pk}/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_pay_the_balance_charges_once(localstripe):
+    shop = ShopFactory()
+    listing = ListingFactory(shop=shop, price_cents=8000, shipping_cents=0, stock=3,
+                             preorder_ships_by=ahead(15), preorder_deposit_bps=2500)
+    person = UserFactory()
+    _, (order,) = bought(client_for(person), [listing])
+    assert client_for(shop.owner).post(f"/api/v1/orders/{order.pk}/ready").status_code == 200
+
+    def click(index):
+        return client_for(person).post(f"/api/v1/orders/{order.pk}/balance/pay",
+                                       {"payment_method": "pm_card_visa"},
+                                       format="json").status_code
+
+    statuses = run_together(3, click)
+    assert 200 in statuses and set(statuses) <= {200, 409}, statuses
+    order.refresh_from_db()
+    assert order.balance_cents == 0
+    summary = escrow_summary(reference=order.reference)
+    assert (summary.held_cents, summary.remaining_cents) == (8000, 8000)
+    assert Notification.objects.filter(kind="preorder_balance_paid").count() == 1
