@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from orders.models import Order
+from orders.services.deadlines import orders_money_settle
 from orders.services.preorders import preorders_cancel_balance_unpaid
-from payments.models import Refund
+from payments.models import PaymentIntent, Refund
 from payments.selectors import escrow_summary
 from payments.services import payment_intent_create, payment_intent_sync
 from sellers.models import Listing
 from tests.checkout_http import ADDRESS, add, checkout, pay
 from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.stripe_support import event_body, sign
 from tests.support import client_for, run_together
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +311,37 @@ def test_a_double_click_on_pay_the_balance_charges_once(localstripe):
     summary = escrow_summary(reference=order.reference)
     assert (summary.held_cents, summary.remaining_cents) == (8000, 8000)
     assert Notification.objects.filter(kind="preorder_balance_paid").count() == 1
+
+
+def test_a_chargeback_on_the_balance_freezes_the_order_and_a_loss_leaves_the_deposit_refunded(
+        localstripe, buyer, api_client, shop, settings):
+    syrup = preorder(ListingFactory(shop=shop, price_cents=6000, shipping_cents=0, stock=2),
+                     deposit_bps=5000)
+    _, (order,) = bought(api_client, [syrup])
+    client_for(shop.owner).post(f"/api/v1/orders/{order.pk}/ready")
+    assert api_client.post(f"/api/v1/orders/{order.pk}/balance/pay",
+                           {"payment_method": "pm_card_visa"}, format="json").status_code == 200
+    assert ship(order).status_code == 200
+    balance_intent = PaymentIntent.objects.get(reference=f"balance:{order.pk}").stripe_id
+    case = {"id": f"dp_test_{order.pk}", "object": "dispute", "amount": 3000,
+            "currency": "usd", "payment_intent": balance_intent, "reason": "fraudulent",
+            "status": "needs_response"}
+
+    def deliver(event_type, data):
+        body = event_body(event_type, data)
+        return Client().post("/api/v1/payments/stripe/webhook", data=body,
+                             content_type="application/json",
+                             HTTP_STRIPE_SIGNATURE=sign(body, settings.STRIPE_WEBHOOK_SECRET))
+
+    assert deliver("charge.dispute.created", case).status_code == 200
+    assert api_client.get(f"/api/v1/orders/{order.pk}").json()["escrow"]["status"] == "frozen"
+    refused = api_client.post(f"/api/v1/orders/{order.pk}/confirm-receipt")
+    assert refused.status_code == 409
+    assert deliver("charge.dispute.closed", {**case, "status": "lost"}).status_code == 200
+    assert Order.objects.get(pk=order.pk).status == "refunded"
+    summary = escrow_summary(reference=order.reference)
+    assert (summary.charged_back_cents, summary.remaining_cents, summary.released_cents) == (
+        3000, 3000, 0)
+    orders_money_settle()  # the deposit still held goes back to the buyer
+    summary = escrow_summary(reference=order.reference)
+    assert (summary.refunded_cents, summary.remaining_cents) == (3000, 0)
