@@ -6,7 +6,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sellers', '0010_status_labels'),
+        # After the price indexes that main added at the same number (kept as 0011 so that
+        # migrations depending on this one by name keep working).
+        ('sellers', '0011_listing_price_indexes'),
     ]
 
     operations = [
