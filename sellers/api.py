@@ -27,6 +27,7 @@ from .serializers import (
     SellersShopCreateInputSerializer,
     SellersShopOutputSerializer,
     SellersShopUpdateInputSerializer,
+    preorder_or_none,
 )
 
 # Room for the multipart envelope around a photo at the size limit.
@@ -81,6 +82,7 @@ def _summary(card: ListingCard) -> dict:
         "stock": card.stock,
         "rating_avg": card.rating_avg,
         "created": _CREATED.to_representation(card.created),
+        "preorder": preorder_or_none(card),
     }
 
 
