@@ -7,7 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_status_labels'),
+        # After the indexes main added at the same number (the name is kept for migrations
+        # that depend on this one).
+        ('orders', '0006_order_paid_and_completed_indexes'),
         ('sellers', '0011_listing_preorder'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0006_status_labels'),
+        # After the index main added at the same number (the name is kept).
+        ('payments', '0007_journal_entry_kind_created_index'),
     ]
 
     operations = [
