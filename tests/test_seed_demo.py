@@ -31,6 +31,7 @@ def test_seed_demo_twice_gives_the_same_data(settings, tmp_path):
     assert get_user_model().objects.filter(is_staff=True).count() == 1
     assert Listing.objects.filter(status=Listing.Status.ACTIVE).count() == first["listings"]
     assert len(list(tmp_path.glob("listings/*/*.webp"))) == 2 * first["images"]
+    assert Listing.objects.filter(preorder_ships_by__isnull=False).count() == 2
 
     call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first
