@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "orders",
     "moderation",
     "insights",
+    "brands",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,8 @@ RATE_LIMITS = {
     # Downloads of one's data and attempts to close one's account, per account.
     "account_data": env_rate("RATE_LIMIT_ACCOUNT_DATA", "5/hour"),
     "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
+    # Rights notices per rights owner (the owner and all their agents together).
+    "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
 }
 
 # Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a
@@ -451,6 +454,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "REDOC_DIST": "SIDECAR",  # served from our own static files: no CDN needed
+    "ENUM_NAME_OVERRIDES": {
+        "RightsOwnerStatusEnum": "brands.models.RightsOwner.Status",
+        "RightsOwnerKindEnum": "brands.models.RightsOwner.Kind",
+        "RightBasisEnum": "brands.models.Right.Basis",
+        "NoticeReasonEnum": "brands.models.Notice.Reason",
+        "NoticeStatusEnum": "brands.models.Notice.Status",
+    },
 }
 
 # --- Security ------------------------------------------------------------------------------
