@@ -16,12 +16,14 @@ JOB_TITLES = {
     "insights-summaries": "Refreshing the daily figures behind the charts",
     "insights-views": "Copying counted listing views to the charts' figures",
     "insights-staff-days": "Counting the staff desk's day for the staff trends",
+    "preorders-remind": "Reminding sellers of pre-order ship dates",
 }
 
 ITEM_KINDS = {
     "checkout": "Checkout", "order": "Order", "payout": "Payout", "shop": "Shop",
     "notification": "Notification", "payment_intent": "Payment", "refund": "Refund",
     "gateway_call": "Stripe call", "vocabulary": "Search vocabulary",
+    "listing": "Listing",
 }
 
 
