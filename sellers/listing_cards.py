@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connections
 from django.db.models import QuerySet
 
 # The columns a card reads, in `ListingCard`'s order (the cover is added by `_COVER_SQL`).
@@ -60,7 +60,7 @@ def listing_cards(listings: QuerySet, start: int, stop: int) -> list[ListingCard
     if not rows:
         return []
     covers = {}
-    with connection.cursor() as cursor:
+    with connections[listings.db].cursor() as cursor:  # the rows' own database
         cursor.execute(_COVER_SQL, [[row[0] for row in rows]])
         for listing_id, *cover in cursor.fetchall():
             covers[listing_id] = cover

@@ -23,7 +23,7 @@ from functools import cache
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connections, router
 from django.db.models import BooleanField, F, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from rapidfuzz.distance import DamerauLevenshtein
@@ -176,9 +176,14 @@ def listing_filters_parse(params: Mapping) -> ListingFilters:
     )
 
 
+def _read_connection():
+    """The connection catalog reads use (the replica where there is one), as the ORM's do."""
+    return connections[router.db_for_read(Listing)]
+
+
 @cache
 def _trigram_installed() -> bool:
-    with connection.cursor() as cursor:
+    with _read_connection().cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         return cursor.fetchone() is not None
 
@@ -275,7 +280,7 @@ def query_correct(q: str) -> str | None:
     else:
         sql, limit = _CORRECTION_WINDOW_SQL, WINDOW_CANDIDATES
     candidates: dict[str, list[tuple[str, int]]] = {}
-    with connection.cursor() as cursor:
+    with _read_connection().cursor() as cursor:
         cursor.execute(sql, [words, limit])
         for typed, matched, word, listings in cursor.fetchall():
             if not matched and word is not None:
@@ -418,7 +423,7 @@ def _common(query: SearchQuery) -> bool:
     """
     matches = Listing.objects.filter(status=Listing.Status.ACTIVE, search_vector=query)
     sql, params = matches.values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with _read_connection().cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
