@@ -14,7 +14,8 @@ from sellers.models import Listing, Shop, Village
 class ShopDay(models.Model):
     """What one shop sold, was paid and was looked at on one day."""
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the (shop, day) unique index serves every read by shop.
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     orders_paid = models.PositiveIntegerField(default=0)  # orders whose payment landed that day
     units = models.PositiveIntegerField(default=0)  # items in those orders (3 jars = 3)
@@ -37,7 +38,8 @@ class ShopDay(models.Model):
 class VillageDay(models.Model):
     """What the marketplace did for one village on one day."""
 
-    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)  # the (village, day) unique index serves
     day = models.DateField()
     active_shops = models.PositiveIntegerField(default=0)  # verified, open shops at the day's end
     orders_completed = models.PositiveIntegerField(default=0)  # orders completed that day
@@ -57,8 +59,10 @@ class VillageDay(models.Model):
 class ListingDay(models.Model):
     """One listing's views, orders and units on one day (best sellers, views that became orders)."""
 
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    # Indexed through (listing, day) and (shop, day), not on their own.
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     views = models.PositiveIntegerField(default=0)
     orders_paid = models.PositiveIntegerField(default=0)
