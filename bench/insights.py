@@ -86,7 +86,7 @@ def load(*, shops: int, listing_day_share: float, log=print) -> dict:
         for n in range(max(shops // 10, 1)))
     owners = get_user_model().objects.bulk_create(
         get_user_model()(email=f"seller{n}@insights-bench.invalid", display_name=f"Seller {n}",
-                         password="!", email_confirmed_at=opened)
+                         password="!", email_confirmed_at=opened)  # noqa: S106 - unusable
         for n in range(shops))
     Shop.objects.bulk_create(
         (Shop(owner=owner, name=f"Farm {n}", slug=f"farm-{n}", village=villages[n % len(villages)],
