@@ -38,6 +38,7 @@ class Bucket:
     sales_cents: int = 0
     released_cents: int = 0
     views: int = 0
+    is_partial: bool = False  # the period cuts it: fewer days than a whole week or month
 
     @property
     def conversion_percent(self) -> float | None:
@@ -165,11 +166,19 @@ def seller_insights(*, shop_id: int, period: Period) -> SellerInsights:
     start = period_start(period.start, period.interval)
     while start <= period.end:
         row = found.get(start, {})
+        following = _next_start(start, period.interval)
+        label = _label(start, period.interval, many_years=many_years)
+        # A week or month the period cuts says so (in brackets, which the axis leaves off).
+        if start < period.start:
+            label += f" (from {period.start:%b %-d})"
+        if following - timedelta(days=1) > period.end:
+            label += " (so far)" if period.end == today() else f" (to {period.end:%b %-d})"
         buckets.append(Bucket(
-            start=start, label=_label(start, period.interval, many_years=many_years),
+            start=start, label=label,
+            is_partial=start < period.start or following - timedelta(days=1) > period.end,
             **{name: int(row.get(name) or 0) for name in
                ("orders", "units", "sales_cents", "released_cents", "views")}))
-        start = _next_start(start, period.interval)
+        start = following
     best = (
         ListingDay.objects.filter(shop_id=shop_id, day__range=(period.start, period.end))
         .values("listing_id", "listing__title")
@@ -197,27 +206,33 @@ def _money(cents: int) -> str:
     return f"${cents / 100:,.2f}"
 
 
+def _period_words(bucket: Bucket, interval: str) -> str:
+    if interval == "month":
+        return f"{calendar.month_name[bucket.start.month]} {bucket.start.year}"
+    return f"the week of {bucket.start:%b %-d}"
+
+
 def insights_summary(insights: SellerInsights) -> str:
-    """The figures in one or two plain sentences, the newest week or month against the one
-    before: "Sales in November 2026 are up 20 % on October 2026; “Honey” sells best.\""""
-    buckets = insights.buckets
+    """The figures in one or two plain sentences: the newest whole week or month against the
+    one before ("Sales in November 2026 are up 20 % on October 2026; “Honey” sells best"). A
+    week or month still under way is left out of the comparison: it would always look down."""
     if not insights.totals.sales_cents:
         return "No sales in this period yet."
     interval = insights.period.interval
-    last = buckets[-1]
-    if interval == "month":
-        when = f"in {calendar.month_name[last.start.month]} {last.start.year}"
+    whole = [bucket for bucket in insights.buckets if not bucket.is_partial]
+    if len(whole) < 2:
+        period = insights.period
+        sentence = (f"Sales from {period.start:%b %-d} to {period.end:%b %-d} come to "
+                    f"{_money(insights.totals.sales_cents)}")
     else:
-        when = f"in the week of {last.start:%b %-d}"
-    if len(buckets) < 2:
-        sentence = f"Sales {when} come to {_money(last.sales_cents)}"
-    else:
-        before = buckets[-2]
-        other = (f"{calendar.month_name[before.start.month]} {before.start.year}"
-                 if interval == "month" else "the week before")
+        last, before = whole[-1], whole[-2]
+        when = f"in {_period_words(last, interval)}"
+        other = (_period_words(before, interval) if interval == "month"
+                 else "the week before")
         if not before.sales_cents:
-            none_when = f"in {other}" if interval == "month" else other
-            sentence = f"Sales {when} come to {_money(last.sales_cents)}, after none {none_when}"
+            sentence = (f"Sales {when} come to {_money(last.sales_cents)}, after none in "
+                        f"{other}" if interval == "month" else
+                        f"Sales {when} come to {_money(last.sales_cents)}, after none {other}")
         else:
             change = round(100 * (last.sales_cents - before.sales_cents) / before.sales_cents)
             if change > 0:
@@ -230,4 +245,3 @@ def insights_summary(insights: SellerInsights) -> str:
         top = insights.best_sellers[0]
         sentence += f"; “{top.title}” sells best ({top.units:,} sold)"
     return sentence + "."
-

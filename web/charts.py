@@ -6,6 +6,9 @@ and never says anything by colour alone: each series has its own dash pattern an
 in a legend, and the numbers are always one click away in a table
 (`templates/charts/chart.html`, "Show the numbers") and as CSV (`chart_csv`, `chart_csv_response`).
 
+A label may carry a remark in brackets ("Nov 30 (so far)"): the table, the CSV and the
+description keep it, the axis leaves it off.
+
 A page builds a `Chart` with `bar_chart` (one series) or `line_chart` (one or more series),
 hands it to `{% include "charts/chart.html" with chart=... %}`, and may point `csv_url` at a
 view that answers `chart_csv_response(chart, filename=...)`.
@@ -37,7 +40,7 @@ INK, MUTED, GRID = "#1f2a1f", "#4f594f", "#d5dacf"
 
 WIDTH, HEIGHT = 400, 230
 LEFT, RIGHT, TOP, BOTTOM = 52, 10, 12, 34
-FONT = 12
+FONT = 13
 MAX_AXIS_LABELS = 6
 MAX_MARKERS = 60  # past this many points a line has no markers (they would merge anyway)
 
@@ -149,10 +152,19 @@ def _number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _axis_label_indexes(count: int) -> list[int]:
-    if count <= MAX_AXIS_LABELS:
-        return list(range(count))
-    step = math.ceil(count / MAX_AXIS_LABELS)
+def axis_label(label: str) -> str:
+    """A label as the axis shows it: what is in brackets ("Nov 30 (so far)") stays in the
+    table and the description only."""
+    return label.split(" (", 1)[0]
+
+
+def _axis_label_indexes(labels: Sequence[str]) -> list[int]:
+    """Which labels fit under the axis without touching: as many as their width allows (at
+    most MAX_AXIS_LABELS), evenly spaced."""
+    count = len(labels)
+    widest = max((len(axis_label(label)) for label in labels), default=1)
+    fits = max(int((WIDTH - LEFT - RIGHT) // (widest * FONT * 0.62 + 10)), 1)
+    step = math.ceil(count / min(fits, MAX_AXIS_LABELS, count or 1))
     return list(range(0, count, step))
 
 
@@ -199,10 +211,10 @@ def _frame(chart: Chart, *, top_value: float, body: list[str], legend: bool) -> 
     # Labels under the axis: a handful, evenly spread, so that they never overlap.
     count = len(chart.labels)
     slot = (WIDTH - LEFT - RIGHT) / max(count, 1)
-    for index in _axis_label_indexes(count):
+    for index in _axis_label_indexes(chart.labels):
         x = LEFT + slot * (index + 0.5)
         parts.append(f'<text x="{_number(x)}" y="{_number(base + 16)}" text-anchor="middle" '
-                     f'fill="{INK}">{escape(str(chart.labels[index]))}</text>')
+                     f'fill="{INK}">{escape(axis_label(chart.labels[index]))}</text>')
     if legend:
         x = LEFT
         y = HEIGHT - 8

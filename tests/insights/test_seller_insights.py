@@ -85,7 +85,7 @@ def test_a_month_view_sums_the_days_of_each_month(shop):
     assert body["totals"]["released_cents"] == 4000 * days
     assert [row["title"] for row in body["best_sellers"]] == ["Wildflower honey",
                                                               "Log cabin quilt"]
-    assert body["summary"].startswith(f"Sales in {start:%B %Y} come to $")
+    assert body["summary"].startswith(f"Sales from {start:%b %-d} to {first:%b %-d} come to $")
     assert (body["shop_id"], body["interval"], body["currency"]) == (shop.pk, "month", "USD")
 
 
@@ -104,6 +104,27 @@ def test_the_summary_compares_the_newest_period_with_the_one_before(shop):
         f"&to={monday + timedelta(days=6)}").json()
     assert body["summary"] == (f"Sales in the week of {monday:%b %-d} are up 20 % on the week "
                                "before; “Creamed honey” sells best (1 sold).")
+
+
+def test_a_week_still_under_way_is_marked_and_left_out_of_the_comparison(shop):
+    monday = today() - timedelta(days=today().weekday())
+    ShopDay.objects.bulk_create([
+        ShopDay(shop=shop, day=monday - timedelta(days=14), sales_cents=10_000),
+        ShopDay(shop=shop, day=monday - timedelta(days=7), sales_cents=5_000),
+        ShopDay(shop=shop, day=today(), sales_cents=100),
+    ])
+    body = client_for(shop.owner).get(
+        f"/api/v1/seller/insights?from={monday - timedelta(days=16)}&to={today()}").json()
+    labels = [row["label"] for row in body["series"]]
+    assert labels[0].endswith(f" (from {monday - timedelta(days=16):%b %-d})")
+    if today().weekday() < 6:  # on a Sunday the week is whole
+        assert labels[-1] == f"{monday:%b %-d} (so far)"
+        assert body["summary"] == (f"Sales in the week of {monday - timedelta(days=7):%b %-d} "
+                                   "are down 50 % on the week before.")
+    page = Client()
+    page.force_login(shop.owner)
+    html = page.get(f"/sell/insights/?from={monday - timedelta(days=16)}").content.decode()
+    assert "(so far)</td>" in html or today().weekday() == 6
 
 
 def test_repeat_buyers_come_from_the_orders(shop):
