@@ -1,6 +1,5 @@
 """GET /api/v1/seller/insights: the signed-in seller's figures per week or month (API.md)."""
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -10,7 +9,7 @@ from rest_framework.views import APIView
 from sellers.selectors import shop_of_user
 
 from .selectors import insights_period_parse, seller_insights
-from .views import shop_first_day
+from .views import shop_asked_is_own, shop_first_day
 
 
 class BucketSerializer(serializers.Serializer):
@@ -65,9 +64,7 @@ class SellerInsightsApi(APIView):
     )
     def get(self, request):
         shop = shop_of_user(user=request.user)
-        asked = str(request.query_params.get("shop", "")).strip()
-        if asked and asked != str(shop.pk):
-            raise Http404("No such shop.")
+        shop_asked_is_own(request.query_params.get("shop"), shop)
         period = insights_period_parse(
             raw_from=request.query_params.get("from"), raw_to=request.query_params.get("to"),
             raw_interval=request.query_params.get("interval"), first_day=shop_first_day(shop))

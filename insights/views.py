@@ -59,6 +59,13 @@ def insights_charts(insights: SellerInsights) -> dict[str, Chart]:
     return charts
 
 
+def shop_asked_is_own(asked, shop) -> None:
+    """`?shop=` may only name the seller's own shop: any other is 404, as if it did not exist."""
+    asked = str(asked or "").strip()
+    if asked and asked != str(shop.pk):
+        raise Http404("No such shop.")
+
+
 def _period_or_default(request, shop):
     """The period asked for, or (with a message, answered 400) the default one."""
     try:
@@ -75,6 +82,7 @@ def _period_or_default(request, shop):
 @require_safe
 def seller_insights_page(request, shop):
     """How the shop is doing, in pictures: orders, money, views, best sellers, buyers."""
+    shop_asked_is_own(request.GET.get("shop"), shop)
     period, status = _period_or_default(request, shop)
     insights = seller_insights(shop_id=shop.pk, period=period)
     query = urlencode({"from": period.start.isoformat(), "to": period.end.isoformat(),
@@ -93,6 +101,7 @@ def seller_insights_page(request, shop):
 @require_safe
 def seller_insights_csv(request, shop, series: str):
     """One chart's numbers as a CSV file, for the same period as the page."""
+    shop_asked_is_own(request.GET.get("shop"), shop)
     try:
         period = insights_period_parse(
             raw_from=request.GET.get("from"), raw_to=request.GET.get("to"),

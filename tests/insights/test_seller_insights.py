@@ -209,6 +209,10 @@ def test_a_seller_sees_only_their_own_shop(shop):
     assert api.get(f"/api/v1/seller/insights?shop={other.pk}").status_code == 404
     assert api.get(f"/api/v1/seller/insights?shop={shop.pk}").status_code == 200
     assert api.get("/api/v1/seller/insights").json()["totals"]["orders"] == 0
+    page = seller_page(shop)
+    assert page.get(f"/sell/insights/?shop={other.pk}").status_code == 404
+    assert page.get(f"/sell/insights/orders.csv?shop={other.pk}").status_code == 404
+    assert page.get(f"/sell/insights/?shop={shop.pk}").status_code == 200
 
 
 def test_people_without_a_shop_and_visitors_are_turned_away():
