@@ -206,6 +206,11 @@ def _money(cents: int) -> str:
     return f"${cents / 100:,.2f}"
 
 
+def still(period: Period) -> str:
+    """" yet" for a period that reaches today (more may come), nothing for one in the past."""
+    return " yet" if period.end >= today() else ""
+
+
 def _period_words(bucket: Bucket, interval: str) -> str:
     if interval == "month":
         return f"{calendar.month_name[bucket.start.month]} {bucket.start.year}"
@@ -217,7 +222,7 @@ def insights_summary(insights: SellerInsights) -> str:
     one before ("Sales in November 2026 are up 20 % on October 2026; “Honey” sells best"). A
     week or month still under way is left out of the comparison: it would always look down."""
     if not insights.totals.sales_cents:
-        return "No sales in this period yet."
+        return f"No sales in this period{still(insights.period)}."
     interval = insights.period.interval
     whole = [bucket for bucket in insights.buckets if not bucket.is_partial]
     if len(whole) < 2:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from sellers.decorators import shop_required
 from web.charts import CENTS, PERCENT, Chart, bar_chart, chart_csv_response, line_chart
 
-from .selectors import SellerInsights, insights_period_parse, seller_insights
+from .selectors import SellerInsights, insights_period_parse, seller_insights, still
 from .services.summaries import day_zone
 
 
@@ -26,7 +26,8 @@ def insights_charts(insights: SellerInsights) -> dict[str, Chart]:
     buckets = insights.buckets
     heading = "Month" if insights.period.interval == "month" else "Week of"
     every = "month" if insights.period.interval == "month" else "week"
-    none = "No orders in this period yet."
+    yet = still(insights.period)
+    none = f"No orders in this period{yet}."
     charts = {
         "orders": line_chart(
             [("Orders", [(b.label, b.orders) for b in buckets]),
@@ -37,23 +38,23 @@ def insights_charts(insights: SellerInsights) -> dict[str, Chart]:
             [("Sales", [(b.label, b.sales_cents) for b in buckets]),
              ("Released to you", [(b.label, b.released_cents) for b in buckets])],
             title=f"Sales and money released to you per {every}", unit=CENTS,
-            chart_id="money", empty_sentence="No sales or released money in this period yet.",
+            chart_id="money", empty_sentence=f"No sales or released money in this period{yet}.",
             label_heading=heading),
         "views": bar_chart(
             [(b.label, b.views) for b in buckets], title=f"Listing views per {every}",
             series_name="Views", chart_id="views",
-            empty_sentence="Nobody has looked at your listings in this period yet.",
+            empty_sentence=f"Nobody has looked at your listings in this period{yet}.",
             label_heading=heading),
         "conversion": bar_chart(
             [(b.label, b.conversion_percent or 0) for b in buckets],
             title=f"Views that became orders, per {every}", series_name="Orders per 100 views",
             unit=PERCENT, chart_id="conversion",
-            empty_sentence="No views became orders in this period yet.",
+            empty_sentence=f"No views became orders in this period{yet}.",
             label_heading=heading),
         "bestsellers": bar_chart(
             [(seller.title, seller.units) for seller in insights.best_sellers],
             title="Best sellers (units sold)", series_name="Units sold",
-            chart_id="bestsellers", empty_sentence="Nothing sold in this period yet.",
+            chart_id="bestsellers", empty_sentence=f"Nothing sold in this period{yet}.",
             label_heading="Listing"),
     }
     return charts
@@ -94,6 +95,7 @@ def seller_insights_page(request, shop):
     return render(request, "insights/seller_insights.html", {
         "shop": shop, "insights": insights, "period": period, "charts": charts,
         "intervals": [("week", "Week"), ("month", "Month")],
+        "period_reaches_today": bool(still(period)),
     }, status=status)
 
 
