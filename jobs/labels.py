@@ -12,6 +12,8 @@ JOB_TITLES = {
     "payments-reconcile": "Checking our payments against Stripe",
     "clear-expired-sessions": "Clearing expired log-in sessions",
     "search-vocabulary": "Refreshing the words search corrects typos to",
+    "insights-summaries": "Refreshing the daily figures behind the charts",
+    "insights-views": "Copying counted listing views to the charts' figures",
 }
 
 ITEM_KINDS = {

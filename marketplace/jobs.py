@@ -69,4 +69,14 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="sellers.tasks.search_vocabulary_rebuild_task",
         schedule=600.0,  # words of new listings become typo corrections within 10 minutes
     ),
+    PeriodicJob(
+        name="insights-summaries",
+        task="insights.tasks.summaries_refresh_task",
+        schedule=600.0,  # the charts' daily rows of the last 3 days, from orders and ledger
+    ),
+    PeriodicJob(
+        name="insights-views",
+        task="insights.tasks.listing_views_flush_task",
+        schedule=300.0,  # listing views counted in Redis, copied to the daily rows
+    ),
 ]

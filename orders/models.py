@@ -231,6 +231,9 @@ class Order(models.Model):
             models.Index(fields=["shop", "status", "-created"]),
             models.Index(fields=["status", "ship_by"]),
             models.Index(fields=["status", "auto_confirm_at"]),
+            # The insights summaries read the orders paid or completed in the last days.
+            models.Index(fields=["paid_at"], name="order_paid_at"),
+            models.Index(fields=["completed_at"], name="order_completed_at"),
         ]
 
     def __str__(self):

@@ -4,8 +4,20 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
 
 from orders.errors import OrderNotFound
 from orders.models import CartItem, Checkout, Order, OrderEvent, OrderItem, Review, SavedAddress
@@ -390,3 +402,58 @@ def session_cart_units(session) -> int:
         return sum(int(quantity) for quantity in cart.values())
     except (TypeError, ValueError, AttributeError):
         return 0
+
+
+# --- Daily figures for the insights summaries (insights.services.summaries) -----------------
+# A day is a calendar day in `zone`; each reads orders paid (or completed) in [start, end).
+
+def order_sales_by_shop_day(*, start, end, zone) -> list[dict]:
+    """Orders whose payment landed in [start, end): count and totals per shop and day."""
+    return list(
+        Order.objects.filter(paid_at__gte=start, paid_at__lt=end)
+        .annotate(day=TruncDate("paid_at", tzinfo=zone))
+        .values("shop_id", "shop__village_id", "day")
+        .annotate(orders=Count("id"), sales_cents=Sum("total_cents"))
+        .order_by()
+    )
+
+
+def order_units_by_listing_day(*, start, end, zone) -> list[dict]:
+    """Items of the orders paid in [start, end): orders, units and their price per listing
+    and day (shipping not included)."""
+    return list(
+        OrderItem.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end)
+        .annotate(day=TruncDate("order__paid_at", tzinfo=zone))
+        .values("listing_id", "order__shop_id", "day")
+        .annotate(orders=Count("order_id", distinct=True), units=Sum("quantity"),
+                  sales_cents=Sum(F("quantity") * F("unit_price_cents")))
+        .order_by()
+    )
+
+
+def orders_completed_by_village_day(*, start, end, zone) -> list[dict]:
+    """Completed orders whose receipt was confirmed in [start, end), per village and day."""
+    return list(
+        Order.objects.filter(status=Order.Status.COMPLETED, completed_at__gte=start,
+                             completed_at__lt=end)
+        .annotate(day=TruncDate("completed_at", tzinfo=zone))
+        .values("shop__village_id", "day")
+        .annotate(orders=Count("id"))
+        .order_by()
+    )
+
+
+def order_first_paid_at():
+    """When the marketplace's first order was paid (None before the first sale)."""
+    return Order.objects.filter(paid_at__isnull=False).aggregate(first=Min("paid_at"))["first"]
+
+
+def shop_buyers_in(*, shop_id: int, start, end) -> dict[str, int]:
+    """People who paid the shop for an order in [start, end), and how many paid twice or more:
+    one query, whatever the number of buyers."""
+    per_buyer = (
+        Order.objects.filter(shop_id=shop_id, paid_at__gte=start, paid_at__lt=end)
+        .values("buyer_id").annotate(orders=Count("id")).order_by()
+    )
+    return per_buyer.aggregate(
+        buyers=Count("buyer_id"), repeat_buyers=Count("buyer_id", filter=Q(orders__gte=2)))

@@ -104,6 +104,8 @@ class JournalEntry(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
         verbose_name_plural = "journal entries"
+        # The insights summaries read the releases of the last days.
+        indexes = [models.Index(fields=["kind", "created"], name="journal_entry_kind_created")]
 
     def __str__(self):
         return f"#{self.pk} {self.kind} {self.reference}"

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Max, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
 from .errors import EscrowNotFound
 from .ledger import (
@@ -273,3 +273,18 @@ def references_with_open_money(*, references: list[str]) -> list[str]:
 def payout_account_of(*, shop_id: int) -> PayoutAccount | None:
     """The shop's payout account (what Stripe last told us about it), or None."""
     return PayoutAccount.objects.filter(shop_id=shop_id).first()
+
+
+def released_to_shops_by_day(*, start, end, zone, currency: str = "USD") -> list[dict]:
+    """Money released from escrow to sellers (after fees) in [start, end), per shop and day
+    (a calendar day in `zone`), with the shop's village: one query."""
+    return list(
+        JournalLine.objects.filter(
+            entry__kind=JournalEntry.Kind.RELEASE, account__startswith="seller_payable:",
+            currency=currency, entry__created__gte=start, entry__created__lt=end,
+        )
+        .annotate(day=TruncDate("entry__created", tzinfo=zone))
+        .values("shop_id", "shop__village_id", "day")
+        .annotate(cents=Sum("amount_cents"))
+        .order_by()
+    )

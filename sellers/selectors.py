@@ -98,3 +98,14 @@ def shop_onboarding_notes(*, shop: Shop) -> dict:
         "hand_checks_left": hand_checks_left(shop=shop),
         "hand_check_time": NEW_SHOP_REVIEW_TIME,
     }
+
+
+def shops_verified_by_village() -> list[tuple[int, object]]:
+    """(village id, verified at) of every shop open for business now, for counts over time."""
+    return list(Shop.objects.filter(status=Shop.Status.ACTIVE, verified_at__isnull=False)
+                .values_list("village_id", "verified_at"))
+
+
+def listing_shop_ids(*, listing_ids) -> dict[int, int]:
+    """{listing id: its shop's id} for the listings that exist among `listing_ids`."""
+    return dict(Listing.objects.filter(pk__in=list(listing_ids)).values_list("pk", "shop_id"))

@@ -12,7 +12,7 @@ from marketplace.jobs import PERIODIC_JOBS
 ROOT = Path(__file__).resolve().parent.parent
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 PACKAGES = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation", "jobs",
-            "staffguard", "web"]
+            "staffguard", "web", "insights"]
 
 
 def project_apps() -> list[str]:

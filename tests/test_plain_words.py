@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from insights.services import summaries_rebuild
 from moderation.services.disputes import OUTCOME_WORDS
 from notifications.kinds import KINDS
 from notifications.models import Notification
@@ -136,6 +137,7 @@ def _visit(client, paths) -> dict[str, list[str]]:
 
 
 def test_no_page_shows_a_raw_code_to_anyone(world):
+    summaries_rebuild()  # the insights pages draw the world's orders
     orders, shop = world["orders"], world["shop"]
     buyer = Client()
     buyer.force_login(world["buyer"])
@@ -153,7 +155,8 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
     seller_pages = ["/sell/", "/sell/orders/", "/sell/balance/", "/sell/reviews/",
                     "/notifications/", f"/listings/{world['listings'][0].pk}/",
                     "/shops/driftless/", "/sell/shop/", "/sell/listings/new/",
-                    f"/sell/disputes/{orders['disputed'].pk}/"]
+                    f"/sell/disputes/{orders['disputed'].pk}/", "/sell/insights/",
+                    "/sell/insights/?interval=month"]
     seller_pages += [f"/sell/orders/{order.pk}/" for order in orders.values()]
     seller_pages += [f"/sell/orders/?status={status}" for status in Order.Status.values
                      if status != "pending_payment"]

@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ["marketplace", "sellers", "orders", "payments", "notifications", "moderation", "jobs",
-           "staffguard", "web"]
+           "staffguard", "web", "insights"]
 
 
 def product_files():
@@ -52,7 +52,7 @@ def test_jobs_imports_no_other_app():
 
 
 def test_lower_apps_do_not_import_upward():
-    order = ["jobs", "sellers", "payments", "orders", "moderation", "marketplace"]
+    order = ["jobs", "sellers", "payments", "orders", "moderation", "insights", "marketplace"]
     offenders = []
     for index, package in enumerate(order[:-1]):
         above = "|".join(order[index + 1:])

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
+from insights.services.views import counts_listing_views
 from orders.selectors import review_breakdown, reviews_public
 from sellers.errors import NotFound
 from sellers.listing_cards import listing_cards
@@ -211,11 +212,12 @@ def _reviews(request, reviews) -> dict:
 
 
 @require_safe
+@counts_listing_views
 @anonymous_cache
 def listing_detail(request, listing_id: int):
     listing = selectors.listing_detail(listing_id=listing_id)
     images = list(listing.images.all())
-    return render(
+    response = render(
         request,
         "catalog/listing_detail.html",
         {
@@ -226,6 +228,8 @@ def listing_detail(request, listing_id: int):
             **_reviews(request, reviews_public(listing_id=listing.pk)),
         },
     )
+    response.listing_owner_id = listing.shop.owner_id  # the owner's own views are not counted
+    return response
 
 
 @require_safe
