@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "payments",
     "orders",
     "moderation",
+    "brands",
 ]
 
 MIDDLEWARE = [
