@@ -11,7 +11,6 @@ from .listings import (
     listing_hold_for_review,
     listing_lock_for_moderation,
     listing_reject,
-    listing_restore,
     listing_take_down,
     listing_update,
 )
@@ -50,7 +49,6 @@ __all__ = [
     "listings_lock",
     "screening_term_describe",
     "screening_term_save",
-    "listing_restore",
     "listing_take_down",
     "listing_update",
     "owner_may_sell",

@@ -26,9 +26,7 @@ LISTING_TRANSITIONS: dict[str, set[str]] = {
     },
     # edited by its seller: reviewed again
     ListingStatus.REJECTED: {ListingStatus.PENDING_REVIEW, ListingStatus.ARCHIVED},
-    # back on sale only when the reason for taking it down fell away (a rights owner's notice
-    # answered by a counter-notice and not followed by a court action, or reversed by staff)
-    ListingStatus.TAKEN_DOWN: {ListingStatus.ACTIVE, ListingStatus.ARCHIVED},
+    ListingStatus.TAKEN_DOWN: {ListingStatus.ARCHIVED},
     ListingStatus.ARCHIVED: set(),
 }
 LISTING_INITIAL = {ListingStatus.DRAFT, ListingStatus.PENDING_REVIEW, ListingStatus.ACTIVE}
