@@ -12,6 +12,7 @@ JOB_TITLES = {
     "payments-reconcile": "Checking our payments against Stripe",
     "clear-expired-sessions": "Clearing expired log-in sessions",
     "search-vocabulary": "Refreshing the words search corrects typos to",
+    "brands-restore-answered": "Putting answered rights notices' listings back on sale",
     "insights-summaries": "Refreshing the daily figures behind the charts",
     "insights-views": "Copying counted listing views to the charts' figures",
 }
@@ -20,6 +21,7 @@ ITEM_KINDS = {
     "checkout": "Checkout", "order": "Order", "payout": "Payout", "shop": "Shop",
     "notification": "Notification", "payment_intent": "Payment", "refund": "Refund",
     "gateway_call": "Stripe call", "vocabulary": "Search vocabulary",
+    "notice": "Rights notice",
 }
 
 

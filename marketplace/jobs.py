@@ -79,4 +79,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="insights.tasks.listing_views_flush_task",
         schedule=300.0,  # listing views counted in Redis, copied to the daily rows
     ),
+    PeriodicJob(
+        name="brands-restore-answered",
+        task="brands.tasks.counter_notices_restore_due_task",
+        schedule=900.0,  # answered notices' listings back within 15 minutes of the deadline
+    ),
 ]

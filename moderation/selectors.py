@@ -244,3 +244,17 @@ def report_counts_by_month(*, since: datetime) -> dict:
         figures = months.setdefault(row["month"].date(), {})
         figures["actioned"], figures["dismissed"] = row["actioned"], row["dismissed"]
     return months
+
+
+def audit_counts_by_month(*, action: str, since: datetime, reason_startswith: str = "") -> dict:
+    """How many audit rows of `action` per calendar month (UTC) since `since`: {month: n}.
+
+    `reason_startswith` narrows to one kind of decision (e.g. shop suspensions for repeat
+    infringement, whose reason starts with a fixed phrase). One grouped query.
+    """
+    rows = AuditLog.objects.filter(action=action, created__gte=since)
+    if reason_startswith:
+        rows = rows.filter(reason__startswith=reason_startswith)
+    return {row["month"].date(): row["count"] for row in
+            rows.annotate(month=TruncMonth("created", tzinfo=UTC)).values("month")
+            .annotate(count=Count("id")).order_by()}

@@ -228,6 +228,7 @@ SAMPLE = {
     "signed_in_at": "2026-03-02T15:30:00+00:00", "reset_by": "Morgan Moderator",
     "status_label": "Ready to receive payouts", "needed": "a bank account", "pickup": True,
     "notice_id": 12, "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
+    "action_due_at": "2026-03-16T15:30:00+00:00", "why": "the seller answered in time",
 }
 
 

@@ -177,6 +177,7 @@ SAMPLE_CONTEXT = {
     "reset_by": "Morgan Moderator", "status_label": "Stripe needs more information",
     "needed": "a photo ID", "pickup": True,
     "notice_id": 12, "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
+    "action_due_at": "2026-03-16T15:30:00+00:00", "why": "the seller answered in time",
 }
 
 
