@@ -30,6 +30,7 @@ api_v1 = [
     path("", include("orders.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("moderation.api_urls")),
+    path("", include("brands.api_urls")),
 ]
 
 urlpatterns = [
@@ -76,6 +77,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("notifications.urls")),
     path("", include("moderation.urls")),
+    path("", include("brands.urls")),
 ]
 
 if settings.SERVE_MEDIA:
