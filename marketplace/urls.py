@@ -31,6 +31,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("moderation.api_urls")),
     path("", include("insights.api_urls")),
+    path("", include("brands.api_urls")),
     path("", include("brands.api_urls_answers")),
 ]
 
@@ -79,6 +80,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("moderation.urls")),
     path("", include("insights.urls")),
+    path("", include("brands.urls")),
     path("", include("brands.urls_answers")),
 ]
 
