@@ -13,9 +13,12 @@ class CounterNoticeForm(forms.Form):
         label="Evidence (optional)", required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Receipts, invoices, links to where your photos were first published.")
-    consents_to_jurisdiction = forms.BooleanField(label=JURISDICTION_CONSENT)
+    consents_to_jurisdiction = forms.BooleanField(label=JURISDICTION_CONSENT, error_messages={
+        "required": "Tick the box: a counter-notice needs your consent to the court's "
+                    "jurisdiction."})
     signature_name = forms.CharField(
         label="Your full name, as your signature", max_length=120,
+        error_messages={"required": "Type your full name as your signature."},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text="Typing your name signs this counter-notice under penalty of perjury.")
 
