@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from brands.models import Notice, Right, RightsOwner
 
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger number names nothing
+
 
 class BrandRightSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
@@ -83,9 +85,10 @@ class BrandNoticeItemSerializer(serializers.Serializer):
 
 
 class BrandNoticeInputSerializer(serializers.Serializer):
-    right = serializers.IntegerField(min_value=1)
-    listings = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
-                                     max_length=20)
+    right = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    listings = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1,
+        max_length=20)
     reason = serializers.ChoiceField(choices=Notice.Reason.choices)
     evidence = serializers.CharField(max_length=4000)
     sworn = serializers.BooleanField(help_text="True: the filer confirms sworn_statement.")
