@@ -249,3 +249,39 @@ def test_one_failing_notice_does_not_stop_the_job(case, clock, monkeypatch):
     monkeypatch.setattr(counter_notices, "notice_listings_restore", real)
     assert counter_notices_restore_due() == 1
     assert not JobFailure.objects.filter(job=RESTORE_JOB, resolved_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_once_make_one_counter_notice():
+    from tests.support import run_together
+
+    owner = owner_make()
+    shop = ShopFactory()
+    notice = notice_make(owner, [ListingFactory(shop=shop)])
+    statuses = run_together(2, lambda index: api(shop.owner).post(
+        _url(notice), {**ANSWER, "statement": f"Answer {index}"}, format="json").status_code)
+    assert sorted(statuses) == [201, 409]
+    assert CounterNotice.objects.filter(notice=notice).count() == 1
+    assert Notification.objects.filter(recipient=owner.applicant,
+                                       kind="counter_notice_received").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_court_action_and_the_job_at_once_never_both_win(clock):
+    from tests.support import run_together
+
+    owner = owner_make()
+    shop = ShopFactory()
+    listing = ListingFactory(shop=shop)
+    notice = notice_make(owner, [listing])
+    api(shop.owner).post(_url(notice), ANSWER, format="json")
+    answer = CounterNotice.objects.get(notice=notice)
+    clock.move(seconds=(answer.action_due_at - timezone.now()).total_seconds() + 1)
+    # at the deadline exactly: the report is late, the job restores; never both
+    results = run_together(2, lambda index: (
+        api(owner.applicant).post(_url(notice, "court-action")).status_code if index == 0
+        else counter_notices_restore_due()))
+    answer.refresh_from_db()
+    listing.refresh_from_db()
+    assert results == [409, 1]
+    assert answer.action_filed_at is None and listing.status == Listing.Status.ACTIVE
