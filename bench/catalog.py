@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -207,6 +208,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100, help="latency samples per term")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Dockerfile: 3)")
     args = parser.parse_args()
+    if not args.load_only and shutil.which("wrk") is None:
+        raise SystemExit("bench: wrk is missing (Debian: apt-get install wrk)")
 
     database_create()
     import django

@@ -78,3 +78,27 @@ class ListingDay(models.Model):
 
     def __str__(self):
         return f"Listing {self.listing_id} on {self.day}"
+
+
+class StaffDay(models.Model):
+    """The staff desk's day: what came in, how fast staff first acted, how old the queue got."""
+
+    day = models.DateField(unique=True)
+    new_listings = models.PositiveIntegerField(default=0)  # listings created that day
+    reports = models.PositiveIntegerField(default=0)  # reports of listings made that day
+    disputes = models.PositiveIntegerField(default=0)  # orders whose buyer opened a dispute
+    chargebacks = models.PositiveIntegerField(default=0)  # card disputes Stripe opened that day
+    # Median wait, in seconds, from a report or a listing held for review to the first staff
+    # decision on it in the audit log, over the items that came in that day and have one.
+    first_action_seconds_median = models.PositiveIntegerField(null=True, blank=True)
+    # Age of the oldest item waiting for staff (held listing or open report) at the day's end.
+    queue_oldest_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # True when the job saw the queue itself at the day's end; False when rebuilt afterwards
+    # from the audit log (a listing's wait then counts from its creation).
+    queue_observed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"Staff desk on {self.day}"

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from jobs.services import JobRun
 
+from .services.staff_days import staff_days_refresh
 from .services.summaries import summaries_refresh, today
 from .services.views import days_to_flush, listing_views_flush
 
@@ -28,5 +29,15 @@ def listing_views_flush_task() -> int:
     run = JobRun("insights-views")
     result = run.item("views", lambda: sum(listing_views_flush(day=day)
                                            for day in days_to_flush()))
+    run.finish()
+    return result.value if result.ok else 0
+
+
+@shared_task
+def staff_days_refresh_task() -> int:
+    """The `insights-staff-days` job: the staff desk's last days, and the queue's age now."""
+    run = JobRun("insights-staff-days")
+    result = run.item("staff-days", lambda: staff_days_refresh(
+        since=today() - timedelta(days=REFRESH_DAYS - 1)))
     run.finish()
     return result.value if result.ok else 0

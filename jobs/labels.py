@@ -12,9 +12,10 @@ JOB_TITLES = {
     "payments-reconcile": "Checking our payments against Stripe",
     "clear-expired-sessions": "Clearing expired log-in sessions",
     "search-vocabulary": "Refreshing the words search corrects typos to",
-    "brands-restore-answered": "Putting answered rights notices' listings back on sale",
     "insights-summaries": "Refreshing the daily figures behind the charts",
     "insights-views": "Copying counted listing views to the charts' figures",
+    "insights-staff-days": "Counting the staff desk's day for the staff trends",
+    "brands-restore-answered": "Putting answered rights notices' listings back on sale",
 }
 
 ITEM_KINDS = {

@@ -80,6 +80,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         schedule=300.0,  # listing views counted in Redis, copied to the daily rows
     ),
     PeriodicJob(
+        name="insights-staff-days",
+        task="insights.tasks.staff_days_refresh_task",
+        # the staff trends' rows of the last 3 days; each run sees the review queue's age, so
+        # the last run of a day leaves that day's age as observed
+        schedule=900.0,
+    ),
+    PeriodicJob(
         name="brands-restore-answered",
         task="brands.tasks.counter_notices_restore_due_task",
         schedule=900.0,  # answered notices' listings back within 15 minutes of the deadline

@@ -79,6 +79,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("notifications.urls")),
     path("", include("moderation.urls")),
+    path("", include("insights.staff_urls")),
     path("", include("insights.urls")),
     path("", include("brands.urls")),
     path("", include("brands.urls_answers")),

@@ -8,6 +8,7 @@ app: callers hand over the recipient, a kind from notifications.kinds and plain 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .errors import NotificationNotFound
@@ -95,6 +96,22 @@ def notification_mark_all_read(*, user) -> int:
     with transaction.atomic():
         return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
             read_at=timezone.now()
+        )
+
+
+def notifications_settle_before(*, moment) -> int:
+    """Mark every notification created before `moment` read, its e-mail not to be sent.
+
+    For a past laid down after the fact (the demo history): the people in it were told at
+    the time, so nothing is e-mailed now and nothing waits unread. Returns how many changed.
+    """
+    with transaction.atomic():
+        pending = Notification.objects.filter(
+            created__lt=moment, email_state=Notification.EmailState.PENDING)
+        return pending.update(
+            read_at=Coalesce("read_at", "created"),
+            email_state=Notification.EmailState.SKIPPED,
+            last_error="Part of the history laid down at once: told at the time, not e-mailed.",
         )
 
 

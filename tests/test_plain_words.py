@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from insights.services import summaries_rebuild
 from brands.services import notice_decide, notice_withdraw, owner_decide
+from insights.services import summaries_rebuild
 from moderation.services.disputes import OUTCOME_WORDS
 from notifications.kinds import KINDS
 from notifications.models import Notification

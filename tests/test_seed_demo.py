@@ -23,7 +23,7 @@ def counts():
 
 def test_seed_demo_twice_gives_the_same_data(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = counts()
     assert first["categories"] >= 8
     assert Category.objects.filter(parent__isnull=False).exists()
@@ -41,7 +41,7 @@ def test_seed_demo_twice_gives_the_same_data(settings, tmp_path):
     assert first["strikes"] == 1
     assert RightsOwner.objects.get().status == RightsOwner.Status.VERIFIED
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first
 
 
@@ -57,7 +57,7 @@ def test_seed_demo_gives_the_staff_member_the_printed_authenticator_key(settings
 
     settings.MEDIA_ROOT = tmp_path
     out = io.StringIO()
-    call_command("seed_demo", "--no-images", stdout=out)
+    call_command("seed_demo", "--no-images", "--no-history", stdout=out)
     assert demo_data.DEMO_STAFF_TOTP_SECRET in out.getvalue()
     email = demo_data.DEMO_STAFF[0]
     signed_in = client.post("/accounts/login/", {"email": email,
@@ -69,3 +69,47 @@ def test_seed_demo_gives_the_staff_member_the_printed_authenticator_key(settings
                            {"code": f"{totp.token():06d}", "next": "/staff/"})
     assert verified.status_code == 302 and verified["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
+
+
+def test_seed_demo_lays_down_a_history_the_charts_show(settings, tmp_path, client):
+    """18 months of orders through the services: balanced money, real figures on the village
+    pages, /impact/ and the staff trends, nothing e-mailed; a second run adds nothing."""
+    from django.core.cache import cache
+    from django.db.models import Sum
+
+    from insights.models import StaffDay, VillageDay
+    from marketplace import demo_data
+    from notifications.models import Notification
+    from orders.models import Order
+    from payments.models import JournalLine
+    from tests.staff import staff_login
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", "--no-images", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    completed = Order.objects.filter(status=Order.Status.COMPLETED)
+    assert completed.count() >= 150
+    first, last = (completed.order_by(field).values_list("completed_at", flat=True).first()
+                   for field in ("completed_at", "-completed_at"))
+    assert (last - first).days >= 480  # spread over the months, not made today
+    assert Order.objects.filter(status=Order.Status.DISPUTED).count() <= 2
+    assert JournalLine.objects.aggregate(total=Sum("amount_cents"))["total"] == 0
+    assert not Notification.objects.filter(email_state=Notification.EmailState.PENDING).exists()
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    assert VillageDay.objects.filter(orders_completed__gt=0).count() >= 100
+    assert StaffDay.objects.filter(reports__gt=0).exists()
+
+    cache.clear()
+    village = Shop.objects.get(slug="driftless-bee-farm").village
+    for url in (f"/villages/{village.slug}/", "/impact/"):
+        page = client.get(url).content.decode()
+        assert page.count('class="chart-svg"') == 2, url
+    months = client.get("/api/v1/impact").json()["series"]
+    assert len(months) >= 18 and all(month["sales_cents"] > 0 for month in months[:-1])
+    staff = get_user_model().objects.get(email=demo_data.DEMO_STAFF[0])
+    staff_login(client, staff)
+    dashboard = client.get("/staff/").content.decode()
+    assert dashboard.count('class="chart-svg"') == 4
+
+    orders = Order.objects.count()
+    call_command("seed_demo", "--no-images", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Order.objects.count() == orders

@@ -75,6 +75,15 @@ class Chart:
         return not any(value for one in self.series for value in one.values)
 
     @property
+    def partial(self) -> tuple:
+        """Which labels stand for a period not covered whole: those with a remark in brackets."""
+        return tuple(" (" in str(label) for label in self.labels)
+
+    @property
+    def has_partial(self) -> bool:
+        return any(self.partial)
+
+    @property
     def rows(self) -> list[dict]:
         """The table under "Show the numbers": a label and each series' value, written out."""
         return [
@@ -192,12 +201,12 @@ def _frame(chart: Chart, *, top_value: float, body: list[str], legend: bool) -> 
         f'font-family="system-ui,sans-serif">',
         f'<title id="{title_id}">{escape(chart.title)}</title>',
         f'<desc id="{desc_id}">{escape(chart.description)}</desc>',
-        '<defs><pattern id="{0}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
-        '<rect width="3" height="6" fill="{1}"/></pattern>'
-        '<pattern id="{0}-dots" width="5" height="5" patternUnits="userSpaceOnUse">'
-        '<rect width="5" height="5" fill="{2}"/><circle cx="2.5" cy="2.5" r="1.2" fill="#fff"/>'
-        '</pattern></defs>'.format(chart.chart_id, STYLES[1]["colour"], STYLES[2]["colour"]),
+        # Hatching in the first series' colour: a bar for a period the chart does not
+        # cover whole.
+        f'<defs><pattern id="{chart.chart_id}-part" width="6" height="6" '
+        'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#fff"/>'
+        f'<rect width="3" height="6" fill="{STYLES[0]["colour"]}"/></pattern></defs>',
     ]
     # Four grid lines with their values, then the base line.
     for step in range(5):
@@ -258,21 +267,27 @@ def bar_chart(points: Sequence, *, title: str, description: str = "", series_nam
                    label_heading=label_heading)
     if chart.is_empty:
         return chart
-    top = nice_ceiling(max(max(values), 0))
+    top = nice_ceiling(max((value for value in values if value is not None), default=0))
     plot_height = HEIGHT - TOP - BOTTOM
     base = TOP + plot_height
     slot = (WIDTH - LEFT - RIGHT) / len(values)
     width = max(slot * 0.7, 1)
-    # All the bars are one path: a few bytes each, so three years of weeks stay small.
-    path = []
+    # All the bars are one path (a few bytes each, so three years of weeks stay small); the
+    # bars of periods not covered whole are a second, hatched one.
+    whole, part = [], []
     for index, value in enumerate(values):
-        height = plot_height * max(value, 0) / top
+        height = plot_height * max(value or 0, 0) / top  # None: no figure that day
         if height <= 0:
             continue
         x = LEFT + slot * index + (slot - width) / 2
-        path.append(f"M{_number(x)} {_number(base)}v{_number(-height)}h{_number(width)}"
-                    f"v{_number(height)}z")
-    body = [f'<path d="{"".join(path)}" fill="{STYLES[0]["colour"]}"/>']
+        (part if chart.partial[index] else whole).append(
+            f"M{_number(x)} {_number(base)}v{_number(-height)}h{_number(width)}"
+            f"v{_number(height)}z")
+    colour = STYLES[0]["colour"]
+    body = [f'<path d="{"".join(whole)}" fill="{colour}"/>'] if whole else []
+    if part:
+        body.append(f'<path d="{"".join(part)}" fill="url(#{chart.chart_id}-part)" '
+                    f'stroke="{colour}" stroke-width="1.5"/>')
     return replace(chart, svg=_frame(chart, top_value=top, body=body, legend=False))
 
 
@@ -310,8 +325,18 @@ def line_chart(series: Sequence, *, title: str, description: str = "", unit: str
         body.append(f'<path d="{line}" fill="none" stroke="{style["colour"]}" '
                     f'stroke-width="2.5" stroke-linejoin="round"{dash}/>')
         if len(coordinates) <= MAX_MARKERS:
-            markers = "".join(_marker(style["marker"], x, y) for x, y in coordinates)
-            body.append(f'<path d="{markers}" fill="{style["colour"]}"/>')
+            # A period not covered whole has a hollow marker.
+            partial = chart.partial
+            solid = "".join(_marker(style["marker"], x, y)
+                            for position, (x, y) in enumerate(coordinates)
+                            if not partial[position])
+            hollow = "".join(_marker(style["marker"], x, y)
+                             for position, (x, y) in enumerate(coordinates) if partial[position])
+            if solid:
+                body.append(f'<path d="{solid}" fill="{style["colour"]}"/>')
+            if hollow:
+                body.append(f'<path d="{hollow}" fill="#fff" stroke="{style["colour"]}" '
+                            f'stroke-width="1.5"/>')
     return replace(chart, svg=_frame(chart, top_value=top, body=body, legend=legend))
 
 

@@ -26,8 +26,16 @@ from sellers.selectors import shops_verified_by_village
 
 from ..models import ListingDay, ShopDay, VillageDay
 
-# Two refreshes never interleave: the second waits for the first's transaction to end.
-REFRESH_LOCK = 7_319_001
+# Two writers of the summaries (two refreshes, a refresh and the views job) never interleave:
+# the second waits for the first's transaction to end. They lock ShopDay and ListingDay rows in
+# different orders, so without it two could deadlock.
+SUMMARIES_LOCK = 7_319_001
+
+
+def summaries_lock() -> None:
+    """Take the summaries' transaction-wide advisory lock (inside a transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARIES_LOCK])
 REBUILD_CHUNK_DAYS = 92
 SHOP_FIGURES = ["orders_paid", "units", "sales_cents", "released_cents"]
 LISTING_FIGURES = ["orders_paid", "units", "sales_cents"]
@@ -61,8 +69,7 @@ def summaries_refresh(*, since: date, until: date | None = None) -> dict[str, in
     zone = day_zone()
     start, end = day_bounds(since, until)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        summaries_lock()
         sales = order_sales_by_shop_day(start=start, end=end, zone=zone)
         items = order_units_by_listing_day(start=start, end=end, zone=zone)
         released = released_to_shops_by_day(start=start, end=end, zone=zone)

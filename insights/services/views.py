@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from sellers.selectors import listing_shop_ids
 
-from .summaries import today
+from .summaries import summaries_lock, today
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +164,7 @@ def listing_views_flush(*, day: date) -> int:
         counts = {int(listing): int(views) for listing, views in raw.items()
                   if listing.isdigit()}
     with transaction.atomic():
+        summaries_lock()
         written = listing_views_set(day=day, counts=counts)
         shop_views_sum(days=[day])
     return written

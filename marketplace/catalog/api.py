@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors
+from . import impact_series, selectors
 
 IMPACT_KEY = "catalog:impact-api:v1"
 PUBLIC_MAX_AGE = 60
@@ -36,8 +36,23 @@ class CatalogVillageShopSerializer(serializers.Serializer):
     rating_count = serializers.IntegerField()
 
 
+class CatalogImpactMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text='The calendar month, "2026-03".')
+    active_shops = serializers.IntegerField(help_text="The most shops open on a day of it.")
+    orders_completed = serializers.IntegerField()
+    sales_cents = serializers.IntegerField(help_text="Orders paid that month, shipping included.")
+    paid_to_sellers_cents = serializers.IntegerField(
+        help_text="Released to sellers, after the fee.")
+
+
+def _series(months) -> list[dict]:
+    return [month.as_dict() for month in months]
+
+
 class CatalogVillageDetailSerializer(CatalogVillageSerializer):
     shops = CatalogVillageShopSerializer(many=True)
+    series = CatalogImpactMonthSerializer(
+        many=True, help_text="Month by month since the village's first sale, oldest first.")
 
 
 class CatalogImpactFiguresSerializer(serializers.Serializer):
@@ -52,11 +67,15 @@ class CatalogImpactVillageSerializer(CatalogImpactFiguresSerializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
     state = serializers.CharField()
+    series = CatalogImpactMonthSerializer(
+        many=True, help_text="Month by month since the village's first sale, oldest first.")
 
 
 class CatalogImpactSerializer(serializers.Serializer):
     currency = serializers.CharField()
     total = CatalogImpactFiguresSerializer()
+    series = CatalogImpactMonthSerializer(
+        many=True, help_text="The whole marketplace month by month since the first sale.")
     villages = CatalogImpactVillageSerializer(many=True)
 
 
@@ -96,6 +115,7 @@ class VillageDetailApi(APIView):
         data = CatalogVillageSerializer(row).data
         shops = selectors.village_shops(village=row.village)
         data["shops"] = CatalogVillageShopSerializer(shops, many=True).data
+        data["series"] = _series(impact_series.impact_series(village_id=row.village.id)["total"])
         return _public(Response(data))
 
 
@@ -108,6 +128,10 @@ class ImpactApi(APIView):
         data = cache.get(IMPACT_KEY)
         if data is None:
             summary = selectors.impact_summary()
-            data = CatalogImpactSerializer({"currency": "USD", **summary}).data
+            series = impact_series.impact_series()
+            for village in summary["villages"]:
+                village["series"] = _series(series["villages"].get(village["village_id"], []))
+            data = CatalogImpactSerializer(
+                {"currency": "USD", **summary, "series": _series(series["total"])}).data
             cache.set(IMPACT_KEY, data, timeout=selectors.FIGURES_TIMEOUT)
         return _public(Response(data))

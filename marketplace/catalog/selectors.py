@@ -199,7 +199,8 @@ def impact_summary() -> dict:
         for name in IMPACT_FIGURES:
             total[name] += row.figures[name]
     villages = [
-        {"slug": r.village.slug, "name": r.village.name, "state": r.village.state, **r.figures}
+        {"slug": r.village.slug, "name": r.village.name, "state": r.village.state,
+         "village_id": r.village.id, **r.figures}
         for r in rows
     ]
     return {"total": total, "villages": villages}

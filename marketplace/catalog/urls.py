@@ -9,5 +9,8 @@ urlpatterns = [
     path("listings/<int:listing_id>/", views.listing_detail, name="catalog-listing"),
     path("shops/<slug:slug>/", views.storefront, name="storefront"),
     path("villages/<slug:slug>/", views.village_detail, name="catalog-village"),
+    path("villages/<slug:slug>/impact-<slug:chart>.csv", views.village_impact_csv,
+         name="catalog-village-impact-csv"),
     path("impact/", views.impact, name="catalog-impact"),
+    path("impact/<slug:chart>.csv", views.impact_csv, name="catalog-impact-csv"),
 ]

@@ -20,9 +20,10 @@ from sellers.listing_cards import listing_cards
 from sellers.search import COUNT_CAP, ListingFilters, listing_filters_parse, listing_search
 from sellers.selectors import shop_get_for_viewer
 from sellers.us_states import STATE_CHOICES
+from web.charts import chart_csv_response
 from web.page_cache import anonymous_cache
 
-from . import selectors
+from . import impact_series, selectors
 
 PAGE_SIZE = 24
 STOREFRONT_PAGE_SIZE = 24
@@ -255,6 +256,7 @@ def village_detail(request, slug: str):
         "village": row.village,
         "figures": row.figures,
         "shops": list(selectors.village_shops(village=row.village)),
+        "charts": impact_series.village_charts(row.village),
         **_listing_page(request, filters),
     }
     return render(request, "catalog/village.html", context)
@@ -263,7 +265,30 @@ def village_detail(request, slug: str):
 @require_safe
 @anonymous_cache
 def impact(request):
-    return render(request, "catalog/impact.html", {"impact": selectors.impact_summary()})
+    return render(request, "catalog/impact.html", {
+        "impact": selectors.impact_summary(), "charts": impact_series.marketplace_charts(),
+    })
+
+
+def _chart_index(chart: str) -> int:
+    if chart not in impact_series.CHARTS:
+        raise Http404("No such chart.")
+    return impact_series.CHARTS.index(chart)
+
+
+# Not in the anonymous page cache: it keeps no Content-Disposition (the file's name).
+@require_safe
+def impact_csv(request, chart: str):
+    picked = impact_series.marketplace_charts()[_chart_index(chart)]
+    return chart_csv_response(picked, filename=f"impact-{chart}")
+
+
+@require_safe
+def village_impact_csv(request, slug: str, chart: str):
+    index = _chart_index(chart)
+    row = selectors.village_get(slug=slug)
+    picked = impact_series.village_charts(row.village)[index]
+    return chart_csv_response(picked, filename=f"{row.village.slug}-impact-{chart}")
 
 
 @require_safe

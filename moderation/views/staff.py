@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jobs.models import JobFailure
 from jobs.services import job_failure_resolve, job_failures_open
 from moderation import selectors
+from moderation.dashboard import dashboard_sections
 from moderation.errors import NotFound
 from moderation.forms import AuditFilterForm, ResolveForm, ScreeningTermForm
 from moderation.models import Report
@@ -41,6 +42,7 @@ def _page(request, rows):
 def dashboard(request):
     return render(request, "moderation/dashboard.html", {
         "figures": selectors.dashboard(), "job_failures": list(job_failures_open(limit=50)),
+        "sections": dashboard_sections(),
     })
 
 

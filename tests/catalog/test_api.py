@@ -75,6 +75,7 @@ def test_village_detail_lists_its_active_shops(api_client):
         "shop_count": 1, "listing_count": 3,
         "shops": [{"slug": "amish-quilts", "name": "Amish Quilts", "listing_count": 3,
                    "rating_avg": "4.50", "rating_count": 2}],
+        "series": [],  # month by month from the first sale: none yet
     }
     assert api_client.get("/api/v1/villages/nowhere").status_code == 404
 
@@ -89,9 +90,10 @@ def test_impact_has_totals_per_village_and_money_figures(api_client):
         "currency": "USD",
         "total": {"active_shops": 2, "active_listings": 2, "orders_completed": 0,
                   "gmv_cents": 0, "paid_to_sellers_cents": 0},
+        "series": [],  # month by month from the first sale: none yet
         "villages": [{"slug": "kalona-ia", "name": "Kalona", "state": "IA",
                       "active_shops": 2, "active_listings": 2, "orders_completed": 0,
-                      "gmv_cents": 0, "paid_to_sellers_cents": 0}],
+                      "gmv_cents": 0, "paid_to_sellers_cents": 0, "series": []}],
     }
 
 

@@ -99,7 +99,8 @@ def demo(request, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.SEARCH_TRIGRAM = request.param
     # seed_demo rebuilds the vocabulary itself, so the demo corrects typos at once.
-    call_command("seed_demo", "--no-images", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--no-images", "--no-history",
+                 stdout=open("/dev/null", "w"))  # noqa: SIM115
     return request.param
 
 

@@ -14,6 +14,7 @@ from insights.services.views import (
 )
 from insights.tasks import listing_views_flush_task
 from tests.factories import ListingFactory, UserFactory
+from tests.support import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,23 @@ def test_a_redis_that_does_not_answer_loses_the_view_not_the_page(settings, hang
                                       owner_id=None)
     finally:
         views._client.cache_clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_views_job_and_the_summaries_job_at_once_keep_both_figures(fresh_counters):
+    from insights.services import summaries_refresh
+    from tests import builders
+
+    order = builders.paid_order(quantity=2)
+    listing = order.items.get().listing
+    fresh_counters.hset(day_key(today()), str(listing.pk), 7)
+
+    def work(index):
+        if index == 0:
+            return listing_views_flush(day=today())
+        return summaries_refresh(since=today())
+
+    run_together(2, work)
+    row = ShopDay.objects.get(shop=listing.shop, day=today())
+    assert (row.views, row.orders_paid, row.units) == (7, 1, 2)
+    assert ListingDay.objects.get(listing=listing).views == 7

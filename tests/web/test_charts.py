@@ -103,3 +103,19 @@ def test_numbers_are_written_as_people_read_them():
     assert axis_text(250000, unit=CENTS) == "$2.5k"
     assert axis_text(1_500_000) == "1.5M"
     assert [nice_ceiling(v) for v in (0, 7, 13, 24, 260, 999)] == [1, 10, 20, 25, 500, 1000]
+
+
+def test_a_period_not_covered_whole_is_hatched_or_hollow_and_explained():
+    points = [("Nov 2 (from Nov 4)", 5), ("Nov 9", 7), ("Nov 16 (so far)", 2)]
+    bars = bar_chart(points, title="Views", chart_id="views")
+    assert bars.partial == (True, False, True)
+    assert str(bars.svg).count('fill="url(#views-part)"') == 1  # one path for both
+    drawing = str(bars.svg).split("</desc>")[1]
+    assert ">Nov 9<" in drawing and "(so far)" not in drawing  # the axis leaves remarks off
+    line = line_chart([("Orders", points)], title="Orders")
+    assert 'fill="#fff" stroke="#2f6b3a"' in str(line.svg)
+    html = render_to_string("charts/chart.html", {"chart": bars})
+    assert "Hatched or hollow: a period not covered whole" in html
+    assert "Nov 16 (so far)</td>" in html  # the table keeps them
+    whole = bar_chart([("Nov 9", 7)], title="Views")
+    assert "Hatched" not in render_to_string("charts/chart.html", {"chart": whole})

@@ -1,4 +1,5 @@
 import random
+import time
 from base64 import b32decode
 
 from django.contrib.auth import get_user_model
@@ -19,7 +20,8 @@ from brands.services import (
     owner_decide,
     rights_notice_backdate,
 )
-from marketplace import demo_data
+from insights.services import staff_days_rebuild, summaries_rebuild
+from marketplace import demo_data, demo_history
 from sellers.images import listing_image_store
 from sellers.models import Category, Listing, Shop, Village
 from sellers.services import search_vocabulary_rebuild, shop_verify
@@ -68,9 +70,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-images", action="store_true", help="skip drawing images")
+        parser.add_argument("--no-history", action="store_true",
+                            help="skip the 18 months of past orders, reviews and reports")
 
     @transaction.atomic
-    def handle(self, *args, no_images=False, **options):
+    def handle(self, *args, no_images=False, no_history=False, **options):
         families = self._categories()
         villages = self._villages()
         password = demo_data.DEMO_PASSWORD
@@ -121,6 +125,8 @@ class Command(BaseCommand):
         rights_holder = self._user(*demo_data.DEMO_RIGHTS_OWNER, password)
         self._brand_protection(rights_holder, staff)
         search_vocabulary_rebuild()  # typo correction knows the demo words at once
+        if not no_history:
+            self._history(staff=staff, password_hash=buyer.password)
         self.stdout.write(
             f"Demo data ready: {Category.objects.count()} categories, "
             f"{Village.objects.count()} villages, {Shop.objects.count()} shops, "
@@ -132,6 +138,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<12} {user.email}")
         self.stdout.write(f"  staff authenticator key (TOTP): "
                           f"{demo_data.DEMO_STAFF_TOTP_SECRET}")
+
+    def _history(self, *, staff, password_hash: str) -> None:
+        started = time.monotonic()
+        counts = demo_history.history_build(staff=staff, password_hash=password_hash)
+        if counts.orders:
+            # The charts read the daily summaries: count the history's days into them.
+            summaries_rebuild()
+            staff_days_rebuild()
+            self.stdout.write(
+                f"Demo history: {counts.orders} orders, {counts.reviews} reviews, "
+                f"{counts.reports} reports, {counts.disputes} disputes over "
+                f"{demo_history.MONTHS} months ({time.monotonic() - started:.1f} s)."
+            )
 
     def _categories(self) -> dict[str, str]:
         """Create the two-level tree; return each child slug's top-level slug."""
