@@ -41,7 +41,7 @@ def test_seed_demo_twice_gives_the_same_data(settings, tmp_path):
     assert first["strikes"] == 1
     assert RightsOwner.objects.get().status == RightsOwner.Status.VERIFIED
 
-        call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first
 
 

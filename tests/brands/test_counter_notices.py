@@ -285,3 +285,14 @@ def test_a_court_action_and_the_job_at_once_never_both_win(clock):
     listing.refresh_from_db()
     assert results == [409, 1]
     assert answer.action_filed_at is None and listing.status == Listing.Status.ACTIVE
+
+
+def test_staff_read_the_answer_on_the_notice_page(case, client):
+    from tests.staff import staff_login
+
+    owner, shop, listing, notice = case
+    api(shop.owner).post(_url(notice), ANSWER, format="json")
+    staff_login(client, moderator())
+    page = client.get(f"/staff/brands/notices/{notice.pk}/").content.decode()
+    assert "The seller's counter-notice" in page and ANSWER["statement"] in page
+    assert "go back on sale automatically" in page
