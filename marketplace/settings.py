@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "orders",
     "moderation",
     "insights",
+    "brands",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from sellers.models import Listing, Shop
 OBJECT_TYPES = {
     "listing": "Listing", "shop": "Shop", "order": "Order", "review": "Review",
     "screening_term": "Screening rule", "refund": "Refund", "user": "Person",
+    "rights_owner": "Rights owner", "notice": "Notice",
 }
 
 STATUS_TABLES = {
@@ -21,6 +22,13 @@ STATUS_TABLES = {
     "refund": dict(Refund.Status.choices),
     "review": {"visible": "Shown", "hidden": "Hidden"},
     "screening_term": {"saved": "Saved", "active": "On", "inactive": "Off"},
+    # brands/ sits above moderation, so its few words are repeated here
+    "rights_owner": {"pending": "Waiting for verification", "verified": "Verified",
+                     "rejected": "Not verified", "filing": "May file",
+                     "filing_suspended": "May not file"},
+    "notice": {"open": "Waiting for a decision", "upheld": "Upheld",
+               "withdrawn": "Withdrawn by the owner", "reversed": "Reversed by staff",
+               "restored": "Restored after the seller's answer"},
     "user": {"enrolled": "Authenticator set up", "not enrolled": "No authenticator",
              "inactive": "Account off", "member": "Member", "staff": "Staff",
              "superuser": "Superuser"},

@@ -31,6 +31,17 @@ class AuditLog(models.Model):
         STAFF_ACCESS_CHANGED = "staff_access_changed", "Staff access changed"  # flags, groups
         SECOND_FACTOR_RESET = "second_factor_reset", "Authenticator reset"  # lost device removed
         REFUND_RETRIED = "refund_retried", "Refund sent again"  # a refused refund retried
+        # brand protection (brands/): rights owners and their notices
+        OWNER_VERIFIED = "owner_verified", "Rights owner verified"
+        OWNER_REJECTED = "owner_rejected", "Rights owner not verified"
+        OWNER_FILING_SUSPENDED = "owner_filing_suspended", "Rights owner may no longer file"
+        OWNER_FILING_RESTORED = "owner_filing_restored", "Rights owner may file again"
+        NOTICE_TAKEDOWN = "notice_takedown", "Listings taken down on a notice"  # at filing
+        NOTICE_UPHELD = "notice_upheld", "Notice upheld"
+        NOTICE_REVERSED = "notice_reversed", "Notice reversed"
+        NOTICE_WITHDRAWN = "notice_withdrawn", "Notice withdrawn"
+        NOTICE_RESTORED = "notice_restored", "Listings restored after an answer"  # automatic
+        COUNTER_NOTICE_DECIDED = "counter_notice_decided", "Seller's answer decided"  # by staff
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
