@@ -53,6 +53,7 @@ SCOPE_MESSAGES = {
     "email_link": "We have sent you several links in a short time.",
     "account_data": "You have downloaded your data several times in a short time.",
     "account_close": "Too many tries to close the account in a short time.",
+    "notice": "You have filed a lot of rights notices in a short time.",
 }
 
 # A cache that cannot be reached must not take the site down with it: the limit is skipped.

@@ -286,6 +286,8 @@ RATE_LIMITS = {
     # Downloads of one's data and attempts to close one's account, per account.
     "account_data": env_rate("RATE_LIMIT_ACCOUNT_DATA", "5/hour"),
     "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
+    # Rights notices per rights owner (the owner and all their agents together).
+    "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
 }
 
 # Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a

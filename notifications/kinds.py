@@ -212,6 +212,49 @@ _KINDS = [
         ("order_id", "rating"),
         ("text",),
     ),
+    # --- brand protection: rights owners, notices (brands/) ---------------------------------
+    Kind(
+        "rights_owner_verified", "owner", Category.ESSENTIAL,
+        "{{ owner_name }} is verified as a rights owner",
+        "{{ owner_name }} is verified as a rights owner: you and the people you add can now "
+        "report listings that infringe your rights.",
+        ("owner_name",),
+    ),
+    Kind(
+        "rights_owner_rejected", "owner", Category.ESSENTIAL,
+        "{{ owner_name }} was not verified as a rights owner",
+        "We could not verify {{ owner_name }} as a rights owner: {{ reason }}",
+        ("owner_name", "reason"),
+    ),
+    Kind(
+        "notice_takedown", "seller", Category.ESSENTIAL,
+        "“{{ listing_title }}” was taken down after a rights notice",
+        "“{{ listing_title }}” was taken down: {{ owner_name }} says it infringes their right "
+        "“{{ right_name }}” ({{ reason }}). You can answer the notice from “Notices against my "
+        "shop”.",
+        ("notice_id", "listing_title", "owner_name", "right_name", "reason"),
+    ),
+    Kind(
+        "notice_decided", "seller", Category.ESSENTIAL,
+        "Rights notice #{{ notice_id }}: {{ outcome }}",
+        "Rights notice #{{ notice_id }} about “{{ right_name }}”: {{ outcome }}."
+        "{% if note %} {{ note }}{% endif %}",
+        ("notice_id", "right_name", "outcome"),
+        ("note",),
+    ),
+    Kind(
+        "staff_new_rights_owner", "staff", Category.ESSENTIAL,
+        "{{ owner_name }} applied as a rights owner",
+        "{{ owner_name }} applied as a rights owner and waits for verification.",
+        ("owner_name",),
+    ),
+    Kind(
+        "staff_new_notice", "staff", Category.ESSENTIAL,
+        "New rights notice #{{ notice_id }} from {{ owner_name }}",
+        "{{ owner_name }} filed rights notice #{{ notice_id }} about “{{ right_name }}” "
+        "({{ reason }}); its listings are down until you decide.",
+        ("notice_id", "owner_name", "right_name", "reason"),
+    ),
     # --- orders: hand-over code and delivery (buyer and seller) --------------------------------
     Kind(
         "pickup_code_locked", "buyer", Category.ESSENTIAL,

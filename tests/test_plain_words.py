@@ -227,6 +227,7 @@ SAMPLE = {
     "reference": "Order #9", "order_ids": "#41, #42", "browser": "Firefox on Windows",
     "signed_in_at": "2026-03-02T15:30:00+00:00", "reset_by": "Morgan Moderator",
     "status_label": "Ready to receive payouts", "needed": "a bank account", "pickup": True,
+    "notice_id": 12, "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
 }
 
 

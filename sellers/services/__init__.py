@@ -11,6 +11,7 @@ from .listings import (
     listing_hold_for_review,
     listing_lock_for_moderation,
     listing_reject,
+    listing_restore,
     listing_take_down,
     listing_update,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "listing_image_delete",
     "listing_images_reorder",
     "listing_reject",
+    "listing_restore",
     "listing_stock_return",
     "listing_stock_take",
     "listings_lock",

@@ -254,6 +254,14 @@ def listing_take_down(*, listing_id: int, reason: str) -> Listing:
         review_reason=_reason(reason))
 
 
+def listing_restore(*, listing_id: int) -> Listing:
+    """Put a taken-down listing back on sale (a rights notice against it ended)."""
+    return listing_transition(
+        listing_id=listing_id, to=Listing.Status.ACTIVE, expected={Listing.Status.TAKEN_DOWN},
+        refusal="“{obj.title}” is {status}; only a taken-down listing can come back.",
+        review_reason="")
+
+
 def listing_hold_for_review(*, listing_id: int, hold: str, reason: str) -> Listing:
     """Take a live listing off sale until a moderator decides (e.g. after several reports)."""
     return listing_transition(

@@ -26,7 +26,9 @@ LISTING_TRANSITIONS: dict[str, set[str]] = {
     },
     # edited by its seller: reviewed again
     ListingStatus.REJECTED: {ListingStatus.PENDING_REVIEW, ListingStatus.ARCHIVED},
-    ListingStatus.TAKEN_DOWN: {ListingStatus.ARCHIVED},
+    # back on sale only when the rights notice that took it down ends (withdrawn, reversed,
+    # or answered with no court action): sellers.services.listing_restore
+    ListingStatus.TAKEN_DOWN: {ListingStatus.ACTIVE, ListingStatus.ARCHIVED},
     ListingStatus.ARCHIVED: set(),
 }
 LISTING_INITIAL = {ListingStatus.DRAFT, ListingStatus.PENDING_REVIEW, ListingStatus.ACTIVE}

@@ -176,6 +176,7 @@ SAMPLE_CONTEXT = {
     "browser": "Firefox on Windows", "signed_in_at": "2026-03-02T15:30:00+00:00",
     "reset_by": "Morgan Moderator", "status_label": "Stripe needs more information",
     "needed": "a photo ID", "pickup": True,
+    "notice_id": 12, "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
 }
 
 
