@@ -79,6 +79,9 @@ class OwnerAgent(models.Model):
             models.UniqueConstraint(fields=["owner", "user"], name="brands_agent_once_per_owner"),
         ]
 
+    def __str__(self):
+        return f"{self.user} for {self.owner}"
+
 
 class Right(models.Model):
     """A brand or work an owner holds: a registered mark, a copyright or an unregistered mark."""
@@ -128,6 +131,9 @@ class ProofDocument(models.Model):
 
     class Meta:
         ordering = ["created", "id"]
+
+    def __str__(self):
+        return self.file_name
 
 
 class Notice(models.Model):
@@ -197,6 +203,9 @@ class NoticeListing(models.Model):
         ]
         indexes = [models.Index(fields=["shop", "notice"])]
 
+    def __str__(self):
+        return f"{self.listing_title} in notice #{self.notice_id}"
+
 
 class CounterNotice(models.Model):
     """The seller's one sworn answer to a notice."""
@@ -219,6 +228,9 @@ class CounterNotice(models.Model):
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["action_due_at"])]
 
+    def __str__(self):
+        return f"Answer to notice #{self.notice_id}"
+
 
 class Strike(models.Model):
     """An upheld notice counted against a shop for 12 months."""
@@ -238,3 +250,6 @@ class Strike(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["shop", "expires_at"])]
+
+    def __str__(self):
+        return f"Strike on shop #{self.shop_id} (notice #{self.notice_id})"

@@ -31,6 +31,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("moderation.api_urls")),
     path("", include("insights.api_urls")),
+    path("", include("brands.api_urls")),
 ]
 
 urlpatterns = [
@@ -79,6 +80,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("insights.staff_urls")),
     path("", include("insights.urls")),
+    path("", include("brands.urls")),
 ]
 
 if settings.SERVE_MEDIA:
