@@ -143,3 +143,46 @@ def payout_for_shop(shop: Shop | None = None, *, orders: int = 1) -> Payout:
     payout = payout_create(shop_id=shop.pk)
     assert payout is not None, "the shop's balance is below the payout minimum"
     return payout
+
+
+# --- brand protection ------------------------------------------------------------------------
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def proof_pdf(name: str = "registration.pdf"):
+    """A small PDF upload, as a rights owner's proof."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def rights_owner(*, applicant: User | None = None, name: str = "Acme Quilts Inc.",
+                 right_name: str = "Acme", verified: bool = True):
+    """A rights owner with one registered trademark and a PDF of proof; verified by staff
+    unless `verified=False` (then waiting)."""
+    from brands.services import owner_apply, owner_decide
+
+    owner = owner_apply(
+        applicant=applicant or UserFactory(display_name="Riley Rights"), kind="company",
+        name=name, right={"name": right_name, "basis": "registered",
+                          "registration_number": f"US {next(_numbers):07d}",
+                          "registration_office": "USPTO"},
+        documents=[proof_pdf()])
+    if verified:
+        owner = owner_decide(owner_id=owner.pk, actor=moderator(), verify=True)
+    return owner
+
+
+def rights_notice(*, owner=None, listings: list[Listing] | None = None,
+                  reason: str = "counterfeit", filed_by: User | None = None):
+    """A sworn notice of a verified owner (a new one unless given) against `listings`
+    (a new live listing unless given): the listings are taken down."""
+    from brands.services import notice_file
+
+    owner = owner or rights_owner()
+    listings = listings or [ListingFactory()]
+    return notice_file(
+        actor=filed_by or owner.applicant, right_id=owner.rights.first().pk,
+        listing_ids=[listing.pk for listing in listings], reason=reason,
+        evidence="The logo is misspelt and the stitching differs from ours.", sworn=True,
+        signature_name="Riley Rights")
