@@ -80,7 +80,8 @@ def notices_against_shop(*, shop) -> QuerySet[Notice]:
     return (Notice.objects.filter(items__shop=shop).distinct()
             .select_related("owner", "right", "counter_notice")
             .prefetch_related(Prefetch("items", queryset=NoticeListing.objects
-                                       .filter(shop=shop).order_by("id")))
+                                       .filter(shop=shop).select_related("shop")
+                                       .order_by("id")))
             .order_by("-created", "-id"))
 
 

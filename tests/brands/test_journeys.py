@@ -5,7 +5,6 @@ upheld notices become strikes and the third suspends the shop; withdrawal and re
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
