@@ -159,12 +159,30 @@ SHOPS = [
         ("Dried Lavender Bundle", "candles-soap", 1200, 25, 500, True),
         ("Lavender Honey, 8 oz", "honey-syrups", 1300, 20, 650, True),
     ]),
+    # Copies of a rights owner's goods: the brand-protection demo files notices against them.
+    ("Bargain Barn Resale", 0, "Closeouts and resale finds from around the Driftless.", [
+        ("Hearthstone cast iron skillet, 10 inch", "hand-tools", 1900, 12, 900, False),
+        ("Hearthstone Dutch oven, 5 quart", "hand-tools", 2900, 8, 1200, False),
+        ("Hearthstone griddle, double burner", "hand-tools", 2400, 6, 1100, False),
+        ("Cast iron bread pan, Hearthstone pattern", "hand-tools", 1500, 9, 800, False),
+    ]),
 ]
 
 DEMO_PASSWORD = "village-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DEMO_BUYER = ("buyer@demo.taobaovillage.test", "Dana Buyer")
 DEMO_SELLER = ("seller@demo.taobaovillage.test", "Sam Seller")
 DEMO_STAFF = ("staff@demo.taobaovillage.test", "Morgan Moderator")
+DEMO_RIGHTS_OWNER = ("rights@demo.taobaovillage.test", "Rowan Rights")
+# The verified rights owner and its notices against Bargain Barn Resale, one per final state.
+DEMO_BRAND = {"owner": "Hearthstone Ironworks LLC", "right": "Hearthstone",
+              "registration_number": "5123456", "registration_office": "USPTO"}
+# (listing title, reason, what happens after filing, days ago it was filed)
+DEMO_NOTICES = [
+    ("Hearthstone cast iron skillet, 10 inch", "counterfeit", "upheld", 70),
+    ("Hearthstone Dutch oven, 5 quart", "trademark", "reversed", 40),
+    ("Hearthstone griddle, double burner", "counterfeit", "open", 3),
+    ("Cast iron bread pan, Hearthstone pattern", "design", "withdrawn", 20),
+]
 # The demo staff account's authenticator key (base32), fixed so the demo works in a browser:
 # add it to any authenticator app (or run `oathtool --totp -b KEY`). Demo data only.
 DEMO_STAFF_TOTP_SECRET = "TAOBAOVILLAGEUSDEMOSTAFFTOTPKEY2"  # noqa: S105

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from brands.models import Notice, RightsOwner, Strike
 from sellers.models import Category, Listing, ListingImage, Shop, Village
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,8 @@ def counts():
         "shops": Shop.objects.count(),
         "listings": Listing.objects.count(),
         "images": ListingImage.objects.count(),
+        "notices": list(Notice.objects.order_by("id").values_list("status", flat=True)),
+        "strikes": Strike.objects.filter(removed_at=None).count(),
     }
 
 
@@ -29,8 +32,14 @@ def test_seed_demo_twice_gives_the_same_data(settings, tmp_path):
     assert first["listings"] >= 100
     assert first["images"] == first["listings"]
     assert get_user_model().objects.filter(is_staff=True).count() == 1
-    assert Listing.objects.filter(status=Listing.Status.ACTIVE).count() == first["listings"]
+    # Everything is on sale but the two listings the demo's rights notices keep down.
+    assert Listing.objects.filter(status=Listing.Status.TAKEN_DOWN).count() == 2
+    assert Listing.objects.filter(status=Listing.Status.ACTIVE).count() == first["listings"] - 2
     assert len(list(tmp_path.glob("listings/*/*.webp"))) == 2 * first["images"]
+
+    assert first["notices"] == ["upheld", "reversed", "open", "withdrawn"]
+    assert first["strikes"] == 1
+    assert RightsOwner.objects.get().status == RightsOwner.Status.VERIFIED
 
     call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first

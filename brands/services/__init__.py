@@ -1,5 +1,6 @@
 """Every write of the brands app; pages, the API and the admin all call these."""
 
+from .demo import rights_notice_backdate
 from .notices import (
     MAX_LISTINGS_PER_NOTICE,
     STRIKES_TO_SUSPEND,
@@ -26,6 +27,7 @@ __all__ = [
     "owner_apply",
     "owner_decide",
     "right_clean",
+    "rights_notice_backdate",
     "shop_active_strikes",
     "strikes_remove",
 ]

@@ -3,6 +3,7 @@ import time
 from base64 import b32decode
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +11,15 @@ from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw, ImageFont
 
+from brands.models import RightsOwner
+from brands.services import (
+    notice_decide,
+    notice_file,
+    notice_withdraw,
+    owner_apply,
+    owner_decide,
+    rights_notice_backdate,
+)
 from insights.services import staff_days_rebuild, summaries_rebuild
 from marketplace import demo_data, demo_history
 from sellers.images import listing_image_store
@@ -17,6 +27,7 @@ from sellers.models import Category, Listing, Shop, Village
 from sellers.services import search_vocabulary_rebuild, shop_verify
 
 User = get_user_model()
+DEMO_PROOF_PDF = b"%PDF-1.4\n% demo registration certificate\n%%EOF\n"
 
 PALETTE = {
     "food-farm": [(244, 196, 78), (229, 152, 48), (196, 120, 58)],
@@ -111,6 +122,8 @@ class Command(BaseCommand):
                         family = families[category]
                         picture = draw_listing_picture(title, family, listing.pk)
                         listing_image_store(listing=listing, image=picture, position=0)
+        rights_holder = self._user(*demo_data.DEMO_RIGHTS_OWNER, password)
+        self._brand_protection(rights_holder, staff)
         search_vocabulary_rebuild()  # typo correction knows the demo words at once
         if not no_history:
             self._history(staff=staff, password_hash=buyer.password)
@@ -120,8 +133,9 @@ class Command(BaseCommand):
             f"{Listing.objects.count()} listings ({created_listings} new)."
         )
         self.stdout.write(f"Demo log-ins (password for all: {password}):")
-        for role, user in (("buyer", buyer), ("seller", seller), ("staff", staff)):
-            self.stdout.write(f"  {role:<6} {user.email}")
+        for role, user in (("buyer", buyer), ("seller", seller), ("staff", staff),
+                           ("rights owner", rights_holder)):
+            self.stdout.write(f"  {role:<12} {user.email}")
         self.stdout.write(f"  staff authenticator key (TOTP): "
                           f"{demo_data.DEMO_STAFF_TOTP_SECRET}")
 
@@ -174,6 +188,38 @@ class Command(BaseCommand):
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True,
                                       key=b32decode(secret).hex())
+
+    def _brand_protection(self, applicant, staff) -> None:
+        """A verified rights owner with its proof and one notice in each final state, filed
+        and decided through the brands services (once: skipped when the owner exists)."""
+        if RightsOwner.objects.filter(applicant=applicant).exists():
+            return
+        brand = demo_data.DEMO_BRAND
+        proof = SimpleUploadedFile("hearthstone-registration.pdf", DEMO_PROOF_PDF)
+        owner = owner_apply(
+            applicant=applicant, kind=RightsOwner.Kind.COMPANY, name=brand["owner"],
+            right={"name": brand["right"], "basis": "registered",
+                   "registration_number": brand["registration_number"],
+                   "registration_office": brand["registration_office"]},
+            documents=[proof])
+        owner_decide(owner_id=owner.pk, actor=staff, verify=True,
+                     note="USPTO record matches the certificate.")
+        right = owner.rights.get()
+        for title, reason, outcome, days_ago in demo_data.DEMO_NOTICES:
+            listing = Listing.objects.get(title=title)
+            notice = notice_file(
+                actor=applicant, right_id=right.pk, listing_ids=[listing.pk], reason=reason,
+                evidence="The logo and the casting marks differ from our genuine pans; the "
+                         "photos are from our catalog.",
+                sworn=True, signature_name=applicant.display_name)
+            if outcome in ("upheld", "reversed"):
+                notice_decide(notice_id=notice.pk, actor=staff,
+                              decision="uphold" if outcome == "upheld" else "reverse",
+                              note="Compared with the owner's catalog photos.")
+            elif outcome == "withdrawn":
+                notice_withdraw(actor=applicant, notice_id=notice.pk,
+                                note="Agreed with the seller: sold as a pattern, not our brand.")
+            rights_notice_backdate(notice_id=notice.pk, days=days_ago)
 
     def _user(self, email, display_name, password, **flags):
         # Demo people have confirmed their e-mail addresses: the demo seller can be paid.
