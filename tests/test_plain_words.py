@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from brands.services import notice_decide, notice_withdraw, owner_decide
 from insights.services import summaries_rebuild
 from moderation.services.disputes import OUTCOME_WORDS
 from notifications.kinds import KINDS
@@ -22,6 +23,7 @@ from notifications.rendering import email_render, kind_get, message_render
 from orders.models import Checkout, Order
 from payments.models import Escrow
 from sellers.models import Listing, Shop
+from tests import builders
 from tests.checkout_http import add, checkout, paid_orders
 from tests.factories import CategoryFactory, ListingFactory, ShopFactory, UserFactory
 from tests.plain_words import raw_codes, visible_text_nodes
@@ -115,6 +117,21 @@ def world(localstripe):
                    {"kind": "watched_brand", "term": "Rolex", "price_floor_cents": 20000},
                    format="json"), 201)
 
+    # Brand protection: an owner waiting, one refused, one verified with notices in each state.
+    builders.rights_owner(name="Waiting Co", verified=False)
+    refused = builders.rights_owner(name="Refused Co", verified=False)
+    owner_decide(owner_id=refused.pk, actor=moderator, verify=False, note="No proof.")
+    rights = builders.rights_owner(name="Acme Quilts Inc.")
+    notices = {}
+    for state in ("open", "upheld", "reversed", "withdrawn"):
+        notices[state] = builders.rights_notice(
+            owner=rights, listings=[ListingFactory(shop=shop, category=category,
+                                                   title=f"Acme quilt {state}")])
+    for state, decision in (("upheld", "uphold"), ("reversed", "reverse")):
+        notice_decide(notice_id=notices[state].pk, actor=moderator, decision=decision,
+                      note="Checked.")
+    notice_withdraw(actor=rights.applicant, notice_id=notices["withdrawn"].pk)
+
     escrow_states = set(Escrow.objects.values_list("status", flat=True))
     assert escrow_states >= {"held", "released", "refunded", "partially_refunded"}
     assert set(Order.objects.values_list("status", flat=True)) >= {
@@ -122,7 +139,8 @@ def world(localstripe):
     return {"buyer": buyer, "shop": shop, "moderator": moderator, "orders": orders,
             "listings": listings, "held": held, "declined": declined, "taken": taken,
             "waiting": waiting, "suspended": suspended, "verified": verified,
-            "checkout": Checkout.objects.get(pk=unpaid["id"]), "category": category}
+            "checkout": Checkout.objects.get(pk=unpaid["id"]), "category": category,
+            "rights": rights, "refused": refused, "notices": notices}
 
 
 def _visit(client, paths) -> dict[str, list[str]]:
@@ -172,6 +190,21 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
     staff_pages += [f"/staff/disputes/{orders[name].pk}/"
                     for name in ("disputed", "refunded", "partial", "released")]
 
+    notices = world["notices"].values()
+    seller_pages += ["/sell/notices/"] + [f"/sell/notices/{notice.pk}/" for notice in notices]
+    staff_pages += [f"/staff/brands/owners/?status={status}" for status in
+                    ("pending", "verified", "rejected")]
+    staff_pages += [f"/staff/brands/owners/{owner.pk}/" for owner in
+                    (world["rights"], world["refused"])]
+    staff_pages += [f"/staff/brands/notices/?status={status}" for status in world["notices"]]
+    staff_pages += [f"/staff/brands/notices/{notice.pk}/" for notice in notices]
+    rights_owner = Client()
+    rights_owner.force_login(world["rights"].applicant)
+    owner_pages = ["/brands/", "/brands/notices/new/"]
+    owner_pages += [f"/brands/notices/{notice.pk}/" for notice in notices]
+    refused_owner = Client()
+    refused_owner.force_login(world["refused"].applicant)
+
     waiting = Client()
     waiting.force_login(world["waiting"].owner)
     suspended = Client()
@@ -184,6 +217,10 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
         **{f"buyer {path}": found for path, found in _visit(buyer, buyer_pages).items()},
         **{f"seller {path}": found for path, found in _visit(seller, seller_pages).items()},
         **{f"staff {path}": found for path, found in _visit(staff, staff_pages).items()},
+        **{f"rights owner {path}": found for path, found in
+           _visit(rights_owner, owner_pages).items()},
+        **{f"refused owner {path}": found for path, found in
+           _visit(refused_owner, ["/brands/", "/brands/apply/"]).items()},
         **{f"pending seller {path}": found for path, found in
            _visit(waiting, ["/sell/", "/shops/berea/", "/sell/listings/new/"]).items()},
         **{f"suspended seller {path}": found for path, found in
@@ -205,7 +242,9 @@ def test_no_email_or_message_the_journey_sent_shows_a_raw_code(world):
     kinds = {notification.kind for notification in sent}
     assert {"order_placed", "order_shipped", "dispute_opened", "dispute_resolved",
             "staff_new_dispute", "report_resolved", "listing_taken_down", "listing_rejected",
-            "shop_suspended", "shop_verified", "new_review", "order_cancelled"} <= kinds
+            "shop_suspended", "shop_verified", "new_review", "order_cancelled",
+            "rights_owner_verified", "rights_owner_rejected", "notice_takedown",
+            "notice_decided", "staff_new_notice", "staff_new_rights_owner"} <= kinds
     problems = {}
     for notification in sent:
         for part in _rendered(notification):
