@@ -454,6 +454,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "REDOC_DIST": "SIDECAR",  # served from our own static files: no CDN needed
+    "ENUM_NAME_OVERRIDES": {
+        "RightsOwnerStatusEnum": "brands.models.RightsOwner.Status",
+        "RightsOwnerKindEnum": "brands.models.RightsOwner.Kind",
+        "RightBasisEnum": "brands.models.Right.Basis",
+        "NoticeReasonEnum": "brands.models.Notice.Reason",
+        "NoticeStatusEnum": "brands.models.Notice.Status",
+    },
 }
 
 # --- Security ------------------------------------------------------------------------------
