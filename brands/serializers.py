@@ -83,9 +83,10 @@ class BrandNoticeItemSerializer(serializers.Serializer):
 
 
 class BrandNoticeInputSerializer(serializers.Serializer):
-    right = serializers.IntegerField(min_value=1)
-    listings = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
-                                     max_length=20)
+    right = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    listings = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1,
+        max_length=20)
     reason = serializers.ChoiceField(choices=Notice.Reason.choices)
     evidence = serializers.CharField(max_length=4000)
     sworn = serializers.BooleanField(help_text="True: the filer confirms sworn_statement.")

@@ -40,7 +40,7 @@ def _too_many(request, exc: RateLimited):
 # --- the rights owner -------------------------------------------------------------------
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apply(request):
     owner = selectors.owner_acting_for(user=request.user)
     if owner is not None and owner.status != RightsOwner.Status.REJECTED:
@@ -108,7 +108,7 @@ def agent_remove(request, agent_id: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def notice_new(request):
     owner = selectors.owner_acting_for(user=request.user)
     if owner is None or not owner.is_verified or owner.filing_suspended:

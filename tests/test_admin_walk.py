@@ -19,6 +19,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from brands.services import notice_decide
 from jobs.services import job_failure_record
 from moderation.models import AuditLog, DisputeDecision, DisputeStatement, Report
 from moderation.services.audit import audit_record
@@ -28,6 +29,7 @@ from orders.models import Order
 from payments.models import JournalEntry, ReconciliationIssue, WebhookEvent
 from payments.services import escrow_refund, escrow_release, issue_flag, payouts_run
 from sellers.models import Listing, ListingImage, ScreeningTerm, Shop
+from tests import builders
 from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.staff import staff_login, staff_make
@@ -102,6 +104,8 @@ def world():
     Group.objects.create(name="Finance")
     Token.objects.create(user=buyer)
     job_failure_record(job="payouts-daily", item="payout:1", error=RuntimeError("Walk."))
+    upheld = builders.rights_notice()
+    notice_decide(notice_id=upheld.pk, actor=staff_make(), decision="uphold", note="Fake.")
     missing = [model._meta.label_lower for model, _ in registered()
                if not model._default_manager.exists()]
     assert missing == [], f"add a row of each newly registered model to the world: {missing}"

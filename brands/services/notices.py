@@ -27,6 +27,7 @@ from sellers.models import Listing, Shop
 Action = AuditLog.Action
 MAX_LISTINGS_PER_NOTICE = 20
 STRIKES_TO_SUSPEND = 3
+MAX_ID = 2**31 - 1
 SWORN_STATEMENT = (
     "I have a good-faith belief that the use of the material described above is not "
     "authorised by the rights owner, its agent or the law. The information in this notice is "
@@ -58,6 +59,8 @@ def _listing_ids(raw) -> list[int]:
         raise ValidationError({"listings": ["Give listing numbers."]}) from None
     if not ids:
         raise ValidationError({"listings": ["Name at least one listing."]})
+    if any(pk < 1 or pk > MAX_ID for pk in ids):
+        raise NotFound("No listing with that number.")
     if len(ids) > MAX_LISTINGS_PER_NOTICE:
         raise ValidationError({"listings": [
             f"A notice covers at most {MAX_LISTINGS_PER_NOTICE} listings; file another one."]})
@@ -80,7 +83,8 @@ def notice_file(*, actor, right_id, listing_ids, reason, evidence, sworn, signat
     owner = _filer_owner(actor)
     ids = _listing_ids(listing_ids)
     errors = {}
-    right = owner.rights.filter(pk=right_id).first() if str(right_id).isdigit() else None
+    right = (owner.rights.filter(pk=int(right_id)).first()
+             if str(right_id).isdigit() and 0 < int(right_id) <= MAX_ID else None)
     if right is None:
         errors["right"] = ["Choose one of your rights."]
     reason = str(reason or "").strip()
