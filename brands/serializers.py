@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from brands.models import Notice, Right, RightsOwner
 
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger number names nothing
+
 
 class BrandRightSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)

@@ -91,6 +91,9 @@ def test_another_owners_notice_and_another_sellers_notice_are_404():
         f"/api/v1/brands/notices/{notice.pk}/withdraw").status_code == 404
     assert client_for(other_seller).get(f"/api/v1/sell/notices/{notice.pk}").status_code == 404
     assert client_for(other_seller).get("/api/v1/sell/notices/").json()["results"] == []
+    for path in ("/api/v1/brands/notices/99999999999", "/api/v1/sell/notices/99999999999",
+                 "/api/v1/brands/documents/99999999999"):
+        assert client_for(other_owner.applicant).get(path).status_code in (403, 404), path
     page = Client()
     page.force_login(other_seller)
     assert page.get(f"/sell/notices/{notice.pk}/").status_code == 404
@@ -129,7 +132,8 @@ def test_unverified_owner_and_strangers_cannot_file_and_suspended_filers_are_403
 @pytest.mark.parametrize("change, status", [
     ({"sworn": False}, 400), ({"signature_name": ""}, 400), ({"reason": "ugly"}, 400),
     ({"evidence": ""}, 400), ({"listings": []}, 400), ({"right": 999999}, 400),
-    ({"listings": [999999]}, 404),
+    ({"listings": [999999]}, 404), ({"listings": [2**40]}, 400), ({"right": 2**40}, 400),
+    ({"listings": list(range(1, 22))}, 400),
 ])
 def test_bad_notices_are_refused_and_nothing_comes_down(change, status):
     owner = builders.rights_owner()
