@@ -178,6 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shops", type=int, default=10_000)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--load-only", action="store_true", help="load, then stop")
     parser.add_argument("--requests", type=int, default=300, help="samples per page")
     parser.add_argument("--sellers", type=int, default=50,
                         help="signed-in sellers the requests rotate through")
@@ -207,6 +208,8 @@ def main() -> None:
         report["load"] = load(shops=args.shops, listing_day_share=args.listing_day_share)
         report["load"]["total_s"] = round(time.monotonic() - began, 1)
         print(f"  loaded in {report['load']['total_s']} s", flush=True)
+    if args.load_only:
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT (SELECT count(*) FROM insights_shopday), "
                        "(SELECT count(*) FROM insights_listingday), "

@@ -12,13 +12,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from brands.models import CounterNotice, Notice, NoticeListing
+from brands.services.notices import REPEAT_INFRINGEMENT
 from moderation.models import AuditLog
 from moderation.selectors import audit_counts_by_month, report_counts_by_month
 
 MONTHS_SHOWN = 12
 MONTHS_MAX = 36
-# moderation's suspension of a repeat infringer starts its reason with this phrase
-REPEAT_INFRINGEMENT_REASON = "Repeat infringement"
 
 
 class MedianSeconds(Aggregate):
@@ -81,7 +80,7 @@ def transparency_months(*, months: int = MONTHS_SHOWN) -> list[MonthFigures]:
     answers = _by_month(CounterNotice.objects.filter(created__gte=since), "created")
     restored = _by_month(NoticeListing.objects.filter(restored_at__gte=since), "restored_at")
     suspended = audit_counts_by_month(action=AuditLog.Action.SHOP_SUSPENDED, since=since,
-                                      reason_startswith=REPEAT_INFRINGEMENT_REASON)
+                                      reason_startswith=REPEAT_INFRINGEMENT)
     reports = report_counts_by_month(since=since)
     rows = []
     for start in starts:

@@ -6,6 +6,7 @@ JOB_TITLES = {
     "orders-cancel-unshipped": "Cancelling orders not shipped in time",
     "orders-complete-unconfirmed": "Confirming delivered orders automatically",
     "orders-money-settle": "Finishing interrupted refunds and releases",
+    "preorders-cancel-balance-unpaid": "Cancelling pre-orders whose balance was not paid",
     "orders-remind-deadlines": "Reminding sellers and buyers of deadlines",
     "notifications-sweep-stuck": "Sending e-mails that got stuck",
     "payouts-daily": "Daily payouts to sellers",

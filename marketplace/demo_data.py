@@ -31,6 +31,13 @@ VILLAGES = [
     ("Paonia", "Delta", "CO"),
 ]
 
+# Listings sold before the harvest is in: title → (days until the promised ship date, share
+# paid at checkout in basis points).
+PREORDERS = {
+    "Fall Honey Harvest Share, 3 jars": (45, 3000),
+    "Next Season's Maple Syrup, half gallon": (90, 10000),
+}
+
 # (shop name, village index, description, [(title, category slug, price cents, stock,
 #   shipping cents, local pickup)])
 SHOPS = [
@@ -45,6 +52,7 @@ SHOPS = [
         ("Honey Dipper, hand-turned maple", "woodwork", 900, 50, 350, False),
         ("Raw Clover Honey, 5 lb pail", "honey-syrups", 4200, 8, 1500, True),
         ("Pollinator Garden Seed Mix", "fresh-produce", 800, 45, 300, False),
+        ("Fall Honey Harvest Share, 3 jars", "honey-syrups", 3900, 40, 900, True),
     ]),
     ("Oneota Valley Woodshop", 0, "Cutting boards and furniture from Iowa black walnut and oak.", [
         ("Black Walnut End-Grain Cutting Board", "woodwork", 9500, 6, 1200, True),
@@ -106,6 +114,7 @@ SHOPS = [
         ("Shoofly Pie Mix", "grains-flour", 1100, 25, 650, True),
         ("Pickled Red Beet Eggs", "preserves-pickles", 950, 20, 800, True),
         ("Pure Maple Syrup, pint", "honey-syrups", 1600, 30, 800, True),
+        ("Next Season's Maple Syrup, half gallon", "honey-syrups", 5200, 25, 1400, True),
         ("Stone-Ground Cornmeal, 2 lb", "grains-flour", 700, 40, 650, True),
     ]),
     ("Intercourse Harness & Leather", 3, "Belts, wallets and tack cut and stitched by hand.", [

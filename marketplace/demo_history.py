@@ -115,8 +115,9 @@ def history_build(*, staff, password_hash: str, now: datetime.datetime | None = 
     if not shops:
         return counts
     listings = {
-        shop.pk: list(Listing.objects.filter(shop=shop, status=Listing.Status.ACTIVE)
-                      .order_by("pk"))
+        # Pre-orders are next season's goods: the past holds none of them.
+        shop.pk: list(Listing.objects.filter(shop=shop, status=Listing.Status.ACTIVE,
+                                             preorder_ships_by__isnull=True).order_by("pk"))
         for shop in shops
     }
     shops = [shop for shop in shops if listings[shop.pk]]

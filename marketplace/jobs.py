@@ -45,6 +45,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         schedule=300.0,
     ),
     PeriodicJob(
+        name="preorders-cancel-balance-unpaid",
+        task="orders.tasks.preorders_cancel_balance_unpaid_task",
+        schedule=900.0,  # a pre-order's balance unpaid 5 days after "ready": deposit refunded
+    ),
+    PeriodicJob(
         name="orders-money-settle",
         task="orders.tasks.orders_money_settle_task",
         schedule=600.0,

@@ -71,6 +71,14 @@ _KINDS = [
         ("order_id", "shop_name", "auto_confirm_at"),
     ),
     Kind(
+        "preorder_balance_due", "buyer", Category.ESSENTIAL,
+        "Order #{{ order_id }} is ready: please pay the balance",
+        "{{ shop_name }} is ready to ship your pre-order #{{ order_id }}. Pay the balance of "
+        "{{ balance_cents|money:currency }} by {{ due_at|when }}; otherwise the order is "
+        "cancelled and your deposit refunded in full.",
+        ("order_id", "shop_name", "balance_cents", "currency", "due_at"),
+    ),
+    Kind(
         "order_completed", "buyer", Category.ESSENTIAL,
         "Order #{{ order_id }} is complete",
         "Order #{{ order_id }} from {{ shop_name }} is complete. You can now review it.",
@@ -132,6 +140,13 @@ _KINDS = [
         "Order #{{ order_id }} was cancelled{% if reason %}: {{ reason }}{% endif %}.",
         ("order_id",),
         ("reason",),
+    ),
+    Kind(
+        "preorder_balance_paid", "seller", Category.ESSENTIAL,
+        "The balance of order #{{ order_id }} is paid",
+        "The buyer paid the balance of pre-order #{{ order_id }} "
+        "({{ balance_cents|money:currency }}); it is held in escrow. You can ship it now.",
+        ("order_id", "balance_cents", "currency"),
     ),
     Kind(
         "buyer_confirmed", "seller", Category.ESSENTIAL,

@@ -152,3 +152,15 @@ class SavedAddressNotFound(OrderError):
 class SavedAddressesFull(OrderError):
     def __init__(self, limit: int):
         super().__init__(f"You can keep up to {limit} addresses; remove one first.")
+
+
+class BalanceUnpaid(OrderError):
+    """A pre-order's balance is still to pay: it cannot ship (or be handed over) yet."""
+
+    def __init__(self):
+        super().__init__("The buyer has not paid the balance of this pre-order yet: it can be "
+                         "shipped once the balance is paid.")
+
+
+class NoBalanceDue(OrderError):
+    """Nothing is left to pay on this order, or the seller has not marked it ready yet."""

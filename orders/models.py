@@ -150,6 +150,15 @@ TRACKING_PAGES = {
 }
 
 
+def balance_cents_for(*, total_cents: int, deposit_bps: int | None) -> int:
+    """A pre-order's balance: what is left after its deposit (the deposit is rounded up to the
+    cent, so the balance never exceeds the share left to pay). 0 when paid in full."""
+    if not deposit_bps or deposit_bps >= 10000:
+        return 0
+    deposit = -(-total_cents * deposit_bps // 10000)
+    return total_cents - deposit
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         # The labels are the one table of what people see for each status.
@@ -213,6 +222,14 @@ class Order(models.Model):
     dispute_details = models.TextField(blank=True)
     # A partial dispute outcome, kept so the settle job can finish it if Stripe was down.
     dispute_refund_cents = models.BigIntegerField(null=True, blank=True)
+    # A pre-order: the promised ship date copied from the listing at checkout (its ship-by is
+    # the end of that day), and the deposit share paid at checkout in basis points.
+    preorder_ships_by = models.DateField(null=True, blank=True)
+    preorder_deposit_bps = models.PositiveIntegerField(null=True, blank=True)
+    # What the buyer still has to pay (a pre-order's balance); 0 when fully paid.
+    balance_cents = models.BigIntegerField(default=0)
+    # When the balance must be paid by (set when the seller marks the pre-order ready).
+    balance_due_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -221,6 +238,10 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(total_cents=models.F("subtotal_cents") + models.F("shipping_cents")),
                 name="order_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_cents__gte=0) & Q(balance_cents__lt=models.F("total_cents")),
+                name="order_balance_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(subtotal_cents__gt=0), name="order_subtotal_positive"
@@ -253,6 +274,21 @@ class Order(models.Model):
     @property
     def reference(self) -> str:
         return f"order:{self.pk}"
+
+    @property
+    def is_preorder(self) -> bool:
+        return self.preorder_ships_by is not None
+
+    @property
+    def deposit_cents(self) -> int:
+        """What was (or is) paid at checkout: the total less a pre-order's balance."""
+        return self.total_cents - balance_cents_for(total_cents=self.total_cents,
+                                                    deposit_bps=self.preorder_deposit_bps)
+
+    @property
+    def balance_due(self) -> bool:
+        """The seller marked it ready to ship and the buyer has the balance to pay."""
+        return self.balance_cents > 0 and self.balance_due_at is not None
 
     @property
     def item_count(self) -> int:

@@ -1,5 +1,6 @@
 """Reads of carts and orders that pages and the API share, with their joins done."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,9 +19,19 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from orders.errors import OrderNotFound
-from orders.models import CartItem, Checkout, Order, OrderEvent, OrderItem, Review, SavedAddress
+from orders.models import (
+    CartItem,
+    Checkout,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Review,
+    SavedAddress,
+    balance_cents_for,
+)
 from payments.money import fee_split
 from payments.selectors import escrow_summaries
 from sellers.models import Listing, ListingImage, Shop
@@ -46,8 +57,25 @@ class CartLine:
 
 @dataclass
 class CartShop:
+    """One future order: a shop's goods in stock, or its pre-orders of one ship date."""
+
     shop: Shop
     lines: list[CartLine] = field(default_factory=list)
+    preorder_ships_by: datetime.date | None = None
+    preorder_deposit_bps: int | None = None
+
+    @property
+    def is_preorder(self) -> bool:
+        return self.preorder_ships_by is not None
+
+    @property
+    def deposit_percent(self) -> str:
+        return f"{(self.preorder_deposit_bps or 10000) / 100:g}"
+
+    def due_now_cents(self, *, pickup: bool = False) -> int:
+        """What the buyer pays at checkout: all of it, or a pre-order's deposit."""
+        total = self.subtotal_cents + (0 if pickup else self.shipping_cents)
+        return total - balance_cents_for(total_cents=total, deposit_bps=self.preorder_deposit_bps)
 
     @property
     def buyable_lines(self) -> list[CartLine]:
@@ -92,6 +120,12 @@ class CartSummary:
         return self.subtotal_cents + self.shipping_cents
 
     @property
+    def due_now_cents(self) -> int:
+        """What checkout charges now (shipping included): pre-orders' deposits, not their
+        balances."""
+        return sum(shop.due_now_cents() for shop in self.shops)
+
+    @property
     def buyable_count(self) -> int:
         return sum(len(shop.buyable_lines) for shop in self.shops)
 
@@ -121,6 +155,8 @@ def _line_problem(
 ) -> str:
     if listing.status != Listing.Status.ACTIVE or listing.shop.status != Shop.Status.ACTIVE:
         return "No longer for sale; it will be left out of checkout."
+    if listing.preorder_ships_by and listing.preorder_ships_by < timezone.localdate():
+        return "Its promised ship date has passed; it will be left out of checkout."
     if not check_stock:
         return ""
     left = listing.stock + reserved  # what this buyer's own unpaid checkout holds is theirs
@@ -182,7 +218,12 @@ def cart_summary(*, user=None, session=None, for_checkout: bool = False) -> Cart
         line = CartLine(id=item_id, listing=listing, quantity=quantity,
                         available=not problem, problem=problem, reserved=reserved)
         lines.append(line)
-        shops.setdefault(listing.shop_id, CartShop(shop=listing.shop)).lines.append(line)
+        # A pre-order is always its own order: one per shop, ship date (and deposit share).
+        ships_by = listing.preorder_ships_by
+        deposit = listing.preorder_deposit_bps if ships_by else None
+        shops.setdefault((listing.shop_id, ships_by, deposit), CartShop(
+            shop=listing.shop, preorder_ships_by=ships_by, preorder_deposit_bps=deposit,
+        )).lines.append(line)
     return CartSummary(lines=lines, shops=list(shops.values()))
 
 
@@ -457,3 +498,11 @@ def shop_buyers_in(*, shop_id: int, start, end) -> dict[str, int]:
     )
     return per_buyer.aggregate(
         buyers=Count("buyer_id"), repeat_buyers=Count("buyer_id", filter=Q(orders__gte=2)))
+
+
+def preorder_open_orders_count(listing_id: int) -> int:
+    """Pre-orders of a listing still to be shipped (waiting for payment or paid)."""
+    return Order.objects.filter(
+        preorder_ships_by__isnull=False, items__listing_id=listing_id,
+        status__in=[Order.Status.PENDING_PAYMENT, Order.Status.PAID],
+    ).distinct().count()

@@ -7,6 +7,7 @@ from orders.services.deadlines import (
     orders_remind_deadlines,
 )
 from orders.services.payment_outcomes import checkouts_expire
+from orders.services.preorders import preorders_cancel_balance_unpaid
 
 
 @shared_task
@@ -32,3 +33,8 @@ def orders_money_settle_task() -> int:
 @shared_task
 def orders_remind_deadlines_task() -> int:
     return orders_remind_deadlines()
+
+
+@shared_task
+def preorders_cancel_balance_unpaid_task() -> int:
+    return preorders_cancel_balance_unpaid()

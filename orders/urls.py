@@ -16,6 +16,8 @@ urlpatterns = [
     path("checkout/<int:checkout_id>/done/", checkout.checkout_done_page, name="checkout-done"),
     path("orders/", orders.buyer_orders_page, name="orders"),
     path("orders/<int:order_id>/", orders.buyer_order_page, name="order"),
+    path("orders/<int:order_id>/balance/", orders.order_balance_pay_page,
+         name="order-balance-pay"),
     path("orders/<int:order_id>/<slug:action>/", orders.buyer_order_action, name="order-action"),
     path("sell/orders/", orders.seller_orders_page, name="seller-orders"),
     path("sell/orders/<int:order_id>/", orders.seller_order_page, name="seller-order"),

@@ -172,6 +172,30 @@ class Escrow(models.Model):
         return f"{self.reference} {self.status}"
 
 
+class EscrowTopUp(models.Model):
+    """A second payment added to an escrow (a pre-order's balance, paid after the deposit).
+
+    The escrow's own payment_intent paid the first part; each top-up's intent paid the rest.
+    A refund of such an escrow is split across the payments it came from."""
+
+    escrow = models.ForeignKey(Escrow, on_delete=models.PROTECT, related_name="top_ups")
+    payment_intent = models.OneToOneField(
+        PaymentIntent, on_delete=models.PROTECT, related_name="top_up"
+    )
+    amount_cents = models.BigIntegerField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0),
+                                   name="escrow_top_up_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.escrow.reference} +{self.amount_cents}"
+
+
 class Refund(models.Model):
     """A refund of part or all of one escrow, reserved before Stripe is asked."""
 
@@ -182,6 +206,10 @@ class Refund(models.Model):
         FAILED = "failed", "Refused"  # Stripe refused; nothing moved
 
     escrow = models.ForeignKey(Escrow, on_delete=models.PROTECT, related_name="refunds")
+    # The payment it goes back to when not the escrow's own (a part of a top-up's money).
+    payment_intent = models.ForeignKey(
+        PaymentIntent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     idempotency_key = models.CharField(max_length=160, unique=True)
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)

@@ -22,10 +22,12 @@ from .serializers import (
     SellersListingDetailOutputSerializer,
     SellersListingSummaryOutputSerializer,
     SellersListingUpdateInputSerializer,
+    SellersPreorderInputSerializer,
     SellersShopCreatedOutputSerializer,
     SellersShopCreateInputSerializer,
     SellersShopOutputSerializer,
     SellersShopUpdateInputSerializer,
+    preorder_or_none,
 )
 
 # Room for the multipart envelope around a photo at the size limit.
@@ -80,6 +82,7 @@ def _summary(card: ListingCard) -> dict:
         "stock": card.stock,
         "rating_avg": card.rating_avg,
         "created": _CREATED.to_representation(card.created),
+        "preorder": preorder_or_none(card),
     }
 
 
@@ -148,7 +151,11 @@ class ListingListApi(ReadPublicWriteSignedIn):
             OpenApiParameter(name, str, required=False)
             for name in ("q", "category", "village", "state", "shop", "min_price_cents",
                          "max_price_cents", "in_stock", "local_pickup", "ordering", "exact")
-        ],
+        ] + [OpenApiParameter(
+            "preorder", str, required=False, enum=["true", "false", "only", "exclude"],
+            description="true (or only): pre-orders alone; false (or exclude): goods in stock "
+                        "alone; left out: both.",
+        )],
         responses={200: SellersListingSummaryOutputSerializer(many=True)},
     )
     def get(self, request):
@@ -185,6 +192,26 @@ class ListingDetailApi(ReadPublicWriteSignedIn):
     def delete(self, request, listing_id):
         services.listing_archive(user=request.user, listing_id=listing_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListingPreorderApi(APIView):
+    """The owner's pre-order promise: PUT sets it (or changes it), DELETE sells from stock."""
+
+    @extend_schema(request=SellersPreorderInputSerializer,
+                   responses={200: SellersListingDetailOutputSerializer})
+    def put(self, request, listing_id):
+        data = SellersPreorderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.listing_preorder_set(user=request.user, listing_id=listing_id,
+                                      **data.validated_data)
+        listing = listing_of_owner(listing_id=listing_id, user=request.user)
+        return Response(SellersListingDetailOutputSerializer(listing).data)
+
+    @extend_schema(request=None, responses={200: SellersListingDetailOutputSerializer})
+    def delete(self, request, listing_id):
+        services.listing_preorder_end(user=request.user, listing_id=listing_id)
+        listing = listing_of_owner(listing_id=listing_id, user=request.user)
+        return Response(SellersListingDetailOutputSerializer(listing).data)
 
 
 class ListingImagesApi(APIView):

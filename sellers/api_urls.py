@@ -12,6 +12,8 @@ urlpatterns = [
     # Anonymous GETs of the catalog come from the page cache, like the catalog pages.
     path("listings/", anonymous_cache(api.ListingListApi.as_view()), name="api-listings"),
     path("listings/<int:listing_id>", api.ListingDetailApi.as_view(), name="api-listing"),
+    path("listings/<int:listing_id>/preorder", api.ListingPreorderApi.as_view(),
+         name="api-listing-preorder"),
     path("listings/<int:listing_id>/images/", api.ListingImagesApi.as_view(),
          name="api-listing-images"),
     path("listings/<int:listing_id>/images/order", api.ListingImageOrderApi.as_view(),

@@ -107,3 +107,23 @@ class PhotoForm(forms.Form):
         if photo.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("That photo is over 10 MB. Please upload a smaller one.")
         return photo
+
+
+class PreorderForm(forms.Form):
+    """A pre-order's promise; the service checks the dates and bounds again."""
+
+    ships_by = forms.DateField(
+        label="Promised ship date", widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="After today, at most 120 days ahead. Buyers get their money back if it "
+                  "has not shipped by then.",
+    )
+    stock = forms.IntegerField(label="How many you plan to sell", min_value=1,
+                               max_value=100_000, help_text="Your planned harvest.")
+    deposit_percent = forms.IntegerField(
+        label="Share paid at checkout (%)", min_value=20, max_value=100, initial=100,
+        help_text="20 to 100. Below 100, buyers pay the rest when you mark the order ready "
+                  "to ship.",
+    )
+
+
+PREORDER_FIELD_NAMES = {"deposit_bps": "deposit_percent"}

@@ -8,7 +8,7 @@ already known. bench/RESULTS.md has the figures.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 _FIELDS = (
     "id", "title", "price_cents", "currency", "stock", "created", "shop__slug", "shop__name",
     "shop__rating_avg", "shop__village__slug", "shop__village__name", "shop__village__state",
+    "preorder_ships_by", "preorder_deposit_bps",
 )
 _COVER_SQL = """
 SELECT DISTINCT ON (listing_id) listing_id, thumbnail, thumbnail_width, thumbnail_height
@@ -42,6 +43,8 @@ class ListingCard:
     village_slug: str
     village_name: str
     village_state: str
+    preorder_ships_by: date | None  # a pre-order's promised ship date; None: in stock
+    preorder_deposit_bps: int
     thumbnail: str = ""  # storage name of the cover's thumbnail; "" without a photo
     thumbnail_width: int | None = None
     thumbnail_height: int | None = None

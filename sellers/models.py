@@ -140,11 +140,21 @@ class Listing(models.Model):
     # Written only by database triggers (migration 0002): title (A), category (B), shop and
     # village (C), description (D). Never set it from Python.
     search_vector = SearchVectorField(null=True, editable=False)
+    # A pre-order (harvest not in yet): the promised ship date; null = an in-stock listing.
+    # While set, `stock` is the planned harvest quantity still to sell.
+    preorder_ships_by = models.DateField(null=True, blank=True)
+    # The share of the price paid at checkout, in basis points (2000..10000 = 20..100 %);
+    # the balance is paid when the seller marks the order ready to ship.
+    preorder_deposit_bps = models.PositiveIntegerField(default=10000)
 
     class Meta:
         ordering = ["-created", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="listing_stock_non_negative"),
+            models.CheckConstraint(
+                condition=Q(preorder_deposit_bps__gte=2000) & Q(preorder_deposit_bps__lte=10000),
+                name="listing_preorder_deposit_in_range",
+            ),
             models.CheckConstraint(
                 condition=Q(price_cents__gt=0) & Q(price_cents__lte=MAX_PRICE_CENTS),
                 name="listing_price_in_range",
@@ -173,6 +183,15 @@ class Listing(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog-listing", args=[self.pk])
+
+    @property
+    def is_preorder(self) -> bool:
+        return self.preorder_ships_by is not None
+
+    @property
+    def preorder_deposit_percent(self) -> str:
+        """The deposit share as people read it: "30", "12.5"."""
+        return f"{self.preorder_deposit_bps / 100:g}"
 
 
 class ListingImage(models.Model):

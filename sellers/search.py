@@ -33,6 +33,8 @@ from .selectors import listing_public_queryset
 from .us_states import US_STATES
 
 MAX_QUERY_LENGTH = 200
+PREORDER_CHOICES = ("", "only", "exclude")
+PREORDER_ALIASES = {"true": "only", "false": "exclude"}  # the names API.md fixed
 ORDERINGS = ("relevance", "-created", "price_cents", "-price_cents", "-rating")
 PRICE_ORDERINGS = ("price_cents", "-price_cents")
 TRUE_VALUES = {"true", "1", "yes", "on"}
@@ -68,6 +70,7 @@ class ListingFilters:
     local_pickup: bool = False
     ordering: str = ""  # empty: relevance with a query, newest first without
     exact: bool = False  # true: words as typed only, never corrected
+    preorder: str = ""  # "only": pre-orders alone; "exclude": goods in stock alone; "": both
 
     @property
     def effective_ordering(self) -> str:
@@ -144,6 +147,12 @@ def listing_filters_parse(params: Mapping) -> ListingFilters:
     in_stock = _bool_param(params, "in_stock", errors)
     local_pickup = _bool_param(params, "local_pickup", errors)
     exact = _bool_param(params, "exact", errors)
+    preorder = _text(params, "preorder").strip().lower()
+    preorder = PREORDER_ALIASES.get(preorder, preorder)
+    if preorder not in PREORDER_CHOICES:
+        errors["preorder"] = ["Use true or only (pre-orders alone), or false or exclude "
+                              "(goods in stock alone)."]
+        preorder = ""
     category = _slug_param(params, "category", errors, "category")
     village = _slug_param(params, "village", errors, "village")
     shop = _slug_param(params, "shop", errors, "shop")
@@ -163,6 +172,7 @@ def listing_filters_parse(params: Mapping) -> ListingFilters:
         local_pickup=local_pickup,
         ordering=ordering,
         exact=exact,
+        preorder=preorder,
     )
 
 
@@ -340,6 +350,10 @@ def _filtered(filters: ListingFilters) -> QuerySet[Listing]:
         listings = listings.filter(stock__gt=0)
     if filters.local_pickup:
         listings = listings.filter(local_pickup=True)
+    if filters.preorder == "only":
+        listings = listings.filter(preorder_ships_by__isnull=False)
+    elif filters.preorder == "exclude":
+        listings = listings.filter(preorder_ships_by__isnull=True)
     return listings
 
 
@@ -374,7 +388,8 @@ def _narrowed(filters: ListingFilters) -> bool:
         return False
     return bool(
         filters.category or filters.village or filters.state or filters.in_stock
-        or filters.local_pickup or filters.min_price_cents is not None
+        or filters.local_pickup or filters.preorder == "only"
+        or filters.min_price_cents is not None
         or filters.max_price_cents is not None
     )
 

@@ -4,6 +4,7 @@ Class names carry a `Sellers` prefix: drf-spectacular names schema components af
 they must be unique across the project.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .us_states import US_STATES
@@ -130,6 +131,30 @@ class SellersImageOutputSerializer(serializers.Serializer):
         return photo.thumbnail.url
 
 
+class SellersPreorderOutputSerializer(serializers.Serializer):
+    ships_by = serializers.DateField(help_text="The promised ship date (the seller's word).")
+    deposit_bps = serializers.IntegerField(
+        help_text="Share of the price paid at checkout, in basis points (2000–10000); the "
+                  "balance is paid when the seller marks the order ready to ship.")
+
+
+class SellersPreorderInputSerializer(serializers.Serializer):
+    # Bounds are checked by the service, so pages and the API give the same messages.
+    ships_by = serializers.CharField(max_length=40, help_text="YYYY-MM-DD, after today, at "
+                                                              "most 120 days ahead.")
+    stock = SellersWholeNumberField(help_text="How many to sell (the planned harvest).")
+    deposit_bps = SellersWholeNumberField(required=False, allow_null=True, default=None,
+                                          help_text="2000–10000; 10000 (pay in full) if left out.")
+
+
+def preorder_or_none(obj) -> dict | None:
+    """`{ships_by, deposit_bps}` for a pre-order (a listing or an order), None otherwise."""
+    if obj.preorder_ships_by is None:
+        return None
+    return {"ships_by": obj.preorder_ships_by.isoformat(),
+            "deposit_bps": obj.preorder_deposit_bps}
+
+
 class SellersListingSummaryOutputSerializer(serializers.Serializer):
     """One search or storefront result; reads only the joins `listing_public_queryset` made."""
 
@@ -146,10 +171,15 @@ class SellersListingSummaryOutputSerializer(serializers.Serializer):
         source="shop.rating_avg",
     )
     created = serializers.DateTimeField()
+    preorder = serializers.SerializerMethodField()
 
     def get_thumbnail_url(self, listing) -> str | None:
         photos = list(listing.images.all())  # prefetched, ordered by position
         return photos[0].thumbnail.url if photos else None
+
+    @extend_schema_field(SellersPreorderOutputSerializer(allow_null=True))
+    def get_preorder(self, listing):
+        return preorder_or_none(listing)
 
 
 class SellersListingDetailOutputSerializer(SellersListingSummaryOutputSerializer):

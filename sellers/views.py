@@ -9,14 +9,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from web.actions import act
 from web.forms import form_errors_add
 
 from . import services
 from .decorators import shop_required
 from .errors import ImageInvalid, ImageTooLarge, ImageUnsupported, NotFound, SellersError
-from .forms import LISTING_FIELD_NAMES, ListingCreateForm, ListingForm, PhotoForm, ShopForm
+from .forms import (
+    LISTING_FIELD_NAMES,
+    PREORDER_FIELD_NAMES,
+    ListingCreateForm,
+    ListingForm,
+    PhotoForm,
+    PreorderForm,
+    ShopForm,
+)
 from .images import MAX_IMAGES_PER_LISTING, image_decode_upload, listing_image_store
 from .selectors import (
     SHOP_VERIFICATION_TIME,
@@ -158,6 +168,46 @@ def listing_edit(request, listing_id):
         "photo_form": PhotoForm(), "max_photos": MAX_IMAGES_PER_LISTING,
         "price_cents_shown": form.price_cents_shown(), **shop_onboarding_notes(shop=listing.shop),
     }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def listing_preorder(request, listing_id):
+    """Sell the listing as a pre-order: promised ship date, quantity, deposit share."""
+    listing = _owned_or_404(listing_id, request.user)
+    initial = {"stock": listing.stock, "deposit_percent": listing.preorder_deposit_bps // 100}
+    if listing.preorder_ships_by:
+        initial["ships_by"] = listing.preorder_ships_by
+    form = PreorderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            services.listing_preorder_set(
+                user=request.user, listing_id=listing.pk, ships_by=values["ships_by"],
+                stock=values["stock"], deposit_bps=values["deposit_percent"] * 100,
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc, names=PREORDER_FIELD_NAMES)
+        except NotFound as exc:
+            raise Http404(str(exc)) from None
+        except SellersError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Saved: it is sold as a pre-order.")
+            return redirect("sell-listing-preorder", listing_id=listing.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sellers/preorder_form.html", {
+        "form": form, "listing": listing, "shop": listing.shop,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def listing_preorder_end(request, listing_id):
+    return act(request, lambda: services.listing_preorder_end(user=request.user,
+                                                              listing_id=listing_id),
+               "Saved: it is sold from stock again.",
+               reverse("sell-listing-preorder", args=[listing_id]))
 
 
 @login_required

@@ -7,6 +7,7 @@ staff and a visitor, and every notification the journey sent is rendered as its 
 in-app message. The test fails on any raw code in what a person reads (tests/plain_words.py).
 """
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -78,6 +79,13 @@ def world(localstripe):
         _ok(staff.post(f"/api/v1/moderation/disputes/{orders[name].pk}/resolve",
                        {**body, "note": "Decided on the photos."}, format="json"))
     _ok(buyer_api.post(f"/api/v1/orders/{orders['cancelled'].pk}/cancel"))
+    # A pre-order with a deposit, marked ready: its balance is due.
+    harvest = ListingFactory(shop=shop, category=category, title="Honey harvest share",
+                             price_cents=3000, shipping_cents=500, stock=10,
+                             preorder_ships_by=timezone.localdate() + timedelta(days=30),
+                             preorder_deposit_bps=3000)
+    (orders["preorder"],) = paid_orders(buyer_api, [harvest])
+    _ok(seller_api.post(f"/api/v1/orders/{orders['preorder'].pk}/ready"))
     add(buyer_api, listings[8], 3)
     unpaid = _ok(checkout(buyer_api), 201).json()
     orders["pending"] = Order.objects.get(pk=unpaid["orders"][0])
@@ -140,6 +148,7 @@ def world(localstripe):
             "listings": listings, "held": held, "declined": declined, "taken": taken,
             "waiting": waiting, "suspended": suspended, "verified": verified,
             "checkout": Checkout.objects.get(pk=unpaid["id"]), "category": category,
+            "harvest": harvest,
             "rights": rights, "refused": refused, "notices": notices}
 
 
@@ -167,6 +176,8 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
                    f"/listings/{world['listings'][1].pk}/report/"]
     buyer_pages += [f"/orders/{order.pk}/" for order in orders.values()]
     buyer_pages += [f"/disputes/{orders['disputed'].pk}/evidence/"]
+    buyer_pages += [f"/orders/{orders['preorder'].pk}/balance/", "/search/?preorder=only",
+                    f"/listings/{world['harvest'].pk}/"]
 
     seller = Client()
     seller.force_login(shop.owner)
@@ -181,6 +192,7 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
     seller_pages += [f"/sell/listings/{listing.pk}/" for listing in
                      (world["listings"][0], world["held"], world["declined"], world["taken"])]
     seller_pages += [f"/sell/orders/{orders['paid'].pk}/packing-slip/"]
+    seller_pages += [f"/sell/listings/{world['harvest'].pk}/preorder/"]
 
     staff = staff_login(Client(), world["moderator"])
     staff_pages = ["/staff/", "/staff/listings/", "/staff/reports/", "/staff/disputes/",
@@ -266,6 +278,7 @@ SAMPLE = {
     "reference": "Order #9", "order_ids": "#41, #42", "browser": "Firefox on Windows",
     "signed_in_at": "2026-03-02T15:30:00+00:00", "reset_by": "Morgan Moderator",
     "status_label": "Ready to receive payouts", "needed": "a bank account", "pickup": True,
+    "balance_cents": 7350, "due_at": "2026-03-07T15:30:00+00:00",
     "notice_id": 12, "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
     "action_due_at": "2026-03-16T15:30:00+00:00", "why": "the seller answered in time",
 }

@@ -36,6 +36,7 @@ def test_seed_demo_twice_gives_the_same_data(settings, tmp_path):
     assert Listing.objects.filter(status=Listing.Status.TAKEN_DOWN).count() == 2
     assert Listing.objects.filter(status=Listing.Status.ACTIVE).count() == first["listings"] - 2
     assert len(list(tmp_path.glob("listings/*/*.webp"))) == 2 * first["images"]
+    assert Listing.objects.filter(preorder_ships_by__isnull=False).count() == 2
 
     assert first["notices"] == ["upheld", "reversed", "open", "withdrawn"]
     assert first["strikes"] == 1

@@ -3,6 +3,8 @@
 from .demo import rights_notice_backdate
 from .notices import (
     MAX_LISTINGS_PER_NOTICE,
+    OUTCOME_WORDS,
+    REPEAT_INFRINGEMENT,
     STRIKES_TO_SUSPEND,
     SWORN_STATEMENT,
     notice_decide,
@@ -16,6 +18,8 @@ from .owners import agent_add, agent_remove, owner_apply, owner_decide, right_cl
 
 __all__ = [
     "MAX_LISTINGS_PER_NOTICE",
+    "OUTCOME_WORDS",
+    "REPEAT_INFRINGEMENT",
     "STRIKES_TO_SUSPEND",
     "SWORN_STATEMENT",
     "agent_add",

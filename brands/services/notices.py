@@ -38,7 +38,12 @@ OUTCOME_WORDS = {
     Notice.Status.UPHELD: "upheld by our team: the listings stay down and the shop has a strike",
     Notice.Status.REVERSED: "reversed by our team: the listings are back on sale",
     Notice.Status.WITHDRAWN: "withdrawn by the rights owner: the listings are back on sale",
+    Notice.Status.RESTORED: "closed after the seller's answer: the rights owner reported no "
+                            "court action in time, so the listings are back on sale",
 }
+# How a suspension for repeat infringement starts in the shop's reason and its audit row: the
+# transparency figures count these.
+REPEAT_INFRINGEMENT = "Repeat infringement:"
 
 
 def _sellers(service, **kwargs):
@@ -218,7 +223,7 @@ def _suspend_repeat_infringers(notice: Notice, *, actor, now) -> list[Shop]:
             numbers = ", ".join(f"#{pk}" for pk in active)
             suspended.append(shop_suspend(
                 slug=shop.slug, actor=actor,
-                reason=(f"Repeat infringement: {len(active)} rights notices against this shop "
+                reason=(f"{REPEAT_INFRINGEMENT} {len(active)} rights notices against this shop "
                         f"were upheld in the last 12 months ({numbers}).")))
     return suspended
 

@@ -170,7 +170,8 @@ def _form_context(request, filters: ListingFilters, fixed: tuple = ()) -> dict:
         "active_filters": sum(
             1 for value in (filters.state, filters.min_price_cents is not None,
                             filters.max_price_cents is not None, filters.in_stock,
-                            filters.local_pickup, filters.category and "category" not in fixed)
+                            filters.local_pickup, filters.preorder,
+                            filters.category and "category" not in fixed)
             if value
         ),
     }

@@ -12,7 +12,7 @@ from orders.selectors import (
     orders_for_shop,
     orders_with_escrow,
 )
-from orders.services import lifecycle
+from orders.services import lifecycle, preorders
 from sellers.selectors import shop_of_user
 from web.filters import status_filter
 
@@ -43,6 +43,17 @@ class OrderEventOutputSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class OrderPreorderOutputSerializer(serializers.Serializer):
+    ships_by = serializers.DateField(help_text="The promised ship date; ship_by is its end.")
+    deposit_bps = serializers.IntegerField(
+        help_text="Share of the total paid at checkout, in basis points (2000–10000).")
+    deposit_cents = serializers.IntegerField(help_text="What was paid at checkout.")
+    balance_cents = serializers.IntegerField(help_text="Still to pay; 0 when paid in full.")
+    balance_due_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set when the seller marks it ready: pay by then, or the "
+                                   "order is cancelled and the deposit refunded.")
+
+
 class OrderOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     shop = serializers.CharField()
@@ -63,6 +74,7 @@ class OrderOutputSerializer(serializers.Serializer):
     pickup_code = serializers.CharField(allow_null=True)
     created = serializers.DateTimeField()
     timeline = OrderEventOutputSerializer(many=True)
+    preorder = OrderPreorderOutputSerializer(allow_null=True)
 
 
 NO_ESCROW = {"status": "none", "held_cents": 0, "released_cents": 0, "refunded_cents": 0}
@@ -103,6 +115,13 @@ def orders_data(orders: list[Order], *, viewer) -> list[dict]:
             if is_buyer and order.status == Order.Status.PAID and order.pickup_code else None,
             "created": order.created,
             "timeline": order.events.all(),
+            "preorder": {
+                "ships_by": order.preorder_ships_by,
+                "deposit_bps": order.preorder_deposit_bps,
+                "deposit_cents": order.deposit_cents,
+                "balance_cents": order.balance_cents,
+                "balance_due_at": order.balance_due_at,
+            } if order.is_preorder else None,
         })
     return OrderOutputSerializer(rows, many=True).data
 
@@ -172,6 +191,40 @@ class OrderShipApi(APIView):
         data.is_valid(raise_exception=True)
         order = lifecycle.order_ship(order_id=order_id, seller=request.user, **data.validated_data)
         return _one(request, order)
+
+
+class OrderReadyApi(APIView):
+    """The seller has a pre-order ready to ship: the buyer's balance is due within 5 days."""
+
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        return _one(request, preorders.preorder_mark_ready(order_id=order_id,
+                                                           seller=request.user))
+
+
+class OrderBalancePayInputSerializer(serializers.Serializer):
+    payment_method = serializers.CharField(max_length=200)
+
+
+class OrderBalancePayApi(APIView):
+    """The buyer pays a pre-order's balance with a card (server-side confirmation)."""
+
+    @extend_schema(request=OrderBalancePayInputSerializer,
+                   responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        data = OrderBalancePayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = preorders.preorder_balance_pay(
+            buyer=request.user, order_id=order_id,
+            payment_method=data.validated_data["payment_method"])
+        return _one(request, order)
+
+
+class OrderBalanceSyncApi(APIView):
+    @extend_schema(request=None, responses={200: OrderOutputSerializer})
+    def post(self, request, order_id: int):
+        return _one(request, preorders.preorder_balance_sync(buyer=request.user,
+                                                             order_id=order_id))
 
 
 class OrderConfirmReceiptApi(APIView):

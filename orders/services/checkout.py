@@ -30,7 +30,7 @@ from orders.errors import (
     PaymentUnavailable,
     Unavailable,
 )
-from orders.models import Cart, Checkout, Order, OrderEvent, OrderItem
+from orders.models import Cart, Checkout, Order, OrderEvent, OrderItem, balance_cents_for
 from orders.selectors import cart_summary
 from orders.services.checkout_states import checkout_transition
 from orders.services.stock import order_cancel_restock
@@ -117,6 +117,17 @@ def _buyable_still_check(lines) -> None:
             .exclude(status=Listing.Status.ACTIVE).order_by("pk").first())
     if gone is not None:
         raise Unavailable(f"“{gone.title}” is no longer available.")
+    # The promise read with the cart must still be the listing's: a pre-order's date or
+    # deposit changed (or it became in-stock) since then would put the wrong terms on the order.
+    terms = {pk: (ships_by, deposit) for pk, ships_by, deposit in Listing.objects.filter(
+        pk__in=[line.listing.pk for line in lines]).values_list(
+        "pk", "preorder_ships_by", "preorder_deposit_bps")}
+    for line in lines:
+        ships_by, deposit = terms[line.listing.pk]
+        if (ships_by != line.listing.preorder_ships_by
+                or (ships_by and deposit != line.listing.preorder_deposit_bps)):
+            raise Unavailable(f"The pre-order terms of “{line.listing.title}” have just "
+                              "changed; please check your cart again.")
 
 
 def _unpaid_checkouts_lock(*, buyer) -> list[Checkout]:
@@ -151,11 +162,16 @@ def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address) 
         if not lines:
             continue
         shipping = 0 if fulfillment == Order.Fulfillment.PICKUP else group.shipping_cents
+        total = group.subtotal_cents + shipping
         order = Order.objects.create(
             checkout=checkout, buyer=buyer, shop=group.shop, fulfillment=fulfillment,
             shipping_address=address, subtotal_cents=group.subtotal_cents,
-            shipping_cents=shipping, total_cents=group.subtotal_cents + shipping,
-            currency=summary.currency,
+            shipping_cents=shipping, total_cents=total,
+            currency=summary.currency, preorder_ships_by=group.preorder_ships_by,
+            preorder_deposit_bps=group.preorder_deposit_bps,
+            # A pre-order with a deposit: the rest is paid when the seller marks it ready.
+            balance_cents=balance_cents_for(total_cents=total,
+                                            deposit_bps=group.preorder_deposit_bps),
         )
         OrderItem.objects.bulk_create(
             OrderItem(order=order, listing=line.listing, title=line.listing.title,
@@ -213,9 +229,9 @@ def _reserve(
                                    "on sale.",
             )
         _reserve_stock(buyable)
+        # Pre-orders with a deposit charge the deposit now, the balance later.
         total = sum(
-            group.subtotal_cents
-            + (0 if fulfillment == Order.Fulfillment.PICKUP else group.shipping_cents)
+            group.due_now_cents(pickup=fulfillment == Order.Fulfillment.PICKUP)
             for group in summary.shops if group.buyable_lines
         )
         checkout = Checkout.objects.create(

@@ -4,9 +4,12 @@ service a person would, so a job run twice, or racing a person, changes an order
 Each order is one item of a JobRun: an order that fails is recorded for staff (with its id)
 and the job goes on with the others."""
 
+import datetime
 import functools
 import logging
+import zoneinfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +25,19 @@ from payments.services import escrow_release, escrow_resolve_partial
 
 logger = logging.getLogger(__name__)
 OrderStatus = Order.Status
+
+
+def ship_by_for(order: Order, *, paid_at) -> "datetime.datetime":
+    """When a paid order must be shipped (or handed over) by: SHIP_BY_DAYS after payment, or
+    for a pre-order the end of its promised date in the seller's time zone."""
+    if order.preorder_ships_by is None:
+        return paid_at + datetime.timedelta(days=settings.SHIP_BY_DAYS)
+    try:
+        zone = zoneinfo.ZoneInfo(order.shop.owner.time_zone or settings.DEFAULT_USER_TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
+    # The last moment of that day, so pages show the promised date itself.
+    return datetime.datetime.combine(order.preorder_ships_by, datetime.time.max, tzinfo=zone)
 
 
 def orders_cancel_unshipped() -> int:

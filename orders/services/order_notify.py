@@ -128,8 +128,25 @@ def pickup_code_locked_notify(order: Order) -> None:
 
 def late_payment_refunded_notify(*, checkout, orders: list[Order]) -> None:
     """A payment arrived for orders already cancelled: it is refunded; tell the buyer once."""
-    amount = sum(order.total_cents for order in orders)
+    amount = sum(order.deposit_cents for order in orders)  # what this payment paid
     notify(recipient=checkout.buyer, kind="late_payment_refunded", url=reverse("orders"),
            dedupe_key=f"late_payment_refunded:{checkout.pk}",
            context={"amount_cents": amount, "currency": checkout.currency,
                     "order_ids": ", ".join(f"#{order.pk}" for order in orders)})
+
+
+def preorder_balance_due_notify(order: Order) -> None:
+    """The seller marked a pre-order ready: the buyer has the balance to pay, with a link."""
+    notify(recipient=order.buyer, kind="preorder_balance_due",
+           url=reverse("order-balance-pay", args=[order.pk]),
+           dedupe_key=f"preorder_balance_due:{order.pk}",
+           context={"order_id": order.pk, "shop_name": order.shop.name,
+                    "balance_cents": order.balance_cents, "currency": order.currency,
+                    "due_at": _iso(order.balance_due_at)})
+
+
+def preorder_balance_paid_notify(order: Order, *, amount_cents: int) -> None:
+    notify(recipient=order.shop.owner, kind="preorder_balance_paid", url=_seller_url(order),
+           dedupe_key=f"preorder_balance_paid:{order.pk}",
+           context={"order_id": order.pk, "balance_cents": amount_cents,
+                    "currency": order.currency})

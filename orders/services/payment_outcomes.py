@@ -10,7 +10,6 @@ Nothing is paid that cannot be delivered: a checkout with no order left to pay r
 import functools
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from orders.services.checkout import (
     checkout_payment_intent_ensure,
 )
 from orders.services.checkout_states import checkout_transition
+from orders.services.deadlines import ship_by_for
 from orders.services.lifecycle import pickup_code_new
 from orders.services.money_events import money_outcome_apply
 from orders.services.stock import order_cancel_restock
@@ -120,8 +120,9 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
             checkout = checkout_transition(checkout=checkout, to=CheckoutStatus.PAID,
                                            expected={CheckoutStatus.PENDING_PAYMENT}, **paid)
         for order in orders:
+            # A pre-order with a deposit holds the deposit now; its balance is added later.
             escrow_hold(
-                reference=order.reference, shop=order.shop, amount_cents=order.total_cents,
+                reference=order.reference, shop=order.shop, amount_cents=order.deposit_cents,
                 currency=order.currency, payment_intent_id=outcome.payment_intent_id,
             )
             if is_late or order.status != Order.Status.PENDING_PAYMENT:
@@ -129,10 +130,7 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                 # held, and refunded in full below; the order stays cancelled.
                 late.append(order)
                 continue
-            fields = {
-                "paid_at": now,
-                "ship_by": now + timezone.timedelta(days=settings.SHIP_BY_DAYS),
-            }
+            fields = {"paid_at": now, "ship_by": ship_by_for(order, paid_at=now)}
             if order.fulfillment == Order.Fulfillment.PICKUP:
                 fields["pickup_code"] = pickup_code_new()
             order = order_transition(

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from orders.errors import InvalidTransition
+from orders.errors import BalanceUnpaid, InvalidTransition
 from orders.models import Order, OrderEvent
 
 OrderStatus = Order.Status
@@ -38,6 +38,10 @@ def order_transition(
         allowed = to in ALLOWED_TRANSITIONS[locked.status]
         if not allowed or (expected is not None and locked.status not in expected):
             raise InvalidTransition(locked.status, to)
+        if (locked.balance_cents and to in {OrderStatus.SHIPPED, OrderStatus.COMPLETED}
+                and locked.status == OrderStatus.PAID):
+            # A pre-order leaves (and its escrow is released) only with its balance paid.
+            raise BalanceUnpaid()
         locked.status = to
         for name, value in fields.items():
             setattr(locked, name, value)

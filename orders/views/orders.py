@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from orders.errors import OrderNotFound
+from orders.errors import OrderError, OrderNotFound
 from orders.forms import DisputeForm, PickupForm, ReviewForm, ShipForm
 from orders.models import Order
 from orders.selectors import (
@@ -25,7 +25,10 @@ from orders.selectors import (
     orders_for_shop,
     orders_with_escrow,
 )
-from orders.services import lifecycle
+from orders.services import lifecycle, preorders
+from orders.views.checkout import stripe_js_url
+from payments.errors import PaymentsError
+from payments.money import fee_split
 from sellers.decorators import shop_required
 from sellers.templatetags.money import cents as money_cents
 from web.actions import act
@@ -165,6 +168,10 @@ SELLER_ACTIONS = {
     "delivered": Action(lambda order_id, user: lifecycle.order_mark_delivered(
         order_id=order_id, user=user),
         "Marked as delivered. The buyer's time to check the goods runs from today."),
+    "ready": Action(lambda order_id, user: preorders.preorder_mark_ready(
+        order_id=order_id, seller=user),
+        "Marked ready to ship. The buyer has 5 days to pay the balance; you ship once it is "
+        "paid."),
     "pickup": Action(lambda order_id, user, code: lifecycle.order_pickup_complete(
         order_id=order_id, seller=user, code=code),
         "Handed over. The payment is released to you.",
@@ -249,3 +256,52 @@ def seller_packing_slip(request, order_id: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def seller_order_action(request, order_id: int, action: str):
     return _order_action(request, SELLER_ACTIONS, order_id, action, as_seller=True)
+
+
+def _balance_context(order: Order, **extra) -> dict:
+    """The balance pay page: who gets how much, in plain words."""
+    seller_cents, fee_cents = fee_split(amount_cents=order.total_cents,
+                                        fee_bps=settings.PLATFORM_FEE_BPS)
+    return {
+        "order": order, "seller_cents": seller_cents, "fee_cents": fee_cents,
+        "stripe_js_url": stripe_js_url(),
+        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "is_test_mode": bool(settings.STRIPE_API_BASE), **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def order_balance_pay_page(request, order_id: int):
+    """The buyer pays a pre-order's balance: the same card form as checkout."""
+    order = _order(request, order_id, as_seller=False)
+    if not (order.status == Order.Status.PAID and order.balance_due):
+        messages.info(request, "There is no balance to pay on this order now.")
+        return redirect("order", order_id=order.pk)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            method = request.POST.get("payment_method", "")
+            if (not method and settings.DEVELOPMENT_CARD_FORM and settings.STRIPE_API_BASE
+                    and request.POST.get("card_number")):
+                # Development only, as on the checkout pay page; never loaded in production.
+                from payments.development_cards import development_card_payment_method_create
+
+                method = development_card_payment_method_create(
+                    number=request.POST.get("card_number", ""),
+                    exp_month=request.POST.get("card_exp_month", ""),
+                    exp_year=request.POST.get("card_exp_year", ""),
+                    cvc=request.POST.get("card_cvc", ""),
+                )
+            paid = preorders.preorder_balance_pay(buyer=request.user, order_id=order.pk,
+                                                  payment_method=method)
+        except (OrderError, PaymentsError) as exc:
+            error, status = str(exc), getattr(exc, "http_status", 400)
+        else:
+            if not paid.balance_cents:
+                messages.success(request, "Balance paid. It is held in escrow with your "
+                                          "deposit until the order reaches you.")
+                return redirect("order", order_id=order.pk)
+            error = "The payment did not go through. Please try another card."
+    return render(request, "orders/balance_pay.html", _balance_context(order, error=error),
+                  status=status)

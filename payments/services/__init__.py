@@ -40,6 +40,9 @@ Escrow (one per order reference; every step idempotent: a repeat returns the sum
 moves nothing):
   escrow_hold(*, reference, shop, amount_cents, currency, payment_intent_id, actor=None)
       the intent must be succeeded; the holds of one intent never exceed what was paid.
+  escrow_top_up(*, reference, amount_cents, currency, payment_intent_id, actor=None)
+      a second succeeded payment (a pre-order's balance) added to a held escrow; refunds of
+      it are split across the payments it came from (one Refund per payment).
   escrow_release(*, reference, actor=None)   remaining → seller payable − fee, fee → platform.
       After a full refund → EscrowConflict 409; while a refund is in flight → 409.
   escrow_refund(*, reference, amount_cents=None, idempotency_key="", actor=None, note="")
@@ -75,6 +78,7 @@ from .escrow import (
     escrow_refund,
     escrow_release,
     escrow_resolve_partial,
+    escrow_top_up,
 )
 from .intents import (
     PaymentOutcome,
@@ -101,7 +105,7 @@ __all__ = [
     "EscrowSummary", "PaymentOutcome", "PaymentResult",
     "chargeback_closed", "chargeback_opened", "refund_reported_failed", "refund_retry",
     "refunds_external_apply",
-    "escrow_hold", "escrow_refund", "escrow_release", "escrow_resolve_partial",
+    "escrow_hold", "escrow_refund", "escrow_release", "escrow_resolve_partial", "escrow_top_up",
     "escrow_summary", "escrow_summary_or_none", "issue_flag", "issue_resolve",
     "payment_intent_apply", "payment_intent_cancel", "payment_intent_confirm",
     "payment_intent_create",

@@ -13,6 +13,7 @@ handler the reference's kind registered (orders), outside any lock of ours.
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..errors import PaymentsError
@@ -24,7 +25,7 @@ from ..ledger import (
     escrow_account,
     journal_post,
 )
-from ..models import Chargeback, Escrow, JournalEntry, PaymentIntent
+from ..models import Chargeback, Escrow, EscrowTopUp, JournalEntry, PaymentIntent
 from ..models import ReconciliationIssue as Issue
 from ..transitions import escrow_transition
 from .intents import PaymentOutcome, payment_outcome_dispatch
@@ -107,8 +108,7 @@ def chargeback_opened(*, dispute: dict) -> Chargeback | None:
         if chargeback.status != Chargeback.Status.OPEN:
             return chargeback  # a late "created" after "closed": nothing to freeze
         references = []
-        for escrow in Escrow.objects.select_for_update().filter(
-            payment_intent=intent).order_by("pk"):
+        for escrow in _escrows_paid_by(intent):
             if escrow.status in {EscrowStatus.HELD, *RELEASED_STATES}:
                 escrow_transition(escrow=escrow, to=EscrowStatus.FROZEN, frozen_from=escrow.status)
             if escrow.status == EscrowStatus.FROZEN:
@@ -132,8 +132,7 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
         PaymentIntent.objects.select_for_update().get(pk=intent.pk)
         chargeback = _chargeback_get(intent=intent, dispute=dispute)
         chargeback = Chargeback.objects.select_for_update().get(pk=chargeback.pk)
-        escrows = list(Escrow.objects.select_for_update().filter(
-            payment_intent=intent).order_by("pk"))
+        escrows = _escrows_paid_by(intent)
         references = []
         if chargeback.status != Chargeback.Status.OPEN:
             # Decided already: hand the outcome on again (the handler is idempotent), so a
@@ -157,7 +156,16 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
                     escrow_transition(escrow=escrow, to=EscrowStatus.FROZEN,
                                       frozen_from=escrow.status)
                 if escrow.status == EscrowStatus.FROZEN:
-                    escrow_transition(escrow=escrow, to=EscrowStatus.REFUNDED, frozen_from="")
+                    left = account_balance(account=escrow_account(escrow.reference),
+                                           currency=escrow.currency)
+                    if escrow.payment_intent_id != intent.pk and left > 0:
+                        # The bank took back a top-up (a pre-order's balance) only: the
+                        # first payment is still held, to be refunded or released as usual.
+                        escrow_transition(escrow=escrow, to=escrow.frozen_from
+                                          or EscrowStatus.HELD, frozen_from="")
+                    else:
+                        escrow_transition(escrow=escrow, to=EscrowStatus.REFUNDED,
+                                          frozen_from="")
                 lost += cents
             if lost != chargeback.amount_cents:
                 issue_flag(
@@ -172,6 +180,15 @@ def chargeback_closed(*, dispute: dict) -> Chargeback | None:
     _dispatch(intent=intent, status=f"dispute_{chargeback.status}", chargeback=chargeback,
               references=references)
     return chargeback
+
+
+def _escrows_paid_by(intent: PaymentIntent) -> list[Escrow]:
+    """The escrows a payment went into, locked: those it paid first, and those it topped up
+    (a pre-order's balance)."""
+    topped = EscrowTopUp.objects.filter(payment_intent=intent).values_list("escrow_id",
+                                                                           flat=True)
+    return list(Escrow.objects.select_for_update().filter(
+        Q(payment_intent=intent) | Q(pk__in=list(topped))).order_by("pk"))
 
 
 def _loss_post(*, escrow: Escrow, chargeback: Chargeback, cap: int) -> int:

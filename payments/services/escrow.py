@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ..errors import (
@@ -39,6 +39,7 @@ from ..ledger import (
 )
 from ..models import (
     Escrow,
+    EscrowTopUp,
     GatewayCall,
     JournalEntry,
     PaymentIntent,
@@ -106,6 +107,80 @@ def escrow_hold(
     return escrow_summary(reference=reference)
 
 
+def escrow_top_up(
+    *, reference: str, amount_cents: int, currency: str, payment_intent_id: str, actor=None,
+) -> EscrowSummary:
+    """Add a second succeeded payment to a held escrow (a pre-order's balance): the escrow
+    then holds both, is released or refunded as one, and a refund goes back to the payments
+    it came from. Idempotent per payment; a different amount for the same payment is 409."""
+    currency = currency_normalize(currency)
+    if not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise InvalidAmount("A hold must be a positive whole number of cents.")
+    with transaction.atomic():
+        intent = PaymentIntent.objects.select_for_update().filter(
+            stripe_id=payment_intent_id
+        ).first()
+        if intent is None:
+            raise EscrowNotFound("That payment does not exist.")
+        escrow = _escrow_lock(reference)
+        existing = EscrowTopUp.objects.filter(payment_intent=intent).first()
+        if existing is not None:
+            if (existing.escrow_id, existing.amount_cents) != (escrow.pk, amount_cents):
+                raise PaymentConflict("This payment was already added with different terms.")
+            return escrow_summary(reference=reference)
+        if intent.status != PaymentIntent.Status.SUCCEEDED:
+            raise EscrowConflict("The payment has not succeeded; nothing can be held.")
+        if intent.currency != currency or escrow.currency != currency:
+            raise EscrowConflict("The hold's currency differs from the payment's.")
+        if escrow.status != Escrow.Status.HELD:
+            raise EscrowConflict(
+                f"The escrow is already {escrow.get_status_display().lower()}."
+            )
+        if intent.escrows.exists() or amount_cents > intent.amount_cents:
+            raise EscrowConflict("The holds would exceed what the buyer paid.")
+        EscrowTopUp.objects.create(escrow=escrow, payment_intent=intent,
+                                   amount_cents=amount_cents)
+        journal_post(
+            key=f"hold:{reference}:{intent.stripe_id}", kind=JournalEntry.Kind.HOLD,
+            reference=reference, shop=escrow.shop,
+            memo=f"Payment {intent.stripe_id} added", actor=actor,
+            lines=[
+                Line(STRIPE_BALANCE, -amount_cents, currency),
+                Line(escrow_account(reference), amount_cents, currency),
+            ],
+        )
+    return escrow_summary(reference=reference)
+
+
+def _refund_split(escrow: Escrow, amount: int) -> list[tuple[PaymentIntent | None, int]]:
+    """Which payments a refund of `amount` goes back to: the top-ups first (newest first),
+    then the escrow's own payment. [(None, amount)] for an escrow paid once."""
+    top_ups = list(escrow.top_ups.select_related("payment_intent").order_by("-created", "-id"))
+    if not top_ups:
+        return [(None, amount)]
+    sources = [(top_up.payment_intent, top_up.amount_cents) for top_up in top_ups]
+    sources.append((escrow.payment_intent, escrow.amount_cents))
+    taken = escrow.refunds.filter(
+        status__in=(*OPEN_REFUND, Refund.Status.SUCCEEDED)
+    ).values_list("payment_intent_id", "amount_cents")
+    used: dict[int, int] = {}
+    for intent_id, cents in taken:
+        key = intent_id or escrow.payment_intent_id
+        used[key] = used.get(key, 0) + cents
+    parts = []
+    for intent, paid in sources:
+        room = paid - used.get(intent.pk, 0)
+        share = min(room, amount)
+        if share > 0:
+            parts.append((None if intent.pk == escrow.payment_intent_id else intent, share))
+            amount -= share
+        if amount == 0:
+            break
+    if amount:  # more than the payments hold: refused by the caller's checks already
+        raise EscrowConflict("The refund exceeds what the buyer paid.")
+    return parts
+
+
 def escrow_release(*, reference: str, actor=None) -> EscrowSummary:
     """Release what remains in escrow: seller payable minus the platform fee, fee to platform."""
     with transaction.atomic():
@@ -162,14 +237,16 @@ def escrow_refund(
         if refund is not None:
             if refund.escrow_id != escrow.pk:
                 raise PaymentConflict("This idempotency key was used for another refund.")
-            if refund.status == Refund.Status.SUCCEEDED:
+            if refund.status == Refund.Status.SUCCEEDED and not escrow.refunds.filter(
+                    idempotency_key__startswith=f"{key}:part-", status__in=OPEN_REFUND).exists():
                 return escrow_summary(reference=reference)
             if refund.status == Refund.Status.FAILED:
                 raise RefundRefused(
                     f"The payment provider refused this refund: {refund.error} "
                     "Staff can retry it from the failed refunds page."
                 )
-            if refund.claimed_at and refund.claimed_at > stale:
+            if (refund.status in OPEN_REFUND and refund.claimed_at
+                    and refund.claimed_at > stale):
                 raise EscrowConflict("This refund is being sent now; try again in a moment.")
         else:
             if escrow.status == Escrow.Status.FROZEN:
@@ -191,13 +268,24 @@ def escrow_refund(
                 raise EscrowConflict(
                     f"A refund of {amount} cents exceeds the {remaining} cents still held."
                 )
-            refund = Refund.objects.create(
-                escrow=escrow, idempotency_key=key, amount_cents=amount,
-                currency=escrow.currency, note=note[:200],
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-        Refund.objects.filter(pk=refund.pk).update(claimed_at=timezone.now())
-    refund_send(refund=refund)
+            for number, (intent, share) in enumerate(_refund_split(escrow, amount), 1):
+                part = Refund.objects.create(
+                    escrow=escrow, payment_intent=intent, amount_cents=share,
+                    idempotency_key=key if number == 1 else f"{key}:part-{number}",
+                    currency=escrow.currency, note=note[:200],
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+                refund = refund or part
+        # A refund of an escrow paid twice (a deposit and a balance) is one part per payment.
+        parts = [refund, *Refund.objects.select_for_update().filter(
+            escrow=escrow, idempotency_key__startswith=f"{key}:part-",
+            status__in=OPEN_REFUND,
+        ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=stale)).order_by("pk")]
+        Refund.objects.filter(pk__in=[part.pk for part in parts]).update(
+            claimed_at=timezone.now())
+    for part in parts:
+        if part.status in OPEN_REFUND:
+            refund_send(refund=part)
     return escrow_summary(reference=reference)
 
 
@@ -221,8 +309,9 @@ def refund_send(*, refund: Refund) -> Refund:
     that ignores idempotency keys still refunds once. A refusal marks the refund failed (staff
     can retry it with a new attempt key) and tells the order's handler, so the buyer hears it.
     """
-    refund = Refund.objects.select_related("escrow__payment_intent").get(pk=refund.pk)
-    intent_id = refund.escrow.payment_intent.stripe_id
+    refund = Refund.objects.select_related("escrow__payment_intent", "payment_intent").get(
+        pk=refund.pk)
+    intent_id = (refund.payment_intent or refund.escrow.payment_intent).stripe_id
     key = refund.attempt_key
     found = None
     attempted = GatewayCall.objects.filter(idempotency_key=key).exists()

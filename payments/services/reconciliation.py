@@ -11,7 +11,7 @@ from jobs.services import JobRun
 
 from ..errors import PaymentsError
 from ..gateway import GatewayRefused, as_dict, stripe_read
-from ..models import Escrow, GatewayCall, PaymentIntent, ReconciliationIssue
+from ..models import Escrow, EscrowTopUp, GatewayCall, PaymentIntent, ReconciliationIssue
 from .intents import payment_intent_apply, payment_intent_send
 from .issues import issue_flag
 from .refund_recovery import RECONCILE_JOB, refunds_settle_open
@@ -91,7 +91,9 @@ def _intent_check(record: PaymentIntent, *, now) -> None:
     if record.status == PaymentIntent.Status.SUCCEEDED and obj["status"] != "succeeded":
         issue_flag(kind=ReconciliationIssue.Kind.STATUS_MISMATCH, subject=record.stripe_id,
                    detail=f"We recorded success; Stripe now says {obj['status']}.")
-    held = Escrow.objects.filter(payment_intent=record).aggregate(t=Sum("amount_cents"))["t"]
+    held = (Escrow.objects.filter(payment_intent=record).aggregate(t=Sum("amount_cents"))["t"]
+            or EscrowTopUp.objects.filter(payment_intent=record).aggregate(
+                t=Sum("amount_cents"))["t"])
     if (
         record.status == PaymentIntent.Status.SUCCEEDED and not held
         and record.updated < now - UNHELD_GRACE

@@ -55,7 +55,9 @@ def refunds_settle_open(*, payment_intent_id: str = "", run: JobRun | None = Non
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
     )
     if payment_intent_id:
-        refunds = refunds.filter(escrow__payment_intent__stripe_id=payment_intent_id)
+        refunds = refunds.filter(
+            Q(payment_intent__stripe_id=payment_intent_id)
+            | Q(payment_intent__isnull=True, escrow__payment_intent__stripe_id=payment_intent_id))
     settled = 0
     for refund in refunds.order_by("pk"):
         # Not one transaction: the claim commits before Stripe is asked.

@@ -16,6 +16,12 @@ from .listings import (
     listing_update,
 )
 from .photos import listing_image_add, listing_image_delete, listing_images_reorder
+from .preorders import (
+    PREORDER_MAX_DAYS,
+    listing_preorder_end,
+    listing_preorder_set,
+    preorder_open_orders_counter_register,
+)
 from .screening_terms import screening_term_describe, screening_term_save
 from .search_vocabulary import search_vocabulary_rebuild
 from .shops import (
@@ -32,6 +38,10 @@ from .shops import (
 from .stock import listing_stock_return, listing_stock_take, listings_lock
 
 __all__ = [
+    "PREORDER_MAX_DAYS",
+    "listing_preorder_end",
+    "listing_preorder_set",
+    "preorder_open_orders_counter_register",
     "NEW_SHOP_REVIEW_REASON",
     "NEW_SHOP_REVIEW_TIME",
     "hand_checks_left",

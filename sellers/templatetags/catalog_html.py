@@ -12,6 +12,7 @@ from functools import lru_cache
 from django import template
 from django.core.files.storage import default_storage
 from django.urls import get_script_prefix, reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -31,12 +32,19 @@ def _card_html(card: ListingCard, script_prefix: str, media_url: str) -> SafeStr
         )
     else:
         picture = mark_safe('<span class="noimg" aria-hidden="true"></span>')  # noqa: S308
+    preorder = ""
+    if card.preorder_ships_by is not None:
+        preorder = format_html(
+            '\n<div class="meta preorder">Pre-order — ships by {}{}</div>',
+            date_format(card.preorder_ships_by, "M j, Y"),
+            f" · {card.stock} left" if card.stock > 0 else "",
+        )
     return format_html(
         '<li class="card"><a href="{}">{}\n<div class="body"><h3 class="title">{}</h3>'
-        '<span class="price">{}</span>\n<div class="meta">{}, {}{}</div></div></a></li>',
+        '<span class="price">{}</span>\n<div class="meta">{}, {}{}</div>{}</div></a></li>',
         reverse("catalog-listing", args=[card.id]), picture, card.title,
         cents(card.price_cents, card.currency), card.village_name, card.village_state,
-        " · sold out" if card.stock < 1 else "",
+        " · sold out" if card.stock < 1 else "", preorder,
     )
 
 

@@ -1,5 +1,6 @@
 """A rights owner on a phone: applies with a PDF of proof, is verified, finds a copy of their
-brand from the dashboard and files a sworn notice; the seller reads it on their phone."""
+brand from the dashboard and files a sworn notice; the seller reads it on their phone; a
+moderator upholds it from the staff queue on a laptop."""
 
 import pytest
 
@@ -7,8 +8,9 @@ from brands.models import Notice, RightsOwner
 from brands.services import owner_decide
 from sellers.models import Listing
 from tests import builders
-from tests.browser import PHONE, log_in
+from tests.browser import LAPTOP, PHONE, log_in
 from tests.factories import ListingFactory, ShopFactory, UserFactory
+from tests.staff import staff_browser_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -71,3 +73,22 @@ def test_owner_applies_files_a_notice_and_the_seller_reads_it(
     assert "registration.pdf" not in text
     screenshot(seller, "seller-notice-phone")
     seller_context.close()
+
+    staff_context = browser.new_context(viewport=LAPTOP, device_scale_factor=1)
+    staff = staff_context.new_page()
+    staff_browser_login(staff, base, builders.moderator(display_name="Morgan"),
+                        "/staff/brands/notices/")
+    assert "Hearthstone" in staff.inner_text(f"#notice-{notice.pk}")
+    screenshot(staff, "staff-queue-laptop")
+    staff.click(f"#notice-{notice.pk} h2 a")
+    staff.wait_for_url(f"{base}/staff/brands/notices/{notice.pk}/")
+    assert "registration.pdf" in staff.inner_text("main")
+    staff.fill("#id_note", "The casting marks differ from the owner's catalog.")
+    screenshot(staff, "staff-notice-laptop")
+    staff.click("button:has-text('Uphold')")
+    staff.wait_for_url(f"{base}/staff/brands/notices/{notice.pk}/")
+    assert "Upheld" in staff.inner_text("main")
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.UPHELD
+    staff_context.close()
+

@@ -176,6 +176,7 @@ SAMPLE_CONTEXT = {
     "browser": "Firefox on Windows", "signed_in_at": "2026-03-02T15:30:00+00:00",
     "reset_by": "Morgan Moderator", "status_label": "Stripe needs more information",
     "needed": "a photo ID", "pickup": True,
+    "balance_cents": 7350, "due_at": "2026-03-07T15:30:00+00:00",
     "notice_id": 12, "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
     "action_due_at": "2026-03-16T15:30:00+00:00", "why": "the seller answered in time",
 }

@@ -120,7 +120,7 @@ def test_public_detail_shape(api_client):
         "thumbnail_url": None, "stock": 2, "rating_avg": None, "created": data["created"],
         "description": "Raw honey from our own hives.", "category": listing.category.slug,
         "images": [], "shipping_cents": 500, "local_pickup": False, "status": "active",
-        "review_reason": "",
+        "review_reason": "", "preorder": None,
     }
 
 
@@ -216,7 +216,7 @@ def test_list_shows_only_active_listings_of_active_shops_in_api_shape(api_client
     assert data["count"] == 1
     result = data["results"][0]
     assert set(result) == {"id", "title", "price_cents", "currency", "shop", "village",
-                           "thumbnail_url", "stock", "rating_avg", "created"}
+                           "thumbnail_url", "stock", "rating_avg", "created", "preorder"}
     assert (result["id"], result["title"], result["price_cents"]) == (live.id, "Live", 700)
 
 

@@ -101,6 +101,7 @@ class Command(BaseCommand):
             if shop.status == Shop.Status.PENDING_VERIFICATION:
                 shop = shop_verify(shop_id=shop.pk)  # through the shop state machine
             for position, (title, category, price, stock, shipping, pickup) in enumerate(goods):
+                days_ahead, deposit_bps = demo_data.PREORDERS.get(title, (None, 10000))
                 listing, created = Listing.objects.get_or_create(
                     shop=shop,
                     title=title,
@@ -114,6 +115,9 @@ class Command(BaseCommand):
                         "local_pickup": pickup,
                         "status": Listing.Status.ACTIVE,
                         "created": timezone.now() - timezone.timedelta(hours=position * 7 + index),
+                        "preorder_ships_by": timezone.localdate() + timezone.timedelta(
+                            days=days_ahead) if days_ahead else None,
+                        "preorder_deposit_bps": deposit_bps,
                     },
                 )
                 if created:
