@@ -73,7 +73,7 @@ def test_staff_see_the_flag_and_suspend_filing_then_the_owner_gets_403(client):
                                        kind="owner_filing_suspended").count() == 1
 
     listing = ListingFactory(shop=ShopFactory())
-    filed = api(owner.applicant).post("/api/v1/brands/notices/", {
+    filed = api(owner.applicant).post("/api/v1/brand/notices/", {
         "right": owner.rights.first().pk, "listings": [listing.pk], "reason": "counterfeit",
         "evidence": "Copy.", "sworn": True, "signature_name": "Alex Owner"}, format="json")
     assert filed.status_code == 403
