@@ -17,6 +17,7 @@ JOB_TITLES = {
     "insights-views": "Copying counted listing views to the charts' figures",
     "insights-staff-days": "Counting the staff desk's day for the staff trends",
     "brands-restore-answered": "Putting answered rights notices' listings back on sale",
+    "preorders-remind": "Reminding sellers of pre-order ship dates",
 }
 
 ITEM_KINDS = {
@@ -24,6 +25,7 @@ ITEM_KINDS = {
     "notification": "Notification", "payment_intent": "Payment", "refund": "Refund",
     "gateway_call": "Stripe call", "vocabulary": "Search vocabulary",
     "notice": "Rights notice",
+    "listing": "Listing",
 }
 
 

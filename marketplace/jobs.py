@@ -70,6 +70,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         schedule=900.0,
     ),
     PeriodicJob(
+        name="preorders-remind",
+        task="orders.tasks.preorders_remind_sellers_task",
+        schedule=3600.0,  # 14, 3 and 1 days before a pre-order's promised date, once each
+    ),
+    PeriodicJob(
         name="search-vocabulary",
         task="sellers.tasks.search_vocabulary_rebuild_task",
         schedule=600.0,  # words of new listings become typo corrections within 10 minutes

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from orders.models import Order
-from orders.selectors import order_counts_by_status, orders_for_shop
+from orders.selectors import order_counts_by_status, orders_for_shop, preorders_due_soon_count
 from payments.selectors import payout_account_of, shop_balance
 from sellers.selectors import shop_listings_for_owner, shop_of_user_or_none, shop_onboarding_notes
 
@@ -24,6 +24,7 @@ def seller_dashboard(request):
             recent_orders=list(orders_for_shop(shop=shop)[:RECENT_ORDERS]),
             to_ship=counts.get(Order.Status.PAID, 0),
             disputed=counts.get(Order.Status.DISPUTED, 0),
+            preorders_due_soon=preorders_due_soon_count(shop=shop),
             balance=shop_balance(shop=shop),
             payout_account=payout_account_of(shop_id=shop.pk),
             **shop_onboarding_notes(shop=shop),

@@ -107,6 +107,23 @@ _KINDS = [
         ("refund_cents", "currency", "note"),
     ),
     Kind(
+        "preorder_date_moved", "buyer", Category.ESSENTIAL,
+        "{{ shop_name }} moved the ship date of order #{{ order_id }}",
+        "{{ shop_name }} moved the ship date of “{{ listing_title }}” (order #{{ order_id }}) "
+        "from {{ moved_from|when }} to {{ ship_by|when }}. If that no longer suits you, you may "
+        "cancel for a full refund until {{ cancel_until|when }}.",
+        ("order_id", "shop_name", "listing_title", "moved_from", "ship_by", "cancel_until"),
+    ),
+    Kind(
+        "preorder_short_harvest", "buyer", Category.ESSENTIAL,
+        "Order #{{ order_id }} is cancelled: the harvest came in short",
+        "The harvest of “{{ listing_title }}” at {{ shop_name }} came in short, so order "
+        "#{{ order_id }} is cancelled and {{ amount_cents|money:currency }} refunded to you in "
+        "full.{% if note %} The seller says: “{{ note }}”{% endif %}",
+        ("order_id", "shop_name", "listing_title", "amount_cents", "currency"),
+        ("note",),
+    ),
+    Kind(
         "late_payment_refunded", "buyer", Category.ESSENTIAL,
         "Your payment of {{ amount_cents|money:currency }} is being refunded",
         "Your payment of {{ amount_cents|money:currency }} arrived after "
@@ -140,6 +157,15 @@ _KINDS = [
         "Order #{{ order_id }} was cancelled{% if reason %}: {{ reason }}{% endif %}.",
         ("order_id",),
         ("reason",),
+    ),
+    Kind(
+        "preorder_due_soon", "seller", Category.REMINDERS,
+        "Pre-order “{{ listing_title }}” ships by {{ ship_by|when }}",
+        "{{ order_count }} paid pre-order{{ order_count|pluralize }} of “{{ listing_title }}” "
+        "({{ units }} in all) must ship by the end of {{ ship_by|when }}"
+        "{% if days %}, {{ days }} day{{ days|pluralize }} from now{% else %}, today{% endif %}."
+        " Any not shipped by then are cancelled and the buyers refunded in full.",
+        ("listing_id", "listing_title", "ship_by", "days", "order_count", "units"),
     ),
     Kind(
         "preorder_balance_paid", "seller", Category.ESSENTIAL,

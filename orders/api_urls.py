@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import addresses, cart, checkout, orders, reviews
+from orders.api import addresses, cart, checkout, orders, preorders, reviews
 
 urlpatterns = [
     path("cart", cart.CartApi.as_view(), name="api-cart"),
@@ -37,6 +37,14 @@ urlpatterns = [
          name="api-order-delivered"),
     path("orders/<int:order_id>/pickup-code", orders.OrderPickupCodeApi.as_view(),
          name="api-order-pickup-code"),
+    path("orders/<int:order_id>/cancel-after-move", preorders.OrderCancelAfterMoveApi.as_view(),
+         name="api-order-cancel-after-move"),
+    path("seller/preorders/<int:listing_id>", preorders.HarvestApi.as_view(),
+         name="api-seller-harvest"),
+    path("seller/preorders/<int:listing_id>/move", preorders.PreorderMoveApi.as_view(),
+         name="api-seller-preorder-move"),
+    path("seller/preorders/<int:listing_id>/short-harvest", preorders.ShortHarvestApi.as_view(),
+         name="api-seller-short-harvest"),
     path("orders/<int:order_id>/review", orders.OrderReviewApi.as_view(), name="api-order-review"),
     path("shops/<slug:slug>/reviews/", reviews.ShopReviewsApi.as_view(),
          name="api-shop-reviews"),

@@ -230,6 +230,9 @@ class Order(models.Model):
     balance_cents = models.BigIntegerField(default=0)
     # When the balance must be paid by (set when the seller marks the pre-order ready).
     balance_due_at = models.DateTimeField(null=True, blank=True)
+    # After the seller moved a pre-order's date: the buyer may cancel for a full refund until
+    # this moment (7 days from the move).
+    preorder_cancel_until = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:

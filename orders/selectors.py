@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -380,6 +381,79 @@ def orders_open_for_buyer(*, buyer) -> QuerySet[Order]:
 def orders_open_for_shop(*, shop) -> QuerySet[Order]:
     """The shop's orders that are not finished (ORDER_OPEN_STATUSES), oldest first."""
     return Order.objects.filter(shop=shop, status__in=ORDER_OPEN_STATUSES).order_by("id")
+
+
+# --- pre-orders: the seller's harvest page ----------------------------------------------
+
+# A pre-order's orders that were bought: everything but unpaid and left-before-payment ones.
+HARVEST_SOLD_STATUSES = (
+    Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED, Order.Status.DISPUTED,
+)
+
+
+def _harvest_orders(*, listing) -> QuerySet[Order]:
+    units = (OrderItem.objects.filter(order=OuterRef("pk"), listing_id=listing.pk)
+             .order_by().values("order").annotate(n=Sum("quantity")).values("n"))
+    return (
+        Order.objects.filter(Exists(OrderItem.objects.filter(order=OuterRef("pk"),
+                                                             listing_id=listing.pk)))
+        .exclude(status=Order.Status.PENDING_PAYMENT).exclude(LEFT_BEFORE_PAYMENT)
+        .annotate(units=Coalesce(Subquery(units), 0))
+        .select_related("buyer", "shop")
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+    )
+
+
+@dataclass
+class Harvest:
+    """One pre-order listing as its seller manages it: orders, units, money held, the date."""
+
+    listing: Listing
+    orders: list[Order]  # newest first; each with .units (of this listing) and .escrow
+    units_sold: int  # in orders paid and not cancelled
+    units_to_ship: int  # in paid orders not yet shipped
+    held_cents: int  # what escrow holds for these orders now
+    currency: str = "USD"
+
+    @property
+    def to_ship(self) -> list[Order]:
+        """The packing list: paid orders still to ship, oldest first."""
+        return sorted((order for order in self.orders if order.status == Order.Status.PAID),
+                      key=lambda order: (order.created, order.pk))
+
+    @property
+    def units_left(self) -> int:
+        return self.listing.stock
+
+
+def preorder_harvest(*, listing) -> Harvest:
+    """A pre-order listing's harvest page: three queries whatever the number of orders."""
+    orders = orders_with_escrow(orders=_harvest_orders(listing=listing)
+                                .order_by("-created", "-id"))
+    sold = [order for order in orders if order.status in HARVEST_SOLD_STATUSES]
+    return Harvest(
+        listing=listing, orders=orders,
+        units_sold=sum(order.units for order in sold),
+        units_to_ship=sum(order.units for order in sold if order.status == Order.Status.PAID),
+        held_cents=sum(order.escrow.remaining_cents for order in orders if order.escrow),
+        currency=listing.currency,
+    )
+
+
+def preorder_harvest_plan_orders(*, listing) -> list[Order]:
+    """Paid, unshipped orders of a pre-order listing, newest first, with .units and .escrow
+    (what a short harvest may cancel)."""
+    return orders_with_escrow(orders=_harvest_orders(listing=listing)
+                              .filter(status=Order.Status.PAID).order_by("-created", "-id"))
+
+
+def preorders_due_soon_count(*, shop, days: int = 14) -> int:
+    """Paid pre-orders of a shop whose promised date is within `days` (one query)."""
+    today = timezone.localdate()
+    return Order.objects.filter(
+        shop=shop, status=Order.Status.PAID, preorder_ships_by__isnull=False,
+        preorder_ships_by__lte=today + timedelta(days=days),
+    ).count()
 
 
 def reviews_public(*, shop_id: int | None = None, listing_id: int | None = None

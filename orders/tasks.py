@@ -7,6 +7,7 @@ from orders.services.deadlines import (
     orders_remind_deadlines,
 )
 from orders.services.payment_outcomes import checkouts_expire
+from orders.services.preorder_promise import preorders_remind_sellers
 from orders.services.preorders import preorders_cancel_balance_unpaid
 
 
@@ -38,3 +39,8 @@ def orders_remind_deadlines_task() -> int:
 @shared_task
 def preorders_cancel_balance_unpaid_task() -> int:
     return preorders_cancel_balance_unpaid()
+
+
+@shared_task
+def preorders_remind_sellers_task() -> int:
+    return preorders_remind_sellers()

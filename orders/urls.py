@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.views import cart, checkout, orders
+from orders.views import cart, checkout, orders, preorders
 
 urlpatterns = [
     path("cart/", cart.cart_page, name="cart"),
@@ -23,6 +23,13 @@ urlpatterns = [
     path("sell/orders/<int:order_id>/", orders.seller_order_page, name="seller-order"),
     path("sell/orders/<int:order_id>/packing-slip/", orders.seller_packing_slip,
          name="seller-order-packing-slip"),
+    path("sell/listings/<int:listing_id>/harvest/", preorders.harvest_page, name="seller-harvest"),
+    path("sell/listings/<int:listing_id>/harvest/packing-list/", preorders.harvest_packing_list,
+         name="seller-harvest-packing-list"),
+    path("sell/listings/<int:listing_id>/harvest/move/", preorders.harvest_move,
+         name="seller-harvest-move"),
+    path("sell/listings/<int:listing_id>/harvest/short/", preorders.harvest_short,
+         name="seller-harvest-short"),
     path("sell/orders/<int:order_id>/<slug:action>/", orders.seller_order_action,
          name="seller-order-action"),
 ]

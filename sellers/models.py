@@ -146,6 +146,8 @@ class Listing(models.Model):
     # The share of the price paid at checkout, in basis points (2000..10000 = 20..100 %);
     # the balance is paid when the seller marks the order ready to ship.
     preorder_deposit_bps = models.PositiveIntegerField(default=10000)
+    # The promised date the seller moved away from (set once: a second move is refused).
+    preorder_moved_from = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -52,6 +52,9 @@ class OrderPreorderOutputSerializer(serializers.Serializer):
     balance_due_at = serializers.DateTimeField(
         allow_null=True, help_text="Set when the seller marks it ready: pay by then, or the "
                                    "order is cancelled and the deposit refunded.")
+    cancel_until = serializers.DateTimeField(
+        allow_null=True, help_text="Set when the seller moved the ship date: until then the "
+                                   "buyer may cancel for a full refund (cancel-after-move).")
 
 
 class OrderOutputSerializer(serializers.Serializer):
@@ -121,6 +124,7 @@ def orders_data(orders: list[Order], *, viewer) -> list[dict]:
                 "deposit_cents": order.deposit_cents,
                 "balance_cents": order.balance_cents,
                 "balance_due_at": order.balance_due_at,
+                "cancel_until": order.preorder_cancel_until,
             } if order.is_preorder else None,
         })
     return OrderOutputSerializer(rows, many=True).data

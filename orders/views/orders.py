@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from orders.errors import OrderError, OrderNotFound
@@ -25,7 +26,7 @@ from orders.selectors import (
     orders_for_shop,
     orders_with_escrow,
 )
-from orders.services import lifecycle, preorders
+from orders.services import lifecycle, preorder_promise, preorders
 from orders.views.checkout import stripe_js_url
 from payments.errors import PaymentsError
 from payments.money import fee_split
@@ -63,7 +64,7 @@ def buyer_order_page(request, order_id: int):
     order = _order(request, order_id, as_seller=False)
     return render(request, "orders/buyer_order.html", {
         "order": order, "dispute_form": DisputeForm(), "review_form": ReviewForm(),
-        "has_review": hasattr(order, "review"),
+        "has_review": hasattr(order, "review"), "now": timezone.now(),
     })
 
 
@@ -122,6 +123,22 @@ def _seller_cancel(order: Order) -> Confirmation | None:
     )
 
 
+def _buyer_cancel_after_move(order: Order) -> Confirmation | None:
+    split = order_money_split(escrow=order.escrow, refund_cents=order.total_cents)
+    if not split.buyer_cents:
+        return None
+    currency = order.currency
+    return Confirmation(
+        f"Cancel pre-order #{order.pk}?",
+        [f"The seller moved the ship date; you may cancel until "
+         f"{timezone.localtime(order.preorder_cancel_until):%b %-d, %Y, %-I:%M %p %Z}."
+         if order.preorder_cancel_until else "The seller moved the ship date.",
+         f"You get {_dollars(split.buyer_cents, currency)} back on the card you paid with.",
+         f"{order.shop.name} receives nothing for this order."],
+        f"Cancel and refund me {_dollars(split.buyer_cents, currency)}",
+    )
+
+
 @dataclass(frozen=True)
 class Action:
     """A button on an order page: the service it calls, its form, and what to tell after."""
@@ -144,6 +161,10 @@ BUYER_ACTIONS = {
         order_id=order_id, actor=user), "Order cancelled. Anything you paid is refunded in full.",
         confirm=_buyer_cancel, done=Order.Status.CANCELLED,
         starts_from=frozenset({Order.Status.PENDING_PAYMENT, Order.Status.PAID})),
+    "cancel-after-move": Action(lambda order_id, user: preorder_promise.preorder_cancel_after_move(
+        order_id=order_id, buyer=user), "Pre-order cancelled. What you paid is refunded in full.",
+        confirm=_buyer_cancel_after_move, done=Order.Status.CANCELLED,
+        starts_from=frozenset({Order.Status.PAID})),
     "extend": Action(lambda order_id, user: lifecycle.order_extend_confirm_window(
         order_id=order_id, buyer=user), "You have 5 more days to confirm."),
     "delivered": Action(lambda order_id, user: lifecycle.order_mark_delivered(

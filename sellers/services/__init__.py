@@ -16,6 +16,7 @@ from .listings import (
     listing_update,
 )
 from .photos import listing_image_add, listing_image_delete, listing_images_reorder
+from .preorder_moves import MOVE_MAX_DAYS, listing_preorder_move, listing_preorder_sold_out
 from .preorders import (
     PREORDER_MAX_DAYS,
     listing_preorder_end,
@@ -38,6 +39,9 @@ from .shops import (
 from .stock import listing_stock_return, listing_stock_take, listings_lock
 
 __all__ = [
+    "MOVE_MAX_DAYS",
+    "listing_preorder_move",
+    "listing_preorder_sold_out",
     "PREORDER_MAX_DAYS",
     "listing_preorder_end",
     "listing_preorder_set",

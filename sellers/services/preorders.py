@@ -107,6 +107,8 @@ def listing_preorder_set(*, user, listing_id, ships_by, stock, deposit_bps=None)
                 and preorder_open_orders(listing_id=listing.pk)):
             raise Conflict("Buyers have open orders with the promised date: it cannot be "
                            "changed here.")
+        if listing.preorder_ships_by != fields["preorder_ships_by"]:
+            fields["preorder_moved_from"] = None  # a new promise may be moved once again
         for name, value in fields.items():
             setattr(listing, name, value)
         listing.save(update_fields=[*fields, "updated"])
@@ -127,5 +129,7 @@ def listing_preorder_end(*, user, listing_id) -> Listing:
             )
         listing.preorder_ships_by = None
         listing.preorder_deposit_bps = DEPOSIT_MAX_BPS
-        listing.save(update_fields=["preorder_ships_by", "preorder_deposit_bps", "updated"])
+        listing.preorder_moved_from = None
+        listing.save(update_fields=["preorder_ships_by", "preorder_deposit_bps",
+                                    "preorder_moved_from", "updated"])
     return listing

@@ -84,7 +84,8 @@ def test_full_payment_preorder_is_its_own_order_ships_by_the_promise_and_release
     detail = api_client.get(f"/api/v1/orders/{ahead_order.pk}").json()
     assert detail["preorder"] == {
         "ships_by": ahead(40).isoformat(), "deposit_bps": 10000, "deposit_cents": 2700,
-        "balance_cents": 0, "balance_due_at": None}
+        "balance_cents": 0, "balance_due_at": None,
+        "cancel_until": None}
     assert api_client.get(f"/api/v1/orders/{stocked.pk}").json()["preorder"] is None
     assert Listing.objects.get(pk=syrup.pk).stock == 7
     # Paid in full: nothing to mark ready, and the seller ships it.
