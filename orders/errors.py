@@ -164,3 +164,14 @@ class BalanceUnpaid(OrderError):
 
 class NoBalanceDue(OrderError):
     """Nothing is left to pay on this order, or the seller has not marked it ready yet."""
+
+
+class PreorderCancelClosed(OrderError):
+    """A paid pre-order is the seller's harvest plan: the buyer cancels it only after a move."""
+
+    def __init__(self):
+        super().__init__(
+            "A paid pre-order is held for you from the harvest, so it cannot be cancelled now. "
+            "If the seller moves its ship date you may cancel within 7 days for a full refund, "
+            "and if it is not shipped by the promised date it is refunded in full by itself."
+        )

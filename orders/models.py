@@ -294,6 +294,17 @@ class Order(models.Model):
         return self.balance_cents > 0 and self.balance_due_at is not None
 
     @property
+    def preorder_held(self) -> bool:
+        """A paid pre-order the buyer may not cancel now: it is the seller's harvest plan.
+
+        The buyer's ways out are a balance they may leave unpaid (then it is cancelled anyway)
+        and the 7 days after the seller moves the date.
+        """
+        if not self.is_preorder or self.status != self.Status.PAID or self.balance_due:
+            return False
+        return not (self.preorder_cancel_until and self.preorder_cancel_until > timezone.now())
+
+    @property
     def item_count(self) -> int:
         """Units, not lines (3 jars are 3 items); reads prefetched items when there are any."""
         return sum(item.quantity for item in self.items.all())

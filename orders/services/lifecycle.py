@@ -23,6 +23,7 @@ from orders.errors import (
     OrderNotFound,
     PickupCodeWrong,
     PickupLocked,
+    PreorderCancelClosed,
     WindowOpen,
 )
 from orders.models import Order, Review
@@ -267,6 +268,8 @@ def order_cancel(*, order_id, actor) -> Order:
     is_seller = order_party(order=order, user=actor) == SELLER
     if order.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID):
         raise InvalidTransition(order.status, OrderStatus.CANCELLED)
+    if not is_seller and order.preorder_held:
+        raise PreorderCancelClosed()
     who = "the seller" if is_seller else "the buyer"
     with transaction.atomic():
         checkout_lock(checkout_id=order.checkout_id)  # checkout before order, as payment does

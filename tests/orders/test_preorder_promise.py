@@ -296,3 +296,22 @@ def test_short_harvest_refunds_deposits_and_paid_balances_in_full(localstripe):
         assert f"${paid_cents // 100:,}.{paid_cents % 100:02d}" in note.message
     # The balance was its own payment: it is refunded to it, the deposit to the deposit's.
     assert Refund.objects.filter(escrow__reference=with_balance.reference).count() == 2
+
+
+def test_a_buyer_cannot_cancel_a_paid_pre_order_unless_the_date_moved(localstripe):
+    listing = preorder_listing(stock=3)
+    order = bought(listing)
+    buyer = client_for(order.buyer)
+    answer = buyer.post(f"/api/v1/orders/{order.pk}/cancel")
+    assert answer.status_code == 409
+    assert "held for you from the harvest" in answer.json()["detail"]
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+    assert _held(order) == order.total_cents and not Refund.objects.exists()
+    assert Listing.objects.get(pk=listing.pk).stock == 2
+    page = buyer.get(f"/orders/{order.pk}/")
+    assert "Cancel order" not in page.content.decode()
+    # The seller may still cancel it (with a full refund), as for any paid order.
+    assert client_for(listing.shop.owner).post(
+        f"/api/v1/orders/{order.pk}/cancel").status_code == 200
+    assert Order.objects.get(pk=order.pk).status == Order.Status.CANCELLED
+    assert Refund.objects.count() == 1
