@@ -57,6 +57,8 @@ PUBLIC = {
     "listings/<int:listing_id>/": {"get"},
     "villages/<slug:slug>/": {"get"},
     "impact/": {"get"},
+    "impact/<slug:chart>.csv": {"get"},  # the impact charts' numbers
+    "villages/<slug:slug>/impact-<slug:chart>.csv": {"get"},
     "sell/terms/": {"get"},  # the fees and payout terms, read before opening a shop
     "shops/<slug:slug>/": ANY,
     "cart/": {"get", "post"},  # the visitor cart lives in the session
