@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brands import selectors, services
+from brands.abuse import owners_flagged
 from brands.documents import document_response
 from brands.errors import BrandsError, NotFound
 from brands.forms import AgentForm, ApplyForm, DecisionForm, NoticeForm
@@ -230,7 +231,8 @@ def staff_notices(request):
                                           default=Notice.Status.OPEN)
     page = _page(request, selectors.notice_queue(status=status))
     return render(request, "brands/staff_notices.html",
-                  {"page": page, "status": status, "tabs": Notice.Status.choices},
+                  {"page": page, "status": status, "tabs": Notice.Status.choices,
+                   "flagged_owners": owners_flagged().filter(filing_suspended=False).count()},
                   status=code)
 
 

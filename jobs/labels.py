@@ -16,6 +16,7 @@ JOB_TITLES = {
     "insights-summaries": "Refreshing the daily figures behind the charts",
     "insights-views": "Copying counted listing views to the charts' figures",
     "insights-staff-days": "Counting the staff desk's day for the staff trends",
+    "brands-restore-answered": "Putting answered rights notices' listings back on sale",
     "preorders-remind": "Reminding sellers of pre-order ship dates",
 }
 
@@ -23,6 +24,7 @@ ITEM_KINDS = {
     "checkout": "Checkout", "order": "Order", "payout": "Payout", "shop": "Shop",
     "notification": "Notification", "payment_intent": "Payment", "refund": "Refund",
     "gateway_call": "Stripe call", "vocabulary": "Search vocabulary",
+    "notice": "Rights notice",
     "listing": "Listing",
 }
 

@@ -96,4 +96,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         # the last run of a day leaves that day's age as observed
         schedule=900.0,
     ),
+    PeriodicJob(
+        name="brands-restore-answered",
+        task="brands.tasks.counter_notices_restore_due_task",
+        schedule=900.0,  # answered notices' listings back within 15 minutes of the deadline
+    ),
 ]

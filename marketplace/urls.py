@@ -32,6 +32,7 @@ api_v1 = [
     path("", include("moderation.api_urls")),
     path("", include("insights.api_urls")),
     path("", include("brands.api_urls")),
+    path("", include("brands.api_urls_answers")),
 ]
 
 urlpatterns = [
@@ -81,6 +82,7 @@ urlpatterns = [
     path("", include("insights.staff_urls")),
     path("", include("insights.urls")),
     path("", include("brands.urls")),
+    path("", include("brands.urls_answers")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,7 +1,7 @@
 """Reads for the staff pages and the moderation API, with their joins done."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import (
     CharField,
@@ -18,7 +18,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
 from django.utils import timezone
 
 from moderation.errors import NotFound
@@ -219,3 +219,42 @@ def dashboard() -> Dashboard:
         reports_today=Report.objects.filter(created__gte=today).count(),
         orders_week=week["count"], gmv_week_cents=int(week["gmv"]),
     )
+
+
+def report_counts_by_month(*, since: datetime) -> dict:
+    """Buyers' reports per calendar month (UTC) since `since`: received, and decided by staff.
+
+    Two grouped queries whatever the number of months: {month (date): {"received": n,
+    "actioned": n, "dismissed": n}}. A report counts as received in the month it was made and
+    as decided in the month staff decided it.
+    """
+    months: dict = {}
+    received = (Report.objects.filter(created__gte=since)
+                .annotate(month=TruncMonth("created", tzinfo=UTC)).values("month")
+                .annotate(count=Count("id")).order_by())
+    for row in received:
+        months.setdefault(row["month"].date(), {})["received"] = row["count"]
+    decided = (Report.objects.filter(resolved_at__gte=since)
+               .exclude(status=Report.Status.OPEN)
+               .annotate(month=TruncMonth("resolved_at", tzinfo=UTC)).values("month")
+               .annotate(actioned=Count("id", filter=Q(status=Report.Status.ACTIONED)),
+                         dismissed=Count("id", filter=Q(status=Report.Status.DISMISSED)))
+               .order_by())
+    for row in decided:
+        figures = months.setdefault(row["month"].date(), {})
+        figures["actioned"], figures["dismissed"] = row["actioned"], row["dismissed"]
+    return months
+
+
+def audit_counts_by_month(*, action: str, since: datetime, reason_startswith: str = "") -> dict:
+    """How many audit rows of `action` per calendar month (UTC) since `since`: {month: n}.
+
+    `reason_startswith` narrows to one kind of decision (e.g. shop suspensions for repeat
+    infringement, whose reason starts with a fixed phrase). One grouped query.
+    """
+    rows = AuditLog.objects.filter(action=action, created__gte=since)
+    if reason_startswith:
+        rows = rows.filter(reason__startswith=reason_startswith)
+    return {row["month"].date(): row["count"] for row in
+            rows.annotate(month=TruncMonth("created", tzinfo=UTC)).values("month")
+            .annotate(count=Count("id")).order_by()}

@@ -353,6 +353,42 @@ _KINDS = [
         "through yet. Our team is on it and will try again; you do not need to do anything.",
         ("order_id", "amount_cents", "currency"),
     ),
+    # --- brand protection: the seller's answer to a notice and what follows (issue 18) ------
+    Kind(
+        "counter_notice_received", "owner", Category.ESSENTIAL,
+        "The seller answered your notice #{{ notice_id }}",
+        "The seller answered your notice #{{ notice_id }} with a counter-notice. Unless you tell "
+        "us by {{ action_due_at|when }} that you have filed a court action, the listings go back "
+        "on sale.",
+        ("notice_id", "action_due_at"),
+    ),
+    Kind(
+        "notice_action_reported", "seller", Category.ESSENTIAL,
+        "Notice #{{ notice_id }}: the rights owner filed a court action",
+        "The rights owner told us they filed a court action about notice #{{ notice_id }}, so "
+        "the listings stay down until it is settled.",
+        ("notice_id",),
+    ),
+    Kind(
+        "notice_listings_restored", "seller", Category.ESSENTIAL,
+        "Notice #{{ notice_id }}: the listings are back on sale",
+        "The listings on notice #{{ notice_id }} are back on sale: {{ why }}",
+        ("notice_id", "why"),
+    ),
+    Kind(
+        "counter_notice_kept_down", "seller", Category.ESSENTIAL,
+        "Notice #{{ notice_id }}: the listings stay down",
+        "Our team looked at notice #{{ notice_id }} and the seller's answer and decided the "
+        "listings stay down: {{ note }}",
+        ("notice_id", "note"),
+    ),
+    Kind(
+        "owner_filing_suspended", "owner", Category.ESSENTIAL,
+        "You may no longer file notices",
+        "Too many of your recent notices were reversed, so you may no longer file notices: "
+        "{{ note }}",
+        ("note",),
+    ),
     # --- staff -----------------------------------------------------------------------------
     Kind(
         "staff_new_dispute", "staff", Category.ESSENTIAL,

@@ -25,7 +25,7 @@ def _apply(client, **extra):
     body = {"kind": "company", "name": "Acme Quilts Inc.", "right_name": "Acme",
             "basis": "registered", "registration_number": "US 1234567",
             "registration_office": "USPTO", "documents": [builders.proof_pdf()], **extra}
-    return client.post("/api/v1/brands/owners/", body, format="multipart")
+    return client.post("/api/v1/brand/owners/", body, format="multipart")
 
 
 def _notice_body(owner, listings, **extra):
@@ -51,18 +51,18 @@ def test_apply_verify_file_takes_the_listing_down_while_an_order_in_flight_compl
     assert applied.json()["status"] == "pending"
     owner = RightsOwner.objects.get()
     # Waiting: cannot file yet.
-    assert owner_api.post("/api/v1/brands/notices/", _notice_body(owner, [quilt]),
+    assert owner_api.post("/api/v1/brand/notices/", _notice_body(owner, [quilt]),
                           format="json").status_code == 403
-    queue = mod_client.get("/api/v1/moderation/brands/owners/").json()
+    queue = mod_client.get("/api/v1/moderation/brand/owners/").json()
     assert [row["name"] for row in queue["results"]] == ["Acme Quilts Inc."]
     assert queue["results"][0]["documents"][0]["content_type"] == "application/pdf"
-    verified = mod_client.post(f"/api/v1/moderation/brands/owners/{owner.pk}/verify",
+    verified = mod_client.post(f"/api/v1/moderation/brand/owners/{owner.pk}/verify",
                                {"note": "USPTO record matches."}, format="json")
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
     assert Notification.objects.filter(recipient=applicant,
                                        kind="rights_owner_verified").count() == 1
 
-    filed = owner_api.post("/api/v1/brands/notices/", _notice_body(owner, [quilt]),
+    filed = owner_api.post("/api/v1/brand/notices/", _notice_body(owner, [quilt]),
                            format="json")
 
     assert filed.status_code == 201, filed.content
@@ -83,7 +83,7 @@ def test_apply_verify_file_takes_the_listing_down_while_an_order_in_flight_compl
     assert told.context == {"notice_id": notice["id"], "listing_title": "Acme star quilt",
                             "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
                             "reason": "Counterfeit goods"}
-    staff_queue = mod_client.get("/api/v1/moderation/brands/notices/").json()
+    staff_queue = mod_client.get("/api/v1/moderation/brand/notices/").json()
     assert [row["id"] for row in staff_queue["results"]] == [notice["id"]]
     assert ("notice_takedown", "listing", str(quilt.pk)) in [row[:3] for row in audit_rows()]
     # The order paid before the notice ships and completes.
@@ -96,14 +96,14 @@ def test_apply_verify_file_takes_the_listing_down_while_an_order_in_flight_compl
     # The seller sees the notice; a second notice on the listing is refused.
     mine = seller_api.get("/api/v1/sell/notices/").json()
     assert [row["owner_name"] for row in mine["results"]] == ["Acme Quilts Inc."]
-    again = owner_api.post("/api/v1/brands/notices/", _notice_body(owner, [quilt]),
+    again = owner_api.post("/api/v1/brand/notices/", _notice_body(owner, [quilt]),
                            format="json")
     assert again.status_code == 409 and "already taken down" in again.json()["detail"]
 
 
 def _upheld(owner, shop, n, mod_client):
     notice = builders.rights_notice(owner=owner, listings=[ListingFactory(shop=shop)])
-    response = mod_client.post(f"/api/v1/moderation/brands/notices/{notice.pk}/decide",
+    response = mod_client.post(f"/api/v1/moderation/brand/notices/{notice.pk}/decide",
                                {"decision": "uphold", "note": f"Fake number {n}."},
                                format="json")
     assert response.status_code == 200, response.content
@@ -159,7 +159,7 @@ def test_withdrawal_removes_the_strike_and_puts_the_listing_back(mod_client):
     notices = [_upheld(owner, shop, n, mod_client) for n in (1, 2)]
     owner_api = client_for(owner.applicant)
 
-    response = owner_api.post(f"/api/v1/brands/notices/{notices[0].pk}/withdraw",
+    response = owner_api.post(f"/api/v1/brand/notices/{notices[0].pk}/withdraw",
                               {"note": "Licensed after all."}, format="json")
 
     assert response.status_code == 200
@@ -172,7 +172,7 @@ def test_withdrawal_removes_the_strike_and_puts_the_listing_back(mod_client):
     _upheld(owner, shop, 3, mod_client)
     shop.refresh_from_db()
     assert shop.status == Shop.Status.ACTIVE
-    assert owner_api.post(f"/api/v1/brands/notices/{notices[0].pk}/withdraw").status_code == 409
+    assert owner_api.post(f"/api/v1/brand/notices/{notices[0].pk}/withdraw").status_code == 409
     told = Notification.objects.filter(kind="notice_decided", recipient=shop.owner,
                                        context__notice_id=notices[0].pk).order_by("id").last()
     assert "withdrawn by the rights owner" in told.message
@@ -181,7 +181,7 @@ def test_withdrawal_removes_the_strike_and_puts_the_listing_back(mod_client):
 def test_staff_reverse_restores_and_upheld_again_is_409(mod_client):
     notice = builders.rights_notice()
     item = notice.items.get()
-    url = f"/api/v1/moderation/brands/notices/{notice.pk}/decide"
+    url = f"/api/v1/moderation/brand/notices/{notice.pk}/decide"
     assert mod_client.post(url, {"decision": "uphold"}, format="json").status_code == 400
     assert mod_client.post(url, {"decision": "reverse", "note": "The goods are genuine."},
                            format="json").status_code == 200
@@ -189,14 +189,14 @@ def test_staff_reverse_restores_and_upheld_again_is_409(mod_client):
     assert Notice.objects.get().status == Notice.Status.REVERSED
     assert mod_client.post(url, {"decision": "uphold", "note": "x"},
                            format="json").status_code == 409
-    assert mod_client.post("/api/v1/moderation/brands/notices/999999/decide",
+    assert mod_client.post("/api/v1/moderation/brand/notices/999999/decide",
                            {"decision": "uphold", "note": "x"}, format="json").status_code == 404
     assert [row[0] for row in audit_rows(object_type="notice")] == ["notice_reversed"]
 
 
 def test_reject_an_application_tells_why_and_allows_a_new_one(mod_client):
     owner = builders.rights_owner(verified=False)
-    url = f"/api/v1/moderation/brands/owners/{owner.pk}/reject"
+    url = f"/api/v1/moderation/brand/owners/{owner.pk}/reject"
     assert mod_client.post(url, {}, format="json").status_code == 400
     assert mod_client.post(url, {"note": "The number belongs to someone else."},
                            format="json").status_code == 200
@@ -212,18 +212,18 @@ def test_an_agent_files_for_the_owner_but_does_not_manage_people():
     owner = builders.rights_owner()
     helper = UserFactory(email="paralegal@example.com")
     owner_api = client_for(owner.applicant)
-    added = owner_api.post("/api/v1/brands/owners/me/agents/",
+    added = owner_api.post("/api/v1/brand/owners/me/agents/",
                            {"email": "paralegal@example.com"}, format="json")
     assert added.status_code == 201
     agent_api = client_for(helper)
     listing = ListingFactory()
-    filed = agent_api.post("/api/v1/brands/notices/", _notice_body(owner, [listing]),
+    filed = agent_api.post("/api/v1/brand/notices/", _notice_body(owner, [listing]),
                            format="json")
     assert filed.status_code == 201
     assert Notice.objects.get().filed_by == helper
-    assert agent_api.post("/api/v1/brands/owners/me/agents/", {"email": "x@example.com"},
+    assert agent_api.post("/api/v1/brand/owners/me/agents/", {"email": "x@example.com"},
                           format="json").status_code == 403
-    assert owner_api.get(f"/api/v1/brands/notices/{filed.json()['id']}").status_code == 200
-    assert owner_api.delete(f"/api/v1/brands/owners/me/agents/{added.json()['id']}"
+    assert owner_api.get(f"/api/v1/brand/notices/{filed.json()['id']}").status_code == 200
+    assert owner_api.delete(f"/api/v1/brand/owners/me/agents/{added.json()['id']}"
                             ).status_code == 204
-    assert agent_api.get(f"/api/v1/brands/notices/{filed.json()['id']}").status_code == 404
+    assert agent_api.get(f"/api/v1/brand/notices/{filed.json()['id']}").status_code == 404

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _apply_with(client, upload):
-    return client.post("/api/v1/brands/owners/", {
+    return client.post("/api/v1/brand/owners/", {
         "kind": "person", "name": "Jo Painter", "right_name": "Jo's photos",
         "basis": "copyright", "explanation": "I took these photos.", "documents": [upload],
     }, format="multipart")
@@ -65,7 +65,7 @@ def test_documents_only_for_staff_and_the_owners_people(moderator):
     document = ProofDocument.objects.get(owner=owner)
     notice = builders.rights_notice(owner=owner)
     seller = notice.items.get().shop.owner
-    url = f"/api/v1/brands/documents/{document.pk}"
+    url = f"/api/v1/brand/documents/{document.pk}"
     for stranger in (seller, UserFactory(), builders.rights_owner(name="Other Co").applicant):
         assert client_for(stranger).get(url).status_code == 404
     assert Client().get(f"/brands/documents/{document.pk}/").status_code == 302  # log in
@@ -86,13 +86,13 @@ def test_another_owners_notice_and_another_sellers_notice_are_404():
     other_owner = builders.rights_owner(name="Other Co")
     other_seller = ShopFactory().owner
     assert client_for(other_owner.applicant).get(
-        f"/api/v1/brands/notices/{notice.pk}").status_code == 404
+        f"/api/v1/brand/notices/{notice.pk}").status_code == 404
     assert client_for(other_owner.applicant).post(
-        f"/api/v1/brands/notices/{notice.pk}/withdraw").status_code == 404
+        f"/api/v1/brand/notices/{notice.pk}/withdraw").status_code == 404
     assert client_for(other_seller).get(f"/api/v1/sell/notices/{notice.pk}").status_code == 404
     assert client_for(other_seller).get("/api/v1/sell/notices/").json()["results"] == []
-    for path in ("/api/v1/brands/notices/99999999999", "/api/v1/sell/notices/99999999999",
-                 "/api/v1/brands/documents/99999999999"):
+    for path in ("/api/v1/brand/notices/99999999999", "/api/v1/sell/notices/99999999999",
+                 "/api/v1/brand/documents/99999999999"):
         assert client_for(other_owner.applicant).get(path).status_code in (403, 404), path
     page = Client()
     page.force_login(other_seller)
@@ -113,9 +113,9 @@ def test_unverified_owner_and_strangers_cannot_file_and_suspended_filers_are_403
     waiting = builders.rights_owner(verified=False)
     body = {"right": waiting.rights.get().pk, "listings": [listing.pk], "reason": "counterfeit",
             "evidence": "Fake.", "sworn": True, "signature_name": "Riley Rights"}
-    assert client_for(waiting.applicant).post("/api/v1/brands/notices/", body,
+    assert client_for(waiting.applicant).post("/api/v1/brand/notices/", body,
                                               format="json").status_code == 403
-    assert client_for(UserFactory()).post("/api/v1/brands/notices/", body,
+    assert client_for(UserFactory()).post("/api/v1/brand/notices/", body,
                                           format="json").status_code == 403
     page = Client()
     page.force_login(waiting.applicant)
@@ -123,7 +123,7 @@ def test_unverified_owner_and_strangers_cannot_file_and_suspended_filers_are_403
     verified = builders.rights_owner(name="Verified Co")
     RightsOwner.objects.filter(pk=verified.pk).update(filing_suspended=True)
     body["right"] = verified.rights.get().pk
-    assert client_for(verified.applicant).post("/api/v1/brands/notices/", body,
+    assert client_for(verified.applicant).post("/api/v1/brand/notices/", body,
                                                format="json").status_code == 403
     assert Listing.objects.get(pk=listing.pk).status == Listing.Status.ACTIVE
     assert Notice.objects.count() == 0
@@ -140,7 +140,7 @@ def test_bad_notices_are_refused_and_nothing_comes_down(change, status):
     listing = ListingFactory()
     body = {"right": owner.rights.get().pk, "listings": [listing.pk], "reason": "counterfeit",
             "evidence": "Fake.", "sworn": True, "signature_name": "Riley Rights", **change}
-    response = client_for(owner.applicant).post("/api/v1/brands/notices/", body, format="json")
+    response = client_for(owner.applicant).post("/api/v1/brand/notices/", body, format="json")
     assert response.status_code == status, response.content
     assert Listing.objects.get(pk=listing.pk).status == Listing.Status.ACTIVE
     assert Notice.objects.count() == 0 and Notification.objects.filter(
@@ -153,7 +153,7 @@ def test_one_listing_already_down_refuses_the_whole_notice_409():
     body = {"right": owner.rights.get().pk, "listings": [live.pk, down.pk],
             "reason": "photos", "evidence": "Our photos.", "sworn": True,
             "signature_name": "Riley Rights"}
-    response = client_for(owner.applicant).post("/api/v1/brands/notices/", body, format="json")
+    response = client_for(owner.applicant).post("/api/v1/brand/notices/", body, format="json")
     assert response.status_code == 409
     assert Listing.objects.get(pk=live.pk).status == Listing.Status.ACTIVE
     assert Notice.objects.count() == 0
@@ -163,14 +163,14 @@ def test_notices_are_rate_limited_per_owner_agents_included(settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "notice": "2/hour"}
     owner = builders.rights_owner()
     agent = UserFactory(email="agent@example.com")
-    client_for(owner.applicant).post("/api/v1/brands/owners/me/agents/",
+    client_for(owner.applicant).post("/api/v1/brand/owners/me/agents/",
                                      {"email": "agent@example.com"}, format="json")
     answers = []
     for filer in (owner.applicant, agent, agent):
         body = {"right": owner.rights.get().pk, "listings": [ListingFactory().pk],
                 "reason": "design", "evidence": "Our design.", "sworn": True,
                 "signature_name": "Riley Rights"}
-        answers.append(client_for(filer).post("/api/v1/brands/notices/", body, format="json"))
+        answers.append(client_for(filer).post("/api/v1/brand/notices/", body, format="json"))
     assert [answer.status_code for answer in answers] == [201, 201, 429]
     assert int(answers[2]["Retry-After"]) > 0
     assert Notice.objects.count() == 2
@@ -186,7 +186,7 @@ def test_two_notices_against_one_listing_at_once_one_wins():
         body = {"right": owner.rights.get().pk, "listings": [listing.pk],
                 "reason": "counterfeit", "evidence": "Fake.", "sworn": True,
                 "signature_name": "Riley Rights"}
-        return client_for(owner.applicant).post("/api/v1/brands/notices/", body,
+        return client_for(owner.applicant).post("/api/v1/brand/notices/", body,
                                                 format="json").status_code
 
     assert sorted(run_together(2, file)) == [201, 409]
@@ -199,11 +199,11 @@ def _notices(count, owner, shop):
 
 
 @pytest.mark.parametrize("path, who", [
-    ("/brands/", "owner"), ("/api/v1/brands/notices/", "owner"),
+    ("/brands/", "owner"), ("/api/v1/brand/notices/", "owner"),
     ("/sell/notices/", "seller"), ("/api/v1/sell/notices/", "seller"),
-    ("/staff/brands/notices/", "staff"), ("/api/v1/moderation/brands/notices/", "staff"),
+    ("/staff/brands/notices/", "staff"), ("/api/v1/moderation/brand/notices/", "staff"),
     ("/staff/brands/owners/?status=verified", "staff"),
-    ("/api/v1/moderation/brands/owners/?status=verified", "staff"),
+    ("/api/v1/moderation/brand/owners/?status=verified", "staff"),
 ])
 def test_lists_cost_the_same_queries_at_1_and_20_rows(path, who, moderator,
                                                       django_assert_num_queries, settings):

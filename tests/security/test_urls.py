@@ -59,6 +59,9 @@ PUBLIC = {
     "impact/": {"get"},
     "impact/<slug:chart>.csv": {"get"},  # the impact charts' numbers
     "villages/<slug:slug>/impact-<slug:chart>.csv": {"get"},
+    "api/v1/transparency": {"get"},  # the transparency report: counts only, no names
+    "transparency/": {"get"},
+    "transparency/numbers.csv": {"get"},
     "sell/terms/": {"get"},  # the fees and payout terms, read before opening a shop
     "shops/<slug:slug>/": ANY,
     "cart/": {"get", "post"},  # the visitor cart lives in the session
