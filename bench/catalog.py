@@ -274,7 +274,10 @@ def main() -> None:
             report["selector_latency"][label] = {"error": str(error.messages)}
     worst = None
     for q in BAD_QUERIES:
-        figures = selector_latency({"q": q}, max(args.runs // 5, 5)) | {"q": q[:40]}
+        try:
+            figures = selector_latency({"q": q}, max(args.runs // 5, 5)) | {"q": q[:40]}
+        except ValidationError:  # over 200 characters: the API answers 400 before searching
+            continue
         if worst is None or figures["p95_ms"] > worst["p95_ms"]:
             worst = figures
     report["selector_latency"]["worst bad query"] = worst
