@@ -155,6 +155,13 @@ def nice_ceiling(value: float) -> float:
     return 10 * power  # pragma: no cover - the loop always returns
 
 
+def axis_top(value: float, unit: str) -> float:
+    """The axis' top: round, and for counts a multiple of 4 so the four grid lines fall on
+    whole numbers (a count of 1 reads 0, 1, 2, 3, 4, never 0.25)."""
+    top = nice_ceiling(value)
+    return 4 * math.ceil(top / 4) if unit == COUNT else top
+
+
 def _number(value: float) -> str:
     """Coordinates with one decimal at most, so the SVG stays small."""
     text = f"{value:.1f}"
@@ -267,7 +274,7 @@ def bar_chart(points: Sequence, *, title: str, description: str = "", series_nam
                    label_heading=label_heading)
     if chart.is_empty:
         return chart
-    top = nice_ceiling(max((value for value in values if value is not None), default=0))
+    top = axis_top(max((value for value in values if value is not None), default=0), unit)
     plot_height = HEIGHT - TOP - BOTTOM
     base = TOP + plot_height
     slot = (WIDTH - LEFT - RIGHT) / len(values)
@@ -309,7 +316,7 @@ def line_chart(series: Sequence, *, title: str, description: str = "", unit: str
     if chart.is_empty:
         return chart
     legend = len(all_series) > 1
-    top = nice_ceiling(max(max(one.values) for one in all_series))
+    top = axis_top(max(max(one.values) for one in all_series), unit)
     plot_height = HEIGHT - TOP - BOTTOM - (18 if legend else 0)
     base = TOP + plot_height
     slot = (WIDTH - LEFT - RIGHT) / len(labels)

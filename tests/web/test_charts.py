@@ -119,3 +119,14 @@ def test_a_period_not_covered_whole_is_hatched_or_hollow_and_explained():
     assert "Nov 16 (so far)</td>" in html  # the table keeps them
     whole = bar_chart([("Nov 9", 7)], title="Views")
     assert "Hatched" not in render_to_string("charts/chart.html", {"chart": whole})
+
+
+def test_a_count_axis_has_whole_numbers_only():
+    from web.charts import COUNT, bar_chart
+
+    chart = bar_chart([("Jan 2026", 0), ("Feb 2026", 1)], title="Notices", unit=COUNT,
+                      chart_id="notices")
+    svg = str(chart.svg)
+    assert ">0.25<" not in svg and ">0.5<" not in svg and ">0.75<" not in svg
+    for tick in ("0", "1", "2", "3", "4"):
+        assert f">{tick}</text>" in svg
