@@ -188,8 +188,9 @@ def main() -> int:
         say(f"demo log-ins, password {demo_data.DEMO_PASSWORD!r}:")
         for role, (email, _) in (("buyer", demo_data.DEMO_BUYER),
                                  ("seller", demo_data.DEMO_SELLER),
-                                 ("staff", demo_data.DEMO_STAFF)):
-            say(f"  {role:<6} {email}")
+                                 ("staff", demo_data.DEMO_STAFF),
+                                 ("rights owner", demo_data.DEMO_RIGHTS_OWNER)):
+            say(f"  {role:<12} {email}")
         say(f"  staff sign-in also asks for a code: add the authenticator key "
             f"{demo_data.DEMO_STAFF_TOTP_SECRET} to an authenticator app (time-based, 6 digits)")
         while not stopping:
