@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models import BooleanField, F, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from rapidfuzz.distance import DamerauLevenshtein
 
 from .models import MAX_PRICE_CENTS, Category, Listing
@@ -338,7 +339,8 @@ def category_family_ids(slug: str) -> QuerySet[Category]:
 
 
 def _filtered(filters: ListingFilters) -> QuerySet[Listing]:
-    listings = listing_public_queryset()
+    # A pre-order whose promised date has passed can no longer be bought: out of lists too.
+    listings = listing_public_queryset().exclude(preorder_ships_by__lt=timezone.localdate())
     if filters.category:
         listings = listings.filter(category_id__in=Subquery(category_family_ids(filters.category)))
     if filters.village:

@@ -172,3 +172,18 @@ def test_preorder_search_costs_the_same_at_1_and_20_rows(client, api_client,
         page = client.get(reverse("catalog-search") + "?preorder=only")
     assert page.content.decode().count("Pre-order — ships by") == count
     assert len(queries) == SEARCH_PAGE_QUERIES, [q["sql"] for q in queries]
+
+
+def test_a_preorder_whose_date_passed_leaves_search_and_the_storefront(listing, client, clock):
+    assert put(listing, ships_by=days(2), stock=5).status_code == 200
+    in_stock = ListingFactory(title="Maple candy", shop=listing.shop)
+
+    def found(path):
+        return [row["id"] for row in client.get(path).json()["results"]]
+
+    assert sorted(found("/api/v1/listings/?q=maple&nocache=1")) == [listing.pk, in_stock.pk]
+    clock.move(days=3)
+    assert found("/api/v1/listings/?q=maple&nocache=2") == [in_stock.pk]
+    assert found("/api/v1/listings/?preorder=only&nocache=3") == []
+    assert found(f"/api/v1/shops/{listing.shop.slug}/listings/") == [in_stock.pk]
+    assert "Maple syrup" not in client.get(f"/shops/{listing.shop.slug}/").content.decode()
