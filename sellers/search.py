@@ -44,11 +44,11 @@ FALSE_VALUES = {"false", "0", "no", "off", ""}
 SEARCH_CANDIDATES = 1000
 # `count()` of search results stops here: paginators then never count a whole table.
 COUNT_CAP = 10_000
-# A text query combined with filters (other than a shop) takes its candidates from the newest
-# SCAN_WINDOW listings containing the words: "honey" + one state + a price band otherwise walks
-# most of the table to find a thousand matches. Sorting by price or rating without words sorts
-# the newest BROWSE_WINDOW matches unless a shop, village, state or category already narrows
-# them (no index orders listings by price or by their shop's rating).
+# Common words combined with a state, a category or the stock and pickup checks (see _windowed
+# and _common) take their candidates from the newest SCAN_WINDOW listings containing the words:
+# "honey" + one state otherwise reads most of the state's listings. Sorting by shop rating
+# without words sorts the newest BROWSE_WINDOW matches unless a shop, village, state or category
+# already narrows them (no index orders listings by their shop's rating). Price sorts are exact.
 SCAN_WINDOW = 5_000
 # A query expected to match this many active listings or more is common (see _common).
 COMMON_MATCHES = 50_000
