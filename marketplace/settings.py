@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "moderation",
     "insights",
     "brands",
+    "hubs",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,11 @@ CELERY_RESULT_EXPIRES = 3600
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The e-mail address is the log-in; it is unique among accounts that have one (a hub's neighbour
+# may have none), a conditional constraint Django's check cannot see: hence auth.W004 is silenced
+# and the backend refuses an empty address.
+AUTHENTICATION_BACKENDS = ["marketplace.accounts.backends.EmailBackend"]
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

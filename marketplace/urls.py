@@ -33,6 +33,10 @@ api_v1 = [
     path("", include("insights.api_urls")),
     path("", include("brands.api_urls")),
     path("", include("brands.api_urls_answers")),
+    path("", include("hubs.api_urls_agents")),
+    path("", include("hubs.api_urls_managed")),
+    path("", include("hubs.api_urls_money")),
+    path("", include("hubs.api_urls_parcels")),
 ]
 
 urlpatterns = [
@@ -83,6 +87,10 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("brands.urls")),
     path("", include("brands.urls_answers")),
+    path("", include("hubs.urls_agents")),
+    path("", include("hubs.urls_managed")),
+    path("", include("hubs.urls_money")),
+    path("", include("hubs.urls_parcels")),
 ]
 
 if settings.SERVE_MEDIA:

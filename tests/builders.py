@@ -186,3 +186,45 @@ def rights_notice(*, owner=None, listings: list[Listing] | None = None,
         listing_ids=[listing.pk for listing in listings], reason=reason,
         evidence="The logo is misspelt and the stitching differs from ours.", sworn=True,
         signature_name="Riley Rights")
+
+
+# --- village hubs ----------------------------------------------------------------------------
+def hub(*, village=None, name: str = "Main Street Hub", commission_bps: int = 300):
+    """An open hub in `village` (a new one unless given)."""
+    from hubs.models import Hub
+    from tests.factories import VillageFactory
+
+    village = village or VillageFactory()
+    number = next(_numbers)
+    return Hub.objects.create(
+        village=village, name=name, slug=f"hub-{number}", line1=f"{number} Main Street",
+        city=village.name, state=village.state, postal_code="53801", phone="+16085550100",
+        opening_hours="Mon–Fri 9 am–5 pm, Sat 9 am–noon", commission_bps=commission_bps)
+
+
+def hub_world():
+    """One row of each hub model, as the admin walk needs them (hub, verified agent, a
+    managed shop, an act, a collected cash-out and a settlement)."""
+    from django.utils import timezone
+
+    from hubs.models import CashOut, HubAct, HubAgent, HubSettlement, ManagedShop
+
+    place = hub()
+    agent = UserFactory(display_name="Avery Agent")
+    HubAgent.objects.create(hub=place, user=agent, status=HubAgent.Status.VERIFIED,
+                            statement="I run the feed store.", decided_by=moderator(),
+                            decided_at=timezone.now())
+    shop = ShopFactory(village=place.village)
+    managed = ManagedShop.objects.create(
+        shop=shop, hub=place, agent=agent, consent_on=timezone.localdate(),
+        consent_statement="Signed the paper form at the hub.",
+        owner_address={"name": "Neighbour", "line1": "1 Farm Road", "city": "Lancaster",
+                       "state": "WI", "postal_code": "53813"})
+    HubAct.objects.create(hub=place, agent=agent, owner=shop.owner, shop=shop,
+                          action=HubAct.Action.SHOP_OPENED, reference=f"shop:{shop.pk}")
+    CashOut.objects.create(hub=place, shop=shop, owner=shop.owner, agent=agent,
+                           amount_cents=2500, status=CashOut.Status.COLLECTED,
+                           proof=CashOut.Proof.CODE, collected_at=timezone.now())
+    HubSettlement.objects.create(hub=place, amount_cents=2500, note="Check 1041.",
+                                 settled_by=moderator())
+    return managed

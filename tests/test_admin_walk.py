@@ -55,8 +55,9 @@ MONEY_OR_STATUS = re.compile(r"^(status|.*_cents|amount.*|stock|currency|is_reso
                              r"|email_state|review_reason|status_reason|hold_reason)$")
 # Written by the app as the audit trail itself, or a delivery outbox (not a trust state).
 NOT_WATCHED = {"moderation.auditlog", "payments.journalentry", "payments.journalline",
-               "notifications.notification", "accounts.user"}
-WATCHED_APPS = ("sellers", "payments", "orders", "moderation", "notifications", "accounts")
+               "notifications.notification", "accounts.user", "hubs.hubact"}
+WATCHED_APPS = ("sellers", "payments", "orders", "moderation", "notifications", "accounts",
+                "hubs")
 
 
 def registered():
@@ -106,6 +107,7 @@ def world():
     job_failure_record(job="payouts-daily", item="payout:1", error=RuntimeError("Walk."))
     upheld = builders.rights_notice()
     notice_decide(notice_id=upheld.pk, actor=staff_make(), decision="uphold", note="Fake.")
+    builders.hub_world()
     missing = [model._meta.label_lower for model, _ in registered()
                if not model._default_manager.exists()]
     assert missing == [], f"add a row of each newly registered model to the world: {missing}"

@@ -1,6 +1,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -11,10 +12,10 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("An e-mail address is required.")
-        email = self.normalize_email(email).lower()
-        extra_fields.setdefault("display_name", email.split("@")[0][:60])
+        if not email and not extra_fields.get("phone"):
+            raise ValueError("An e-mail address (or, for a hub's neighbour, a phone) is required.")
+        email = self.normalize_email(email or "").lower()
+        extra_fields.setdefault("display_name", (email.split("@")[0] or extra_fields["phone"])[:60])
         user = self.model(email=email, **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -32,9 +33,16 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person on the marketplace; the e-mail address is the log-in."""
+    """A person on the marketplace; the e-mail address is the log-in.
 
-    email = models.EmailField(unique=True)
+    A neighbour whose shop a village hub's agent runs may have no e-mail address (empty): a
+    phone number and a postal address are enough; such a person is told things by text message
+    and cannot log in until they set an address and a password.
+    """
+
+    email = models.EmailField(blank=True)
+    # E.164 ("+15551234567") or empty: where text messages go (see notifications' SMS channel).
+    phone = models.CharField(max_length=16, blank=True)
     display_name = models.CharField(max_length=60)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -60,14 +68,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""),
+                                    name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(fields=["email"], condition=~Q(email=""),
+                                    name="accounts_user_email_unique"),
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""),
+                                    name="accounts_user_phone_unique"),
+            models.CheckConstraint(condition=~Q(email="", phone=""),
+                                   name="accounts_user_email_or_phone"),
         ]
         permissions = [
             ("reset_second_factor", "Can reset another staff member's second factor"),
         ]
 
     def __str__(self):
-        return self.email
+        return self.email or self.display_name or self.phone
 
     @property
     def is_email_confirmed(self) -> bool:

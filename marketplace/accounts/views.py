@@ -35,7 +35,7 @@ def signup(request):
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="marketplace.accounts.backends.EmailBackend")
             cart_merge_session(user=user, session=request.session)
             messages.success(
                 request, f"Welcome, {user.display_name}! Your account is ready. We sent you "

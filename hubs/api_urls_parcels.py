@@ -1,0 +1,4 @@
+# REST routes of village hubs (parcels), included by marketplace/urls.py under /api/v1/.
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+# Pages of village hubs (money), included by marketplace/urls.py at the root.
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
