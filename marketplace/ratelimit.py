@@ -40,6 +40,8 @@ RATE_LIMITED_VIEWS = {
     "api-checkout-pay": "checkout",
     "password-reset": "password_reset",
     "api-password-reset": "password_reset",
+    "hub-apply": "hub",
+    "api-hub-agent-applications": "hub",
 }
 LIMITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -54,6 +56,7 @@ SCOPE_MESSAGES = {
     "account_data": "You have downloaded your data several times in a short time.",
     "account_close": "Too many tries to close the account in a short time.",
     "notice": "You have filed a lot of rights notices in a short time.",
+    "hub": "You have sent a lot of hub applications in a short time.",
 }
 
 # A cache that cannot be reached must not take the site down with it: the limit is skipped.

@@ -294,6 +294,8 @@ RATE_LIMITS = {
     "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
     # Rights notices per rights owner (the owner and all their agents together).
     "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
+    # Hub acts per person: applications to be an agent (and the hubs' other writes).
+    "hub": env_rate("RATE_LIMIT_HUB", "20/hour"),
 }
 
 # Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a
@@ -466,6 +468,8 @@ SPECTACULAR_SETTINGS = {
         "RightBasisEnum": "brands.models.Right.Basis",
         "NoticeReasonEnum": "brands.models.Notice.Reason",
         "NoticeStatusEnum": "brands.models.Notice.Status",
+        "HubAgentStatusEnum": "hubs.models.HubAgent.Status",
+        "HubDecisionEnum": [("verify", "Verify"), ("reject", "Reject")],
     },
 }
 
