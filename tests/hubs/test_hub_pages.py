@@ -54,7 +54,7 @@ def test_the_hub_page_shows_the_place_its_agents_and_the_live_shops_it_runs(clie
     response = client.get(f"/hubs/{hub.slug}/")
     page = response.content.decode()
     assert response.status_code == 200
-    for words in ("Prairie du Chien Feed &amp; Hub", hub.line1, "+16085550100",
+    for words in ("Prairie du Chien Feed &amp; Hub", hub.line1, "(608) 555-0100",
                   "Mon–Fri 9 am–5 pm, Sat 9 am–noon", 'href="/villages/prairie-du-chien-wi/"',
                   "Avery Agent", "Kickapoo Eggs", f'href="/hubs/{hub.slug}/apply/"'):
         assert words in page, words
@@ -196,3 +196,8 @@ def test_agents_of_a_closed_hub_cannot_use_the_dashboard():
 def test_the_dashboard_asks_visitors_to_sign_in(client):
     response = client.get("/hub/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_every_page_links_to_the_hubs_in_its_footer(client):
+    footer = client.get("/").content.decode().split("<footer")[1]
+    assert 'href="/hubs/">Village hubs</a>' in footer
