@@ -84,8 +84,6 @@ def hub_apply(request, slug: str):
                 messages.success(request, f"Thank you: staff read your application to "
                                           f"{place.name} and write to you.")
                 return redirect("hub", place.slug)
-    elif live is not None or not request.user.is_email_confirmed:
-        status = 200  # the page says why there is no form
     return render(request, "hubs/apply.html", {
         "hub": place, "form": form, "live": live, "application": application,
         "email_confirmed": request.user.is_email_confirmed,

@@ -178,7 +178,8 @@ def agent_remove(*, agent_id, actor, note) -> HubAgent:
         act_record(hub=agent.hub, agent=actor, action=HubAct.Action.AGENT_REMOVED,
                    reference=f"hub_agent:{agent.pk}", detail=agent.user.display_name)
         for managed in managed_shops:
-            act_record(hub=managed.hub, agent=actor, managed=managed, action=HubAct.Action.AGENT_REMOVED,
+            act_record(hub=managed.hub, agent=actor, managed=managed,
+                       action=HubAct.Action.AGENT_REMOVED,
                        reference=f"shop:{managed.shop_id}",
                        detail=f"{agent.user.display_name} no longer helps with this shop")
             notify(recipient=managed.shop.owner, kind="hub_agent_removed_owner",

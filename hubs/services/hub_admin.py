@@ -53,7 +53,8 @@ def commission_clean(raw) -> int:
     return value
 
 
-def hub_fields_clean(*, village_id=None, village_slug=None, name, line1, line2="", city, state, postal_code, phone,
+def hub_fields_clean(*, village_id=None, village_slug=None, name, line1, line2="", city, state,
+                     postal_code, phone,
                      opening_hours, commission_bps=0) -> dict:
     """The fields of a new hub, checked; ValidationError names every field that is wrong."""
     values = {
@@ -108,7 +109,8 @@ def hub_create(*, actor, village_id=None, village_slug=None, name, line1, line2=
                state, postal_code, phone, opening_hours, commission_bps=0) -> Hub:
     """Staff open a hub in a village (by id or slug); audited and recorded in its activity."""
     values = hub_fields_clean(
-        village_id=village_id, village_slug=village_slug, name=name, line1=line1, line2=line2, city=city, state=state,
+        village_id=village_id, village_slug=village_slug, name=name, line1=line1, line2=line2,
+        city=city, state=state,
         postal_code=postal_code, phone=phone, opening_hours=opening_hours,
         commission_bps=commission_bps)
     for attempt in range(3):
