@@ -281,3 +281,25 @@ def test_removal_needs_a_reason_and_a_verified_agent():
     pending.refresh_from_db()
     assert pending.status == HubAgent.Status.PENDING
     assert not AuditLog.objects.filter(action=AuditLog.Action.AGENT_REMOVED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_removing_one_agent_at_once_end_each_shop_once():
+    from hubs.services.agents import agent_remove
+
+    agent = verified_agent()
+    managed = managed_shop(agent)
+    staff = [builders.moderator(), builders.moderator()]
+
+    def remove(index):
+        try:
+            return agent_remove(agent_id=agent.pk, actor=staff[index], note="Moved away.")
+        except Conflict as exc:
+            return exc
+
+    results = run_together(2, remove)
+    assert sorted(type(result).__name__ for result in results) == ["Conflict", "HubAgent"]
+    managed.refresh_from_db()
+    assert managed.end_reason == ManagedShop.EndReason.AGENT_REMOVED
+    assert AuditLog.objects.filter(action=AuditLog.Action.AGENT_REMOVED).count() == 1
+    assert _kinds(managed.shop.owner) == ["hub_agent_removed_owner"]
