@@ -64,7 +64,7 @@ def test_staff_open_a_hub_and_verify_its_first_agent_on_a_phone(live_server, pho
     staff_browser_login(page, base, moderator, then="/staff/hubs/")
     assert page.get_by_text("No hubs yet").is_visible()
     screenshot(page, "1-list-empty")  # (before typing: the page check reloads what it sees)
-    page.get_by_label("Village").select_option(label="Viroqua, WI")
+    page.get_by_label("Village").select_option(label=str(village))
     page.get_by_label("Name", exact=True).fill("Viroqua Co-op Hub")
     page.get_by_label("Street address").fill("609 N Main St")
     page.get_by_label("Town").fill("Viroqua")
