@@ -7,9 +7,9 @@ from .services import notification_resend
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("id", "created", "recipient", "kind", "email_state", "attempts",
-                    "emailed_at", "is_read", "last_error")
-    list_filter = ("email_state", "kind", "created")
-    search_fields = ("recipient__email", "dedupe_key", "message")
+                    "emailed_at", "sms_state", "sms_sent_at", "is_read", "last_error")
+    list_filter = ("email_state", "sms_state", "kind", "created")
+    search_fields = ("recipient__email", "recipient__phone", "dedupe_key", "message")
     list_select_related = ("recipient",)
     date_hierarchy = "created"
     ordering = ("-created", "-id")
