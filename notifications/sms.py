@@ -25,6 +25,9 @@ from django.core.exceptions import ImproperlyConfigured
 from .errors import SmsProviderUnavailable, SmsRefused
 
 logger = logging.getLogger(__name__)
+# The SDK logs every request's headers at INFO: keep its client to warnings and errors.
+_twilio_log = logging.getLogger(f"{__name__}.twilio")
+_twilio_log.setLevel(logging.WARNING)
 
 TWILIO_HOST = "api.twilio.com"
 TIMEOUT_SECONDS = 10
@@ -108,4 +111,4 @@ def _twilio_http_client(base: str):
 
     # No pooled connections: texts are few, and a provider that restarted must not meet a dead
     # keep-alive socket.
-    return BaseHttpClient(pool_connections=False, timeout=TIMEOUT_SECONDS)
+    return BaseHttpClient(pool_connections=False, timeout=TIMEOUT_SECONDS, logger=_twilio_log)
