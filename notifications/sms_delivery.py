@@ -118,9 +118,10 @@ def _claim(*, notification_id: int, now: datetime.datetime):
             phone=phone, notification_id=notification.pk, now=now
         ):
             notification.sms_state = State.SKIPPED
+            cap = settings.SMS_DAILY_CAP_PER_NUMBER
             notification.sms_last_error = (
-                f"Over the daily cap: {settings.SMS_DAILY_CAP_PER_NUMBER} texts to this number "
-                "in the last 24 hours."
+                f"Over the daily cap: {cap} text{'' if cap == 1 else 's'} to this number in the "
+                "last 24 hours."
             )
         else:
             notification.sms_state = State.SENDING
