@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from marketplace.checks import sms_sent_for_real, sms_url_complete
 from notifications import sms
 from notifications.kinds import KINDS
 from notifications.models import Notification
@@ -317,3 +318,14 @@ def test_the_sweep_job_leaves_delivered_texts_alone(texts):
     Notification.objects.filter(pk=notification.pk).update(sms_next_attempt_at=eleven_minutes_ago)
     call_command("run_due_jobs", "--only", "notifications-sweep-stuck")
     assert len(texts) == 1
+
+
+def test_the_checks_name_an_incomplete_twilio_url_and_texts_that_are_not_sent(settings):
+    settings.SMS_URL = "twilio://ACabc:token@api.twilio.com"  # no sender
+    (error,) = sms_url_complete()
+    assert error.id == "marketplace.E030" and "from=%2B1" in error.msg
+    settings.SMS_URL = "twilio://ACabc:token@api.twilio.com?from=%2B15551234567"
+    assert sms_url_complete() == [] and sms_sent_for_real() == []
+    settings.SMS_URL = "file:///tmp/sms"
+    (warning,) = sms_sent_for_real()
+    assert warning.id == "marketplace.W030" and "SMS_URL is file://" in warning.msg
