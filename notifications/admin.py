@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from .models import Notification, NotificationPreference
-from .services import notification_resend
+from .services import notification_resend, notification_sms_resend
 
 
 @admin.register(Notification)
@@ -13,7 +13,7 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("recipient",)
     date_hierarchy = "created"
     ordering = ("-created", "-id")
-    actions = ["resend_email"]
+    actions = ["resend_email", "resend_text"]
     # The outbox is written by the app only: staff read it and resend, nothing else.
     readonly_fields = [field.name for field in Notification._meta.fields]
 
@@ -40,6 +40,19 @@ class NotificationAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 f"{skipped} left alone: only failed or skipped e-mails are resent.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Resend the text of the selected failed or skipped notifications")
+    def resend_text(self, request, queryset):
+        selected = list(queryset.values_list("pk", flat=True))
+        count = notification_sms_resend(notification_ids=selected)
+        skipped = len(selected) - count
+        self.message_user(request, f"{count} text(s) queued again.", messages.SUCCESS)
+        if skipped > 0:
+            self.message_user(
+                request,
+                f"{skipped} left alone: only failed or skipped texts are resent.",
                 messages.WARNING,
             )
 

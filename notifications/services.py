@@ -166,6 +166,38 @@ def notification_resend(*, notification_ids) -> int:
     return len(ids)
 
 
+def notification_sms_resend(*, notification_ids) -> int:
+    """Put failed (or skipped) texts back in the outbox with fresh attempts; return how many.
+
+    For staff after a provider outage outlived the retries or its credentials were fixed. Sent
+    and never-texted rows are left alone; the daily cap and the who-is-texted rule are checked
+    again when the worker claims the row.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(
+                pk__in=list(notification_ids),
+                sms_state__in=[Notification.SmsState.FAILED, Notification.SmsState.SKIPPED],
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            sms_state=Notification.SmsState.PENDING,
+            sms_attempts=0,
+            sms_next_attempt_at=now,
+            sms_claim_token=None,
+            sms_claimed_at=None,
+            sms_counted_at=None,  # the cap is counted again: a resent text takes a new slot
+            sms_last_error="",
+        )
+        for notification_id in ids:
+            sms_deliver_task.delay_on_commit(notification_id)
+    return len(ids)
+
+
 def notifications_erase_for(*, user) -> int:
     """Delete every notification of `user` (their account is closed); return how many."""
     with transaction.atomic():

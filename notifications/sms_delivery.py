@@ -83,6 +83,12 @@ def _over_cap(*, phone: str, notification_id: int, now: datetime.datetime) -> bo
     return taken >= settings.SMS_DAILY_CAP_PER_NUMBER
 
 
+def _holds_slot(notification: Notification, *, now: datetime.datetime) -> bool:
+    """A retry of a text counted in the last 24 hours keeps its slot under the cap."""
+    counted = notification.sms_counted_at
+    return counted is not None and counted > now - CAP_WINDOW
+
+
 def _claim(*, notification_id: int, now: datetime.datetime):
     """Lock the row, decide, and commit a claim; return (notification, token) or an outcome."""
     with transaction.atomic():
@@ -114,7 +120,7 @@ def _claim(*, notification_id: int, now: datetime.datetime):
         elif skip_reason := _skip_reason(notification):
             notification.sms_state = State.SKIPPED
             notification.sms_last_error = skip_reason
-        elif notification.sms_counted_at is None and _over_cap(
+        elif not _holds_slot(notification, now=now) and _over_cap(
             phone=phone, notification_id=notification.pk, now=now
         ):
             notification.sms_state = State.SKIPPED
@@ -130,7 +136,8 @@ def _claim(*, notification_id: int, now: datetime.datetime):
             notification.sms_next_attempt_at = now
             notification.sms_attempts += 1
             notification.sms_to = phone
-            notification.sms_counted_at = notification.sms_counted_at or now
+            if not _holds_slot(notification, now=now):
+                notification.sms_counted_at = now
             fields += ["sms_next_attempt_at", "sms_attempts", "sms_to", "sms_counted_at"]
         notification.save(update_fields=fields)
         if notification.sms_state != State.SENDING:

@@ -329,3 +329,23 @@ def test_the_checks_name_an_incomplete_twilio_url_and_texts_that_are_not_sent(se
     settings.SMS_URL = "file:///tmp/sms"
     (warning,) = sms_sent_for_real()
     assert warning.id == "marketplace.W030" and "SMS_URL is file://" in warning.msg
+
+
+def test_staff_resend_a_failed_text_once_and_leave_sent_ones_alone(client, texts):
+    ruth = neighbour()
+    sent = order_paid(ruth, order_id=1)
+    failed = order_paid(ruth, order_id=2)
+    Notification.objects.filter(pk=failed.pk).update(
+        sms_state=State.FAILED, sms_attempts=5, sms_last_error="Attempt 5: Twilio answered 503")
+    texts.clear()
+    staff_login(client, UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.post("/admin/notifications/notification/",
+                           {"action": "resend_text", "_selected_action": [sent.pk, failed.pk]},
+                           follow=True)
+    html = response.content.decode()
+    assert "1 text(s) queued again." in html
+    assert "1 left alone: only failed or skipped texts are resent." in html
+    failed.refresh_from_db()
+    assert (failed.sms_state, failed.sms_attempts, failed.sms_last_error) == (State.SENT, 1, "")
+    assert [text["body"][:34] for text in texts] == ["Taobao Village: new paid order #2 "]
