@@ -349,3 +349,43 @@ def test_staff_resend_a_failed_text_once_and_leave_sent_ones_alone(client, texts
     failed.refresh_from_db()
     assert (failed.sms_state, failed.sms_attempts, failed.sms_last_error) == (State.SENT, 1, "")
     assert [text["body"][:34] for text in texts] == ["Taobao Village: new paid order #2 "]
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over_after_the_lease_and_keeps_its_slot(
+    texts, settings
+):
+    settings.SMS_DAILY_CAP_PER_NUMBER = 2
+    ruth = neighbour()
+    notification, _later = order_paid(ruth, order_id=1), order_paid(ruth, order_id=2)
+    settings.SMS_DAILY_CAP_PER_NUMBER = 1  # the number is now at its cap, counting the later one
+    texts.clear()
+    # As a worker killed after its claim and before the provider answered: a sending row.
+    five_minutes_ago = timezone.now() - datetime.timedelta(minutes=5)
+    Notification.objects.filter(pk=notification.pk).update(
+        sms_state=State.SENDING, sms_claimed_at=five_minutes_ago,
+        sms_next_attempt_at=five_minutes_ago, sms_sent_at=None, sms_ref="")
+    # A live claim: a second copy of the task leaves it alone.
+    assert notification_text(notification_id=notification.pk).state == "busy"
+    assert sms_outbox_take_stuck() == []
+    assert texts == []
+
+    eleven_minutes_ago = timezone.now() - datetime.timedelta(minutes=11)
+    Notification.objects.filter(pk=notification.pk).update(
+        sms_claimed_at=eleven_minutes_ago, sms_next_attempt_at=eleven_minutes_ago)
+    assert sms_outbox_take_stuck() == [notification.pk]
+    # The text already holds a slot: the cap does not skip its own retry.
+    assert notification_text(notification_id=notification.pk).state == State.SENT
+    notification.refresh_from_db()
+    assert notification.sms_attempts == 2 and len(texts) == 1
+
+
+def test_five_failed_tries_give_up_with_the_last_error(texts):
+    ruth = neighbour()
+    notification = order_paid(ruth)
+    Notification.objects.filter(pk=notification.pk).update(
+        sms_state=State.PENDING, sms_attempts=5, sms_last_error="Attempt 5: Twilio answered 503")
+    assert notification_text(notification_id=notification.pk).state == State.FAILED
+    notification.refresh_from_db()
+    assert notification.sms_last_error == (
+        "Gave up after 5 attempts. Attempt 5: Twilio answered 503")
+    assert len(texts) == 1  # only the first, sent when the order was paid
