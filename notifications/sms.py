@@ -40,7 +40,7 @@ def sms_send(*, to: str, body: str) -> str:
     url = urlsplit(settings.SMS_URL)
     if url.scheme == "console":
         reference = f"console-{uuid.uuid4().hex[:12]}"
-        logger.warning("Text message to %s (%s): %s", to, reference, body)
+        logger.info("Text message to %s (%s): %s", to, reference, body)
         return reference
     if url.scheme == "file":
         return _file_send(Path(unquote(url.path) or settings.DATA_DIR / "sms"), to=to, body=body)

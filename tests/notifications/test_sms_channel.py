@@ -275,6 +275,7 @@ def test_the_file_backend_writes_one_file_per_text(settings, tmp_path):
 
 def test_the_console_backend_logs_the_text(settings, caplog):
     settings.SMS_URL = "console://"
+    caplog.set_level("INFO", logger="notifications.sms")
     order_paid(neighbour())
     assert "Text message to +15635550101" in caplog.text
     assert "new paid order #42" in caplog.text
