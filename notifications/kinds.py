@@ -351,6 +351,8 @@ _KINDS = [
         "{{ shop_name }} for you. The shop, its listings, its orders and its money stay yours; "
         "the hub can help you choose another agent.",
         ("hub_name", "shop_name", "agent_name"),
+        sms=("Taobao Village: {{ agent_name }} no longer runs {{ shop_name }} for you. The shop, "
+             "its orders and its money stay yours. {{ hub_name }} can help."),
     ),
     Kind(
         "staff_new_hub_agent", "staff", Category.ESSENTIAL,

@@ -303,3 +303,28 @@ def test_two_staff_removing_one_agent_at_once_end_each_shop_once():
     assert managed.end_reason == ManagedShop.EndReason.AGENT_REMOVED
     assert AuditLog.objects.filter(action=AuditLog.Action.AGENT_REMOVED).count() == 1
     assert _kinds(managed.shop.owner) == ["hub_agent_removed_owner"]
+
+
+def test_a_neighbour_with_only_a_phone_is_texted_when_their_agent_is_removed(settings):
+    from notifications import sms
+    from tests.factories import ShopFactory
+
+    settings.SMS_URL = "locmem://"
+    sms.outbox.clear()
+    agent = verified_agent(user=UserFactory(display_name="Avery Agent"))
+    neighbour = UserFactory(email="", phone="+15635550101", display_name="Ruth")
+    managed = managed_shop(agent, shop=ShopFactory(owner=neighbour, name="Ruth's Eggs",
+                                                   village=agent.hub.village))
+    from hubs.services.agents import agent_remove
+    from notifications.sms_delivery import notification_text
+
+    agent_remove(agent_id=agent.pk, actor=builders.moderator(), note="Moved away.")
+    managed.refresh_from_db()
+    assert managed.end_reason == ManagedShop.EndReason.AGENT_REMOVED
+    (told,) = Notification.objects.filter(recipient=neighbour)
+    assert (told.kind, told.sms_state) == ("hub_agent_removed_owner", "pending")
+    notification_text(notification_id=told.pk)  # what the worker's task does
+    (text,) = sms.outbox
+    assert text["to"] == "+15635550101"
+    assert "Avery Agent no longer runs Ruth's Eggs for you" in text["body"]
+    sms.outbox.clear()
