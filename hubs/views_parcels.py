@@ -15,8 +15,12 @@ from orders.models import Order
 from orders.selectors import HUB_PARCEL_STATES
 
 from .errors import HubsError
-from .services.parcels import parcel_for_agent, parcel_hand_over, parcel_mark_arrived, \
-    parcels_of_agent
+from .services.parcels import (
+    parcel_for_agent,
+    parcel_hand_over,
+    parcel_mark_arrived,
+    parcels_of_agent,
+)
 
 PARCELS_SHOWN = 50
 

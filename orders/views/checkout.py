@@ -29,8 +29,8 @@ from orders.selectors import (
     saved_addresses_for_user,
 )
 from orders.services.addresses import saved_address_remove
-from orders.services.hub_points import hub_point_find, hub_points_list
 from orders.services.checkout import checkout_abandon, checkout_create, checkout_for_buyer
+from orders.services.hub_points import hub_point_find, hub_points_list
 from orders.services.payment_outcomes import (
     checkout_pay,
     checkout_payable_for_buyer,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from hubs.models import HubAct, HubAgent
 from notifications.models import Notification
+from notifications.rendering import email_render, kind_get, message_render
 from orders.errors import HubParcelState
 from orders.models import Checkout, Order
 from orders.services.cart import cart_item_add
@@ -34,6 +35,7 @@ from payments.selectors import escrow_summary
 from tests.builders import ADDRESS
 from tests.factories import ListingFactory, UserFactory
 from tests.hubs.parcels_support import agent_make, hub_make, hub_order, hub_shipped
+from tests.plain_words import raw_codes
 from tests.support import run_together
 
 pytestmark = pytest.mark.django_db
@@ -408,3 +410,49 @@ def test_the_service_refuses_another_hubs_reference():
     with pytest.raises(Exception) as error:
         order_hub_arrived(order_id=order.pk, hub_reference=other.reference, actor=None)
     assert getattr(error.value, "http_status", None) == 404
+
+
+# --- plain words ----------------------------------------------------------------------------
+
+def test_every_hub_parcel_page_and_the_message_read_in_plain_words():
+    hub = hub_make(name="Kalona Quilt Corner")
+    agent = agent_make(hub)
+    not_shipped = hub_order(hub)
+    on_the_way = hub_shipped(hub)
+    waiting = hub_shipped(hub)
+    collected = hub_shipped(hub)
+    disputed = hub_shipped(hub)
+    for order in (waiting, collected, disputed):
+        _arrive(agent, order)
+    _client(agent).post(f"/hub/parcels/{collected.pk}/hand-over/",
+                        {"code": Order.objects.get(pk=collected.pk).pickup_code})
+    order_dispute(order_id=disputed.pk, buyer=disputed.buyer, reason="damaged",
+                  details="The box was crushed.")
+    problems = {}
+    agent_client = _client(agent)
+    pages = [(agent_client, f"/hub/parcels/?state={state}")
+             for state in ("on_the_way", "waiting", "collected")]
+    pages += [(agent_client, f"/hub/parcels/{order.pk}/hand-over/")
+              for order in (on_the_way, waiting, collected)]
+    for order in (not_shipped, on_the_way, waiting, collected, disputed):
+        pages += [(_client(order.buyer), f"/orders/{order.pk}/"),
+                  (_client(order.shop.owner), f"/sell/orders/{order.pk}/")]
+    buyer = UserFactory()
+    cart_item_add(user=buyer, listing_id=ListingFactory().pk, quantity=1)
+    pages += [(_client(buyer), "/checkout/"), (_client(buyer), "/checkout/?hub_q=Kalona")]
+    for client, path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        found = raw_codes(response.content.decode())
+        if found:
+            problems[path] = found
+    for note in Notification.objects.filter(kind="hub_parcel_arrived"):
+        kind = kind_get(note.kind)
+        mail = email_render(kind=kind, context=note.context, url=note.url,
+                            recipient_name=note.recipient.display_name)
+        for part in (mail.subject, mail.text, mail.html, message_render(kind=kind,
+                                                                        context=note.context)):
+            found = raw_codes(part.replace("\n", "<br>"))
+            if found:
+                problems[f"mail {note.pk}"] = found
+    assert problems == {}
