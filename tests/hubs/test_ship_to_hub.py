@@ -456,3 +456,18 @@ def test_every_hub_parcel_page_and_the_message_read_in_plain_words():
             if found:
                 problems[f"mail {note.pk}"] = found
     assert problems == {}
+
+
+def test_the_agents_parcel_acts_are_rate_limited(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "hub_parcel": "2/hour"}
+    hub = hub_make()
+    agent = agent_make(hub)
+    order = hub_shipped(hub)
+    client = _client(agent)
+    wrong = "000000" if order.pickup_code != "000000" else "111111"
+    assert _arrive(agent, order).status_code == 302
+    assert client.post(f"/hub/parcels/{order.pk}/hand-over/", {"code": wrong}).status_code == 400
+    limited = client.post(f"/hub/parcels/{order.pk}/hand-over/", {"code": order.pickup_code})
+    assert limited.status_code == 429 and limited.has_header("Retry-After")
+    assert Order.objects.get(pk=order.pk).status == Order.Status.SHIPPED
+    assert client.get("/hub/parcels/?state=waiting").status_code == 200  # reading is never limited
