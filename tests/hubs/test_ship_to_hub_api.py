@@ -163,3 +163,28 @@ def test_two_agents_of_the_hub_hand_over_at_once_the_money_is_released_once():
     assert sorted(run_together(2, hand_over)) == [200, 409]
     assert JournalEntry.objects.filter(reference=order.reference, kind="release").count() == 1
     assert Order.objects.get(pk=order.pk).status == Order.Status.COMPLETED
+
+
+def test_the_parcel_list_costs_the_same_queries_for_one_or_many_parcels():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hub = hub_make()
+    agent = agent_make(hub)
+    client = client_for(agent)
+
+    def queries():
+        counts = {}
+        for state in ("on_the_way", "waiting", "collected"):
+            with CaptureQueriesContext(connection) as context:
+                assert client.get(f"/api/v1/hub/parcels/?state={state}").status_code == 200
+            counts[state] = len(context)
+        return counts
+
+    hub_shipped(hub)
+    client.post(f"/api/v1/hub/parcels/{hub_shipped(hub).pk}/arrived")
+    few = queries()
+    for _ in range(4):
+        hub_shipped(hub)
+        client.post(f"/api/v1/hub/parcels/{hub_shipped(hub).pk}/arrived")
+    assert queries() == few
