@@ -197,6 +197,10 @@ def test_the_agent_marks_a_parcel_arrived_the_buyer_is_told_with_the_hours():
     assert "Waiting at the hub" in page and "Deliver to" in page
     seller_page = _client(order.shop.owner).get(f"/sell/orders/{order.pk}/").content.decode()
     assert "Waiting at the hub" in seller_page and order.pickup_code not in seller_page
+    listed = _client(order.shop.owner).get("/sell/orders/").content.decode()
+    assert "to Kalona Quilt Corner · Waiting at the hub" in listed
+    mine = _client(order.buyer).get("/orders/").content.decode()
+    assert "Kalona Quilt Corner: Waiting at the hub" in mine
 
 
 def test_the_code_is_hidden_until_the_parcel_arrives():
