@@ -188,3 +188,15 @@ def test_the_parcel_list_costs_the_same_queries_for_one_or_many_parcels():
         hub_shipped(hub)
         client.post(f"/api/v1/hub/parcels/{hub_shipped(hub).pk}/arrived")
     assert queries() == few
+
+
+def test_a_repeated_checkout_with_its_key_is_the_same_and_another_hub_is_409(
+        api_client, buyer, localstripe):
+    first_hub, second_hub = hub_make(), hub_make()
+    add(api_client, ListingFactory())
+    created = _checkout(api_client, {"fulfillment": "ship", "hub": first_hub.slug}, key="k-rep")
+    again = _checkout(api_client, {"fulfillment": "ship", "hub": first_hub.slug}, key="k-rep")
+    assert created.status_code == 201 and again.json()["id"] == created.json()["id"]
+    other = _checkout(api_client, {"fulfillment": "ship", "hub": second_hub.slug}, key="k-rep")
+    assert other.status_code == 409
+    assert Checkout.objects.count() == 1
