@@ -162,4 +162,4 @@ def hub_parcel_arrived_notify(order: Order) -> None:
                     "hub_name": order.hub_name,
                     "hub_address": f"{street}, {address.get('city', '')}, "
                                    f"{address.get('state', '')} {address.get('postal_code', '')}",
-                    "hub_hours": order.hub_hours})
+                    "hub_hours": order.hub_hours, "pickup_code": order.pickup_code})

@@ -475,3 +475,27 @@ def test_the_agents_parcel_acts_are_rate_limited(settings):
     assert limited.status_code == 429 and limited.has_header("Retry-After")
     assert Order.objects.get(pk=order.pk).status == Order.Status.SHIPPED
     assert client.get("/hub/parcels/?state=waiting").status_code == 200  # reading is never limited
+
+
+def test_a_buyer_with_only_a_phone_is_texted_the_hub_its_hours_and_the_code():
+    from django.contrib.auth import get_user_model
+
+    from notifications.rendering import sms_render
+
+    hub = hub_make(name="Kalona Quilt Corner")
+    agent = agent_make(hub)
+    buyer = get_user_model().objects.create_user(email="", phone="+16085550111",
+                                                 display_name="Ruth Yoder")
+    order = hub_shipped(hub, buyer=buyer)
+    assert _arrive(agent, order).status_code == 302
+    note = Notification.objects.get(kind="hub_parcel_arrived", recipient=buyer)
+    assert note.sms_state == Notification.SmsState.PENDING
+    text = sms_render(kind=kind_get(note.kind), context=note.context)
+    assert f"order #{order.pk} is waiting for you at Kalona Quilt Corner" in text
+    assert "Mon-Fri 9 am-5 pm" in text and f"hand-over code: {order.pickup_code}" in text
+    assert len(text) <= 160
+    # Someone with an e-mail address reads it there, never in a text.
+    other = hub_shipped(hub)
+    _arrive(agent, other)
+    assert Notification.objects.get(kind="hub_parcel_arrived", recipient=other.buyer
+                                    ).sms_state == Notification.SmsState.NONE
