@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class HubsConfig(AppConfig):
     name = "hubs"
     verbose_name = "Village hubs"
+
+    def ready(self):
+        from hubs.services.parcels import hub_point_lookup, hub_points_open
+        from orders.services.hub_points import hub_points_register
+
+        # Orders know no hubs: a buyer's choice of hub at checkout is looked up through this.
+        hub_points_register(lookup=hub_point_lookup, listing=hub_points_open)

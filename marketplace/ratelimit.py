@@ -40,6 +40,10 @@ RATE_LIMITED_VIEWS = {
     "api-checkout-pay": "checkout",
     "password-reset": "password_reset",
     "api-password-reset": "password_reset",
+    "hub-parcel-arrived": "hub_parcel",
+    "hub-parcel-hand-over": "hub_parcel",
+    "api-hub-parcel-arrived": "hub_parcel",
+    "api-hub-parcel-hand-over": "hub_parcel",
 }
 LIMITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -54,6 +58,7 @@ SCOPE_MESSAGES = {
     "account_data": "You have downloaded your data several times in a short time.",
     "account_close": "Too many tries to close the account in a short time.",
     "notice": "You have filed a lot of rights notices in a short time.",
+    "hub_parcel": "You have recorded a lot of parcels at the hub in a short time.",
 }
 
 # A cache that cannot be reached must not take the site down with it: the limit is skipped.

@@ -294,6 +294,8 @@ RATE_LIMITS = {
     "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
     # Rights notices per rights owner (the owner and all their agents together).
     "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
+    # A hub agent's parcel acts (arrived, hand-over tries), per agent.
+    "hub_parcel": env_rate("RATE_LIMIT_HUB_PARCEL", "300/hour"),
 }
 
 # Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a

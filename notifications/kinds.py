@@ -331,6 +331,20 @@ _KINDS = [
         "locked. The buyer can ask for a new code on the order page.",
         ("order_id",),
     ),
+    Kind(
+        "hub_parcel_arrived", "buyer", Category.ESSENTIAL,
+        "Order #{{ order_id }} is waiting for you at {{ hub_name }}",
+        "Your order #{{ order_id }} from {{ shop_name }} arrived at {{ hub_name }}, "
+        "{{ hub_address }}. Open: {{ hub_hours }}. Show your hand-over code from the order "
+        "page when you collect it.",
+        ("order_id", "shop_name", "hub_name", "hub_address", "hub_hours"),
+        # The buyer's own hand-over code, only in the text: a neighbour reached by text alone
+        # may never open the order page where it shows.
+        ("pickup_code",),
+        sms=("Taobao Village: order #{{ order_id }} is waiting for you at {{ hub_name }}. Open "
+             "{{ hub_hours }}.{% if pickup_code %} Your hand-over code: {{ pickup_code }}"
+             "{% endif %}"),
+    ),
     # --- chargebacks and refunds that recover (money) ----------------------------------
     Kind(
         "chargeback_opened", "seller", Category.ESSENTIAL,
