@@ -389,6 +389,14 @@ _KINDS = [
         "{{ note }}",
         ("note",),
     ),
+    # --- village hubs: the owner of a shop an agent runs (hubs/) -----------------------------
+    Kind(
+        "hub_takeover_link", "seller", Category.ESSENTIAL,
+        "Run {{ shop_name }} yourself",
+        "{{ agent_name }} at {{ hub_name }} sent you a link to run your shop {{ shop_name }} "
+        "yourself: open it within {{ days }} days, choose an e-mail address and a password.",
+        ("shop_name", "hub_name", "agent_name", "days"),
+    ),
     # --- staff -----------------------------------------------------------------------------
     Kind(
         "staff_new_dispute", "staff", Category.ESSENTIAL,

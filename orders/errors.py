@@ -175,3 +175,7 @@ class PreorderCancelClosed(OrderError):
             "If the seller moves its ship date you may cancel within 7 days for a full refund, "
             "and if it is not shipped by the promised date it is refunded in full by itself."
         )
+
+
+class BuyerNotAllowed(OrderError):
+    """This buyer may not buy from a shop in the cart (a hub agent and the shop they run)."""
