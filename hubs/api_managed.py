@@ -2,7 +2,9 @@
 service or selector, render. Another hub's or another agent's shop is 404; the agency is
 re-read on every request."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+import json
+
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -45,14 +47,31 @@ class HubsOwnerAddressSerializer(serializers.Serializer):
     postal_code = serializers.CharField(max_length=100, allow_blank=True)
 
 
+@extend_schema_field(HubsOwnerAddressSerializer)
+class HubsAddressField(serializers.JSONField):
+    """An object in a JSON body; the same object as a JSON string in a multipart body."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                "Send the address as an object: {name, line1, line2, city, state, "
+                "postal_code}.")
+        return data
+
+
 class HubsManagedShopOpenInputSerializer(serializers.Serializer):
     owner_name = serializers.CharField(max_length=1000, allow_blank=True)
     owner_phone = serializers.CharField(max_length=100, allow_blank=True,
                                         help_text="A US number; stored as E.164 (+1…).")
     owner_email = serializers.CharField(max_length=1000, allow_blank=True, required=False,
                                         default="")
-    owner_address = serializers.JSONField(
-        binary=True, help_text="{name, line1, line2, city, state, postal_code}; in a multipart "
+    owner_address = HubsAddressField(
+        help_text="{name, line1, line2, city, state, postal_code}; in a multipart "
                                "body, the same object as a JSON string.")
     shop_name = serializers.CharField(max_length=1000, allow_blank=True)
     shop_description = serializers.CharField(max_length=50_000, allow_blank=True,
@@ -71,29 +90,16 @@ class HubsManagedShopOutputSerializer(serializers.Serializer):
         "name": serializers.CharField(), "status": serializers.CharField()})
     owner = inline_serializer("HubsManagedShopOwner", {
         "id": serializers.IntegerField(), "display_name": serializers.CharField(),
-        "has_email": serializers.BooleanField()})
+        "has_email": serializers.BooleanField(source="email")}, source="shop.owner")
     hub = inline_serializer("HubsManagedShopHub", {
         "slug": serializers.CharField(), "name": serializers.CharField()})
     agent = serializers.CharField(source="agent.display_name")
     consent_on = serializers.DateField()
-    has_consent_photo = serializers.SerializerMethodField()
+    has_consent_photo = serializers.BooleanField(source="consent_photo")
     created = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
     end_reason = serializers.CharField(help_text="owner_revoked, owner_took_over, "
                                                  "agent_removed or empty while it lasts.")
-
-    def get_has_consent_photo(self, managed) -> bool:
-        return bool(managed.consent_photo)
-
-    def to_representation(self, managed):
-        shop, owner = managed.shop, managed.shop.owner
-        data = super().to_representation(managed)
-        data["shop"] = {"id": shop.pk, "slug": shop.slug, "name": shop.name,
-                        "status": shop.status}
-        data["owner"] = {"id": owner.pk, "display_name": owner.display_name,
-                         "has_email": bool(owner.email)}
-        data["hub"] = {"slug": managed.hub.slug, "name": managed.hub.name}
-        return data
 
 
 class HubsActOutputSerializer(serializers.Serializer):
