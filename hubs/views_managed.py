@@ -272,6 +272,7 @@ def takeover_page(request, token):
                       status=400)
     form = TakeoverForm(request.POST or None,
                         initial={"email": claim.owner.email})
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             takeover.managed_shop_take_over(token=token, **form.cleaned_data)
@@ -279,13 +280,14 @@ def takeover_page(request, token):
             form_errors_add(form, exc)
         except HubsError as exc:
             form.add_error(None, str(exc))
+            status = exc.http_status
         else:
             messages.success(request, f"{claim.managed.shop.name} is yours to run. Log in with "
                                       "your e-mail address and new password.")
             return redirect("login")
     return render(request, "hubs/managed/takeover.html", {
         "form": form, "managed": claim.managed,
-    }, status=400 if request.method == "POST" else 200)
+    }, status=status)
 
 
 @login_required
