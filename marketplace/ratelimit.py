@@ -40,6 +40,15 @@ RATE_LIMITED_VIEWS = {
     "api-checkout-pay": "checkout",
     "password-reset": "password_reset",
     "api-password-reset": "password_reset",
+    # Village hubs: an agent opening neighbours' shops makes accounts; photos; take-over links.
+    "hub-managed-shop-new": "signup",
+    "api-hub-managed-shops": "signup",
+    "hub-managed-listing-new": "upload",
+    "hub-managed-photo-add": "upload",
+    "api-hub-managed-listing-images": "upload",
+    "hub-managed-takeover-link": "email_link",
+    "api-hub-managed-takeover-link": "email_link",
+    "hub-takeover": "password_reset",
 }
 LIMITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

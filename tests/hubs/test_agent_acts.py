@@ -360,3 +360,39 @@ def test_an_agent_with_a_shop_of_their_own_sees_only_their_own_payouts(client):
     page = client.get("/sell/payouts/")
     assert page.status_code == 200 and "Neighbour Quilts" not in page.content.decode()
     assert not PayoutAccount.objects.filter(shop=managed.shop).exists()
+
+
+def test_no_managed_shop_page_shows_a_raw_code(client, media_in_tmp):  # noqa: F811
+    from django.test import Client
+
+    from hubs.services import takeover
+    from tests.plain_words import raw_codes
+
+    agent = verified_agent()
+    managed = active_managed_shop(agent)
+    listing = ListingFactory(shop=managed.shop)
+    orders = [builders.paid_order(listing=ListingFactory(shop=managed.shop)),
+              builders.shipped_order(listing=ListingFactory(shop=managed.shop)),
+              builders.disputed_order(listing=ListingFactory(shop=managed.shop))]
+    client.force_login(agent)
+    base = f"/hub/shops/{managed.shop_id}/"
+    pages = ["/hub/shops/new/", base, base + "listings/new/", f"{base}listings/{listing.pk}/",
+             f"{base}orders/{orders[2].pk}/answer/"]
+    pages += [f"{base}orders/{order.pk}/" for order in orders]
+    owner = Client()
+    owner.force_login(managed.shop.owner)
+    signed_out = Client()
+    problems = {}
+    for browser, paths in ((client, pages), (owner, ["/sell/", "/sell/hub-agent/",
+                                                     "/sell/hub-agent/stop/"]),
+                           (signed_out, [f"/hub/takeover/"
+                                         f"{takeover.takeover_token(managed=managed)}/"])):
+        for path in paths:
+            response = browser.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            if found := raw_codes(response.content.decode()):
+                problems[path] = found
+    managed_shop_revoke(owner=managed.shop.owner, shop_id=managed.shop_id)
+    ended = owner.get("/sell/hub-agent/")
+    assert raw_codes(ended.content.decode()) == []
+    assert problems == {}

@@ -34,6 +34,7 @@ PUBLIC = {
     "accounts/reset/done/": {"get"},
     "accounts/confirm-email/<str:token>/": {"get", "post"},
     "accounts/change-email/<str:token>/": {"get", "post"},
+    "hub/takeover/<str:token>/": {"get", "post"},  # a managed shop's owner takes it over
     "admin/login/": {"get", "post"},
     "admin/logout/": ANY,
     "api/schema/": {"get"},
