@@ -255,7 +255,6 @@ def test_the_page_refuses_a_duplicate_phone_with_409(client):
 
 def test_the_shop_waits_for_staff_like_any_other():
     from sellers.services import shop_verify
-
     from tests.hubs.managed_support import managed_shop
 
     managed = managed_shop(verified_agent())
