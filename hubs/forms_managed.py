@@ -3,7 +3,6 @@
 from django import forms
 from django.utils import timezone
 
-from sellers.forms import PHOTO_HELP
 from sellers.images import MAX_UPLOAD_BYTES
 from sellers.us_states import STATE_CHOICES
 
@@ -43,7 +42,8 @@ class ManagedShopOpenForm(forms.Form):
         label="How they agreed", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="In your words, such as “He signed the paper form at the hub on Monday.”")
     consent_photo = forms.FileField(
-        label="Photo of the signed form (optional)", required=False, help_text=PHOTO_HELP,
+        label="Photo of the signed form (optional)", required=False,
+        help_text="A JPEG, PNG or WebP photo up to 10 MB. Only staff and you see it.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
     def __init__(self, *args, **kwargs):

@@ -114,8 +114,8 @@ def managed_listing_new(request, shop_id):
         except (HubsError, SellersError) as exc:
             form.add_error("photo" if isinstance(exc, PHOTO_ERRORS) else None, str(exc))
         else:
-            messages.success(request, f"“{listing.title}” is saved: "
-                                      f"{listing.get_status_display().lower()}.")
+            messages.success(request, f"Saved “{listing.title}”. Status: "
+                                      f"{listing.get_status_display()}.")
             return redirect("hub-managed-listing", shop_id=managed.shop_id,
                             listing_id=listing.pk)
     return render(request, "hubs/managed/listing_form.html", {
