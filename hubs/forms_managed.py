@@ -43,7 +43,7 @@ class ManagedShopOpenForm(forms.Form):
         help_text="In your words, such as “He signed the paper form at the hub on Monday.”")
     consent_photo = forms.FileField(
         label="Photo of the signed form (optional)", required=False,
-        help_text="A JPEG, PNG or WebP photo up to 10 MB. Only staff and you see it.",
+        help_text="A JPEG, PNG or WebP photo up to 10 MB. Kept with the shop's record for our team.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
     def __init__(self, *args, **kwargs):

@@ -118,8 +118,12 @@ def agent_dispute_answer(*, agent, shop_id, order_id, text: str, uploads=()):
     """Give the shop's one statement on a disputed order, in the owner's name."""
     with transaction.atomic():
         managed = managed_lock_for_agent(user=agent, shop_id=shop_id)
+        # Staff deciding the dispute read who wrote the shop's side.
+        signed = (f"Written by {agent.display_name}, agent at {managed.hub.name}, for "
+                  f"{managed.shop.owner.display_name}:\n{str(text or '').strip()}")
         statement = dispute_statement_add(order_id=order_id, user=managed.shop.owner,
-                                          text=text, uploads=uploads)
+                                          text=signed if str(text or "").strip() else "",
+                                          uploads=uploads)
         _record(managed, agent=agent, action=HubAct.Action.DISPUTE_ANSWERED,
                 reference=f"order:{statement.order_id}", detail=f"Order #{statement.order_id}")
     return statement

@@ -145,6 +145,8 @@ def test_the_agent_answers_a_dispute_for_the_shop(client):
                        ).status_code == 302
     statement = DisputeStatement.objects.get(order=order)
     assert (statement.role, statement.author_id) == ("seller", managed.shop.owner_id)
+    assert statement.text == (f"Written by Avery Agent, agent at {managed.hub.name}, for "
+                              "Ruth Miller:\nShipped on the 3rd; tracking shows delivered.")
     assert _acts(managed.shop)[-1][:3] == (HubAct.Action.DISPUTE_ANSWERED, agent.pk,
                                            managed.shop.owner_id)
 
@@ -396,3 +398,25 @@ def test_no_managed_shop_page_shows_a_raw_code(client, media_in_tmp):  # noqa: F
     ended = owner.get("/sell/hub-agent/")
     assert raw_codes(ended.content.decode()) == []
     assert problems == {}
+
+
+def test_the_owners_activity_page_costs_the_same_for_1_and_20_acts(client,
+                                                                  django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hubs.services.agent_acts import agent_stock_set
+
+    agent = verified_agent()
+    managed = active_managed_shop(agent)
+    listing = ListingFactory(shop=managed.shop)
+    client.force_login(managed.shop.owner)
+    client.get("/sell/hub-agent/")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/sell/hub-agent/").status_code == 200
+    for number in range(19):
+        agent_stock_set(agent=agent, shop_id=managed.shop_id, listing_id=listing.pk,
+                        stock=number)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get("/sell/hub-agent/")
+    assert page.content.decode().count("by agent Avery Agent for Ruth Miller") == 20
