@@ -49,6 +49,17 @@ RATE_LIMITED_VIEWS = {
     "hub-managed-takeover-link": "email_link",
     "api-hub-managed-takeover-link": "email_link",
     "hub-takeover": "password_reset",
+    "hub-managed-listing": "hub_act",
+    "hub-managed-stock": "hub_act",
+    "hub-managed-order-ship": "hub_act",
+    "hub-managed-order-hand-over": "hub_act",
+    "hub-managed-dispute-answer": "hub_act",
+    "api-hub-managed-listings": "hub_act",
+    "api-hub-managed-listing": "hub_act",
+    "api-hub-managed-listing-stock": "hub_act",
+    "api-hub-managed-order-ship": "hub_act",
+    "api-hub-managed-order-pickup": "hub_act",
+    "api-hub-managed-dispute-statement": "hub_act",
 }
 LIMITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -63,6 +74,7 @@ SCOPE_MESSAGES = {
     "account_data": "You have downloaded your data several times in a short time.",
     "account_close": "Too many tries to close the account in a short time.",
     "notice": "You have filed a lot of rights notices in a short time.",
+    "hub_act": "You have made a lot of changes for the shops you run in a short time.",
 }
 
 # A cache that cannot be reached must not take the site down with it: the limit is skipped.

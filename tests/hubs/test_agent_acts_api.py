@@ -214,3 +214,17 @@ def test_the_overview_endpoint_costs_the_same_for_1_and_20_rows(django_assert_nu
     builders.paid_order(listing=ListingFactory(shop=managed.shop))
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(client.get(url).json()["listings"]) == 20
+
+
+def test_an_agents_acts_are_rate_limited(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "hub_act": "2/hour"}
+    agent = verified_agent()
+    managed = active_managed_shop(agent)
+    listing = ListingFactory(shop=managed.shop, stock=1)
+    client = client_for(agent)
+    url = f"/api/v1/hub/shops/{managed.shop_id}/listings/{listing.pk}/stock"
+    answers = [client.post(url, {"stock": n}, format="json") for n in (2, 3, 4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert int(answers[2]["Retry-After"]) > 0
+    listing.refresh_from_db()
+    assert listing.stock == 3
