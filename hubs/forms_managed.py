@@ -43,7 +43,8 @@ class ManagedShopOpenForm(forms.Form):
         help_text="In your words, such as “He signed the paper form at the hub on Monday.”")
     consent_photo = forms.FileField(
         label="Photo of the signed form (optional)", required=False,
-        help_text="A JPEG, PNG or WebP photo up to 10 MB. Kept with the shop's record for our team.",
+        help_text="A JPEG, PNG or WebP photo up to 10 MB, kept with the shop's record for "
+                  "our team.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
     def __init__(self, *args, **kwargs):
@@ -74,8 +75,10 @@ class StockForm(forms.Form):
 
 
 class TakeoverForm(forms.Form):
-    email = forms.EmailField(label="Your e-mail address", max_length=254,
-                             help_text="You log in with it. We send a link to confirm it.")
+    email = forms.EmailField(
+        label="Your e-mail address", max_length=254,
+        help_text="You log in with it. Confirm it afterwards from your account page to be "
+                  "paid out.")
     password = forms.CharField(label="Choose a password", widget=forms.PasswordInput(
         attrs={"autocomplete": "new-password"}), max_length=128)
 

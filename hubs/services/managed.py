@@ -222,7 +222,7 @@ def managed_shop_end(*, managed_id: int, by, reason: str, action: str) -> Manage
         managed.save(update_fields=["ended_at", "ended_by", "end_reason"])
         act_record(hub=managed.hub, action=action, agent=None, managed=managed,
                    reference=f"shop:{managed.shop_id}",
-                   detail=f"Agent {managed.agent.display_name}")
+                   detail=f"{managed.agent.display_name} no longer acts for the shop")
     return managed
 
 

@@ -5,17 +5,18 @@ import pytest
 from PIL import Image
 
 from hubs.models import HubAct, ManagedShop
+from notifications.models import Notification
 from sellers.models import Listing
 from tests import builders
-from tests.browser import log_in
-from tests.factories import CategoryFactory
+from tests.browser import PHONE, log_in
+from tests.factories import DEFAULT_PASSWORD, CategoryFactory
 from tests.hubs.managed_support import verified_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_agent_opens_a_shop_for_a_neighbour_and_lists_an_item_with_a_photo(
-    live_server, phone_page, screenshot, tmp_path
+    live_server, browser, phone_page, screenshot, tmp_path
 ):
     CategoryFactory(name="Quilts & Textiles", slug="quilts")
     place = builders.hub(name="Cashton Feed Store")
@@ -75,3 +76,31 @@ def test_an_agent_opens_a_shop_for_a_neighbour_and_lists_an_item_with_a_photo(
     assert [act.action for act in HubAct.objects.order_by("at", "id")] == [
         HubAct.Action.SHOP_OPENED, HubAct.Action.LISTING_CREATED]
     screenshot(page, "shop-with-listing")
+
+    # The agent asks for a take-over link; the owner sees where it leads (not used here).
+    page.click("button:has-text('Send a take-over link')")
+    assert "A link to run the shop is sent to Ruth Miller" in page.inner_text("main")
+    link = Notification.objects.get(kind="hub_takeover_link").url
+    owner_page = browser.new_context(viewport=PHONE, device_scale_factor=1).new_page()
+    owner_page.goto(base + link)
+    assert "Run your shop yourself" in owner_page.inner_text("h1")
+    screenshot(owner_page, "takeover-page")
+
+    # An owner who has a log-in sees who runs the shop, and stops the help (confirming first).
+    owner = managed.shop.owner
+    owner.email = "ruth@example.test"
+    owner.set_password(DEFAULT_PASSWORD)
+    owner.save(update_fields=["email", "password"])
+    log_in(owner_page, base, owner.email, then="/sell/")
+    assert "Run by Avery Agent at Cashton Feed Store" in owner_page.inner_text("#hub-agency")
+    screenshot(owner_page, "owner-dashboard")
+    owner_page.click("text=Stop the agent's help")
+    screenshot(owner_page, "owner-stop-confirm")
+    owner_page.click("button:has-text('Yes, stop the agent')")
+    owner_page.wait_for_url("**/sell/hub-agent/")
+    assert "Avery Agent no longer acts for your shop" in owner_page.inner_text("main")
+    screenshot(owner_page, "owner-help-ended")
+    managed.refresh_from_db()
+    assert managed.end_reason == ManagedShop.EndReason.OWNER_REVOKED
+    # The agent's open session: the next click is a 404.
+    assert page.goto(f"{base}/hub/shops/{managed.shop_id}/").status == 404
