@@ -420,3 +420,19 @@ def test_the_owners_activity_page_costs_the_same_for_1_and_20_acts(client,
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get("/sell/hub-agent/")
     assert page.content.decode().count("by agent Avery Agent for Ruth Miller") == 20
+
+
+def test_the_checkout_page_tells_the_agent_why_and_reserves_nothing(client):
+    from orders.services.cart import cart_item_add
+
+    agent = verified_agent()
+    managed = active_managed_shop(agent, shop_name="Miller Quilts")
+    listing = ListingFactory(shop=managed.shop, stock=2, local_pickup=True)
+    cart_item_add(user=agent, listing_id=listing.pk, quantity=1)
+    client.force_login(agent)
+    response = client.post("/checkout/", {"fulfillment": "pickup",
+                                          "idempotency_key": "agent-page-1"})
+    assert response.status_code == 200
+    assert "so you cannot buy from it" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.stock == 2 and not Checkout.objects.exists()
