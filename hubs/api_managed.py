@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, inline_ser
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from orders.api.orders import OrderPickupInputSerializer, OrderShipInputSerializer
@@ -24,7 +25,12 @@ from sellers.serializers import (
 
 from .errors import NotFound
 from .selectors import managed_shop_for_agent
-from .selectors_managed import managed_shop_latest_of_owner, managed_shop_overview, shop_activity
+from .selectors_managed import (
+    managed_shop_latest_of_owner,
+    managed_shop_overview,
+    managed_shops_listed,
+    shop_activity,
+)
 from .services import agent_acts, takeover
 from .services.managed import managed_shop_open, managed_shop_revoke
 
@@ -158,6 +164,17 @@ def _managed(request, shop_id):
 
 class ManagedShopsApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # Tells the schema the GET answer is a page ({count, next, previous, results}).
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+
+    @extend_schema(responses={200: HubsManagedShopOutputSerializer(many=True)})
+    def get(self, request):
+        """The shops the signed-in agent runs now (none for anyone else), by name."""
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        page = paginator.paginate_queryset(managed_shops_listed(user=request.user), request,
+                                           self)
+        return paginator.get_paginated_response(
+            HubsManagedShopOutputSerializer(page, many=True).data)
 
     @extend_schema(request={"application/json": HubsManagedShopOpenInputSerializer,
                             "multipart/form-data": HubsManagedShopOpenInputSerializer},

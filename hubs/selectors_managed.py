@@ -4,6 +4,7 @@ from orders.selectors import orders_for_shop
 from sellers.selectors import shop_listings_for_owner
 
 from .models import HubAct, ManagedShop
+from .selectors import managed_shops_of_agent
 
 ACTIVITY_SHOWN = 30
 ORDERS_SHOWN = 20
@@ -30,3 +31,8 @@ def managed_shop_latest_of_owner(*, owner) -> ManagedShop | None:
     return (ManagedShop.objects.select_related("shop", "hub", "agent")
             .filter(shop__owner_id=owner.pk).order_by("-created", "-id").first())
 
+
+
+def managed_shops_listed(*, user):
+    """The live shops `user` runs as an agent, with what their list shows (by shop name)."""
+    return managed_shops_of_agent(user=user).select_related("hub", "agent")

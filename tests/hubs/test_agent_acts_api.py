@@ -228,3 +228,27 @@ def test_an_agents_acts_are_rate_limited(settings):
     assert int(answers[2]["Retry-After"]) > 0
     listing.refresh_from_db()
     assert listing.stock == 3
+
+
+def test_the_agent_lists_the_shops_they_run_at_a_fixed_query_count(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agent = verified_agent()
+    first = managed_shop(agent, shop_name="Aaron's Honey")
+    managed_shop(verified_agent(hub=first.hub, name="Other"))  # another agent's: not listed
+    client = client_for(agent)
+    client.get("/api/v1/hub/shops")
+    with CaptureQueriesContext(connection) as one:
+        answer = client.get("/api/v1/hub/shops")
+    assert answer.status_code == 200
+    assert [row["shop"]["id"] for row in answer.json()["results"]] == [first.shop_id]
+    for number in range(19):
+        managed_shop(agent, shop_name=f"Zed Farm {number:02d}")
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get("/api/v1/hub/shops").json()
+    assert page["count"] == 20 and page["results"][0]["shop"]["name"] == "Aaron's Honey"
+    managed_shop_revoke(owner=first.shop.owner, shop_id=first.shop_id)
+    assert client.get("/api/v1/hub/shops").json()["count"] == 19
+    nobody = client_for(builders.paid_order().buyer).get("/api/v1/hub/shops").json()
+    assert nobody["count"] == 0
