@@ -436,3 +436,26 @@ def test_the_checkout_page_tells_the_agent_why_and_reserves_nothing(client):
     assert "so you cannot buy from it" in response.content.decode()
     listing.refresh_from_db()
     assert listing.stock == 2 and not Checkout.objects.exists()
+
+
+@pytest.mark.parametrize("how", ["revoked by the owner", "removed by staff"])
+def test_open_orders_stay_the_owners_and_complete_after_the_help_ends(how):
+    from orders.services.lifecycle import order_confirm_receipt, order_ship
+    from payments.selectors import escrow_summary_or_none
+
+    agent = verified_agent()
+    managed = active_managed_shop(agent)
+    owner = managed.shop.owner
+    order = builders.paid_order(listing=ListingFactory(shop=managed.shop))
+    if how == "revoked by the owner":
+        managed_shop_revoke(owner=owner, shop_id=managed.shop_id)
+    else:
+        agency_set(agent, HubAgent.Status.REMOVED)
+    with pytest.raises(NotFound):
+        agent_order_ship(agent=agent, shop_id=managed.shop_id, order_id=order.pk,
+                         carrier="USPS", tracking_number="1")
+    order_ship(order_id=order.pk, seller=owner, carrier="USPS", tracking_number="9400")
+    completed = order_confirm_receipt(order_id=order.pk, buyer=order.buyer)
+    assert completed.status == Order.Status.COMPLETED
+    summary = escrow_summary_or_none(reference=order.reference)
+    assert summary.released_cents == order.total_cents
