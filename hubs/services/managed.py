@@ -14,6 +14,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -157,32 +158,40 @@ def managed_shop_open(
         if taken is not None and taken.exists():
             raise Conflict(ACCOUNT_EXISTS.format(what=what))
     village = agency.hub.village
+    stored: list[str] = []  # the photo's file, deleted again if nothing is saved
     try:
-        with transaction.atomic():
-            # accounts sits above hubs: its User model (through get_user_model) is the one
-            # thing of it a lower app may touch. No password: the owner cannot log in until
-            # they take the shop over (hubs/services/takeover.py).
-            owner = users.create_user(email, None, phone=phone, display_name=name)
-            shop = shop_open(owner=owner, name=shop_name, description=shop_description,
-                             village_name=village.name, village_county=village.county,
-                             village_state=village.state, vouched_by_hub=True)
-            managed = ManagedShop(shop=shop, hub=agency.hub, agent=agent, consent_on=consent_on,
-                                  consent_statement=statement, owner_address=address)
-            if photo is not None:
-                managed.consent_photo.save(f"{uuid.uuid4().hex}.webp", ContentFile(photo),
-                                           save=False)
-            managed.save()
-            act_record(hub=agency.hub, action=HubAct.Action.SHOP_OPENED, agent=agent,
-                       managed=managed, reference=f"shop:{shop.pk}",
-                       detail=f"{shop.name} for {name}")
-    except ValidationError as exc:  # sellers' own checks of the shop's name and description
-        raise ValidationError({SHOP_FIELDS.get(field, field): messages
-                               for field, messages in exc.message_dict.items()}) from None
-    except IntegrityError:
-        # The same phone or e-mail registered a moment ago (the unique constraints).
-        taken = users.filter(Q(phone=phone) | (Q(email__iexact=email) if email else Q(pk=None)))
-        if taken.exists():
-            raise Conflict(ACCOUNT_EXISTS.format(what="phone number or e-mail address")) from None
+        try:
+            with transaction.atomic():
+                # accounts sits above hubs: its User model (through get_user_model) is the one
+                # thing of it a lower app may touch. No password: the owner cannot log in until
+                # they take the shop over (hubs/services/takeover.py).
+                owner = users.create_user(email, None, phone=phone, display_name=name)
+                shop = shop_open(owner=owner, name=shop_name, description=shop_description,
+                                 village_name=village.name, village_county=village.county,
+                                 village_state=village.state, vouched_by_hub=True)
+                managed = ManagedShop(shop=shop, hub=agency.hub, agent=agent, consent_on=consent_on,
+                                      consent_statement=statement, owner_address=address)
+                if photo is not None:
+                    managed.consent_photo.save(f"{uuid.uuid4().hex}.webp", ContentFile(photo),
+                                               save=False)
+                    stored.append(managed.consent_photo.name)
+                managed.save()
+                act_record(hub=agency.hub, action=HubAct.Action.SHOP_OPENED, agent=agent,
+                           managed=managed, reference=f"shop:{shop.pk}",
+                           detail=f"{shop.name} for {name}")
+        except ValidationError as exc:  # sellers' own checks of the shop's name and description
+            raise ValidationError({SHOP_FIELDS.get(field, field): messages
+                                   for field, messages in exc.message_dict.items()}) from None
+        except IntegrityError:
+            # The same phone or e-mail registered a moment ago (the unique constraints).
+            taken = users.filter(Q(phone=phone) | (Q(email__iexact=email) if email else Q(pk=None)))
+            if taken.exists():
+                what = "phone number or e-mail address"
+                raise Conflict(ACCOUNT_EXISTS.format(what=what)) from None
+            raise
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
         raise
     return managed
 

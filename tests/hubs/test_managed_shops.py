@@ -267,3 +267,23 @@ def test_agency_set_removed_stops_opening(client):
     agency_set(agent, HubAgent.Status.REMOVED)
     client.force_login(agent)
     assert client.get("/hub/shops/new/").status_code == 403
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_openings_with_photos_at_once_leave_one_shop_and_one_file(media_in_tmp):  # noqa: F811
+    import json
+
+    place = builders.hub()
+    agents = [verified_agent(hub=place, name=f"Agent {n}") for n in range(2)]
+
+    def open_shop(index):
+        values = neighbour(owner_phone="608-555-0150")
+        values["owner_address"] = json.dumps(values["owner_address"])
+        values["consent_photo"] = SimpleUploadedFile("form.jpg", jpeg_bytes(), "image/jpeg")
+        return client_for(agents[index]).post(URL, values, format="multipart").status_code
+
+    assert sorted(run_together(2, open_shop)) == [201, 409]
+    files = list((media_in_tmp / "hubs" / "consent").iterdir())
+    assert [path.name for path in files] == [ManagedShop.objects.get().consent_photo.name
+                                            .rsplit("/", 1)[-1]]
