@@ -397,6 +397,12 @@ _KINDS = [
         "yourself: open it within {{ days }} days, choose an e-mail address and a password.",
         ("shop_name", "hub_name", "agent_name", "days"),
     ),
+    Kind(
+        "hub_help_ended", "agent", Category.ESSENTIAL,
+        "You no longer run {{ shop_name }}",
+        "You no longer run {{ shop_name }} for {{ owner_name }}: {{ ended }}.",
+        ("shop_name", "owner_name", "ended"),
+    ),
     # --- staff -----------------------------------------------------------------------------
     Kind(
         "staff_new_dispute", "staff", Category.ESSENTIAL,

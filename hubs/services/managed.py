@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
 
+from notifications.services import notify
 from orders.services.checkout import shipping_address_clean
 from sellers.images import image_clean, image_decode_upload
 from sellers.services import shop_open
@@ -232,6 +233,13 @@ def managed_shop_end(*, managed_id: int, by, reason: str, action: str) -> Manage
         act_record(hub=managed.hub, action=action, agent=None, managed=managed,
                    reference=f"shop:{managed.shop_id}",
                    detail=f"{managed.agent.display_name} no longer acts for the shop")
+        # The agent hears of it at once (their next click is a 404 anyway).
+        label = ManagedShop.EndReason(reason).label
+        notify(recipient=managed.agent, kind="hub_help_ended",
+               context={"shop_name": managed.shop.name,
+                        "owner_name": managed.shop.owner.display_name,
+                        "ended": label[0].lower() + label[1:]},
+               dedupe_key=f"hub-help-ended:{managed.pk}")
     return managed
 
 

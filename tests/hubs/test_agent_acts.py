@@ -241,6 +241,9 @@ def test_the_owner_sees_who_runs_the_shop_and_stops_the_help(client):
     assert (managed.is_live, managed.end_reason, managed.ended_by) == (
         False, ManagedShop.EndReason.OWNER_REVOKED, owner)
     assert _acts(managed.shop)[-1][:3] == (HubAct.Action.OWNER_REVOKED, None, owner.pk)
+    told = Notification.objects.get(recipient=agent, kind="hub_help_ended")
+    assert told.message == (f"You no longer run {managed.shop.name} for Ruth Miller: the "
+                            "owner ended the agent's help.")
     assert "Run by" not in client.get("/sell/").content.decode()
     help_page = client.get(reverse("hub-owner-help")).content.decode()
     assert "the owner ended the agent&#x27;s help" in help_page

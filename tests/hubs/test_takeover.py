@@ -48,6 +48,8 @@ def test_the_owner_takes_the_shop_over_from_the_link(client):
         False, ManagedShop.EndReason.OWNER_TOOK_OVER, owner)
     act = HubAct.objects.filter(shop=managed.shop).latest("id")
     assert (act.action, act.agent, act.owner) == (HubAct.Action.OWNER_TOOK_OVER, None, owner)
+    told = Notification.objects.get(recipient=agent, kind="hub_help_ended")
+    assert told.message.endswith("the owner runs the shop themselves.")
     # The link is spent; the agent no longer reaches the shop.
     again = owner_browser.get(url)
     assert again.status_code == 400
