@@ -7,6 +7,7 @@ import json
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -328,3 +329,26 @@ class OwnerHubAgentRevokeApi(APIView):
             raise NotFound("No agent runs your shop.")
         managed = managed_shop_revoke(owner=request.user, shop_id=managed.shop_id)
         return Response(HubsManagedShopOutputSerializer(managed).data)
+
+
+class HubsTakeoverInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=1000, help_text="From the take-over link "
+                                                             "(/hub/takeover/<token>/).")
+    email = serializers.CharField(max_length=1000)
+    password = serializers.CharField(max_length=1000, trim_whitespace=False)
+
+
+class TakeoverApi(APIView):
+    """Signed out: the owner of a managed shop takes it over; the signed token is the
+    credential."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=HubsTakeoverInputSerializer, responses={200: inline_serializer(
+        "HubsTakeoverOutput", {"detail": serializers.CharField()})})
+    def post(self, request):
+        data = HubsTakeoverInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        takeover.managed_shop_take_over(**data.validated_data)
+        return Response({"detail": "The shop is yours to run. Log in with your e-mail "
+                                   "address and new password."})

@@ -22,6 +22,7 @@ urlpatterns = [
          api.ManagedDisputeAnswerApi.as_view(), name="api-hub-managed-dispute-statement"),
     path("hub/shops/<int:shop_id>/takeover-link", api.ManagedTakeoverLinkApi.as_view(),
          name="api-hub-managed-takeover-link"),
+    path("hub/takeover", api.TakeoverApi.as_view(), name="api-hub-takeover"),
     path("seller/hub-agent", api.OwnerHubAgentApi.as_view(), name="api-seller-hub-agent"),
     path("seller/hub-agent/revoke", api.OwnerHubAgentRevokeApi.as_view(),
          name="api-seller-hub-agent-revoke"),

@@ -49,6 +49,7 @@ RATE_LIMITED_VIEWS = {
     "hub-managed-takeover-link": "email_link",
     "api-hub-managed-takeover-link": "email_link",
     "hub-takeover": "password_reset",
+    "api-hub-takeover": "password_reset",
     "hub-managed-listing": "hub_act",
     "hub-managed-stock": "hub_act",
     "hub-managed-order-ship": "hub_act",

@@ -145,3 +145,25 @@ def test_two_clicks_on_the_link_at_once_take_over_once():
     assert managed.end_reason == ManagedShop.EndReason.OWNER_TOOK_OVER
     assert HubAct.objects.filter(shop=managed.shop,
                                  action=HubAct.Action.OWNER_TOOK_OVER).count() == 1
+
+
+def test_the_api_takes_the_shop_over_with_the_token():
+    from rest_framework.test import APIClient
+
+    managed = managed_shop(verified_agent())
+    token = takeover.takeover_token(managed=managed)
+    client = APIClient()
+    assert client.post("/api/v1/hub/takeover", {"token": token + "x", "email": "r@example.test",
+                                                "password": PASSWORD},
+                       format="json").status_code == 400
+    weak = client.post("/api/v1/hub/takeover", {"token": token, "email": "r@example.test",
+                                                 "password": "abc"}, format="json")
+    assert weak.status_code == 400 and "password" in weak.json()
+    done = client.post("/api/v1/hub/takeover", {"token": token, "email": "r@example.test",
+                                                 "password": PASSWORD}, format="json")
+    assert done.status_code == 200
+    managed.refresh_from_db()
+    assert managed.end_reason == ManagedShop.EndReason.OWNER_TOOK_OVER
+    again = client.post("/api/v1/hub/takeover", {"token": token, "email": "r@example.test",
+                                                  "password": PASSWORD}, format="json")
+    assert again.status_code == 400 and "already been used" in again.json()["detail"]
