@@ -405,6 +405,17 @@ elif _email.scheme == "file":
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Taobao Village US <no-reply@localhost>"
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
 
+# --- Text messages: SMS_URL = console:// | file:///dir | locmem:// |
+#     twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com?from=%2B15551234567 (notifications/sms.py) --
+SMS_URL = env_str("SMS_URL") or "console://"
+_sms_scheme = urlparse(SMS_URL).scheme
+if _sms_scheme not in {"console", "file", "locmem", "twilio"}:
+    raise ImproperlyConfigured(
+        f"SMS_URL scheme must be one of console, file, locmem, twilio, not {_sms_scheme!r}."
+    )
+# Texts to one phone number in any 24 hours; more are skipped (kept in the inbox, not sent).
+SMS_DAILY_CAP_PER_NUMBER = env_int("SMS_DAILY_CAP_PER_NUMBER", 10, maximum=1000)
+
 # --- Stripe --------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or "sk_test_localstripe_development"
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or "pk_test_localstripe_development"

@@ -4,6 +4,11 @@ Callers pass `kind=` one of the keys below and a context holding at least its `r
 (plain values: ids, titles, amounts in integer cents with a currency, ISO dates). The subject and
 the in-app message are short Django templates rendered as plain text; the e-mail bodies live in
 templates/notifications/email/<kind>.txt and .html.
+
+A kind that may reach a person by text message declares `sms=`: one short plain-text template,
+rendered like the message and then made safe for one SMS (notifications/sms.py: plain GSM
+letters, at most 160 characters). Only people who have a phone number and no e-mail address are
+texted (docs/architecture.md, "Text messages").
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +31,8 @@ class Kind:
     message: str  # plain-text template, shown in the in-app list
     required: tuple[str, ...]
     optional: tuple[str, ...] = field(default=())
+    # A text message (plain-text template, one SMS): empty when the kind is never texted.
+    sms: str = field(default="")
 
     @property
     def is_essential(self) -> bool:
@@ -142,6 +149,9 @@ _KINDS = [
         "{{ ship_by|when }}.",
         ("order_id", "total_cents", "currency", "ship_by"),
         ("pickup",),
+        sms=("Taobao Village: new paid order #{{ order_id }} ({{ total_cents|money:currency }}). "
+             "Please {% if pickup %}have it ready for pickup{% else %}ship it{% endif %} by "
+             "{{ ship_by|when }}."),
     ),
     Kind(
         "ship_by_soon", "seller", Category.REMINDERS,
@@ -150,6 +160,8 @@ _KINDS = [
         "{{ ship_by|when }}, or it may be cancelled and refunded.",
         ("order_id", "ship_by"),
         ("pickup",),
+        sms=("Taobao Village: order #{{ order_id }} must {% if pickup %}be handed over"
+             "{% else %}ship{% endif %} by {{ ship_by|when }} or it may be cancelled."),
     ),
     Kind(
         "order_cancelled", "seller", Category.ESSENTIAL,
@@ -157,6 +169,8 @@ _KINDS = [
         "Order #{{ order_id }} was cancelled{% if reason %}: {{ reason }}{% endif %}.",
         ("order_id",),
         ("reason",),
+        sms=("Taobao Village: order #{{ order_id }} was cancelled. Do not send it."
+             "{% if reason %} {{ reason }}{% endif %}"),
     ),
     Kind(
         "preorder_due_soon", "seller", Category.REMINDERS,
@@ -186,6 +200,8 @@ _KINDS = [
         "{{ amount_cents|money:currency }} for order #{{ order_id }} was released to your "
         "balance.",
         ("order_id", "amount_cents", "currency"),
+        sms=("Taobao Village: {{ amount_cents|money:currency }} for order #{{ order_id }} was "
+             "released to your balance."),
     ),
     Kind(
         "payout_sent", "seller", Category.ESSENTIAL,
@@ -194,6 +210,7 @@ _KINDS = [
         "{% if provider_ref %} (reference {{ provider_ref }}){% endif %}.",
         ("amount_cents", "currency"),
         ("provider_ref",),
+        sms="Taobao Village: we sent you a payout of {{ amount_cents|money:currency }}.",
     ),
     Kind(
         "payout_account_status", "seller", Category.ESSENTIAL,
@@ -252,6 +269,16 @@ _KINDS = [
         "{% if text %} “{{ text|truncatechars:120 }}”{% endif %}",
         ("order_id", "rating"),
         ("text",),
+    ),
+    # --- village hubs: a neighbour's money at the hub (hubs/) -------------------------------
+    Kind(
+        "hub_cash_ready", "seller", Category.ESSENTIAL,
+        "{{ amount_cents|money:currency }} is ready for you at {{ hub_name }}",
+        "{{ amount_cents|money:currency }} from your sales is ready for you in cash at "
+        "{{ hub_name }}. Ask the agent there to pay it out to you.",
+        ("amount_cents", "currency", "hub_name"),
+        sms=("Taobao Village: {{ amount_cents|money:currency }} from your sales is ready for you "
+             "in cash at {{ hub_name }}. Ask the agent there."),
     ),
     # --- brand protection: rights owners, notices (brands/) ---------------------------------
     Kind(
