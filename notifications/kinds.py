@@ -423,6 +423,9 @@ _KINDS = [
         "{{ agent_name }} at {{ hub_name }} sent you a link to run your shop {{ shop_name }} "
         "yourself: open it within {{ days }} days, choose an e-mail address and a password.",
         ("shop_name", "hub_name", "agent_name", "days"),
+        ("link_site", "link_path"),
+        sms=("Taobao Village: to run your shop yourself, open {{ link_site }}{{ link_path }} "
+             "within {{ days }} days. Sent by {{ agent_name }}."),
     ),
     Kind(
         "hub_help_ended", "agent", Category.ESSENTIAL,

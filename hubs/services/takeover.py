@@ -2,22 +2,26 @@
 (by text or e-mail, through notifications), sets an e-mail address and a password, and runs the
 shop themselves; the agent's help ends.
 
-The link carries the managed shop and its owner, signed with SECRET_KEY and a salt of its own
-(django.core.signing, timestamped), and a fingerprint of the owner's password hash: it is good
-for TAKEOVER_MAX_AGE, and only while the agent's help lasts and the owner has set no password
-since (then it reads as used).
+The link carries the managed shop and the time it was made, with an HMAC (SECRET_KEY and a
+salt of its own, as django.core.signing does, cut to 72 bits so the link fits in one text
+message) over them, the owner and the owner's password hash: it is good for TAKEOVER_MAX_AGE,
+and only while the agent's help lasts and the owner has set no password since (then it reads
+as used). Guessing one is hopeless at the take-over pages' rate limit.
 """
 
+import base64
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import base36_to_int, int_to_base36
 
 from notifications.services import notify
 
@@ -41,10 +45,20 @@ def _password_print(password_hash: str) -> str:
     return salted_hmac(TAKEOVER_SALT, password_hash or "", algorithm="sha256").hexdigest()[:20]
 
 
+def _mac(*, managed_id: int, owner_id: int, stamp: str, password_hash: str) -> str:
+    """72 bits of an HMAC (SECRET_KEY, our salt) over the claim and the password hash."""
+    digest = salted_hmac(TAKEOVER_SALT, f"{managed_id}:{owner_id}:{stamp}:{password_hash}",
+                         algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest[:9]).decode()
+
+
 def takeover_token(*, managed: ManagedShop) -> str:
+    """`<managed id>.<time>.<mac>` in base 36 and base64: short enough for a text message."""
     owner = managed.shop.owner
-    return signing.dumps({"m": managed.pk, "u": owner.pk, "p": _password_print(owner.password)},
-                         salt=TAKEOVER_SALT, compress=True)
+    stamp = int_to_base36(int(time.time()))
+    mac = _mac(managed_id=managed.pk, owner_id=owner.pk, stamp=stamp,
+               password_hash=owner.password)
+    return f"{int_to_base36(managed.pk)}.{stamp}.{mac}"
 
 
 def takeover_link_send(*, agent, shop_id) -> ManagedShop:
@@ -54,30 +68,38 @@ def takeover_link_send(*, agent, shop_id) -> ManagedShop:
     with transaction.atomic():
         managed = managed_lock_for_agent(user=agent, shop_id=shop_id)
         token = takeover_token(managed=managed)
+        path = reverse("hub-takeover", args=[token])
         notify(recipient=managed.shop.owner, kind="hub_takeover_link",
                context={"shop_name": managed.shop.name, "hub_name": managed.hub.name,
-                        "agent_name": agent.display_name, "days": TAKEOVER_MAX_AGE // 86400},
-               url=reverse("hub-takeover", args=[token]),
-               dedupe_key=f"hub-takeover:{managed.pk}:{token.rsplit(':', 2)[-2]}")
+                        "agent_name": agent.display_name, "days": TAKEOVER_MAX_AGE // 86400,
+                        "link_site": settings.SITE_URL.rstrip("/"), "link_path": path},
+               url=path, dedupe_key=f"hub-takeover:{managed.pk}:{token.split('.')[1]}")
     return managed
 
 
 def takeover_claim_read(token: str) -> TakeoverClaim:
     """The live managed shop and owner a take-over link is for; TakeoverLinkInvalid if not."""
+    invalid = TakeoverLinkInvalid("This link is not valid. Check that you copied all of it, "
+                                  "or ask the hub for a new one.")
+    parts = str(token).split(".")
     try:
-        claim = signing.loads(str(token), salt=TAKEOVER_SALT, max_age=TAKEOVER_MAX_AGE)
-    except signing.SignatureExpired:
-        raise TakeoverLinkInvalid("This link has expired. Ask the hub for a new one.") from None
-    except signing.BadSignature:
-        raise TakeoverLinkInvalid("This link is not valid. Check that you copied all of it, "
-                                  "or ask the hub for a new one.") from None
+        managed_id, issued = base36_to_int(parts[0]), base36_to_int(parts[1])
+    except (IndexError, ValueError):
+        raise invalid from None
     managed = (ManagedShop.objects.select_related("shop", "shop__owner", "hub", "agent")
-               .filter(pk=claim.get("m"), shop__owner_id=claim.get("u")).first())
-    if (managed is None or not managed.is_live
-            or not constant_time_compare(claim.get("p", ""),
-                                         _password_print(managed.shop.owner.password))):
+               .filter(pk=managed_id).first())
+    if managed is None or len(parts) != 3:
+        raise invalid
+    owner = managed.shop.owner
+    if not managed.is_live or owner.has_usable_password():
         raise TakeoverLinkInvalid(LINK_USED)
-    return TakeoverClaim(managed=managed, owner=managed.shop.owner)
+    expected = _mac(managed_id=managed.pk, owner_id=owner.pk, stamp=parts[1],
+                    password_hash=owner.password)
+    if not constant_time_compare(expected, parts[2]):
+        raise invalid
+    if time.time() - issued > TAKEOVER_MAX_AGE:
+        raise TakeoverLinkInvalid("This link has expired. Ask the hub for a new one.")
+    return TakeoverClaim(managed=managed, owner=owner)
 
 
 def managed_shop_take_over(*, token: str, email: str, password: str):

@@ -2,13 +2,16 @@
 e-mail address and a password, and the agent's help ends at once."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 
 from hubs.models import HubAct, ManagedShop
 from hubs.services import takeover
 from hubs.services.managed import managed_shop_revoke
+from notifications.kinds import KINDS
 from notifications.models import Notification
+from notifications.rendering import sms_render
 from tests.factories import UserFactory
 from tests.hubs.managed_support import managed_shop, verified_agent
 from tests.support import client_for, run_together
@@ -35,6 +38,11 @@ def test_the_owner_takes_the_shop_over_from_the_link(client):
     notification = Notification.objects.get(kind="hub_takeover_link")
     assert notification.message.startswith(f"Avery Agent at {managed.hub.name} sent you a link "
                                            f"to run your shop {managed.shop.name} yourself")
+    # A phone-only owner gets it as one text message, the whole link in it.
+    text = sms_render(kind=KINDS["hub_takeover_link"], context=notification.context)
+    assert text == (f"Taobao Village: to run your shop yourself, open {settings.SITE_URL}{url} "
+                    "within 3 days. Sent by Avery Agent.")
+    assert len(text) <= 160
     owner_browser = Client()
     page = owner_browser.get(url)
     assert page.status_code == 200 and managed.shop.name in page.content.decode()
