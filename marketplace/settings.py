@@ -294,8 +294,12 @@ RATE_LIMITS = {
     "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
     # Rights notices per rights owner (the owner and all their agents together).
     "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
-    # Hub acts per person: applications to be an agent (and the hubs' other writes).
+    # Applications to be a hub agent, per person.
     "hub": env_rate("RATE_LIMIT_HUB", "20/hour"),
+    # A hub agent's parcel acts (arrived, hand-over tries), per agent.
+    "hub_parcel": env_rate("RATE_LIMIT_HUB_PARCEL", "300/hour"),
+    # What a hub agent does for the shops they run (edits, stock, shipping, hand-overs), per agent.
+    "hub_act": env_rate("RATE_LIMIT_HUB_ACT", "300/hour"),
 }
 
 # Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a

@@ -369,6 +369,20 @@ _KINDS = [
         "locked. The buyer can ask for a new code on the order page.",
         ("order_id",),
     ),
+    Kind(
+        "hub_parcel_arrived", "buyer", Category.ESSENTIAL,
+        "Order #{{ order_id }} is waiting for you at {{ hub_name }}",
+        "Your order #{{ order_id }} from {{ shop_name }} arrived at {{ hub_name }}, "
+        "{{ hub_address }}. Open: {{ hub_hours }}. Show your hand-over code from the order "
+        "page when you collect it.",
+        ("order_id", "shop_name", "hub_name", "hub_address", "hub_hours"),
+        # The buyer's own hand-over code, only in the text: a neighbour reached by text alone
+        # may never open the order page where it shows.
+        ("pickup_code",),
+        sms=("Taobao Village: order #{{ order_id }} is waiting for you at {{ hub_name }}. Open "
+             "{{ hub_hours }}.{% if pickup_code %} Your hand-over code: {{ pickup_code }}"
+             "{% endif %}"),
+    ),
     # --- chargebacks and refunds that recover (money) ----------------------------------
     Kind(
         "chargeback_opened", "seller", Category.ESSENTIAL,
@@ -453,6 +467,23 @@ _KINDS = [
         "Too many of your recent notices were reversed, so you may no longer file notices: "
         "{{ note }}",
         ("note",),
+    ),
+    # --- village hubs: the owner of a shop an agent runs (hubs/) -----------------------------
+    Kind(
+        "hub_takeover_link", "seller", Category.ESSENTIAL,
+        "Run {{ shop_name }} yourself",
+        "{{ agent_name }} at {{ hub_name }} sent you a link to run your shop {{ shop_name }} "
+        "yourself: open it within {{ days }} days, choose an e-mail address and a password.",
+        ("shop_name", "hub_name", "agent_name", "days"),
+        ("link_site", "link_path"),
+        sms=("Taobao Village: to run your shop yourself, open {{ link_site }}{{ link_path }} "
+             "within {{ days }} days. Sent by {{ agent_name }}."),
+    ),
+    Kind(
+        "hub_help_ended", "agent", Category.ESSENTIAL,
+        "You no longer run {{ shop_name }}",
+        "You no longer run {{ shop_name }} for {{ owner_name }}: {{ ended }}.",
+        ("shop_name", "owner_name", "ended"),
     ),
     # --- staff -----------------------------------------------------------------------------
     Kind(
