@@ -196,6 +196,27 @@ _KINDS = [
         ("provider_ref",),
     ),
     Kind(
+        "hub_cash_ready", "seller", Category.ESSENTIAL,
+        "{{ amount_cents|money:currency }} is ready for you at {{ hub_name }}",
+        "{{ amount_cents|money:currency }} of your shop's money is ready for you at "
+        "{{ hub_name }} ({{ hub_hours }}). You will get a code to confirm you collected it.",
+        ("amount_cents", "currency", "hub_name", "hub_hours"),
+    ),
+    Kind(
+        "hub_cash_code", "seller", Category.ESSENTIAL,
+        "Your code to collect {{ amount_cents|money:currency }} at {{ hub_name }}",
+        "Your code is {{ code }}. Tell it to the agent at {{ hub_name }} only when you have "
+        "{{ amount_cents|money:currency }} in your hand. It works for 30 minutes.",
+        ("amount_cents", "currency", "hub_name", "code"),
+    ),
+    Kind(
+        "hub_cash_collected", "seller", Category.ESSENTIAL,
+        "You collected {{ amount_cents|money:currency }} at {{ hub_name }}",
+        "You collected {{ amount_cents|money:currency }} of your shop's money at "
+        "{{ hub_name }}. It is on your statement.",
+        ("amount_cents", "currency", "hub_name"),
+    ),
+    Kind(
         "payout_account_status", "seller", Category.ESSENTIAL,
         "Your payout account: {{ status_label }}",
         "Your payout account: {{ status_label }}."

@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from hubs.selectors import managed_shops_by_village
 from orders.selectors import completed_orders_by_village
-from payments.selectors import released_to_sellers_by_village
+from payments.selectors import collected_at_hubs_by_village, released_to_sellers_by_village
 from sellers.listing_cards import ListingCard, listing_cards
 from sellers.models import Category, Listing, Shop, Village
 from sellers.selectors import listing_public_queryset
@@ -30,6 +31,8 @@ IMPACT_FIGURES = (
     "orders_completed",
     "gmv_cents",
     "paid_to_sellers_cents",
+    "managed_shops",  # shops a village hub's agent runs for a neighbour
+    "collected_at_hubs_cents",  # money owners collected in cash at village hubs
 )
 
 
@@ -112,10 +115,20 @@ def _paid_to_sellers() -> dict[int, dict[str, int]]:
     }
 
 
+def _hub_figures() -> dict[int, dict[str, int]]:
+    figures: dict[int, dict[str, int]] = {}
+    for village_id, count in managed_shops_by_village().items():
+        figures.setdefault(village_id, {})["managed_shops"] = count
+    for village_id, cents in collected_at_hubs_by_village().items():
+        figures.setdefault(village_id, {})["collected_at_hubs_cents"] = cents
+    return figures
+
+
 IMPACT_SOURCES: list[Callable[[], dict[int, dict[str, int]]]] = [
     _catalog_figures,
     completed_orders_by_village,  # orders_completed, gmv_cents
     _paid_to_sellers,  # escrow released to sellers, after the platform fee
+    _hub_figures,  # managed_shops, collected_at_hubs_cents
 ]
 
 

@@ -56,7 +56,7 @@ def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
             return None
         available = account_balance(
             account=seller_payable_account(shop.pk), currency=currency
-        ) - _frozen_released_cents(shop_id=shop.pk, currency=currency)
+        ) - frozen_released_cents(shop_id=shop.pk, currency=currency)
         if available < PAYOUT_MINIMUM_CENTS:
             return None  # includes a negative balance: what the seller owes is paid back first
         account = PayoutAccount.objects.filter(shop_id=shop.pk).first()
@@ -79,7 +79,7 @@ def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
     return payout
 
 
-def _frozen_released_cents(*, shop_id: int, currency: str) -> int:
+def frozen_released_cents(*, shop_id: int, currency: str) -> int:
     """What was released to the seller from escrows a chargeback has frozen: not paid out."""
     references = Escrow.objects.filter(
         shop_id=shop_id, status=Escrow.Status.FROZEN,
