@@ -1,0 +1,91 @@
+"""A managed shop's sale pays its hub a commission at release: a separate ledger line to
+hub_commission:<hub>, out of the seller's share, never out of the platform fee, at the hub's
+rate at release time, rounded once. Refunds before release take none."""
+
+import pytest
+from django.conf import settings
+
+from payments.models import JournalEntry, JournalLine
+from payments.selectors import shop_balance
+from payments.services import escrow_refund, escrow_resolve_partial
+from tests.builders import completed_order, hub, managed_shop, shipped_order
+from tests.factories import ListingFactory, ShopFactory
+from tests.hubs.money_support import account_sums, ledger_identity_holds, managed_world
+from tests.stripe_support import held_escrow
+
+pytestmark = pytest.mark.django_db
+
+
+def release_lines(reference: str) -> dict[str, int]:
+    entry = JournalEntry.objects.get(key=f"release:{reference}")
+    return {line.account: line.amount_cents for line in entry.lines.all()}
+
+
+def test_release_of_a_managed_shops_order_pays_the_hub_commission_from_the_sellers_share():
+    assert settings.PLATFORM_FEE_BPS == 500
+    # 750 + 500 shipping = 1 250 released: fee 62.5 → 63, commission 37.5 → 38 (half up).
+    managed, _ = managed_world(commission_bps=300, price_cents=750)
+    lines = release_lines(JournalEntry.objects.get(kind="release").reference)
+    hub_account = f"hub_commission:{managed.hub_id}"
+    assert lines[hub_account] == 38
+    assert lines["platform_fees"] == 63
+    assert lines[f"seller_payable:{managed.shop_id}"] == 1_250 - 63 - 38
+    assert sum(lines.values()) == 0
+    assert shop_balance(shop=managed.shop).available_cents == 1_149
+    assert ledger_identity_holds()
+
+
+def test_the_rate_is_the_hubs_at_release_time_and_an_unmanaged_shop_pays_none():
+    place = hub(commission_bps=300)
+    managed = managed_shop(place=place)
+    order = shipped_order(listing=ListingFactory(shop=managed.shop, price_cents=9_500))
+    place.commission_bps = 1000  # staff raised it before the buyer confirmed
+    place.save(update_fields=["commission_bps"])
+    from orders.services.lifecycle import order_confirm_receipt
+
+    order_confirm_receipt(order_id=order.pk, buyer=order.buyer)
+    assert release_lines(order.reference)[f"hub_commission:{place.pk}"] == 1_000  # 10 % of 10 000
+
+    plain = completed_order(shop=ShopFactory())
+    assert not any(account.startswith("hub_commission:")
+                   for account in release_lines(plain.reference))
+    assert ledger_identity_holds()
+
+
+def test_a_shop_whose_agency_ended_pays_no_commission():
+    from django.utils import timezone
+
+    managed = managed_shop(place=hub(commission_bps=500))
+    managed.ended_at, managed.end_reason = timezone.now(), "owner_revoked"
+    managed.ended_by = managed.shop.owner
+    managed.save()
+    order = completed_order(listing=ListingFactory(shop=managed.shop))
+    assert not any(a.startswith("hub_commission:") for a in release_lines(order.reference))
+
+
+def test_a_hub_at_zero_percent_posts_no_commission_line():
+    managed = managed_shop(place=hub(commission_bps=0))
+    order = completed_order(listing=ListingFactory(shop=managed.shop))
+    assert not any(a.startswith("hub_commission:") for a in release_lines(order.reference))
+
+
+@pytest.mark.usefixtures("localstripe")
+def test_a_partial_dispute_outcome_pays_commission_on_the_released_part_only():
+    managed = managed_shop(place=hub(commission_bps=300))
+    reference, shop, _ = held_escrow(amount_cents=10_000, shop=managed.shop)
+    escrow_resolve_partial(reference=reference, refund_cents=4_000)
+    lines = release_lines(reference)
+    assert lines[f"hub_commission:{managed.hub_id}"] == 180  # 3 % of the 6 000 released
+    assert lines["platform_fees"] == 300
+    assert lines[f"seller_payable:{shop.pk}"] == 6_000 - 300 - 180
+    assert ledger_identity_holds()
+
+
+@pytest.mark.usefixtures("localstripe")
+def test_a_refund_before_release_takes_no_commission():
+    managed = managed_shop(place=hub(commission_bps=300))
+    reference, _, _ = held_escrow(amount_cents=5_000, shop=managed.shop)
+    escrow_refund(reference=reference)
+    assert not JournalLine.objects.filter(account__startswith="hub_commission:").exists()
+    assert account_sums()["refunded"] == 5_000
+    assert ledger_identity_holds()
