@@ -294,6 +294,8 @@ RATE_LIMITS = {
     "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
     # Rights notices per rights owner (the owner and all their agents together).
     "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
+    # Cash-outs at a village hub per agent: starts, codes sent again, confirmations, cancels.
+    "hub_cash": env_rate("RATE_LIMIT_HUB_CASH", "60/hour"),
 }
 
 # Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a

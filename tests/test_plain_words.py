@@ -182,7 +182,7 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
     seller = Client()
     seller.force_login(shop.owner)
     seller_pages = ["/sell/", "/sell/orders/", "/sell/balance/", "/sell/reviews/",
-                    "/notifications/", f"/listings/{world['listings'][0].pk}/",
+                    "/sell/statement/", "/notifications/", f"/listings/{world['listings'][0].pk}/",
                     "/shops/driftless/", "/sell/shop/", "/sell/listings/new/",
                     f"/sell/disputes/{orders['disputed'].pk}/", "/sell/insights/",
                     "/sell/insights/?interval=month"]
@@ -283,6 +283,7 @@ SAMPLE = {
     "action_due_at": "2026-03-16T15:30:00+00:00", "why": "the seller answered in time",
     "moved_from": "2026-03-05", "cancel_until": "2026-03-09T15:30:00+00:00", "days": 3,
     "order_count": 4, "units": 6,
+    "hub_name": "Main Street Hub", "hub_hours": "Mon–Fri 9 am–5 pm", "code": "042917",
 }
 
 

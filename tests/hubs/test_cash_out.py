@@ -262,3 +262,13 @@ def test_a_payout_and_a_cash_out_confirmation_racing_pay_once():
     assert paid_out + pending == available, results
     assert shop_balance(shop=managed.shop).available_cents == 0
     assert ledger_identity_holds()
+
+
+def test_cash_out_acts_are_rate_limited_per_agent(world, settings):
+    managed, agent = world
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "hub_cash": "2/hour"}
+    assert start(agent, managed.shop_id, 100).status_code == 201
+    assert start(agent, managed.shop_id, 100).status_code == 409
+    limited = start(agent, managed.shop_id, 100)
+    assert limited.status_code == 429 and limited["Retry-After"]
+    assert CashOut.objects.count() == 1

@@ -80,3 +80,32 @@ def test_impact_counts_managed_shops_and_money_collected_at_hubs(client, api_cli
     assert (village["managed_shops"], village["collected_at_hubs_cents"]) == (1, 700)
     page = client.get("/impact/")
     assert page.status_code == 200 and "$7.00</strong> collected in cash" in page.content.decode()
+
+
+def test_the_hub_money_pages_show_no_raw_code(client):
+    from hubs.models import CashOut
+    from tests.plain_words import raw_codes
+    from tests.staff import staff_login, staff_make
+
+    managed, agent = managed_world(sales=2)
+    collect(managed, agent, 500)
+    cash_out_start(user=agent, shop_id=managed.shop_id, amount_cents=300)
+    CashOut.objects.create(hub=managed.hub, shop=managed.shop, owner=managed.shop.owner,
+                           agent=agent, amount_cents=100, status="cancelled")
+    pages = {agent: ["/hub/cash/", f"/hub/shops/{managed.shop_id}/cash-out/",
+                     f"/hub/shops/{managed.shop_id}/statement/"],
+             managed.shop.owner: ["/sell/statement/", "/sell/balance/", "/notifications/"]}
+    problems = {}
+    for person, paths in pages.items():
+        client.force_login(person)
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, path
+            if raw_codes(page.content.decode()):
+                problems[path] = raw_codes(page.content.decode())
+    staff_login(client, staff_make(permissions=("payments.manage_payouts",)))
+    page = client.get("/staff/hubs/cash/")
+    assert page.status_code == 200 and "$5.00" in page.content.decode()
+    if raw_codes(page.content.decode()):
+        problems["/staff/hubs/cash/"] = raw_codes(page.content.decode())
+    assert problems == {}
