@@ -219,7 +219,7 @@ def cash_out_confirm(*, user, cash_out_id, code: str = "", receipt=None) -> Cash
                            managed=managed, reference=cash_out.reference,
                            detail=f"{cash_out.amount_cents} cents, by "
                                   f"{cash_out.get_proof_display().lower()}")
-                audit_record(actor=user, action="hub_cash_collected", object_type="cash_out",
+                audit_record(actor=user, action="cash_out_confirmed", object_type="cash_out",
                              object_id=cash_out.pk, object_repr=str(cash_out),
                              reason=f"By agent {user.pk} for owner {cash_out.owner_id} at "
                                     f"hub {cash_out.hub_id}",

@@ -89,3 +89,42 @@ def test_a_refund_before_release_takes_no_commission():
     assert not JournalLine.objects.filter(account__startswith="hub_commission:").exists()
     assert account_sums()["refunded"] == 5_000
     assert ledger_identity_holds()
+
+
+@pytest.mark.usefixtures("localstripe")
+def test_a_chargeback_lost_after_release_takes_the_commission_back_too(api_client, buyer,
+                                                                       settings):
+    from django.test import Client
+
+    from tests.checkout_http import paid_orders
+    from tests.stripe_support import event_body, sign
+
+    managed = managed_shop(place=hub(commission_bps=1000))
+    listing = ListingFactory(shop=managed.shop, price_cents=1_500, shipping_cents=500)
+    (order,) = paid_orders(api_client, [listing])
+    from orders.services.lifecycle import order_confirm_receipt, order_ship
+
+    order_ship(order_id=order.pk, seller=managed.shop.owner, carrier="USPS",
+               tracking_number="9400 1")
+    order_confirm_receipt(order_id=order.pk, buyer=order.buyer)
+    hub_account = f"hub_commission:{managed.hub_id}"
+    assert account_sums()[hub_account] == 200  # 10 % of 2 000
+
+    from orders.models import Checkout
+
+    intent = Checkout.objects.get(pk=order.checkout_id).payment_intent_id
+    opened = {"id": "dp_hub_commission", "object": "dispute", "amount": 2_000,
+              "currency": "usd", "payment_intent": intent, "reason": "fraudulent",
+              "status": "needs_response"}
+    for kind, data in [("charge.dispute.created", opened),
+                       ("charge.dispute.closed", {**opened, "status": "lost"})]:
+        body = event_body(kind, data)
+        answer = Client().post("/api/v1/payments/stripe/webhook", data=body,
+                               content_type="application/json",
+                               HTTP_STRIPE_SIGNATURE=sign(body, settings.STRIPE_WEBHOOK_SECRET))
+        assert answer.status_code == 200
+    sums = account_sums()
+    assert sums["chargebacks"] == 2_000
+    assert sums[hub_account] == 0 and sums["platform_fees"] == 0
+    assert sums[f"seller_payable:{managed.shop_id}"] == 0
+    assert ledger_identity_holds()
