@@ -52,7 +52,8 @@ def test_jobs_imports_no_other_app():
 
 
 def test_lower_apps_do_not_import_upward():
-    order = ["jobs", "sellers", "payments", "orders", "moderation", "hubs", "insights", "marketplace"]
+    order = ["jobs", "sellers", "payments", "orders", "moderation", "hubs", "insights",
+             "marketplace"]
     offenders = []
     for index, package in enumerate(order[:-1]):
         above = "|".join(order[index + 1:])
@@ -344,7 +345,8 @@ def test_other_apps_reach_payments_only_through_its_contract():
 
 
 # Domain errors live in each app's errors.py, so views and other apps import them from there.
-APPS_WITH_ERRORS = ["sellers", "orders", "payments", "moderation", "notifications", "brands", "hubs"]
+APPS_WITH_ERRORS = ["sellers", "orders", "payments", "moderation", "notifications", "brands",
+                    "hubs"]
 
 
 def error_classes_defined(source: str) -> list[int]:

@@ -129,15 +129,17 @@ def account_close(*, request, user, password: str) -> str:
         StaffToken.objects.filter(user=person).delete()
         KnownBrowser.objects.filter(user=person).delete()
         person.email = f"closed-{person.pk}@closed.invalid"
+        person.phone = ""
         person.display_name = CLOSED_NAME
         person.set_unusable_password()
         person.is_active = False
         person.email_confirmed_at = None
         person.closed_at = timezone.now()
-        person.save(update_fields=["email", "display_name", "password", "is_active",
+        person.save(update_fields=["email", "phone", "display_name", "password", "is_active",
                                    "email_confirmed_at", "closed_at"])
-        account_email_later("account_closed", person.pk, to=old_email,
-                        extra={"display_name": old_name})
+        if old_email:  # a hub's neighbour may have had no address
+            account_email_later("account_closed", person.pk, to=old_email,
+                                extra={"display_name": old_name})
     return old_email
 
 
@@ -167,8 +169,9 @@ def account_data(*, user) -> dict:
     return {
         "exported_at": timezone.now(),
         "profile": {
-            "id": user.pk, "email": user.email, "display_name": user.display_name,
-            "date_joined": user.date_joined, "email_confirmed_at": user.email_confirmed_at,
+            "id": user.pk, "email": user.email, "phone": user.phone,
+            "display_name": user.display_name, "date_joined": user.date_joined,
+            "email_confirmed_at": user.email_confirmed_at,
             "time_zone": user.time_zone, "is_staff": user.is_staff,
         },
         "orders_as_buyer": [{

@@ -93,6 +93,8 @@ def account_email_send(*, kind: str, user_id: int, to: str = "", extra: dict | N
     else:
         context["link"] = _site("password-reset" if kind in {"password_changed", "email_in_use"}
                                 else "home")
+    if not address:
+        return False  # a hub's neighbour with no e-mail address: nothing to send
     with timezone.override(zoneinfo.ZoneInfo(time_zone_or_default(user.time_zone))):
         context["sent_at"] = timezone.localtime()
         text = render_to_string(f"accounts/email/{kind}.txt", context)
