@@ -9,9 +9,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from payments.selectors import hub_cash_out_rooms, statement_totals
+from payments.selectors import hub_cash_out_rooms, hub_cash_owed, statement_totals
+from staffguard import FreshCode
+from staffguard.admin import staff_holds
 
 from .errors import NotFound
+from .models import Hub
 from .selectors import agency_of, managed_shop_for_agent
 from .services import money
 
@@ -113,3 +116,62 @@ class ShopStatementApi(APIView):
         room = hub_cash_out_rooms(shops=[managed.shop]).get(managed.shop_id, 0)
         return Response(ShopStatementOutputSerializer(
             {**totals.__dict__, "ready_to_collect_cents": room}).data)
+
+
+class ManagesPayouts(BasePermission):
+    message = "Only staff who manage payouts may settle hubs."
+
+    def has_permission(self, request, view):
+        return staff_holds(request.user, "payments.manage_payouts")
+
+
+class HubCashOutputSerializer(serializers.Serializer):
+    hub_id = serializers.IntegerField()
+    name = serializers.CharField()
+    village = serializers.CharField()
+    owed_cents = serializers.IntegerField(help_text="What the platform owes the hub now.")
+
+
+class HubSettleInputSerializer(serializers.Serializer):
+    amount_cents = serializers.IntegerField(min_value=1, max_value=10**11)
+    note = serializers.CharField(max_length=300, help_text="How the hub was paid.")
+
+
+class HubSettlementOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    hub_id = serializers.IntegerField()
+    amount_cents = serializers.IntegerField()
+    currency = serializers.CharField()
+    note = serializers.CharField()
+    created = serializers.DateTimeField()
+    owed_cents = serializers.IntegerField(help_text="What the platform still owes the hub.")
+
+
+class StaffHubCashApi(APIView):
+    permission_classes = [ManagesPayouts]
+
+    @extend_schema(responses={200: HubCashOutputSerializer(many=True)},
+                   summary="What the platform owes each hub for cash handed to owners")
+    def get(self, request):
+        owed = hub_cash_owed()
+        hubs = Hub.objects.select_related("village").filter(pk__in=list(owed)).order_by("name")
+        return Response(HubCashOutputSerializer([
+            {"hub_id": hub.pk, "name": hub.name, "village": str(hub.village),
+             "owed_cents": owed[hub.pk]} for hub in hubs], many=True).data)
+
+
+class StaffHubSettleApi(APIView):
+    permission_classes = [ManagesPayouts, FreshCode]
+
+    @extend_schema(request=HubSettleInputSerializer,
+                   responses={201: HubSettlementOutputSerializer},
+                   summary="Record that staff paid a hub part or all of what it is owed")
+    def post(self, request, hub_id):
+        data = HubSettleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        settlement = money.hub_settle(staff=request.user, hub_id=hub_id, **data.validated_data)
+        left = hub_cash_owed(hub_ids=[settlement.hub_id]).get(settlement.hub_id, 0)
+        return Response(HubSettlementOutputSerializer(
+            {**{field: getattr(settlement, field) for field in
+                ("id", "hub_id", "amount_cents", "currency", "note", "created")},
+             "owed_cents": left}).data, status=status.HTTP_201_CREATED)

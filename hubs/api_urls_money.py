@@ -12,4 +12,7 @@ urlpatterns = [
          name="api-hub-cash-out-confirm"),
     path("hub/cash-outs/<int:cash_out_id>/cancel", api.CashOutCancelApi.as_view(),
          name="api-hub-cash-out-cancel"),
+    path("staff/hubs/cash", api.StaffHubCashApi.as_view(), name="api-staff-hub-cash"),
+    path("staff/hubs/<int:hub_id>/settle", api.StaffHubSettleApi.as_view(),
+         name="api-staff-hub-settle"),
 ]

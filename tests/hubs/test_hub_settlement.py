@@ -98,3 +98,24 @@ def test_two_settlements_racing_cannot_pay_the_same_debt_twice():
     assert owed(place) == 200
     assert HubSettlement.objects.count() == 1
     assert ledger_identity_holds()
+
+
+def test_the_staff_api_lists_what_is_owed_and_settles(client):
+    from tests.support import client_for
+
+    place = cash_handed_out(1_000)
+    staff = staff_make(permissions=(MANAGE,))
+    api = client_for(staff)
+    listed = api.get("/api/v1/staff/hubs/cash")
+    assert listed.status_code == 200
+    assert [(row["hub_id"], row["owed_cents"]) for row in listed.data] == [(place.pk, 1_000)]
+    assert api.post(f"/api/v1/staff/hubs/{place.pk}/settle",
+                    {"amount_cents": 1_001, "note": "Check"}, format="json").status_code == 409
+    assert api.post(f"/api/v1/staff/hubs/{place.pk}/settle",
+                    {"amount_cents": 0, "note": "Check"}, format="json").status_code == 400
+    done = api.post(f"/api/v1/staff/hubs/{place.pk}/settle",
+                    {"amount_cents": 1_000, "note": "Check 77"}, format="json")
+    assert done.status_code == 201 and done.data["owed_cents"] == 0
+    moderator = client_for(staff_make(permissions=("moderation.moderate",)))
+    assert moderator.get("/api/v1/staff/hubs/cash").status_code == 403
+    assert ledger_identity_holds()
