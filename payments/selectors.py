@@ -32,6 +32,12 @@ class EscrowSummary:
     fee_cents: int
     remaining_cents: int
     charged_back_cents: int = 0  # what a lost chargeback took back (from escrow or released)
+    hub_commission_cents: int = 0  # a managed shop's hub commission taken at release
+
+    @property
+    def seller_cents(self) -> int:
+        """What the release left the seller: released less the fee and any hub commission."""
+        return self.released_cents - self.fee_cents - self.hub_commission_cents
 
     @property
     def status_label(self) -> str:
@@ -83,6 +89,8 @@ def _escrow_sum_expressions() -> dict:
                      output_field=IntegerField())), 0),
         "fee_cents": _kind_sum(JournalEntry.Kind.RELEASE, Q(account=PLATFORM_FEES)),
         "charged_back_cents": _kind_sum(JournalEntry.Kind.CHARGEBACK, Q(account=CHARGEBACKS)),
+        "hub_commission_cents": _kind_sum(JournalEntry.Kind.RELEASE,
+                                          Q(account__startswith="hub_commission:")),
         "remaining_cents": Coalesce(
             Sum(Case(When(is_escrow, then="amount_cents"), default=Value(0),
                      output_field=IntegerField())), 0),

@@ -128,3 +128,15 @@ def test_a_chargeback_lost_after_release_takes_the_commission_back_too(api_clien
     assert sums[hub_account] == 0 and sums["platform_fees"] == 0
     assert sums[f"seller_payable:{managed.shop_id}"] == 0
     assert ledger_identity_holds()
+
+
+def test_the_owner_is_told_what_the_release_left_them_after_the_commission():
+    from notifications.models import Notification
+    from payments.services import escrow_summary
+
+    managed, _ = managed_world(commission_bps=300)  # 1 700 released: fee 85, commission 51
+    told = Notification.objects.get(kind="escrow_released", recipient=managed.shop.owner)
+    assert told.context["amount_cents"] == 1_564
+    reference = JournalEntry.objects.get(kind="release").reference
+    summary = escrow_summary(reference=reference)
+    assert (summary.hub_commission_cents, summary.seller_cents) == (51, 1_564)
