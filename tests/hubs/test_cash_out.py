@@ -150,10 +150,22 @@ def test_more_than_the_balance_one_open_at_a_time_and_stripe_or_suspended_shops_
     assert start(agent, managed.shop_id, 100).status_code == 409
 
 
-def test_an_open_payout_is_not_spent_twice(world):
+def test_a_managed_shop_without_a_payout_account_is_paid_at_the_hub_not_by_hand(world):
     managed, agent = world
-    payout = payout_create(shop_id=managed.shop_id)  # reserves the whole balance
-    assert payout is not None
+    assert payout_create(shop_id=managed.shop_id) is None  # no manual payout: the hub pays
+    assert start(agent, managed.shop_id, AVAILABLE).status_code == 201
+
+
+def test_an_open_payout_is_not_spent_twice(world):
+    from django.utils import timezone
+
+    managed, agent = world
+    managed.ended_at, managed.end_reason = timezone.now(), "owner_revoked"
+    managed.ended_by = managed.shop.owner
+    managed.save()
+    payout = payout_create(shop_id=managed.shop_id)  # a manual payout, made before the agency
+    assert payout is not None and payout.amount_cents == AVAILABLE
+    managed_shop(place=managed.hub, agent=agent, shop=managed.shop)  # the agent helps again
     assert start(agent, managed.shop_id, 100).status_code == 409
 
 
@@ -254,6 +266,10 @@ def test_a_payout_and_a_cash_out_confirmation_racing_pay_once():
     def work(index):
         if index == 0:
             return confirm(agent, cash_out_id, code=code).status_code
+        # Meanwhile Stripe enables the owner's payout account and the payout job runs.
+        PayoutAccount.objects.create(
+            shop=managed.shop, stripe_account_id="acct_race", payouts_enabled=True,
+            status=PayoutAccount.Status.ENABLED, charges_enabled=True, details_submitted=True)
         return payout_create(shop_id=managed.shop_id)
 
     results = run_together(2, work)
@@ -272,3 +288,15 @@ def test_cash_out_acts_are_rate_limited_per_agent(world, settings):
     limited = start(agent, managed.shop_id, 100)
     assert limited.status_code == 429 and limited["Retry-After"]
     assert CashOut.objects.count() == 1
+
+
+def test_the_dashboard_counts_cash_to_hand_out(world):
+    from hubs.selectors import cash_to_hand_out
+
+    managed, agent = world
+    assert cash_to_hand_out(user=agent) == {"waiting": 0, "ready_shops": 1,
+                                            "ready_cents": AVAILABLE}
+    start(agent, managed.shop_id, 100)
+    assert cash_to_hand_out(user=agent)["waiting"] == 1
+    assert cash_to_hand_out(user=UserFactory()) == {"waiting": 0, "ready_shops": 0,
+                                                    "ready_cents": 0}
