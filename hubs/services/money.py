@@ -102,9 +102,8 @@ def _code_send(*, cash_out: CashOut, hub: Hub, owner) -> None:
     cash_out.code_failed_attempts = 0
     cash_out.save(update_fields=["code_hash", "code_sent_to", "code_expires_at",
                                  "code_failed_attempts"])
-    sent = CashOut.objects.filter(pk=cash_out.pk).values_list("code_expires_at", flat=True)[0]
     notify(recipient=owner, kind="hub_cash_code", url=reverse("seller-statement"),
-           dedupe_key=f"hub_cash_code:{cash_out.pk}:{sent.timestamp():.0f}",
+           dedupe_key=f"hub_cash_code:{cash_out.pk}:{secrets.token_hex(6)}",  # each code once
            context={"amount_cents": cash_out.amount_cents, "currency": cash_out.currency,
                     "hub_name": hub.name, "code": code})
 
@@ -134,6 +133,11 @@ def cash_out_start(*, user, shop_id, amount_cents) -> CashOut:
             act_record(hub=hub, action=HubAct.Action.CASH_OUT_STARTED, agent=user,
                        managed=managed, reference=cash_out.reference,
                        detail=f"{cents} cents, code sent by {cash_out.code_sent_to.split()[0]}")
+            audit_record(actor=user, action=HubAct.Action.CASH_OUT_STARTED,
+                         object_type="cash_out", object_id=cash_out.pk,
+                         object_repr=str(cash_out),
+                         reason=f"By agent {user.pk} for owner {owner.pk} at hub {hub.pk}",
+                         status_after=CashOut.Status.AWAITING)
     except IntegrityError:
         raise Conflict("A cash-out for this shop is already waiting for the owner: confirm "
                        "or cancel it first.") from None
@@ -219,8 +223,9 @@ def cash_out_confirm(*, user, cash_out_id, code: str = "", receipt=None) -> Cash
                            managed=managed, reference=cash_out.reference,
                            detail=f"{cash_out.amount_cents} cents, by "
                                   f"{cash_out.get_proof_display().lower()}")
-                audit_record(actor=user, action="cash_out_confirmed", object_type="cash_out",
-                             object_id=cash_out.pk, object_repr=str(cash_out),
+                audit_record(actor=user, action=HubAct.Action.CASH_OUT_CONFIRMED,
+                             object_type="cash_out", object_id=cash_out.pk,
+                             object_repr=str(cash_out),
                              reason=f"By agent {user.pk} for owner {cash_out.owner_id} at "
                                     f"hub {cash_out.hub_id}",
                              status_before=CashOut.Status.AWAITING,
@@ -267,6 +272,11 @@ def cash_out_cancel(*, user, cash_out_id) -> CashOut:
         cash_out.save(update_fields=["status", "cancelled_at", "code_hash"])
         act_record(hub=managed.hub, action=HubAct.Action.CASH_OUT_CANCELLED, agent=user,
                    managed=managed, reference=cash_out.reference)
+        audit_record(actor=user, action=HubAct.Action.CASH_OUT_CANCELLED,
+                     object_type="cash_out", object_id=cash_out.pk, object_repr=str(cash_out),
+                     reason=f"By agent {user.pk} for owner {cash_out.owner_id}",
+                     status_before=CashOut.Status.AWAITING,
+                     status_after=CashOut.Status.CANCELLED)
     return cash_out
 
 
@@ -294,8 +304,8 @@ def hub_settle(*, staff, hub_id, amount_cents, note: str) -> HubSettlement:
                                   reference=settlement.reference, actor=staff)
             act_record(hub=hub, action=HubAct.Action.HUB_SETTLED, agent=staff,
                        reference=settlement.reference, detail=f"{cents} cents: {note}")
-            audit_record(actor=staff, action="hub_settled", object_type="hub", object_id=hub.pk,
-                         object_repr=str(hub), reason=f"{cents} cents: {note}")
+            audit_record(actor=staff, action=HubAct.Action.HUB_SETTLED, object_type="hub",
+                         object_id=hub.pk, object_repr=str(hub), reason=f"{cents} cents: {note}")
     except PaymentsError as refused:
         raise Conflict(str(refused)) from None
     return settlement

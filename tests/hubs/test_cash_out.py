@@ -74,6 +74,10 @@ def test_cash_out_by_the_owners_code_moves_the_money_once(world):
     assert set(HubAct.objects.filter(shop_id=shop).values_list("action", flat=True)) >= {
         "cash_out_started", "cash_out_confirmed"}
 
+    from tests.support import audit_rows
+
+    assert [row[0] for row in audit_rows(object_type="cash_out")] == [
+        "cash_out_started", "cash_out_confirmed"]
     again = confirm(agent, cash_out.pk, code=code)
     assert again.status_code == 409
     assert JournalEntry.objects.filter(kind="hub_cash_out").count() == 1
