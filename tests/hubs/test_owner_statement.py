@@ -109,3 +109,10 @@ def test_the_hub_money_pages_show_no_raw_code(client):
     if raw_codes(page.content.decode()):
         problems["/staff/hubs/cash/"] = raw_codes(page.content.decode())
     assert problems == {}
+
+
+def test_the_owners_balance_page_says_the_money_is_collected_at_the_hub(client):
+    managed, _ = managed_world()
+    client.force_login(managed.shop.owner)
+    page = client.get("/sell/balance/").content.decode()
+    assert "at your village hub" in page and "our team pays you" not in page
