@@ -57,8 +57,13 @@ def settle_staff_required(view):
     return wrapped
 
 
+def _domain_error(error: Exception) -> bool:
+    """A refusal any app's errors.py defines (it carries an int `http_status`)."""
+    return isinstance(getattr(error, "http_status", None), int)
+
+
 def _refused(request, error: Exception, back: str):
-    status = getattr(error, "http_status", 400)
+    status = error.http_status
     if status == 404:
         raise Http404(str(error))
     return render(request, "hubs/money/refused.html", {"message": str(error), "back": back},
@@ -117,7 +122,9 @@ def shop_cash_out(request, agency, shop_id):
         try:
             money.cash_out_start(user=request.user, shop_id=managed.shop_id,
                                  amount_cents=_cents(request.POST.get("amount")))
-        except HubsError as error:
+        except Exception as error:
+            if not _domain_error(error):
+                raise
             return _refused(request, error, back)
         messages.success(request, "Cash-out started: the owner was sent a code.")
         return redirect(back)
@@ -140,7 +147,9 @@ def _cash_out_action(request, cash_out_id, call, success: str):
     back = reverse("hub-shop-cash-out", args=[found]) if found else reverse("hub-cash")
     try:
         call()
-    except HubsError as error:
+    except Exception as error:
+        if not _domain_error(error):
+            raise
         return _refused(request, error, back)
     messages.success(request, success)
     return redirect(back)
@@ -209,7 +218,9 @@ def staff_hub_settle(request, hub_id):
         money.hub_settle(staff=request.user, hub_id=hub_id,
                          amount_cents=_cents(request.POST.get("amount")),
                          note=request.POST.get("note", ""))
-    except HubsError as error:
+    except Exception as error:
+        if not _domain_error(error):
+            raise
         return _refused(request, error, back)
     messages.success(request, "Settled: the hub's cash position is updated.")
     return redirect(back)

@@ -209,6 +209,9 @@ def test_pages_start_and_confirm_and_refuse_plainly(client, world):
     assert client.post(f"/hub/cash-outs/{cash_out.pk}/confirm/",
                        {"code": "000000" if code_sent(cash_out.pk) != "000000" else "111111"}
                        ).status_code == 400
+    svg = SimpleUploadedFile("r.png", b"<svg onload=alert(1)>", content_type="image/png")
+    assert client.post(f"/hub/cash-outs/{cash_out.pk}/confirm/",
+                       {"receipt": svg}).status_code in (400, 415)
     done = client.post(f"/hub/cash-outs/{cash_out.pk}/confirm/",
                        {"code": code_sent(cash_out.pk)})
     assert done.status_code == 302
