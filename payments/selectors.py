@@ -242,21 +242,6 @@ def shop_statement(*, shop) -> QuerySet:
     )
 
 
-
-def released_to_sellers_by_village(*, currency: str = "USD") -> dict[int, int]:
-    """Money released from escrow to sellers (after fees), per village id: one query."""
-    rows = (
-        JournalLine.objects.filter(
-            entry__kind=JournalEntry.Kind.RELEASE, account__startswith="seller_payable:",
-            currency=currency,
-        )
-        .values("shop__village_id")
-        .annotate(total=Sum("amount_cents"))
-        .order_by()
-    )
-    return {row["shop__village_id"]: int(row["total"]) for row in rows}
-
-
 def release_left_with_seller(*, escrow: Escrow) -> tuple[int, int]:
     """What of this escrow's release is still with the seller and the platform: (seller, fee).
 
@@ -360,19 +345,26 @@ def hub_commission_earned(*, hub_ids=None, currency: str = "USD") -> dict[int, i
     return _hub_sums("hub_commission", currency, hub_ids)
 
 
-def collected_at_hubs_by_village(*, currency: str = "USD") -> dict[int, int]:
-    """Money owners collected in cash at village hubs, per village id of their shops (one
-    query): an impact figure."""
+def village_money_figures(*, currency: str = "USD") -> dict[int, dict[str, int]]:
+    """Per village id of the shops, in one query: money released from escrow to sellers
+    (after fees and hub commissions, `paid_to_sellers_cents`) and money owners collected in
+    cash at village hubs (`collected_at_hubs_cents`): impact figures."""
+    def total(condition: Q):
+        return Coalesce(Sum(Case(When(condition, then="amount_cents"), default=Value(0),
+                                 output_field=IntegerField())), 0)
+
+    released = Q(entry__kind=JournalEntry.Kind.RELEASE, account__startswith="seller_payable:")
+    collected = Q(entry__kind=JournalEntry.Kind.HUB_CASH_OUT,
+                  account__startswith="seller_paid_out:")
     rows = (
-        JournalLine.objects.filter(
-            entry__kind=JournalEntry.Kind.HUB_CASH_OUT, account__startswith="seller_paid_out:",
-            currency=currency,
-        )
+        JournalLine.objects.filter(released | collected, currency=currency)
         .values("shop__village_id")
-        .annotate(total=Sum("amount_cents"))
+        .annotate(paid_to_sellers_cents=total(released),
+                  collected_at_hubs_cents=total(collected))
         .order_by()
     )
-    return {row["shop__village_id"]: int(row["total"]) for row in rows}
+    return {row.pop("shop__village_id"): {key: int(value) for key, value in row.items()}
+            for row in rows}
 
 
 def hub_cash_out_rooms(*, shops, currency: str = "USD") -> dict[int, int]:
