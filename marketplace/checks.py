@@ -72,3 +72,41 @@ def connect_webhook_secret_set(app_configs=None, **kwargs):
              "accounts, account.updated) and set its signing secret.",
         id=CONNECT_EVENTS_UNVERIFIED,
     )]
+
+
+SMS_URL_INCOMPLETE = "marketplace.E030"
+SMS_NOT_SENT = "marketplace.W030"
+
+
+@register("notifications")
+def sms_url_complete(app_configs=None, **kwargs):
+    """A twilio:// SMS_URL needs the account SID, the auth token and the sender number."""
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from notifications.sms import twilio_settings
+
+    url = urlsplit(settings.SMS_URL)
+    if url.scheme != "twilio":
+        return []
+    try:
+        twilio_settings(url)
+    except ImproperlyConfigured as error:
+        return [Error(str(error), hint="Take the SID and token from the Twilio console and the "
+                      "sender from your Twilio phone numbers.", id=SMS_URL_INCOMPLETE)]
+    return []
+
+
+@register("notifications", deploy=True)
+def sms_sent_for_real(app_configs=None, **kwargs):
+    """In production texts must leave: console:// and file:// only write them down."""
+    scheme = settings.SMS_URL.split(":", 1)[0]
+    if scheme == "twilio":
+        return []
+    return [CheckWarning(
+        f"SMS_URL is {scheme}://: text messages are written down, not sent, so neighbours "
+        "who have only a phone hear nothing.",
+        hint="Set SMS_URL=twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com?from=%2B1…",
+        id=SMS_NOT_SENT,
+    )]

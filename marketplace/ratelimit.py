@@ -48,6 +48,10 @@ RATE_LIMITED_VIEWS = {
     "api-checkout-pay": "checkout",
     "password-reset": "password_reset",
     "api-password-reset": "password_reset",
+    "hub-parcel-arrived": "hub_parcel",
+    "hub-parcel-hand-over": "hub_parcel",
+    "api-hub-parcel-arrived": "hub_parcel",
+    "api-hub-parcel-hand-over": "hub_parcel",
 }
 LIMITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -63,6 +67,7 @@ SCOPE_MESSAGES = {
     "account_close": "Too many tries to close the account in a short time.",
     "notice": "You have filed a lot of rights notices in a short time.",
     "hub_cash": "You have started or confirmed a lot of cash-outs in a short time.",
+    "hub_parcel": "You have recorded a lot of parcels at the hub in a short time.",
 }
 
 # A cache that cannot be reached must not take the site down with it: the limit is skipped.

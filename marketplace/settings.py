@@ -296,6 +296,8 @@ RATE_LIMITS = {
     "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
     # Cash-outs at a village hub per agent: starts, codes sent again, confirmations, cancels.
     "hub_cash": env_rate("RATE_LIMIT_HUB_CASH", "60/hour"),
+    # A hub agent's parcel acts (arrived, hand-over tries), per agent.
+    "hub_parcel": env_rate("RATE_LIMIT_HUB_PARCEL", "300/hour"),
 }
 
 # Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a
@@ -404,6 +406,17 @@ elif _email.scheme == "file":
     EMAIL_FILE_PATH = _email.path or str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Taobao Village US <no-reply@localhost>"
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
+
+# --- Text messages: SMS_URL = console:// | file:///dir | locmem:// |
+#     twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com?from=%2B15551234567 (notifications/sms.py) --
+SMS_URL = env_str("SMS_URL") or "console://"
+_sms_scheme = urlparse(SMS_URL).scheme
+if _sms_scheme not in {"console", "file", "locmem", "twilio"}:
+    raise ImproperlyConfigured(
+        f"SMS_URL scheme must be one of console, file, locmem, twilio, not {_sms_scheme!r}."
+    )
+# Texts to one phone number in any 24 hours; more are skipped (kept in the inbox, not sent).
+SMS_DAILY_CAP_PER_NUMBER = env_int("SMS_DAILY_CAP_PER_NUMBER", 10, maximum=1000)
 
 # --- Stripe --------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or "sk_test_localstripe_development"

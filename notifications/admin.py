@@ -1,19 +1,19 @@
 from django.contrib import admin, messages
 
 from .models import Notification, NotificationPreference
-from .services import notification_resend
+from .services import notification_resend, notification_sms_resend
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("id", "created", "recipient", "kind", "email_state", "attempts",
-                    "emailed_at", "is_read", "last_error")
-    list_filter = ("email_state", "kind", "created")
-    search_fields = ("recipient__email", "dedupe_key", "message")
+                    "emailed_at", "sms_state", "sms_sent_at", "is_read", "last_error")
+    list_filter = ("email_state", "sms_state", "kind", "created")
+    search_fields = ("recipient__email", "recipient__phone", "dedupe_key", "message")
     list_select_related = ("recipient",)
     date_hierarchy = "created"
     ordering = ("-created", "-id")
-    actions = ["resend_email"]
+    actions = ["resend_email", "resend_text"]
     # The outbox is written by the app only: staff read it and resend, nothing else.
     readonly_fields = [field.name for field in Notification._meta.fields]
 
@@ -40,6 +40,19 @@ class NotificationAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 f"{skipped} left alone: only failed or skipped e-mails are resent.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Resend the text of the selected failed or skipped notifications")
+    def resend_text(self, request, queryset):
+        selected = list(queryset.values_list("pk", flat=True))
+        count = notification_sms_resend(notification_ids=selected)
+        skipped = len(selected) - count
+        self.message_user(request, f"{count} text(s) queued again.", messages.SUCCESS)
+        if skipped > 0:
+            self.message_user(
+                request,
+                f"{skipped} left alone: only failed or skipped texts are resent.",
                 messages.WARNING,
             )
 

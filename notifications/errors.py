@@ -14,3 +14,11 @@ class UnknownNotificationKind(ValueError):
 
 class BadNotificationContext(ValueError):
     """A caller left out a key its kind needs, or handed over something that is not plain data."""
+
+
+class SmsProviderUnavailable(Exception):
+    """The SMS provider did not take the text (down, overloaded, unreachable): try again later."""
+
+
+class SmsRefused(Exception):
+    """The SMS provider refused the text for good (a number it cannot text, bad credentials)."""

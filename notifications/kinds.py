@@ -4,6 +4,11 @@ Callers pass `kind=` one of the keys below and a context holding at least its `r
 (plain values: ids, titles, amounts in integer cents with a currency, ISO dates). The subject and
 the in-app message are short Django templates rendered as plain text; the e-mail bodies live in
 templates/notifications/email/<kind>.txt and .html.
+
+A kind that may reach a person by text message declares `sms=`: one short plain-text template,
+rendered like the message and then made safe for one SMS (notifications/sms.py: plain GSM
+letters, at most 160 characters). Only people who have a phone number and no e-mail address are
+texted (docs/architecture.md, "Text messages").
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +31,8 @@ class Kind:
     message: str  # plain-text template, shown in the in-app list
     required: tuple[str, ...]
     optional: tuple[str, ...] = field(default=())
+    # A text message (plain-text template, one SMS): empty when the kind is never texted.
+    sms: str = field(default="")
 
     @property
     def is_essential(self) -> bool:
@@ -142,6 +149,9 @@ _KINDS = [
         "{{ ship_by|when }}.",
         ("order_id", "total_cents", "currency", "ship_by"),
         ("pickup",),
+        sms=("Taobao Village: new paid order #{{ order_id }} ({{ total_cents|money:currency }}). "
+             "Please {% if pickup %}have it ready for pickup{% else %}ship it{% endif %} by "
+             "{{ ship_by|when }}."),
     ),
     Kind(
         "ship_by_soon", "seller", Category.REMINDERS,
@@ -150,6 +160,8 @@ _KINDS = [
         "{{ ship_by|when }}, or it may be cancelled and refunded.",
         ("order_id", "ship_by"),
         ("pickup",),
+        sms=("Taobao Village: order #{{ order_id }} must {% if pickup %}be handed over"
+             "{% else %}ship{% endif %} by {{ ship_by|when }} or it may be cancelled."),
     ),
     Kind(
         "order_cancelled", "seller", Category.ESSENTIAL,
@@ -157,6 +169,8 @@ _KINDS = [
         "Order #{{ order_id }} was cancelled{% if reason %}: {{ reason }}{% endif %}.",
         ("order_id",),
         ("reason",),
+        sms=("Taobao Village: order #{{ order_id }} was cancelled. Do not send it."
+             "{% if reason %} {{ reason }}{% endif %}"),
     ),
     Kind(
         "preorder_due_soon", "seller", Category.REMINDERS,
@@ -186,6 +200,8 @@ _KINDS = [
         "{{ amount_cents|money:currency }} for order #{{ order_id }} was released to your "
         "balance.",
         ("order_id", "amount_cents", "currency"),
+        sms=("Taobao Village: {{ amount_cents|money:currency }} for order #{{ order_id }} was "
+             "released to your balance."),
     ),
     Kind(
         "payout_sent", "seller", Category.ESSENTIAL,
@@ -194,13 +210,7 @@ _KINDS = [
         "{% if provider_ref %} (reference {{ provider_ref }}){% endif %}.",
         ("amount_cents", "currency"),
         ("provider_ref",),
-    ),
-    Kind(
-        "hub_cash_ready", "seller", Category.ESSENTIAL,
-        "{{ amount_cents|money:currency }} is ready for you at {{ hub_name }}",
-        "{{ amount_cents|money:currency }} of your shop's money is ready for you at "
-        "{{ hub_name }} ({{ hub_hours }}). You will get a code to confirm you collected it.",
-        ("amount_cents", "currency", "hub_name", "hub_hours"),
+        sms="Taobao Village: we sent you a payout of {{ amount_cents|money:currency }}.",
     ),
     Kind(
         "hub_cash_code", "seller", Category.ESSENTIAL,
@@ -208,6 +218,8 @@ _KINDS = [
         "Your code is {{ code }}. Tell it to the agent at {{ hub_name }} only when you have "
         "{{ amount_cents|money:currency }} in your hand. It works for 30 minutes.",
         ("amount_cents", "currency", "hub_name", "code"),
+        sms=("Taobao Village: your code is {{ code }}. Tell it to the agent at {{ hub_name }} "
+             "only with {{ amount_cents|money:currency }} in your hand. 30 minutes."),
     ),
     Kind(
         "hub_cash_collected", "seller", Category.ESSENTIAL,
@@ -215,6 +227,8 @@ _KINDS = [
         "You collected {{ amount_cents|money:currency }} of your shop's money at "
         "{{ hub_name }}. It is on your statement.",
         ("amount_cents", "currency", "hub_name"),
+        sms=("Taobao Village: you collected {{ amount_cents|money:currency }} at {{ hub_name }}."
+             " It is on your statement."),
     ),
     Kind(
         "payout_account_status", "seller", Category.ESSENTIAL,
@@ -274,6 +288,16 @@ _KINDS = [
         ("order_id", "rating"),
         ("text",),
     ),
+    # --- village hubs: a neighbour's money at the hub (hubs/) -------------------------------
+    Kind(
+        "hub_cash_ready", "seller", Category.ESSENTIAL,
+        "{{ amount_cents|money:currency }} is ready for you at {{ hub_name }}",
+        "{{ amount_cents|money:currency }} from your sales is ready for you in cash at "
+        "{{ hub_name }}. Ask the agent there to pay it out to you.",
+        ("amount_cents", "currency", "hub_name"),
+        sms=("Taobao Village: {{ amount_cents|money:currency }} from your sales is ready for you "
+             "in cash at {{ hub_name }}. Ask the agent there."),
+    ),
     # --- brand protection: rights owners, notices (brands/) ---------------------------------
     Kind(
         "rights_owner_verified", "owner", Category.ESSENTIAL,
@@ -324,6 +348,20 @@ _KINDS = [
         "Ten wrong hand-over codes were entered for order #{{ order_id }}, so the code is "
         "locked. The buyer can ask for a new code on the order page.",
         ("order_id",),
+    ),
+    Kind(
+        "hub_parcel_arrived", "buyer", Category.ESSENTIAL,
+        "Order #{{ order_id }} is waiting for you at {{ hub_name }}",
+        "Your order #{{ order_id }} from {{ shop_name }} arrived at {{ hub_name }}, "
+        "{{ hub_address }}. Open: {{ hub_hours }}. Show your hand-over code from the order "
+        "page when you collect it.",
+        ("order_id", "shop_name", "hub_name", "hub_address", "hub_hours"),
+        # The buyer's own hand-over code, only in the text: a neighbour reached by text alone
+        # may never open the order page where it shows.
+        ("pickup_code",),
+        sms=("Taobao Village: order #{{ order_id }} is waiting for you at {{ hub_name }}. Open "
+             "{{ hub_hours }}.{% if pickup_code %} Your hand-over code: {{ pickup_code }}"
+             "{% endif %}"),
     ),
     # --- chargebacks and refunds that recover (money) ----------------------------------
     Kind(

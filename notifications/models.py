@@ -8,7 +8,8 @@ from .kinds import KIND_CHOICES
 
 
 class Notification(models.Model):
-    """One thing that happened, for one person: an in-app entry and an outbox row for e-mail."""
+    """One thing that happened, for one person: an in-app entry and an outbox row for e-mail and,
+    for a person reached by text message, for one SMS (the `sms_` columns)."""
 
     class EmailState(models.TextChoices):
         PENDING = "pending", "Pending"  # waiting for a worker (first try or a scheduled retry)
@@ -16,6 +17,14 @@ class Notification(models.Model):
         SENT = "sent", "Sent"  # handed to the mail server: never sent again
         FAILED = "failed", "Failed"  # gave up after retries; staff may resend from the admin
         SKIPPED = "skipped", "Skipped"  # turned off in preferences or no address: not sent
+
+    class SmsState(models.TextChoices):
+        NONE = "none", "Not texted"  # the kind has no text, or the person is reached by e-mail
+        PENDING = "pending", "Pending"  # waiting for a worker (first try or a scheduled retry)
+        SENDING = "sending", "Sending"  # claimed by a worker; a stale claim means it died
+        SENT = "sent", "Sent"  # accepted by the SMS provider: never sent again
+        FAILED = "failed", "Failed"  # gave up after retries, or the provider refused the number
+        SKIPPED = "skipped", "Skipped"  # over the number's daily cap, no number, turned off
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -39,6 +48,19 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
+    # The text message, for a person with a phone and no e-mail address (sms_delivery.py).
+    sms_state = models.CharField(max_length=10, choices=SmsState.choices, default=SmsState.NONE)
+    sms_to = models.CharField(max_length=16, blank=True, help_text="The number texted.")
+    sms_attempts = models.PositiveSmallIntegerField(default=0)
+    sms_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sms_claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    sms_claimed_at = models.DateTimeField(null=True, blank=True)
+    # When this text took one of its number's slots under SMS_DAILY_CAP_PER_NUMBER.
+    sms_counted_at = models.DateTimeField(null=True, blank=True)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
+    sms_ref = models.CharField(max_length=64, blank=True, help_text="The provider's message id.")
+    sms_last_error = models.TextField(blank=True)
+
     class Meta:
         ordering = ["-created", "-id"]
         constraints = [
@@ -58,6 +80,18 @@ class Notification(models.Model):
                 fields=["email_state", "next_attempt_at"],
                 condition=Q(email_state__in=["pending", "sending"]),
                 name="notif_outbox_idx",
+            ),
+            # The sweep of texts not delivered yet.
+            models.Index(
+                fields=["sms_state", "sms_next_attempt_at"],
+                condition=Q(sms_state__in=["pending", "sending"]),
+                name="notif_sms_outbox_idx",
+            ),
+            # The daily cap: the texts one number took in the last 24 hours.
+            models.Index(
+                fields=["sms_to", "sms_counted_at"],
+                condition=Q(sms_counted_at__isnull=False),
+                name="notif_sms_cap_idx",
             ),
         ]
 

@@ -1,8 +1,11 @@
-"""Turn a kind and its context into texts: the in-app message, the subject, the e-mail bodies."""
+"""Turn a kind and its context into texts: the in-app message, the subject, the e-mail bodies,
+the text message."""
 
 import contextlib
 import functools
 import json
+import re
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -57,9 +60,21 @@ def context_clean(*, kind: Kind, context: dict) -> dict:
         )
     try:
         # Dates become ISO strings, Decimals strings: what the worker will read back later.
-        return json.loads(json.dumps(context, cls=DjangoJSONEncoder))
+        values = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
     except TypeError as exc:
         raise BadNotificationContext(f"Notification context must be plain data: {exc}") from None
+    return _without_nul(values)
+
+
+def _without_nul(value):
+    """Drop NUL characters, which PostgreSQL cannot store in text or JSON (a pasted name)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def url_clean(url: str) -> str:
@@ -115,3 +130,42 @@ def email_render(*, kind: Kind, context: dict, url: str, recipient_name: str) ->
     text = render_to_string(f"notifications/email/{kind.key}.txt", values)
     html = render_to_string(f"notifications/email/{kind.key}.html", values)
     return RenderedEmail(subject=subject, text=text, html=html)
+
+
+# --- text messages -------------------------------------------------------------------------
+SMS_MAX_CHARS = 160  # one SMS of GSM-7 letters
+SMS_VALUE_CHARS = 40  # a long name in the context must not push the amount or date out
+# Printable ASCII less the characters GSM-7 sends as two (or cannot send): each text is one SMS.
+_SMS_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+    "\u2026": "...", "\u20ac": "EUR ", "\u00a3": "GBP ", "[": "(", "]": ")", "{": "(", "}": ")",
+    "\u00a0": " ", "\u00df": "ss", "\u00e6": "ae", "\u00c6": "AE", "\u00f8": "o", "\u00d8": "O",
+})
+_SMS_DROPPED = set("\\~^|`")
+
+
+def sms_safe(text: str, *, limit: int = SMS_MAX_CHARS) -> str:
+    """One SMS of plain letters: quotes and dashes folded, accents taken off, emoji and control
+    characters dropped, spaces collapsed, cut at a word to at most `limit` characters."""
+    folded = unicodedata.normalize("NFKD", text.translate(_SMS_FOLD))
+    kept = "".join(
+        char if " " <= char <= "~" and char not in _SMS_DROPPED else " " if char.isspace() else ""
+        for char in folded
+    )
+    plain = re.sub(r"\.{4,}", "...", " ".join(kept.split()))
+    if len(plain) <= limit:
+        return plain
+    cut = plain[: limit - 3]
+    if " " in cut[limit // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" .,;:-") + "..."
+
+
+def sms_render(*, kind: Kind, context: dict) -> str:
+    """The text message of `kind` (empty when the kind has none), safe for one SMS."""
+    if not kind.sms:
+        return ""
+    values = {key: None for key in kind.optional}
+    for key, value in context.items():
+        values[key] = sms_safe(value, limit=SMS_VALUE_CHARS) if isinstance(value, str) else value
+    return sms_safe(_plain(kind.sms, values))

@@ -14,11 +14,13 @@ from django.utils import timezone
 from .errors import NotificationNotFound
 from .models import Notification, NotificationPreference
 from .rendering import context_clean, in_time_zone_of, kind_get, message_render, url_clean
-from .tasks import deliver_task
+from .sms_delivery import sms_due_for
+from .tasks import deliver_task, sms_deliver_task
 
 
 def notify(*, recipient, kind: str, context: dict, dedupe_key: str, url: str = "") -> Notification:
-    """Record that `kind` happened for `recipient` and e-mail them once the caller commits.
+    """Record that `kind` happened for `recipient` and e-mail them once the caller commits; text
+    them too when the kind has a text and they have a phone and no e-mail address.
 
     Idempotent per (dedupe_key, recipient): a repeated call returns the first row and enqueues
     nothing. Safe inside the caller's atomic block: the insert runs in a savepoint, so a
@@ -31,6 +33,7 @@ def notify(*, recipient, kind: str, context: dict, dedupe_key: str, url: str = "
         raise ValueError("dedupe_key must be 1 to 200 characters.")
     with in_time_zone_of(recipient):  # not the zone of whoever's request caused this
         message = message_render(kind=spec, context=values)
+    texted = sms_due_for(recipient=recipient, kind=spec)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -40,6 +43,8 @@ def notify(*, recipient, kind: str, context: dict, dedupe_key: str, url: str = "
                 message=message,
                 url=link,
                 dedupe_key=dedupe_key,
+                sms_state=Notification.SmsState.PENDING if texted else Notification.SmsState.NONE,
+                sms_next_attempt_at=timezone.now() if texted else None,
             )
     except IntegrityError:
         # Another call (maybe a concurrent one, now committed) already recorded this event.
@@ -48,6 +53,8 @@ def notify(*, recipient, kind: str, context: dict, dedupe_key: str, url: str = "
             raise
         return existing
     deliver_task.delay_on_commit(notification.id)
+    if texted:
+        sms_deliver_task.delay_on_commit(notification.id)
     return notification
 
 
@@ -100,12 +107,16 @@ def notification_mark_all_read(*, user) -> int:
 
 
 def notifications_settle_before(*, moment) -> int:
-    """Mark every notification created before `moment` read, its e-mail not to be sent.
+    """Mark every notification created before `moment` read, its e-mail and text not to be sent.
 
     For a past laid down after the fact (the demo history): the people in it were told at
     the time, so nothing is e-mailed now and nothing waits unread. Returns how many changed.
     """
     with transaction.atomic():
+        Notification.objects.filter(
+            created__lt=moment, sms_state=Notification.SmsState.PENDING
+        ).update(sms_state=Notification.SmsState.SKIPPED,
+                 sms_last_error="Part of the history laid down at once: not texted.")
         pending = Notification.objects.filter(
             created__lt=moment, email_state=Notification.EmailState.PENDING)
         return pending.update(
@@ -152,6 +163,38 @@ def notification_resend(*, notification_ids) -> int:
         )
         for notification_id in ids:
             deliver_task.delay_on_commit(notification_id)
+    return len(ids)
+
+
+def notification_sms_resend(*, notification_ids) -> int:
+    """Put failed (or skipped) texts back in the outbox with fresh attempts; return how many.
+
+    For staff after a provider outage outlived the retries or its credentials were fixed. Sent
+    and never-texted rows are left alone; the daily cap and the who-is-texted rule are checked
+    again when the worker claims the row.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(
+                pk__in=list(notification_ids),
+                sms_state__in=[Notification.SmsState.FAILED, Notification.SmsState.SKIPPED],
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            sms_state=Notification.SmsState.PENDING,
+            sms_attempts=0,
+            sms_next_attempt_at=now,
+            sms_claim_token=None,
+            sms_claimed_at=None,
+            sms_counted_at=None,  # the cap is counted again: a resent text takes a new slot
+            sms_last_error="",
+        )
+        for notification_id in ids:
+            sms_deliver_task.delay_on_commit(notification_id)
     return len(ids)
 
 

@@ -1,4 +1,5 @@
-"""Celery tasks of the outbox: deliver one row's e-mail; sweep up rows whose message was lost."""
+"""Celery tasks of the outbox: deliver one row's e-mail or text; sweep up rows whose message was
+lost."""
 
 import functools
 import logging
@@ -12,7 +13,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from jobs.services import JobRun
 
-from . import delivery
+from . import delivery, sms_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -54,16 +55,35 @@ def deliver_task(self, notification_id: int) -> str:
     return outcome.state
 
 
+@shared_task(
+    base=OutboxTask,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=None,  # the row's sms_attempts counter bounds the tries
+)
+def sms_deliver_task(self, notification_id: int) -> str:
+    """Send the text message of one notification (idempotent: see notifications.sms_delivery)."""
+    outcome = sms_delivery.notification_text(notification_id=notification_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.state
+
+
 @shared_task(base=OutboxTask, ignore_result=True)
 def notifications_sweep_stuck() -> int:
-    """Re-enqueue outbox rows stuck unsent for more than 10 minutes; return how many."""
-    ids = delivery.outbox_take_stuck()
+    """Re-enqueue e-mails and texts stuck unsent for more than 10 minutes; return how many."""
     run = JobRun("notifications-sweep-stuck")
     enqueued = 0
-    for notification_id in ids:
-        # In its own transaction, so the enqueue (on commit) happens inside the item's try.
-        result = run.item(f"notification:{notification_id}",
-                          functools.partial(deliver_task.delay_on_commit, notification_id))
-        enqueued += result.ok
+    for prefix, ids, task in (
+        ("notification", delivery.outbox_take_stuck(), deliver_task),
+        ("sms", sms_delivery.sms_outbox_take_stuck(), sms_deliver_task),
+    ):
+        for notification_id in ids:
+            # In its own transaction, so the enqueue (on commit) happens inside the item's try.
+            result = run.item(f"{prefix}:{notification_id}",
+                              functools.partial(task.delay_on_commit, notification_id))
+            enqueued += result.ok
     run.finish()
     return enqueued

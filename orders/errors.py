@@ -175,3 +175,8 @@ class PreorderCancelClosed(OrderError):
             "If the seller moves its ship date you may cancel within 7 days for a full refund, "
             "and if it is not shipped by the promised date it is refunded in full by itself."
         )
+
+
+class HubParcelState(OrderError):
+    """A parcel shipped to a hub is not where the act needs it (not shipped yet, not arrived,
+    already arrived): 409 with the reason in words."""

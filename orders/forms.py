@@ -11,10 +11,18 @@ class CheckoutForm(forms.Form):
 
     NEW_ADDRESS = "new"
 
+    HUB = "hub"
+
     fulfillment = forms.ChoiceField(
         label="How do you want your goods?",
-        choices=[("ship", "Ship to my address"), ("pickup", "I will pick them up locally")],
+        choices=[("ship", "Ship to my address"), ("pickup", "I will pick them up locally"),
+                 (HUB, "Deliver to a village hub")],
         widget=forms.RadioSelect, initial="ship",
+    )
+    # The village hub to ship to (its slug); the choices are the open hubs listed.
+    hub = forms.ChoiceField(
+        label="Village hub", widget=forms.RadioSelect, required=False,
+        error_messages={"invalid_choice": "Choose one of the hubs in the list."},
     )
     saved_address = forms.ChoiceField(
         label="Ship to", widget=forms.RadioSelect, required=False,
@@ -62,8 +70,11 @@ class CheckoutForm(forms.Form):
 
     ADDRESS_FIELDS = ("name", "line1", "line2", "city", "state", "postal_code", "phone")
 
-    def __init__(self, *args, saved_addresses=(), **kwargs):
+    def __init__(self, *args, saved_addresses=(), hub_points=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.hub_points = {point.slug: point for point in hub_points}
+        self.fields["hub"].choices = [(slug, point.name)
+                                      for slug, point in self.hub_points.items()]
         self.saved = {str(address.pk): address for address in saved_addresses}
         self.fields["saved_address"].choices = [
             (key, address.one_line) for key, address in self.saved.items()
@@ -71,6 +82,8 @@ class CheckoutForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("fulfillment") == self.HUB and not data.get("hub"):
+            self.add_error("hub", "Choose the hub where you will collect your order.")
         typed = any(data.get(name) for name in ("name", "line1", "city", "postal_code"))
         if data.get("fulfillment") == "ship" and data.get("saved_address") in self.saved and typed:
             self.add_error("saved_address", "You chose a saved address and also typed one: "

@@ -73,6 +73,8 @@ class Checkout(models.Model):
     changed_at = models.DateTimeField(null=True, blank=True)
     # Keep the shipping address among the buyer's saved addresses once the payment succeeds.
     save_address = models.BooleanField(default=False)
+    # Shipped to a village hub the buyer chose: its opaque reference ("hub:3"), else "".
+    hub_reference = models.CharField(max_length=64, blank=True)
     expires_at = models.DateTimeField()
     created = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -233,11 +235,30 @@ class Order(models.Model):
     # After the seller moved a pre-order's date: the buyer may cancel for a full refund until
     # this moment (7 days from the move).
     preorder_cancel_until = models.DateTimeField(null=True, blank=True)
+    # Shipped to a village hub where the buyer collects it (orders/services/hub_points.py):
+    # the hub's opaque reference ("hub:3"; "" for every other order), its name and opening
+    # hours as they were at checkout (the hub's address is the shipping_address), and when
+    # the hub's agent recorded the parcel's arrival.
+    hub_reference = models.CharField(max_length=64, blank=True)
+    hub_name = models.CharField(max_length=100, blank=True)
+    hub_hours = models.CharField(max_length=300, blank=True)
+    hub_arrived_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
+
+    class HubParcel(models.TextChoices):
+        # Where a parcel shipped to a hub is, in the words buyer, seller and agent read.
+        NOT_SHIPPED = "not_shipped", "Not shipped yet"
+        ON_THE_WAY = "on_the_way", "On its way to the hub"
+        WAITING = "waiting", "Waiting at the hub"
+        COLLECTED = "collected", "Collected"
 
     class Meta:
         ordering = ["-created", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(hub_arrived_at__isnull=True) | ~Q(hub_reference=""),
+                name="order_hub_arrival_needs_hub",
+            ),
             models.CheckConstraint(
                 condition=Q(total_cents=models.F("subtotal_cents") + models.F("shipping_cents")),
                 name="order_total_adds_up",
@@ -258,6 +279,9 @@ class Order(models.Model):
             # The insights summaries read the orders paid or completed in the last days.
             models.Index(fields=["paid_at"], name="order_paid_at"),
             models.Index(fields=["completed_at"], name="order_completed_at"),
+            # A hub's parcels: on the way, waiting, collected.
+            models.Index(fields=["hub_reference", "status"], name="order_hub_parcels",
+                         condition=~Q(hub_reference="")),
         ]
 
     def __str__(self):
@@ -277,6 +301,39 @@ class Order(models.Model):
     @property
     def reference(self) -> str:
         return f"order:{self.pk}"
+
+    @property
+    def ships_to_hub(self) -> bool:
+        return bool(self.hub_reference)
+
+    @property
+    def hub_parcel(self) -> str:
+        """Where a hub order's parcel is (a HubParcel value); "" for other orders and for a
+        hub order that was cancelled or refunded."""
+        if not self.hub_reference:
+            return ""
+        if self.status == self.Status.COMPLETED:
+            return self.HubParcel.COLLECTED
+        if self.hub_arrived_at is not None and self.status in (self.Status.SHIPPED,
+                                                               self.Status.DISPUTED):
+            return self.HubParcel.WAITING
+        if self.status in (self.Status.SHIPPED, self.Status.DISPUTED):
+            return self.HubParcel.ON_THE_WAY
+        if self.status in (self.Status.PENDING_PAYMENT, self.Status.PAID):
+            return self.HubParcel.NOT_SHIPPED
+        return ""
+
+    @property
+    def hub_parcel_word(self) -> str:
+        """The parcel's place as people read it (the HubParcel label)."""
+        state = self.hub_parcel
+        return self.HubParcel(state).label if state else ""
+
+    @property
+    def hub_pickup_code_shown(self) -> bool:
+        """The buyer sees their hand-over code once the parcel waits at the hub."""
+        return (bool(self.hub_reference) and self.hub_arrived_at is not None
+                and self.status == self.Status.SHIPPED and bool(self.pickup_code))
 
     @property
     def is_preorder(self) -> bool:

@@ -580,3 +580,53 @@ def preorder_open_orders_count(listing_id: int) -> int:
         preorder_ships_by__isnull=False, items__listing_id=listing_id,
         status__in=[Order.Status.PENDING_PAYMENT, Order.Status.PAID],
     ).distinct().count()
+
+
+HUB_PARCEL_STATES = (Order.HubParcel.ON_THE_WAY, Order.HubParcel.WAITING,
+                     Order.HubParcel.COLLECTED)
+
+
+def _hub_parcel_filter(state: str) -> Q:
+    if state == Order.HubParcel.ON_THE_WAY:
+        return Q(status=Order.Status.SHIPPED, hub_arrived_at__isnull=True)
+    if state == Order.HubParcel.WAITING:
+        return Q(status__in=[Order.Status.SHIPPED, Order.Status.DISPUTED],
+                 hub_arrived_at__isnull=False)
+    return Q(status=Order.Status.COMPLETED)
+
+
+def hub_parcels(*, hub_reference: str, state: str) -> QuerySet[Order]:
+    """The parcels shipped to one hub in one state (Order.HubParcel: on the way, waiting,
+    collected), with what the hub's list shows; the newest first for collected ones."""
+    if state not in HUB_PARCEL_STATES or not hub_reference:
+        return Order.objects.none()
+    order_by = ("-completed_at", "-pk") if state == Order.HubParcel.COLLECTED else (
+        "hub_arrived_at", "shipped_at", "pk")
+    return (Order.objects.select_related("shop", "buyer")
+            .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+            .filter(_hub_parcel_filter(state), hub_reference=hub_reference)
+            .order_by(*order_by))
+
+
+def hub_parcel_counts(*, hub_reference: str) -> dict[str, int]:
+    """How many parcels of one hub are on the way, waiting and collected: one query."""
+    if not hub_reference:
+        return {state: 0 for state in HUB_PARCEL_STATES}
+    counts = Order.objects.filter(hub_reference=hub_reference).aggregate(**{
+        state: Count("pk", filter=_hub_parcel_filter(state)) for state in HUB_PARCEL_STATES
+    })
+    return {state: counts[state] for state in HUB_PARCEL_STATES}
+
+
+def hub_parcel_for_hub(*, hub_reference: str, order_id) -> Order:
+    """One parcel shipped to the hub `hub_reference`; another hub's (or none) is OrderNotFound."""
+    try:
+        order_id = int(order_id)
+    except (TypeError, ValueError):
+        raise OrderNotFound() from None
+    order = (Order.objects.select_related("shop", "buyer")
+             .filter(pk=order_id, hub_reference=hub_reference).exclude(hub_reference="")
+             .first())
+    if order is None:
+        raise OrderNotFound()
+    return order

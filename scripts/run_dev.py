@@ -147,12 +147,15 @@ def stop(children: list) -> None:
 def main() -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     for folder in ("broker/queue", "broker/processed", "broker/results", "broker/control",
-                   "mail", "media"):
+                   "mail", "sms", "media"):
         (DATA / folder).mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.setdefault("DATA_DIR", str(DATA))
     env.setdefault("MEDIA_ROOT", str(DATA / "media"))
     env.setdefault("EMAIL_URL", f"file://{DATA / 'mail'}")
+    # Text messages: one file per text (scripts/twilio_fake.py stands in for Twilio when
+    # SMS_URL=twilio://…@127.0.0.1:8422?…&tls=0 is set and the fake is started by hand).
+    env.setdefault("SMS_URL", f"file://{DATA / 'sms'}")
     env.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_localstripe_development")
     env.setdefault("SITE_URL", f"http://127.0.0.1:{PORT}")
     children: list = []
@@ -182,6 +185,7 @@ def main() -> int:
             )
         say(f"Taobao Village US is running at http://127.0.0.1:{PORT}/  (Ctrl-C stops it all)")
         say("e-mails are written to " + env["EMAIL_URL"])
+        say("text messages are written to " + env["SMS_URL"])
         sys.path.insert(0, str(ROOT))
         from marketplace import demo_data
 

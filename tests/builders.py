@@ -49,9 +49,10 @@ ADDRESS = {
 
 def paid_checkout_orders(
     *, buyer: User | None = None, lines: list[tuple[Listing, int]] | None = None,
-    fulfillment: str = "ship",
+    fulfillment: str = "ship", hub: str | None = None,
 ) -> list[Order]:
-    """One checkout of `lines` [(listing, quantity)], paid: one order per shop, all `paid`."""
+    """One checkout of `lines` [(listing, quantity)], paid: one order per shop, all `paid`
+    (shipped to the village hub `hub`, a slug, instead of ADDRESS when given)."""
     buyer = buyer or UserFactory()
     lines = lines or [(ListingFactory(), 1)]
     for listing, quantity in lines:
@@ -59,7 +60,7 @@ def paid_checkout_orders(
     number = next(_numbers)
     checkout = checkout_reserve(
         buyer=buyer, idempotency_key=f"built-{number}", fulfillment=fulfillment,
-        shipping_address=ADDRESS if fulfillment == "ship" else None,
+        shipping_address=ADDRESS if fulfillment == "ship" and not hub else None, hub=hub,
     ).checkout
     # What Stripe's answer to "create a PaymentIntent" leaves behind (payments'
     # _payment_intent_send); checkout_payment_intent_ensure then finds it and calls no one.
@@ -86,13 +87,13 @@ def paid_checkout_orders(
 
 def paid_order(
     *, buyer: User | None = None, listing: Listing | None = None, shop: Shop | None = None,
-    quantity: int = 1, fulfillment: str = "ship",
+    quantity: int = 1, fulfillment: str = "ship", hub: str | None = None,
 ) -> Order:
     """One paid order (a new listing of `shop`, or a new shop, unless `listing` is given)."""
     if listing is None:
         listing = ListingFactory(shop=shop or ShopFactory(), local_pickup=True)
     (order,) = paid_checkout_orders(buyer=buyer, lines=[(listing, quantity)],
-                                    fulfillment=fulfillment)
+                                    fulfillment=fulfillment, hub=hub)
     return order
 
 

@@ -1,12 +1,16 @@
-"""Start real service processes for tests: a Celery worker on the test database, localstripe."""
+"""Start real service processes for tests: a Celery worker on the test database, localstripe,
+the Twilio fake."""
 
 import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -81,3 +85,43 @@ def celery_worker(*, log_path: Path, extra_env: dict | None = None):
     finally:
         stop_process(process)
         log.close()
+
+
+class TwilioFakeProcess:
+    """scripts/twilio_fake.py as a process of its own on a free port; stop() and start() keep the
+    port (the provider goes away and comes back) but not the texts it took."""
+
+    def __init__(self, log_dir: Path, *, account_sid: str = "ACtest"):
+        self.port = free_port()
+        auth_token = uuid.uuid4().hex
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.log = log_dir / f"twilio-fake-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def sms_url(self, sender: str = "+15550001111") -> str:
+        return (f"twilio://{self.account_sid}:{self.auth_token}@127.0.0.1:{self.port}"
+                f"?from={quote(sender)}&tls=0")
+
+    def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, str(ROOT / "scripts" / "twilio_fake.py"), "--port",
+                 str(self.port), "--account-sid", self.account_sid, "--auth-token",
+                 self.auth_token],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        wait_for_port(self.port, timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process, timeout=10)
+            self.process = None
+
+    def messages(self) -> list[dict]:
+        with urllib.request.urlopen(f"{self.base}/_fake/messages", timeout=5) as answer:
+            return json.load(answer)["messages"]
+
+    def outage(self, status: int | None) -> None:
+        data = urllib.parse.urlencode({"status": status or ""}).encode()
+        urllib.request.urlopen(f"{self.base}/_fake/outage", data=data, timeout=5).close()

@@ -1,10 +1,10 @@
-"""People read plain words: no page or e-mail shows a raw status, reason or reference code.
+"""People read plain words: no page, e-mail or text message shows a raw status, reason or code.
 
 The marketplace is driven through its front door (API calls as the buyer's and seller's apps
 make them, staff decisions on the staff API) until it holds data in every order, escrow,
 listing, shop, report and dispute state; then every page is visited as the buyer, the seller,
 staff and a visitor, and every notification the journey sent is rendered as its e-mail and its
-in-app message. The test fails on any raw code in what a person reads (tests/plain_words.py).
+in-app message (and its text message, for the kinds that have one). The test fails on any raw code in what a person reads (tests/plain_words.py).
 """
 
 from datetime import timedelta
@@ -20,7 +20,13 @@ from insights.services import summaries_rebuild
 from moderation.services.disputes import OUTCOME_WORDS
 from notifications.kinds import KINDS
 from notifications.models import Notification
-from notifications.rendering import email_render, kind_get, message_render
+from notifications.rendering import (
+    SMS_MAX_CHARS,
+    email_render,
+    kind_get,
+    message_render,
+    sms_render,
+)
 from orders.models import Checkout, Order
 from payments.models import Escrow
 from sellers.models import Listing, Shop
@@ -245,8 +251,9 @@ def _rendered(notification) -> list[str]:
     kind = kind_get(notification.kind)
     mail = email_render(kind=kind, context=notification.context, url=notification.url,
                         recipient_name=notification.recipient.display_name)
-    return [mail.subject, mail.text, mail.html, message_render(kind=kind,
-                                                                context=notification.context)]
+    return [mail.subject, mail.text, mail.html,
+            message_render(kind=kind, context=notification.context),
+            sms_render(kind=kind, context=notification.context)]
 
 
 def test_no_email_or_message_the_journey_sent_shows_a_raw_code(world):
@@ -282,8 +289,10 @@ SAMPLE = {
     "notice_id": 12, "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
     "action_due_at": "2026-03-16T15:30:00+00:00", "why": "the seller answered in time",
     "moved_from": "2026-03-05", "cancel_until": "2026-03-09T15:30:00+00:00", "days": 3,
-    "order_count": 4, "units": 6,
-    "hub_name": "Main Street Hub", "hub_hours": "Mon–Fri 9 am–5 pm", "code": "042917",
+    "order_count": 4, "units": 6, "hub_name": "Kalona Hub",
+    "hub_address": "4 Main St, Kalona, IA 52247", "hub_hours": "Mon–Fri 9 am–5 pm",
+    "pickup_code": "545737",
+    "code": "042917",
 }
 
 
@@ -294,6 +303,16 @@ def test_every_notification_kind_reads_in_plain_words(key):
     mail = email_render(kind=kind, context=context, url="/orders/42/", recipient_name="Pat")
     for part in (mail.subject, mail.text, mail.html, message_render(kind=kind, context=context)):
         assert raw_codes(part.replace("\n", "<br>")) == [], part
+
+
+@pytest.mark.parametrize("key", sorted(key for key, kind in KINDS.items() if kind.sms))
+def test_every_text_message_reads_in_plain_words_in_one_sms(key):
+    kind = KINDS[key]
+    context = {name: SAMPLE[name] for name in kind.required + kind.optional}
+    text = sms_render(kind=kind, context=context)
+    assert 0 < len(text) <= SMS_MAX_CHARS, text
+    assert raw_codes(text) == [], text
+    assert "{" not in text and "None" not in text, text
 
 
 def test_the_checker_finds_the_codes_people_complained_about():

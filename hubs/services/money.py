@@ -129,7 +129,7 @@ def cash_out_start(*, user, shop_id, amount_cents) -> CashOut:
             notify(recipient=owner, kind="hub_cash_ready", url=reverse("seller-statement"),
                    dedupe_key=f"hub_cash_ready:{cash_out.pk}",
                    context={"amount_cents": cents, "currency": cash_out.currency,
-                            "hub_name": hub.name, "hub_hours": hub.opening_hours})
+                            "hub_name": hub.name})
             act_record(hub=hub, action=HubAct.Action.CASH_OUT_STARTED, agent=user,
                        managed=managed, reference=cash_out.reference,
                        detail=f"{cents} cents, code sent by {cash_out.code_sent_to.split()[0]}")

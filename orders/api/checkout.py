@@ -24,11 +24,21 @@ class CheckoutInputSerializer(serializers.Serializer):
     fulfillment = serializers.ChoiceField(choices=["ship", "pickup"])
     # Keep the shipping address among the buyer's saved addresses once the payment succeeds.
     save_address = serializers.BooleanField(required=False, default=False)
+    # Ship to a village hub instead of an address (its slug, from GET /api/v1/hub-points):
+    # the parcel goes to the hub and the buyer collects it there with their code.
+    hub = serializers.CharField(max_length=100, required=False, help_text=(
+        "A village hub's slug (GET /api/v1/hub-points): ship there and collect it with "
+        "your hand-over code. Not together with shipping_address."))
 
     def validate(self, attrs):
-        if attrs["fulfillment"] == "ship" and "shipping_address" not in attrs:
+        if attrs.get("hub") and "shipping_address" in attrs:
+            raise serializers.ValidationError({"hub": [
+                "Send either a hub or a shipping address, not both: the hub's address is "
+                "where the parcel goes."]})
+        if attrs["fulfillment"] == "ship" and "shipping_address" not in attrs and not attrs.get(
+                "hub"):
             raise serializers.ValidationError(
-                {"shipping_address": ["A shipping address is required to ship."]}
+                {"shipping_address": ["A shipping address (or a hub) is required to ship."]}
             )
         return attrs
 
@@ -93,6 +103,7 @@ class CheckoutApi(APIView):
             fulfillment=data.validated_data["fulfillment"],
             shipping_address=data.validated_data.get("shipping_address"),
             save_address=data.validated_data["save_address"],
+            hub=data.validated_data.get("hub"),
         )
         return Response(checkout_data(result.checkout), status=status.HTTP_201_CREATED)
 

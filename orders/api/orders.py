@@ -57,6 +57,16 @@ class OrderPreorderOutputSerializer(serializers.Serializer):
                                    "buyer may cancel for a full refund (cancel-after-move).")
 
 
+class OrderHubOutputSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    name = serializers.CharField()
+    opening_hours = serializers.CharField()
+    parcel = serializers.CharField(help_text="not_shipped, on_the_way, waiting or collected "
+                                             "(empty when cancelled or refunded).")
+    parcel_label = serializers.CharField()
+    arrived_at = serializers.DateTimeField(allow_null=True)
+
+
 class OrderOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     shop = serializers.CharField()
@@ -78,6 +88,7 @@ class OrderOutputSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
     timeline = OrderEventOutputSerializer(many=True)
     preorder = OrderPreorderOutputSerializer(allow_null=True)
+    hub = OrderHubOutputSerializer(allow_null=True)
 
 
 NO_ESCROW = {"status": "none", "held_cents": 0, "released_cents": 0, "refunded_cents": 0}
@@ -115,7 +126,9 @@ def orders_data(orders: list[Order], *, viewer) -> list[dict]:
             "delivered_at": order.delivered_at,
             # Only the buyer sees the hand-over code; the seller types what the buyer shows.
             "pickup_code": order.pickup_code
-            if is_buyer and order.status == Order.Status.PAID and order.pickup_code else None,
+            if is_buyer and order.status == Order.Status.PAID and order.pickup_code
+            and not order.hub_reference
+            else order.pickup_code if is_buyer and order.hub_pickup_code_shown else None,
             "created": order.created,
             "timeline": order.events.all(),
             "preorder": {
@@ -126,6 +139,11 @@ def orders_data(orders: list[Order], *, viewer) -> list[dict]:
                 "balance_due_at": order.balance_due_at,
                 "cancel_until": order.preorder_cancel_until,
             } if order.is_preorder else None,
+            "hub": {
+                "reference": order.hub_reference, "name": order.hub_name,
+                "opening_hours": order.hub_hours, "parcel": order.hub_parcel,
+                "parcel_label": order.hub_parcel_word, "arrived_at": order.hub_arrived_at,
+            } if order.hub_reference else None,
         })
     return OrderOutputSerializer(rows, many=True).data
 

@@ -33,6 +33,7 @@ from orders.errors import (
 from orders.models import Cart, Checkout, Order, OrderEvent, OrderItem, balance_cents_for
 from orders.selectors import cart_summary
 from orders.services.checkout_states import checkout_transition
+from orders.services.hub_points import HubPoint, hub_point_find
 from orders.services.stock import order_cancel_restock
 from payments.errors import GatewayRefused, PaymentProviderUnavailable, PaymentsError
 from payments.services import payment_intent_cancel, payment_intent_create, payment_intent_sync
@@ -92,9 +93,40 @@ def shipping_address_clean(raw) -> dict:
     return {**clean, "state": state, "postal_code": postal, **extra, "country": "US"}
 
 
-def _fingerprint(fulfillment: str, address: dict) -> str:
-    body = json.dumps({"fulfillment": fulfillment, "address": address}, sort_keys=True)
+def _fingerprint(fulfillment: str, address: dict, hub_reference: str = "") -> str:
+    fields = {"fulfillment": fulfillment, "address": address}
+    if hub_reference:  # unchanged for every checkout without a hub
+        fields["hub"] = hub_reference
+    body = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def hub_point_for_checkout(*, hub, fulfillment: str, shipping_address) -> HubPoint:
+    """The open hub a buyer chose to ship to; ValidationError (400) in plain words for an
+    unknown or closed hub, pickup with a hub, or a hub together with an address."""
+    if fulfillment != Order.Fulfillment.SHIP:
+        raise ValidationError({"hub": ["A hub is a delivery address: choose shipping "
+                                       "(\"ship\") to send your order to a hub."]})
+    if shipping_address:
+        raise ValidationError({"hub": ["Send either a hub or a shipping address, not both: "
+                                       "the hub's address is where the parcel goes."]})
+    point = hub_point_find(hub) if isinstance(hub, str) and len(hub) <= 100 else None
+    if point is None:
+        raise ValidationError({"hub": ["We know no hub by that name. Choose one from the "
+                                       "list of hubs."]})
+    if not point.is_open:
+        raise ValidationError({"hub": [f"{point.name} is closed and takes no parcels now. "
+                                       "Choose another hub."]})
+    return point
+
+
+def hub_address_for(*, point: HubPoint, buyer) -> dict:
+    """The hub's address with the buyer's name on it, so the parcel finds them there."""
+    who = (getattr(buyer, "display_name", "") or "").strip() or "Buyer"
+    name = f"{who} c/o {point.name}"
+    if len(name) > ADDRESS_LIMITS["name"]:
+        name = f"{who[:40]} c/o {point.name}"[:ADDRESS_LIMITS["name"]]
+    return {**point.address, "name": name, "country": "US"}
 
 
 def _reserve_stock(lines) -> None:
@@ -156,7 +188,8 @@ def _checkout_close_unpaid(*, checkout: Checkout, note: str) -> Checkout:
     )
 
 
-def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address) -> None:
+def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address,
+                   hub: HubPoint | None = None) -> None:
     for group in summary.shops:
         lines = group.buyable_lines
         if not lines:
@@ -172,6 +205,8 @@ def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address) 
             # A pre-order with a deposit: the rest is paid when the seller marks it ready.
             balance_cents=balance_cents_for(total_cents=total,
                                             deposit_bps=group.preorder_deposit_bps),
+            **({"hub_reference": hub.reference, "hub_name": hub.name[:100],
+                "hub_hours": hub.hours[:300]} if hub is not None else {}),
         )
         OrderItem.objects.bulk_create(
             OrderItem(order=order, listing=line.listing, title=line.listing.title,
@@ -180,12 +215,14 @@ def _create_orders(*, buyer, checkout: Checkout, summary, fulfillment, address) 
         )
         OrderEvent.objects.create(
             order=order, status=Order.Status.PENDING_PAYMENT, actor=buyer,
-            note="Order placed; waiting for payment.",
+            note="Order placed; waiting for payment." if hub is None else
+                 f"Order placed, to be delivered to {hub.name}; waiting for payment."[:500],
         )
 
 
 def _reserve(
-    *, buyer, idempotency_key, fulfillment, address, fingerprint, save_address
+    *, buyer, idempotency_key, fulfillment, address, fingerprint, save_address,
+    hub: HubPoint | None = None,
 ) -> CheckoutResult:
     with transaction.atomic():
         # The cart row lock serialises a double click: the second request waits, then finds
@@ -238,14 +275,15 @@ def _reserve(
             buyer=buyer, idempotency_key=idempotency_key, request_fingerprint=fingerprint,
             amount_cents=total, currency=summary.currency, fulfillment=fulfillment,
             shipping_address=address,
-            save_address=save_address and fulfillment == Order.Fulfillment.SHIP,
+            save_address=save_address and fulfillment == Order.Fulfillment.SHIP and hub is None,
+            hub_reference=hub.reference if hub is not None else "",
             expires_at=timezone.now() + timezone.timedelta(
                 minutes=settings.PAYMENT_EXPIRY_MINUTES
             ),
         )
         _create_orders(
             buyer=buyer, checkout=checkout, summary=summary, fulfillment=fulfillment,
-            address=address,
+            address=address, hub=hub,
         )
     return CheckoutResult(checkout=checkout, created=True,
                           replaced=tuple(old.pk for old in earlier))
@@ -278,18 +316,19 @@ def checkout_payment_intent_ensure(*, checkout: Checkout) -> Checkout:
 
 def checkout_create(
     *, buyer, idempotency_key: str, fulfillment: str, shipping_address=None,
-    save_address: bool = False,
+    save_address: bool = False, hub: str | None = None,
 ) -> CheckoutResult:
     """Turn the buyer's cart into orders and a PaymentIntent; repeat-safe per Idempotency-Key.
 
     The cart keeps its items until the payment succeeds; the buyer's earlier unpaid checkouts
     are closed and their stock released in the same transaction. Not enough stock for any
     line raises OutOfStock (409) and changes nothing. `save_address` keeps the shipping
-    address for the buyer's next checkout once the payment succeeds.
+    address for the buyer's next checkout once the payment succeeds. `hub` (a hub's slug)
+    ships every order to that village hub instead of an address: the buyer collects there.
     """
     result = checkout_reserve(buyer=buyer, idempotency_key=idempotency_key,
                               fulfillment=fulfillment, shipping_address=shipping_address,
-                              save_address=save_address)
+                              save_address=save_address, hub=hub)
     for replaced_id in result.replaced:  # no lock held now: tell Stripe, best effort
         checkout_payment_cancel(checkout_id=replaced_id)
     checkout = checkout_payment_intent_ensure(checkout=result.checkout)
@@ -298,7 +337,7 @@ def checkout_create(
 
 def checkout_reserve(
     *, buyer, idempotency_key: str, fulfillment: str, shipping_address=None,
-    save_address: bool = False,
+    save_address: bool = False, hub: str | None = None,
 ) -> CheckoutResult:
     """The first half of checkout_create, without Stripe: the cart's stock reserved as orders
     awaiting payment (tests/builders.py stops here and records the payment itself)."""
@@ -306,16 +345,21 @@ def checkout_reserve(
         raise CartInvalid("Send an Idempotency-Key header of 1 to 255 characters.")
     if fulfillment not in Order.Fulfillment.values:
         raise ValidationError({"fulfillment": ['Choose "ship" or "pickup".']})
-    address = (
-        shipping_address_clean(shipping_address)
-        if fulfillment == Order.Fulfillment.SHIP
-        else {}
-    )
-    fingerprint = _fingerprint(fulfillment, address)
+    point = None
+    if hub is not None and hub != "":
+        point = hub_point_for_checkout(hub=hub, fulfillment=fulfillment,
+                                       shipping_address=shipping_address)
+        address = hub_address_for(point=point, buyer=buyer)
+    elif fulfillment == Order.Fulfillment.SHIP:
+        address = shipping_address_clean(shipping_address)
+    else:
+        address = {}
+    fingerprint = _fingerprint(fulfillment, address, point.reference if point else "")
     try:
         result = _reserve(
             buyer=buyer, idempotency_key=idempotency_key, fulfillment=fulfillment,
             address=address, fingerprint=fingerprint, save_address=bool(save_address),
+            hub=point,
         )
     except IntegrityError:
         # Two first requests with one key and no cart row to lock: the loser reads the winner.

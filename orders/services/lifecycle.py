@@ -17,6 +17,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from orders.errors import (
+    HubParcelState,
     InvalidTransition,
     NotAllowed,
     OrderError,
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 OrderStatus = Order.Status
 PICKUP_MAX_WRONG = 10
 EXTENSION = timezone.timedelta(days=5)
+# A parcel waiting at a village hub: the buyer has this long to collect it before the usual
+# confirmation window starts counting (docs/architecture.md, "A parcel shipped to a hub").
+HUB_COLLECT = timezone.timedelta(days=14)
 DISPUTE_REASONS = tuple(Order.DisputeReason.values)
 
 
@@ -85,9 +89,11 @@ def order_ship(*, order_id, seller, carrier: str, tracking_number: str) -> Order
             order=order, to=OrderStatus.SHIPPED, actor=seller, expected={OrderStatus.PAID},
             note=f"Shipped with {carrier}, tracking {tracking_number}.",
             carrier=carrier, tracking_number=tracking_number, shipped_at=now,
-            # Until someone marks it delivered, the window starts after the transit allowance.
+            # Until someone marks it delivered, the window starts after the transit allowance;
+            # a parcel to a hub also leaves the buyer the time to collect it there.
             auto_confirm_at=now + timezone.timedelta(
-                days=settings.ESCROW_TRANSIT_DAYS + _auto_confirm_days(order)),
+                days=settings.ESCROW_TRANSIT_DAYS + _auto_confirm_days(order))
+            + (HUB_COLLECT if order.hub_reference else timezone.timedelta(0)),
         )
         order_notify.order_shipped_notify(order)
     return order
@@ -99,6 +105,9 @@ def order_mark_delivered(*, order_id, user) -> Order:
     Marking an order that is already marked changes nothing and returns it as it is.
     """
     order = order_for_party(user=user, order_id=order_id)
+    if order.hub_reference:
+        raise HubParcelState("This parcel goes to a village hub: the hub records its arrival, "
+                             "and the buyer collects it there with their code.")
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.delivered_at is not None:
@@ -144,18 +153,20 @@ def order_confirm_receipt(*, order_id, buyer) -> Order:
                      expected={OrderStatus.SHIPPED})
 
 
-def order_pickup_complete(*, order_id, seller, code: str) -> Order:
-    """The seller enters the buyer's hand-over code: completed and released at once.
-
-    Ten wrong codes per order in total lock it until the buyer asks for a new code.
+def _code_hand_over(*, order: Order, actor, code: str, from_status: str, note: str,
+                    ready=None, and_then=None) -> Order:
+    """The one hand-over by the buyer's code: a local pickup at the seller's, or a parcel at
+    a village hub. Right code: completed and released at once (`and_then(order)` runs in the
+    same transaction). Ten wrong codes per order in total lock it until the buyer asks for a
+    new code; each wrong try is counted even though the call raises. `ready(locked)` may
+    refuse the hand-over, under the order's lock, before the code is read.
     """
-    order = order_for_party(user=seller, order_id=order_id, side=SELLER)
-    if order.fulfillment != Order.Fulfillment.PICKUP:
-        raise InvalidTransition(order.status, "handed over (this order ships)")
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != OrderStatus.PAID:
+        if locked.status != from_status:
             raise InvalidTransition(locked.status, OrderStatus.COMPLETED)
+        if ready is not None:
+            ready(locked)
         if locked.pickup_failed_attempts >= PICKUP_MAX_WRONG:
             raise PickupLocked()
         if not secrets.compare_digest(str(code).strip(), locked.pickup_code):
@@ -163,7 +174,7 @@ def order_pickup_complete(*, order_id, seller, code: str) -> Order:
             left = PICKUP_MAX_WRONG - locked.pickup_failed_attempts
             if left == 0:
                 locked.pickup_locked_until = timezone.now()  # when it locked, for the record
-                locked.events.create(status=locked.status, actor=seller, note=(
+                locked.events.create(status=locked.status, actor=actor, note=(
                     "Hand-over code locked after 10 wrong tries; the buyer must ask for a "
                     "new code."))
                 order_notify.pickup_code_locked_notify(locked)
@@ -177,8 +188,84 @@ def order_pickup_complete(*, order_id, seller, code: str) -> Order:
             wrong = None
     if wrong is not None:  # raised after commit, so the failed attempt is counted
         raise wrong
-    return _complete(order=order, actor=seller, note="Handed over in person; code confirmed.",
-                     expected={OrderStatus.PAID})
+    with transaction.atomic():
+        done = _complete(order=order, actor=actor, note=note, expected={from_status})
+        if and_then is not None:
+            and_then(done)
+    return done
+
+
+def order_pickup_complete(*, order_id, seller, code: str) -> Order:
+    """The seller enters the buyer's hand-over code: completed and released at once.
+
+    Ten wrong codes per order in total lock it until the buyer asks for a new code.
+    """
+    order = order_for_party(user=seller, order_id=order_id, side=SELLER)
+    if order.fulfillment != Order.Fulfillment.PICKUP:
+        raise InvalidTransition(order.status, "handed over (this order ships)")
+    return _code_hand_over(order=order, actor=seller, code=code, from_status=OrderStatus.PAID,
+                           note="Handed over in person; code confirmed.")
+
+
+def _hub_order(*, order_id, hub_reference: str) -> Order:
+    """An order shipped to the hub `hub_reference`; any other order is OrderNotFound."""
+    try:
+        order_id = int(order_id)
+    except (TypeError, ValueError):
+        raise OrderNotFound() from None
+    order = Order.objects.filter(pk=order_id).exclude(hub_reference="").first()
+    if order is None or not hub_reference or order.hub_reference != hub_reference:
+        raise OrderNotFound()
+    return order
+
+
+def order_hub_arrived(*, order_id, hub_reference: str, actor, and_then=None) -> Order:
+    """The hub's agent records that the parcel arrived: the buyer is told, with the hub's
+    address and hours, and may now collect it with their code.
+
+    The confirmation clock restarts: the buyer has HUB_COLLECT to collect, then the usual
+    window (and their extension, if they took it). Only a shipped parcel can arrive, and only
+    once (409 otherwise). `and_then(order)` runs in the same transaction (the hub's record).
+    """
+    order = _hub_order(order_id=order_id, hub_reference=hub_reference)
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.hub_arrived_at is not None:
+            raise HubParcelState(f"Order #{locked.pk} was already marked arrived on "
+                                 f"{timezone.localtime(locked.hub_arrived_at):%b %-d, %Y}.")
+        if locked.status != OrderStatus.SHIPPED:
+            state = ("has not been shipped yet" if locked.status == OrderStatus.PAID else
+                     f"is {locked.get_status_display().lower()}")
+            raise HubParcelState(f"Order #{locked.pk} {state}; it cannot be marked arrived.")
+        now = timezone.now()
+        window = HUB_COLLECT + timezone.timedelta(days=_auto_confirm_days(locked))
+        if locked.auto_confirm_extended:
+            window += EXTENSION
+        locked.hub_arrived_at = now
+        locked.auto_confirm_at = now + window
+        locked.save(update_fields=["hub_arrived_at", "auto_confirm_at"])
+        locked.events.create(status=locked.status, actor=actor, note=(
+            f"Arrived at {locked.hub_name}; waiting for the buyer to collect it.")[:500])
+        order_notify.hub_parcel_arrived_notify(locked)
+        if and_then is not None:
+            and_then(locked)
+    return locked
+
+
+def order_hub_hand_over(*, order_id, hub_reference: str, actor, code: str,
+                        and_then=None) -> Order:
+    """The hub's agent types the buyer's code: completed exactly like a local pickup (escrow
+    released at once, the same wrong-code lock). A parcel not yet arrived is 409."""
+    order = _hub_order(order_id=order_id, hub_reference=hub_reference)
+
+    def arrived(locked: Order) -> None:
+        if locked.hub_arrived_at is None:
+            raise HubParcelState(f"Order #{locked.pk} has not arrived at the hub yet: mark it "
+                                 "arrived when it comes in, then hand it over.")
+
+    return _code_hand_over(order=order, actor=actor, code=code, from_status=OrderStatus.SHIPPED,
+                           note=f"Collected at {order.hub_name}; code confirmed.",
+                           ready=arrived, and_then=and_then)
 
 
 def order_pickup_code_renew(*, order_id, buyer) -> Order:
@@ -186,11 +273,13 @@ def order_pickup_code_renew(*, order_id, buyer) -> Order:
     order = order_for_party(user=buyer, order_id=order_id)
     if order_party(order=order, user=buyer) != BUYER:
         raise NotAllowed("Only the buyer can ask for a new hand-over code.")
-    if order.fulfillment != Order.Fulfillment.PICKUP:
+    if order.fulfillment != Order.Fulfillment.PICKUP and not order.hub_reference:
         raise InvalidTransition(order.status, "given a new hand-over code (this order ships)")
+    # A local pickup is handed over while paid; a hub parcel once shipped (and arrived).
+    code_status = OrderStatus.SHIPPED if order.hub_reference else OrderStatus.PAID
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != OrderStatus.PAID:
+        if locked.status != code_status:
             raise InvalidTransition(locked.status, "given a new hand-over code")
         locked.pickup_code = pickup_code_new()
         locked.pickup_failed_attempts = 0

@@ -150,3 +150,16 @@ def preorder_balance_paid_notify(order: Order, *, amount_cents: int) -> None:
            dedupe_key=f"preorder_balance_paid:{order.pk}",
            context={"order_id": order.pk, "balance_cents": amount_cents,
                     "currency": order.currency})
+
+
+def hub_parcel_arrived_notify(order: Order) -> None:
+    """The buyer's parcel waits at the hub they chose: where it is and when it is open."""
+    address = order.shipping_address or {}
+    street = ", ".join(part for part in (address.get("line1"), address.get("line2")) if part)
+    notify(recipient=order.buyer, kind="hub_parcel_arrived", url=_buyer_url(order),
+           dedupe_key=f"hub_parcel_arrived:{order.pk}",
+           context={"order_id": order.pk, "shop_name": order.shop.name,
+                    "hub_name": order.hub_name,
+                    "hub_address": f"{street}, {address.get('city', '')}, "
+                                   f"{address.get('state', '')} {address.get('postal_code', '')}",
+                    "hub_hours": order.hub_hours, "pickup_code": order.pickup_code})

@@ -131,7 +131,8 @@ def checkout_outcome_apply(outcome: PaymentOutcome) -> None:
                 late.append(order)
                 continue
             fields = {"paid_at": now, "ship_by": ship_by_for(order, paid_at=now)}
-            if order.fulfillment == Order.Fulfillment.PICKUP:
+            if order.fulfillment == Order.Fulfillment.PICKUP or order.hub_reference:
+                # A hub parcel is handed over by the same code (shown once it arrives).
                 fields["pickup_code"] = pickup_code_new()
             order = order_transition(
                 order=order, to=Order.Status.PAID, note="Payment received; held in escrow.",

@@ -30,6 +30,7 @@ from orders.selectors import (
 )
 from orders.services.addresses import saved_address_remove
 from orders.services.checkout import checkout_abandon, checkout_create, checkout_for_buyer
+from orders.services.hub_points import hub_point_find, hub_points_list
 from orders.services.payment_outcomes import (
     checkout_pay,
     checkout_payable_for_buyer,
@@ -52,6 +53,11 @@ def _initial(*, buyer, saved, pickup_available: bool) -> dict:
     last = checkout_last_choices(buyer=buyer)
     if last is None:
         return initial
+    if last.hub_reference:  # shipped to a hub last time: offer that hub again
+        point = hub_point_find(last.hub_reference)
+        if point is not None and point.is_open:
+            return initial | {"fulfillment": CheckoutForm.HUB, "hub": point.slug}
+        return initial
     if last.fulfillment == "ship" or pickup_available:
         initial["fulfillment"] = last.fulfillment
     address = last.shipping_address or {}
@@ -69,13 +75,17 @@ def _checkout_create(request, form: CheckoutForm):
     """Create the checkout; a key already spent (a form restored by Back, then changed, or
     one whose checkout was left) gets a fresh one: the person means a new checkout."""
     fulfillment = form.cleaned_data["fulfillment"]
+    hub = form.cleaned_data.get("hub") if fulfillment == CheckoutForm.HUB else None
     key = form.cleaned_data["idempotency_key"]
     for attempt in (1, 2):
         try:
             result = checkout_create(
-                buyer=request.user, idempotency_key=key, fulfillment=fulfillment,
+                buyer=request.user, idempotency_key=key,
+                # A hub is a delivery address: the order ships there.
+                fulfillment="ship" if hub else fulfillment,
                 shipping_address=form.address() if fulfillment == "ship" else None,
                 save_address=fulfillment == "ship" and form.keeps_address(),
+                hub=hub,
             )
         except CheckoutConflict:
             if attempt == 2:
@@ -94,9 +104,19 @@ def _checkout_create(request, form: CheckoutForm):
 def checkout_page(request):
     cart = cart_summary(user=request.user)
     saved = list(saved_addresses_for_user(user=request.user))
-    form = CheckoutForm(request.POST or None, saved_addresses=saved,
-                        initial=_initial(buyer=request.user, saved=saved,
-                                         pickup_available=cart.pickup_available))
+    # The hubs a buyer may ship to; "hub_q" (the search box) narrows the list.
+    hub_query = (request.POST.get("hub_q") or request.GET.get("hub_q") or "").strip()[:100]
+    points = hub_points_list(query=hub_query)
+    chosen = request.POST.get("hub") if request.method == "POST" else None
+    if chosen and chosen not in {point.slug for point in points}:
+        found = hub_point_find(chosen)  # chosen before the search narrowed the list
+        if found is not None and found.is_open:
+            points = [found, *points]
+    initial = _initial(buyer=request.user, saved=saved, pickup_available=cart.pickup_available)
+    if hub_query and request.method != "POST":
+        initial["fulfillment"] = CheckoutForm.HUB
+    form = CheckoutForm(request.POST or None, saved_addresses=saved, hub_points=points,
+                        initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             result = _checkout_create(request, form)
@@ -109,8 +129,14 @@ def checkout_page(request):
         else:
             return redirect("checkout-pay", checkout_id=result.checkout.pk)
     unpaid = checkout_unpaid_for_buyer(buyer=request.user)
+    hub_groups: dict[tuple[str, str], list] = {}
+    for point in points:  # by state, then village, as the listing orders them
+        hub_groups.setdefault((point.address.get("state", ""), point.village), []).append(point)
     return render(request, "orders/checkout.html",
-                  {"cart": cart, "form": form, "saved": saved, "unpaid": unpaid})
+                  {"cart": cart, "form": form, "saved": saved, "unpaid": unpaid,
+                   "hub_groups": [(state, village, group)
+                                  for (state, village), group in hub_groups.items()],
+                   "hub_query": hub_query, "hubs_shown": bool(points) or bool(hub_query)})
 
 
 @login_required

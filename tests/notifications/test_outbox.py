@@ -180,8 +180,9 @@ SAMPLE_CONTEXT = {
     "notice_id": 12, "owner_name": "Acme Quilts Inc.", "right_name": "Acme",
     "action_due_at": "2026-03-16T15:30:00+00:00", "why": "the seller answered in time",
     "moved_from": "2026-03-05", "cancel_until": "2026-03-09T15:30:00+00:00", "days": 3,
-    "order_count": 4, "units": 6,
-    "hub_name": "Main Street Hub", "hub_hours": "Mon–Fri 9 am–5 pm", "code": "042917",
+    "order_count": 4, "units": 6, "hub_name": "Kalona Hub",
+    "hub_address": "4 Main St, Kalona, IA 52247", "hub_hours": "Mon–Fri 9 am–5 pm",
+    "code": "042917",
 }
 
 
