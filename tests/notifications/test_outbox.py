@@ -182,7 +182,7 @@ SAMPLE_CONTEXT = {
     "moved_from": "2026-03-05", "cancel_until": "2026-03-09T15:30:00+00:00", "days": 3,
     "order_count": 4, "units": 6, "hub_name": "Kalona Hub",
     "hub_address": "4 Main St, Kalona, IA 52247", "hub_hours": "Mon–Fri 9 am–5 pm",
-    "code": "042917",
+    "pickup_code": "545737", "code": "042917",
 }
 
 
