@@ -23,3 +23,10 @@ class TooMany(HubsError):
     """A hub or agent act over its rate limit."""
 
     http_status = 429
+
+
+class TakeoverLinkInvalid(HubsError):
+    """A take-over link that is expired, altered or already used (the shop was taken over or
+    the agent's help ended since)."""
+
+    http_status = 400

@@ -52,6 +52,27 @@ RATE_LIMITED_VIEWS = {
     "hub-parcel-hand-over": "hub_parcel",
     "api-hub-parcel-arrived": "hub_parcel",
     "api-hub-parcel-hand-over": "hub_parcel",
+    # Village hubs: an agent opening neighbours' shops makes accounts; photos; take-over links.
+    "hub-managed-shop-new": "signup",
+    "api-hub-managed-shops": "signup",
+    "hub-managed-listing-new": "upload",
+    "hub-managed-photo-add": "upload",
+    "api-hub-managed-listing-images": "upload",
+    "hub-managed-takeover-link": "email_link",
+    "api-hub-managed-takeover-link": "email_link",
+    "hub-takeover": "password_reset",
+    "api-hub-takeover": "password_reset",
+    "hub-managed-listing": "hub_act",
+    "hub-managed-stock": "hub_act",
+    "hub-managed-order-ship": "hub_act",
+    "hub-managed-order-hand-over": "hub_act",
+    "hub-managed-dispute-answer": "hub_act",
+    "api-hub-managed-listings": "hub_act",
+    "api-hub-managed-listing": "hub_act",
+    "api-hub-managed-listing-stock": "hub_act",
+    "api-hub-managed-order-ship": "hub_act",
+    "api-hub-managed-order-pickup": "hub_act",
+    "api-hub-managed-dispute-statement": "hub_act",
 }
 LIMITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -68,6 +89,7 @@ SCOPE_MESSAGES = {
     "notice": "You have filed a lot of rights notices in a short time.",
     "hub_cash": "You have started or confirmed a lot of cash-outs in a short time.",
     "hub_parcel": "You have recorded a lot of parcels at the hub in a short time.",
+    "hub_act": "You have made a lot of changes for the shops you run in a short time.",
 }
 
 # A cache that cannot be reached must not take the site down with it: the limit is skipped.

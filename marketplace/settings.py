@@ -298,6 +298,8 @@ RATE_LIMITS = {
     "hub_cash": env_rate("RATE_LIMIT_HUB_CASH", "60/hour"),
     # A hub agent's parcel acts (arrived, hand-over tries), per agent.
     "hub_parcel": env_rate("RATE_LIMIT_HUB_PARCEL", "300/hour"),
+    # What a hub agent does for the shops they run (edits, stock, shipping, hand-overs), per agent.
+    "hub_act": env_rate("RATE_LIMIT_HUB_ACT", "300/hour"),
 }
 
 # Links mailed to confirm an e-mail address (at sign-up or on a change) and to reset a

@@ -448,6 +448,23 @@ _KINDS = [
         "{{ note }}",
         ("note",),
     ),
+    # --- village hubs: the owner of a shop an agent runs (hubs/) -----------------------------
+    Kind(
+        "hub_takeover_link", "seller", Category.ESSENTIAL,
+        "Run {{ shop_name }} yourself",
+        "{{ agent_name }} at {{ hub_name }} sent you a link to run your shop {{ shop_name }} "
+        "yourself: open it within {{ days }} days, choose an e-mail address and a password.",
+        ("shop_name", "hub_name", "agent_name", "days"),
+        ("link_site", "link_path"),
+        sms=("Taobao Village: to run your shop yourself, open {{ link_site }}{{ link_path }} "
+             "within {{ days }} days. Sent by {{ agent_name }}."),
+    ),
+    Kind(
+        "hub_help_ended", "agent", Category.ESSENTIAL,
+        "You no longer run {{ shop_name }}",
+        "You no longer run {{ shop_name }} for {{ owner_name }}: {{ ended }}.",
+        ("shop_name", "owner_name", "ended"),
+    ),
     # --- staff -----------------------------------------------------------------------------
     Kind(
         "staff_new_dispute", "staff", Category.ESSENTIAL,

@@ -180,3 +180,7 @@ class PreorderCancelClosed(OrderError):
 class HubParcelState(OrderError):
     """A parcel shipped to a hub is not where the act needs it (not shipped yet, not arrived,
     already arrived): 409 with the reason in words."""
+
+
+class BuyerNotAllowed(OrderError):
+    """This buyer may not buy from a shop in the cart (a hub agent and the shop they run)."""

@@ -4,7 +4,8 @@ The marketplace is driven through its front door (API calls as the buyer's and s
 make them, staff decisions on the staff API) until it holds data in every order, escrow,
 listing, shop, report and dispute state; then every page is visited as the buyer, the seller,
 staff and a visitor, and every notification the journey sent is rendered as its e-mail and its
-in-app message (and its text message, for the kinds that have one). The test fails on any raw code in what a person reads (tests/plain_words.py).
+in-app message (and its text message, for the kinds that have one). The test fails on any
+raw code in what a person reads (tests/plain_words.py).
 """
 
 from datetime import timedelta
@@ -291,7 +292,9 @@ SAMPLE = {
     "moved_from": "2026-03-05", "cancel_until": "2026-03-09T15:30:00+00:00", "days": 3,
     "order_count": 4, "units": 6, "hub_name": "Kalona Hub",
     "hub_address": "4 Main St, Kalona, IA 52247", "hub_hours": "Mon–Fri 9 am–5 pm",
-    "pickup_code": "545737",
+    "pickup_code": "545737", "agent_name": "Avery Agent",
+    "ended": "the owner ended the agent's help", "link_site": "https://taobaovillage.us",
+    "link_path": "/hub/takeover/1a.t4k9z1.AbCdEfGhIjKl/",
     "code": "042917",
 }
 

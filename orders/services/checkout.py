@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders.errors import (
+    BuyerNotAllowed,
     CartInvalid,
     CheckoutAlreadyPaid,
     CheckoutConflict,
@@ -46,6 +48,28 @@ logger = logging.getLogger(__name__)
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 ADDRESS_LIMITS = {"name": 100, "line1": 120, "line2": 120, "city": 80}
+
+
+# Apps above orders say who may not buy from which shop (hubs: an agent from a shop they run),
+# registered in their AppConfig.ready(). Each gets (buyer, shop ids in the cart) and answers
+# with the reason the buyer reads, or "" when it has no objection.
+_buyer_checks: list[Callable[..., str]] = []
+
+
+def checkout_buyer_check_register(check: Callable[..., str]) -> None:
+    """Register `check(*, buyer, shop_ids) -> reason or ""`, asked at every checkout."""
+    if check not in _buyer_checks:
+        _buyer_checks.append(check)
+
+
+def checkout_buyer_refusal(*, buyer, shop_ids) -> str:
+    """The first registered check's reason why `buyer` may not buy from `shop_ids`; ""."""
+    shop_ids = frozenset(shop_ids)
+    for check in _buyer_checks:
+        reason = check(buyer=buyer, shop_ids=shop_ids)
+        if reason:
+            return reason
+    return ""
 
 
 @dataclass(frozen=True)
@@ -250,6 +274,10 @@ def _reserve(
                 "Local pickup is only possible when every item in the cart allows it."
             )
         buyable = [line for group in summary.shops for line in group.buyable_lines]
+        refusal = checkout_buyer_refusal(buyer=buyer,
+                                         shop_ids={line.listing.shop_id for line in buyable})
+        if refusal:
+            raise BuyerNotAllowed(refusal)
         # Every listing the earlier checkouts give back or this one takes, locked in pk order
         # before any stock moves.
         returned = OrderItem.objects.filter(

@@ -74,9 +74,15 @@ def _shop_fields(*, name, description, errors: dict) -> tuple[str, str]:
 
 def shop_open(
     *, owner, name: str, description: str, village_name: str, village_county: str,
-    village_state: str,
+    village_state: str, vouched_by_hub: bool = False,
 ) -> Shop:
-    """Open `owner`'s shop, waiting for verification; a second shop is a Conflict."""
+    """Open `owner`'s shop, waiting for verification; a second shop is a Conflict.
+
+    `vouched_by_hub=True` is for a village hub's agent opening the shop of a neighbour who may
+    have no e-mail address at all (hubs.services.managed): the agent has met the person and
+    recorded their consent, which stands in for the confirmed address. The shop waits for
+    staff verification like any other.
+    """
     errors: dict[str, list[str]] = {}
     name, description = _shop_fields(name=name, description=description, errors=errors)
     town = _village_fields(name=village_name, county=village_county, state=village_state,
@@ -88,7 +94,7 @@ def shop_open(
         with transaction.atomic():
             # The owner's row is the lock: two sign-up clicks at once make one shop, one 409.
             locked = get_user_model().objects.select_for_update().get(pk=owner.pk)
-            if not owner_may_sell(locked):
+            if not vouched_by_hub and not owner_may_sell(locked):
                 raise NotAllowed(EMAIL_UNCONFIRMED_MESSAGE)
             if Shop.objects.filter(owner_id=owner.pk).exists():
                 raise already

@@ -18,7 +18,7 @@ ADDRESS = {"name": "Dana Buyer", "line1": "12 Main St", "city": "Decorah", "stat
            "postal_code": "52101", "country": "US"}
 GENEROUS = {scope: "100000/hour" for scope in (
     "signup", "report", "upload", "checkout", "password_reset", "password_reset_address",
-    "email_link", "account_data", "account_close")}
+    "email_link", "account_data", "account_close", "hub_act")}
 
 
 def _paid_checkout(client: APIClient, listing, key: str) -> dict:

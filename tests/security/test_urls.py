@@ -34,6 +34,8 @@ PUBLIC = {
     "accounts/reset/done/": {"get"},
     "accounts/confirm-email/<str:token>/": {"get", "post"},
     "accounts/change-email/<str:token>/": {"get", "post"},
+    "hub/takeover/<str:token>/": {"get", "post"},  # a managed shop's owner takes it over
+    "api/v1/hub/takeover": {"post"},  # the same, its signed token in the body
     "admin/login/": {"get", "post"},
     "admin/logout/": ANY,
     "api/schema/": {"get"},
