@@ -294,6 +294,8 @@ RATE_LIMITS = {
     "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
     # Rights notices per rights owner (the owner and all their agents together).
     "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
+    # Cash-outs at a village hub per agent: starts, codes sent again, confirmations, cancels.
+    "hub_cash": env_rate("RATE_LIMIT_HUB_CASH", "60/hour"),
     # A hub agent's parcel acts (arrived, hand-over tries), per agent.
     "hub_parcel": env_rate("RATE_LIMIT_HUB_PARCEL", "300/hour"),
     # What a hub agent does for the shops they run (edits, stock, shipping, hand-overs), per agent.
