@@ -27,6 +27,14 @@ logger = logging.getLogger(__name__)
 
 # URL name → rate scope. Only unsafe methods count: reading a page is never limited here.
 RATE_LIMITED_VIEWS = {
+    # Money at a village hub: each start, code sent again, confirmation or cancellation.
+    "hub-shop-cash-out": "hub_cash",
+    "hub-cash-out-confirm": "hub_cash",
+    "hub-cash-out-resend": "hub_cash",
+    "hub-cash-out-cancel": "hub_cash",
+    "api-hub-shop-cash-outs": "hub_cash",
+    "api-hub-cash-out-confirm": "hub_cash",
+    "api-hub-cash-out-cancel": "hub_cash",
     "signup": "signup",
     "api-register": "signup",
     "listing-report": "report",
@@ -82,6 +90,7 @@ SCOPE_MESSAGES = {
     "account_close": "Too many tries to close the account in a short time.",
     "notice": "You have filed a lot of rights notices in a short time.",
     "hub": "You have sent a lot of hub applications in a short time.",
+    "hub_cash": "You have started or confirmed a lot of cash-outs in a short time.",
     "hub_parcel": "You have recorded a lot of parcels at the hub in a short time.",
     "hub_act": "You have made a lot of changes for the shops you run in a short time.",
 }

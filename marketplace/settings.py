@@ -296,6 +296,8 @@ RATE_LIMITS = {
     "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
     # Applications to be a hub agent, per person.
     "hub": env_rate("RATE_LIMIT_HUB", "20/hour"),
+    # Cash-outs at a village hub per agent: starts, codes sent again, confirmations, cancels.
+    "hub_cash": env_rate("RATE_LIMIT_HUB_CASH", "60/hour"),
     # A hub agent's parcel acts (arrived, hand-over tries), per agent.
     "hub_parcel": env_rate("RATE_LIMIT_HUB_PARCEL", "300/hour"),
     # What a hub agent does for the shops they run (edits, stock, shipping, hand-overs), per agent.

@@ -213,6 +213,24 @@ _KINDS = [
         sms="Taobao Village: we sent you a payout of {{ amount_cents|money:currency }}.",
     ),
     Kind(
+        "hub_cash_code", "seller", Category.ESSENTIAL,
+        "Your code to collect {{ amount_cents|money:currency }} at {{ hub_name }}",
+        "Your code is {{ code }}. Tell it to the agent at {{ hub_name }} only when you have "
+        "{{ amount_cents|money:currency }} in your hand. It works for 30 minutes.",
+        ("amount_cents", "currency", "hub_name", "code"),
+        sms=("Taobao Village: your code is {{ code }}. Tell it to the agent at {{ hub_name }} "
+             "only with {{ amount_cents|money:currency }} in your hand. 30 minutes."),
+    ),
+    Kind(
+        "hub_cash_collected", "seller", Category.ESSENTIAL,
+        "You collected {{ amount_cents|money:currency }} at {{ hub_name }}",
+        "You collected {{ amount_cents|money:currency }} of your shop's money at "
+        "{{ hub_name }}. It is on your statement.",
+        ("amount_cents", "currency", "hub_name"),
+        sms=("Taobao Village: you collected {{ amount_cents|money:currency }} at {{ hub_name }}."
+             " It is on your statement."),
+    ),
+    Kind(
         "payout_account_status", "seller", Category.ESSENTIAL,
         "Your payout account: {{ status_label }}",
         "Your payout account: {{ status_label }}."

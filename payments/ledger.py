@@ -7,7 +7,19 @@ stripe_balance, carries the negative: −stripe_balance is everything captured a
 every entry sums to zero per currency, and at any moment
 
     −stripe_balance = Σ escrow + Σ payable + Σ payout pending + Σ paid out + fees + refunded
-                    + chargebacks.
+                    + chargebacks + Σ hub_commission
+                    + (Σ hub_cash_owed + Σ hub_cash_advanced, which is always 0).
+
+Village hubs (payments knows a hub only as the account a registered provider names):
+- hub_commission:<hub> — a managed shop's sale pays its hub a commission at release: one more
+  line of the release entry, taken out of the seller's share (never out of the platform fee).
+- A hub cash-out (an agent hands the owner cash or a check from the hub's own till) is a payout
+  by other means: seller_payable:<shop> −X → seller_paid_out:<shop> +X, and in the same entry
+  the hub's cash position: hub_cash_owed:<hub> +X (what the platform owes the hub) against its
+  mirror hub_cash_advanced:<hub> −X (the hub's own cash that paid the owner). Staff settling the
+  hub (paying it from the platform's bank) post hub_cash_owed −Y, hub_cash_advanced +Y. The two
+  hub cash accounts always sum to zero together, so the identity above holds unchanged; the
+  money itself left the platform through seller_paid_out, like a payout paid by hand.
 
 seller_payable:<shop> may go negative: a chargeback lost after the money was released is
 owed by the seller, and later releases pay it back before any payout.
@@ -45,6 +57,21 @@ def seller_payout_pending_account(shop_id: int) -> str:
 
 def seller_paid_out_account(shop_id: int) -> str:
     return f"seller_paid_out:{shop_id}"
+
+
+def hub_commission_account(hub_id: int) -> str:
+    """What a hub earned from its managed shops' sales (one line of each release entry)."""
+    return f"hub_commission:{hub_id}"
+
+
+def hub_cash_owed_account(hub_id: int) -> str:
+    """What the platform owes a hub for cash it handed to owners (its cash position), +."""
+    return f"hub_cash_owed:{hub_id}"
+
+
+def hub_cash_advanced_account(hub_id: int) -> str:
+    """The mirror of hub_cash_owed: the hub's own cash that paid owners, −, until settled."""
+    return f"hub_cash_advanced:{hub_id}"
 
 
 @dataclass(frozen=True)

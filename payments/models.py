@@ -87,6 +87,10 @@ class JournalEntry(models.Model):
         PAYOUT_REVERSAL = "payout_reversal", "Payout returned"  # a failed payout, back to payable
         CHARGEBACK = "chargeback", "Chargeback"  # lost: the money left Stripe to the buyer's bank
         REFUND_REVERSAL = "refund_reversal", "Refund failed"  # reported failed after it posted
+        # A managed shop's owner collected cash at a village hub (payable → paid out, and the
+        # hub's cash position), and staff paying a hub what the platform owes it.
+        HUB_CASH_OUT = "hub_cash_out", "Collected at a village hub"
+        HUB_SETTLEMENT = "hub_settlement", "Hub's cash settled"
 
     key = models.CharField(max_length=160, unique=True)  # idempotency of the business step
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -54,3 +54,17 @@ def fee_split(*, amount_cents: int, fee_bps: int) -> tuple[int, int]:
         raise InvalidAmount("The fee rate must be between 0 and 10 000 basis points.")
     fee_cents = (amount_cents * fee_bps + BPS_DENOMINATOR // 2) // BPS_DENOMINATOR
     return amount_cents - fee_cents, fee_cents
+
+
+def hub_commission_cents(*, amount_cents: int, commission_bps: int) -> int:
+    """A hub's commission on a managed shop's sale: amount × bps / 10 000 rounded half up, once.
+
+    `amount_cents` is what the buyer paid for the order and is released (the shop's price);
+    the commission comes out of the seller's share, never out of the platform fee, and is never
+    more than that share (the caller caps it).
+    """
+    if amount_cents < 0:
+        raise InvalidAmount("Cannot take a commission of a negative amount.")
+    if not 0 <= commission_bps <= BPS_DENOMINATOR:
+        raise InvalidAmount("The commission rate must be between 0 and 10 000 basis points.")
+    return (amount_cents * commission_bps + BPS_DENOMINATOR // 2) // BPS_DENOMINATOR

@@ -5,6 +5,7 @@ from . import views
 
 urlpatterns = [
     path("sell/balance/", views.seller_balance, name="seller-balance"),
+    path("sell/statement/", views.seller_statement, name="seller-statement"),
     path("sell/payouts/", views.payout_account_page, name="seller-payout-account"),
     path("sell/payouts/setup/", views.payout_account_setup, name="seller-payout-account-setup"),
     path("sell/payouts/return/", views.payout_account_return,

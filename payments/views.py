@@ -7,7 +7,13 @@ from django.views.decorators.http import require_POST, require_safe
 from sellers.decorators import shop_required
 
 from .errors import PaymentsError
-from .selectors import payout_account_of, payout_list, shop_balance, shop_statement
+from .selectors import (
+    owner_statement,
+    payout_account_of,
+    payout_list,
+    shop_balance,
+    shop_statement,
+)
 from .services.payout_accounts import (
     payout_account_link,
     payout_account_refresh_for_shop,
@@ -34,6 +40,16 @@ def seller_balance(request, shop):
             "hold_reason": payout_hold_reason(shop=shop, account=account),
         },
     )
+
+
+@shop_required
+@require_safe
+def seller_statement(request, shop):
+    """The owner's simple statement: each sale with the fee and any hub commission taken,
+    what the owner got, and the money paid to them (payouts and cash collected at a hub)."""
+    return render(request, "payments/statement.html", {
+        "shop": shop, **owner_statement(shop=shop, page=request.GET.get("page")),
+    })
 
 
 @shop_required

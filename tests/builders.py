@@ -229,3 +229,34 @@ def hub_world():
     HubSettlement.objects.create(hub=place, amount_cents=2500, note="Check 1041.",
                                  settled_by=moderator())
     return managed
+
+
+def hub_agent(*, place=None, user: User | None = None) -> User:
+    """A verified agent of hub `place` (a new hub unless given)."""
+    from django.utils import timezone
+
+    from hubs.models import HubAgent
+
+    place = place or hub()
+    user = user or UserFactory(display_name="Avery Agent")
+    HubAgent.objects.create(hub=place, user=user, status=HubAgent.Status.VERIFIED,
+                            statement="I run the feed store.", decided_by=moderator(),
+                            decided_at=timezone.now())
+    return user
+
+
+def managed_shop(*, place=None, agent: User | None = None, shop: Shop | None = None):
+    """A live managed shop of hub `place` run by `agent` (a verified agent made unless given),
+    its rows made directly; returns the ManagedShop."""
+    from django.utils import timezone
+
+    from hubs.models import ManagedShop
+
+    place = place or hub()
+    agent = agent or hub_agent(place=place)
+    shop = shop or ShopFactory(village=place.village)
+    return ManagedShop.objects.create(
+        shop=shop, hub=place, agent=agent, consent_on=timezone.localdate(),
+        consent_statement="Signed the paper form at the hub.",
+        owner_address={"name": "Neighbour", "line1": "1 Farm Road", "city": "Lancaster",
+                       "state": "WI", "postal_code": "53813"})

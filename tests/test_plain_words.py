@@ -212,7 +212,7 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
     seller = Client()
     seller.force_login(shop.owner)
     seller_pages = ["/sell/", "/sell/orders/", "/sell/balance/", "/sell/reviews/",
-                    "/notifications/", f"/listings/{world['listings'][0].pk}/",
+                    "/sell/statement/", "/notifications/", f"/listings/{world['listings'][0].pk}/",
                     "/shops/driftless/", "/sell/shop/", "/sell/listings/new/",
                     f"/sell/disputes/{orders['disputed'].pk}/", "/sell/insights/",
                     "/sell/insights/?interval=month"]
@@ -331,6 +331,7 @@ SAMPLE = {
     "pickup_code": "545737", "agent_name": "Avery Agent", "applicant_name": "Avery Agent",
     "ended": "the owner ended the agent's help", "link_site": "https://taobaovillage.us",
     "link_path": "/hub/takeover/1a.t4k9z1.AbCdEfGhIjKl/",
+    "code": "042917",
 }
 
 

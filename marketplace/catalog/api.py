@@ -61,6 +61,10 @@ class CatalogImpactFiguresSerializer(serializers.Serializer):
     orders_completed = serializers.IntegerField()
     gmv_cents = serializers.IntegerField()
     paid_to_sellers_cents = serializers.IntegerField()
+    managed_shops = serializers.IntegerField(
+        help_text="Shops a village hub's agent runs for a neighbour now.")
+    collected_at_hubs_cents = serializers.IntegerField(
+        help_text="Money shop owners collected in cash at village hubs.")
 
 
 class CatalogImpactVillageSerializer(CatalogImpactFiguresSerializer):

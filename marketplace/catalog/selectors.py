@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from hubs.selectors import managed_shops_by_village
 from orders.selectors import completed_orders_by_village
-from payments.selectors import released_to_sellers_by_village
+from payments.selectors import village_money_figures
 from sellers.listing_cards import ListingCard, listing_cards
 from sellers.models import Category, Listing, Shop, Village
 from sellers.selectors import listing_public_queryset
@@ -30,6 +31,8 @@ IMPACT_FIGURES = (
     "orders_completed",
     "gmv_cents",
     "paid_to_sellers_cents",
+    "managed_shops",  # shops a village hub's agent runs for a neighbour
+    "collected_at_hubs_cents",  # money owners collected in cash at village hubs
 )
 
 
@@ -105,17 +108,18 @@ def _catalog_figures() -> dict[int, dict[str, int]]:
 # The impact figures' sources. Each returns {village_id: {figure: int}} for any of
 # IMPACT_FIGURES; missing figures count as 0 (marketplace sits above orders and payments, so
 # it may import their selectors here).
-def _paid_to_sellers() -> dict[int, dict[str, int]]:
-    return {
-        village_id: {"paid_to_sellers_cents": cents}
-        for village_id, cents in released_to_sellers_by_village().items()
-    }
+def _hub_figures() -> dict[int, dict[str, int]]:
+    return {village_id: {"managed_shops": count}
+            for village_id, count in managed_shops_by_village().items()}
 
 
 IMPACT_SOURCES: list[Callable[[], dict[int, dict[str, int]]]] = [
     _catalog_figures,
     completed_orders_by_village,  # orders_completed, gmv_cents
-    _paid_to_sellers,  # escrow released to sellers, after the platform fee
+    # escrow released to sellers after the platform fee (paid_to_sellers_cents), and cash
+    # collected at village hubs (collected_at_hubs_cents): one query
+    village_money_figures,
+    _hub_figures,  # managed_shops
 ]
 
 

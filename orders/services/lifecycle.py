@@ -140,7 +140,7 @@ def _complete(*, order: Order, actor, note: str, expected: set[str]) -> Order:
         summary = escrow_release(reference=order.reference, actor=actor)
         order_notify.order_completed_notify(
             order, by_buyer=actor is not None and actor.pk == order.buyer_id,
-            released_cents=summary.released_cents - summary.fee_cents,
+            released_cents=summary.seller_cents,
         )
     return order
 
@@ -459,7 +459,7 @@ def order_dispute_money_move(*, order: Order, actor, outcome: str, note: str = "
         return False
     order_notify.order_refunded_notify(order, amount_cents=summary.refunded_cents)
     order_notify.order_completed_notify(
-        order, by_buyer=False, released_cents=summary.released_cents - summary.fee_cents
+        order, by_buyer=False, released_cents=summary.seller_cents
     )
     return True
 

@@ -59,6 +59,22 @@ actor), reconciliation_run(*, days=3), issue_resolve(*, issue, actor). A payout 
 transfer got no answer is looked up in Stripe's transfer list (transfer_group payout:<id>)
 before it is sent again.
 
+Village hubs (payments imports no hubs; the hubs app registers its provider in ready()):
+  hub_commission_provider_register(fn)   fn(shop_id) -> (hub_id, commission_bps) | None, the
+      hub whose agent manages the shop now. escrow_release (and so a partial dispute outcome)
+      then posts the commission — released amount × bps, rounded once (money.hub_commission_
+      cents) — to hub_commission:<hub>, out of the seller's share, never the platform fee.
+      Refunds before release take none; a refund after release or a lost chargeback takes it
+      back pro rata with the seller's share and the fee.
+  hub_cash_out_room(*, shop, currency="USD") -> cents an owner may collect at a hub now
+      (suspended shop or an owner with an enabled payout account → PayoutConflict 409).
+  hub_cash_out_record(*, shop_id, hub_id, amount_cents, reference, actor=None) -> entry:
+      under the shop's lock, seller_payable → seller_paid_out and hub_cash_advanced →
+      hub_cash_owed; more than the room → PayoutConflict 409. Idempotent by reference.
+  hub_settlement_record(*, hub_id, amount_cents, reference, actor=None) -> entry: staff paid
+      the hub; hub_cash_owed → hub_cash_advanced; more than owed → PayoutConflict 409. Call
+      holding the hub's lock.
+
 Chargebacks and refunds after payment (outcomes carry escrow_references, "order:<id>"):
   charge.dispute.created → every escrow of the payment `frozen` (release/refund → EscrowFrozen
       409), outcome "disputed". charge.dispute.closed won → thawed, outcome "dispute_won";
@@ -79,6 +95,12 @@ from .escrow import (
     escrow_release,
     escrow_resolve_partial,
     escrow_top_up,
+)
+from .hub_money import (
+    hub_cash_out_record,
+    hub_cash_out_room,
+    hub_commission_provider_register,
+    hub_settlement_record,
 )
 from .intents import (
     PaymentOutcome,
@@ -107,6 +129,8 @@ __all__ = [
     "refunds_external_apply",
     "escrow_hold", "escrow_refund", "escrow_release", "escrow_resolve_partial", "escrow_top_up",
     "escrow_summary", "escrow_summary_or_none", "issue_flag", "issue_resolve",
+    "hub_cash_out_record", "hub_cash_out_room", "hub_commission_provider_register",
+    "hub_settlement_record",
     "payment_intent_apply", "payment_intent_cancel", "payment_intent_confirm",
     "payment_intent_create",
     "payment_intent_sync", "payment_outcome_handler_register", "payout_create",

@@ -48,6 +48,7 @@ from ..models import (
 from ..money import currency_normalize, fee_split
 from ..selectors import EscrowSummary, escrow_summary
 from ..transitions import escrow_transition
+from .hub_money import hub_commission_lines
 from .intents import PaymentOutcome, payment_outcome_dispatch
 
 FROZEN_MESSAGE = (
@@ -199,7 +200,13 @@ def escrow_release(*, reference: str, actor=None) -> EscrowSummary:
         seller_cents, fee_cents = fee_split(
             amount_cents=remaining, fee_bps=settings.PLATFORM_FEE_BPS
         )
-        lines = [Line(escrow_account(reference), -remaining, escrow.currency)]
+        # A managed shop's hub takes its commission (its rate now) out of the seller's share.
+        commission_lines, commission_cents = hub_commission_lines(
+            shop_id=escrow.shop_id, released_cents=remaining, seller_cents=seller_cents,
+            currency=escrow.currency)
+        seller_cents -= commission_cents
+        lines = [Line(escrow_account(reference), -remaining, escrow.currency),
+                 *commission_lines]
         if seller_cents:
             lines.append(Line(seller_payable_account(escrow.shop_id), seller_cents,
                               escrow.currency))
@@ -207,7 +214,9 @@ def escrow_release(*, reference: str, actor=None) -> EscrowSummary:
             lines.append(Line(PLATFORM_FEES, fee_cents, escrow.currency))
         journal_post(
             key=f"release:{reference}", kind=JournalEntry.Kind.RELEASE, reference=reference,
-            shop=escrow.shop, memo=f"Released, fee {fee_cents}", actor=actor, lines=lines,
+            shop=escrow.shop, actor=actor, lines=lines,
+            memo=f"Released, fee {fee_cents}"
+                 + (f", hub commission {commission_cents}" if commission_cents else ""),
         )
         refunded_any = escrow.refunds.filter(status=Refund.Status.SUCCEEDED).exists()
         escrow_transition(

@@ -21,6 +21,7 @@ from ..errors import GatewayRefused, PayoutAccountError
 from ..gateway import as_dict, stripe_read, stripe_write
 from ..models import PayoutAccount
 from ..selectors import payout_account_of
+from .hub_money import hub_commission_of_shop
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +194,10 @@ def payout_hold_reason(*, shop: Shop, account: PayoutAccount | None) -> str:
     """Why the shop's available money is not paid out automatically, in plain words; ''."""
     if shop.status == Shop.Status.SUSPENDED:
         return "Your shop is suspended: payouts are held."
+    if account is None and hub_commission_of_shop(shop_id=shop.pk) is not None:
+        return ("You collect your money in cash or by check at your village hub: the agent "
+                "sends you a code to confirm it. Set up a payout account to be paid to your "
+                "bank instead.")
     if account is None:
         return ("You have not set up a payout account yet. Until you do, our team pays you "
                 "by bank transfer.")

@@ -33,6 +33,7 @@ from ..ledger import (
 )
 from ..models import Escrow, GatewayCall, JournalEntry, JournalLine, Payout, PayoutAccount
 from ..transitions import payout_transition
+from .hub_money import hub_commission_of_shop
 
 PAYOUT_MINIMUM_CENTS = 1_000  # $10: smaller balances wait for the next run
 CLAIM_SECONDS = 300
@@ -56,10 +57,14 @@ def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
             return None
         available = account_balance(
             account=seller_payable_account(shop.pk), currency=currency
-        ) - _frozen_released_cents(shop_id=shop.pk, currency=currency)
+        ) - frozen_released_cents(shop_id=shop.pk, currency=currency)
         if available < PAYOUT_MINIMUM_CENTS:
             return None  # includes a negative balance: what the seller owes is paid back first
         account = PayoutAccount.objects.filter(shop_id=shop.pk).first()
+        if account is None and hub_commission_of_shop(shop_id=shop.pk) is not None:
+            # A shop an agent runs for a neighbour with no payout account: the owner collects
+            # at their hub (a hub cash-out), not by a payout staff send by hand.
+            return None
         if account is not None and not account.payouts_enabled:
             # A payout account Stripe cannot pay yet: the balance waits for it (the balance
             # page says why). Shops with no payout account at all are paid by staff by hand.
@@ -79,7 +84,7 @@ def payout_create(*, shop_id: int, currency: str = "USD") -> Payout | None:
     return payout
 
 
-def _frozen_released_cents(*, shop_id: int, currency: str) -> int:
+def frozen_released_cents(*, shop_id: int, currency: str) -> int:
     """What was released to the seller from escrows a chargeback has frozen: not paid out."""
     references = Escrow.objects.filter(
         shop_id=shop_id, status=Escrow.Status.FROZEN,

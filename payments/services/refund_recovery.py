@@ -27,7 +27,7 @@ from ..ledger import (
     seller_payable_account,
 )
 from ..models import Escrow, JournalEntry, PaymentIntent, ReconciliationIssue, Refund
-from ..selectors import release_left_with_seller
+from ..selectors import release_left_with_hub, release_left_with_seller
 from ..transitions import escrow_transition
 from .escrow import (
     CLAIM_SECONDS,
@@ -284,17 +284,21 @@ def release_take_back_lines(*, escrow: Escrow, cents: int) -> tuple[list[Line], 
     and the platform (the fee pro rata), and how much they take. The seller's available
     balance may go negative: what the seller owes, paid back from later releases first."""
     seller, fee = release_left_with_seller(escrow=escrow)
-    room = seller + fee
+    hub_account, commission = release_left_with_hub(escrow=escrow)
+    room = seller + fee + commission
     amount = min(room, cents)
     if amount <= 0:
         return [], 0
     fee_part = amount * fee // room
+    commission_part = amount * commission // room  # a managed shop's hub gives its share back
     lines = []
-    if amount - fee_part:
-        lines.append(Line(seller_payable_account(escrow.shop_id), -(amount - fee_part),
-                          escrow.currency))
+    if amount - fee_part - commission_part:
+        lines.append(Line(seller_payable_account(escrow.shop_id),
+                          -(amount - fee_part - commission_part), escrow.currency))
     if fee_part:
         lines.append(Line(PLATFORM_FEES, -fee_part, escrow.currency))
+    if commission_part:
+        lines.append(Line(hub_account, -commission_part, escrow.currency))
     return lines, amount
 
 
@@ -316,7 +320,8 @@ def _refund_after_release_post(*, escrow: Escrow, item: dict, cents: int) -> int
         amount_cents=amount, currency=escrow.currency, status=Refund.Status.SUCCEEDED,
         stripe_id=item["id"], note="Refunded outside the app after release",
     )
-    nothing_left = release_left_with_seller(escrow=escrow) == (0, 0)
+    nothing_left = (release_left_with_seller(escrow=escrow) == (0, 0)
+                    and release_left_with_hub(escrow=escrow)[1] == 0)
     escrow_transition(
         escrow=escrow,
         to=Escrow.Status.REFUNDED if nothing_left else Escrow.Status.PARTIALLY_REFUNDED,

@@ -89,11 +89,13 @@ def test_impact_has_totals_per_village_and_money_figures(api_client):
     assert response.json() == {
         "currency": "USD",
         "total": {"active_shops": 2, "active_listings": 2, "orders_completed": 0,
-                  "gmv_cents": 0, "paid_to_sellers_cents": 0},
+                  "gmv_cents": 0, "paid_to_sellers_cents": 0, "managed_shops": 0,
+                  "collected_at_hubs_cents": 0},
         "series": [],  # month by month from the first sale: none yet
         "villages": [{"slug": "kalona-ia", "name": "Kalona", "state": "IA",
                       "active_shops": 2, "active_listings": 2, "orders_completed": 0,
-                      "gmv_cents": 0, "paid_to_sellers_cents": 0, "series": []}],
+                      "gmv_cents": 0, "paid_to_sellers_cents": 0, "managed_shops": 0,
+                      "collected_at_hubs_cents": 0, "series": []}],
     }
 
 

@@ -184,6 +184,8 @@ SAMPLE_CONTEXT = {
     "applicant_name": "Avery Agent",
     "ended": "the owner ended the agent's help", "link_site": "https://taobaovillage.us",
     "link_path": "/hub/takeover/1a.t4k9z1.AbCdEfGhIjKl/",
+    "hub_address": "4 Main St, Kalona, IA 52247", "hub_hours": "Mon–Fri 9 am–5 pm",
+    "pickup_code": "545737", "code": "042917",
 }
 
 
