@@ -192,6 +192,9 @@ class HubAct(models.Model):
         OWNER_TOOK_OVER = "owner_took_over", "The owner took over the shop"
         HUB_SETTLED = "hub_settled", "Hub's cash settled"
         COMMISSION_CHANGED = "commission_changed", "Hub commission changed"
+        HUB_CREATED = "hub_created", "Hub opened by staff"
+        HUB_CLOSED = "hub_closed", "Hub closed by staff"
+        HUB_REOPENED = "hub_reopened", "Hub reopened by staff"
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
     agent = models.ForeignKey(

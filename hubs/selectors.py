@@ -1,11 +1,16 @@
 """Reads that hub pages, the API and other hub services share: who may act for which shop."""
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
 
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from orders.selectors import orders_to_ship
 from payments.selectors import hub_cash_out_rooms
+from sellers.models import Shop
 
 from .errors import NotFound
-from .models import CashOut, Hub, HubAgent, ManagedShop
+from .models import CashOut, Hub, HubAct, HubAgent, ManagedShop
 
 
 def hub_get(*, slug: str) -> Hub:
@@ -68,6 +73,127 @@ def managing_agency_of_shop(*, shop_id: int) -> ManagedShop | None:
     """The live agency over a shop, if an agent runs it (for the owner's pages)."""
     return (ManagedShop.objects.select_related("hub", "agent")
             .filter(shop_id=shop_id, ended_at__isnull=True).first())
+
+
+# --- hubs and agents: the public pages, the staff queues, the agent's dashboard ------------
+
+def hubs_open() -> QuerySet[Hub]:
+    """Every open hub with its village, by name (the public list and the API)."""
+    return Hub.objects.select_related("village").filter(is_open=True).order_by("name", "pk")
+
+
+def hub_verified_agents(*, hub: Hub) -> list[HubAgent]:
+    return list(HubAgent.objects.select_related("user")
+                .filter(hub_id=hub.pk, status=HubAgent.Status.VERIFIED)
+                .order_by("user__display_name", "pk"))
+
+
+def hub_managed_shops_public(*, hub: Hub) -> list[ManagedShop]:
+    """The live managed shops of a hub whose storefront is open to the public."""
+    return list(ManagedShop.objects.select_related("shop")
+                .filter(hub_id=hub.pk, ended_at__isnull=True, shop__status=Shop.Status.ACTIVE)
+                .order_by("shop__name", "pk"))
+
+
+def hubs_for_staff() -> QuerySet[Hub]:
+    """Every hub, open or closed, with its counts of agents, applications and managed shops."""
+    return (Hub.objects.select_related("village")
+            .annotate(
+                agent_count=_count(HubAgent.objects.filter(status=HubAgent.Status.VERIFIED)),
+                pending_count=_count(HubAgent.objects.filter(status=HubAgent.Status.PENDING)),
+                managed_count=_count(ManagedShop.objects.filter(ended_at__isnull=True)))
+            .order_by("-is_open", "name", "pk"))
+
+
+def _count(rows: QuerySet) -> Subquery:
+    counted = (rows.filter(hub_id=OuterRef("pk")).order_by().values("hub_id")
+               .annotate(number=Count("pk")).values("number"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def hub_for_staff(*, slug: str) -> Hub:
+    """A hub, open or closed, with its counts; NotFound otherwise."""
+    hub = hubs_for_staff().filter(slug=str(slug)[:100]).first()
+    if hub is None:
+        raise NotFound("No hub with that address.")
+    return hub
+
+
+def hub_activity(*, hub: Hub, limit: int = 20) -> list[HubAct]:
+    """The hub's latest acts, newest first, with who acted and for which shop."""
+    return list(HubAct.objects.filter(hub_id=hub.pk).select_related("agent", "shop")[:limit])
+
+
+def agent_application_queue(*, status: str = HubAgent.Status.PENDING) -> QuerySet[HubAgent]:
+    """Applications and agents in `status`, oldest waiting first, with person and hub."""
+    order = ["created", "pk"] if status == HubAgent.Status.PENDING else ["-decided_at", "-pk"]
+    return (HubAgent.objects.select_related("user", "hub", "hub__village", "decided_by")
+            .filter(status=status).order_by(*order))
+
+
+def agent_application_for_staff(*, application_id) -> HubAgent:
+    try:
+        pk = int(application_id)
+    except (TypeError, ValueError):
+        raise NotFound("No agent application with that number.") from None
+    if not 0 < pk < 2**31:
+        raise NotFound("No agent application with that number.")
+    agent = (HubAgent.objects.select_related("user", "hub", "hub__village", "decided_by")
+             .filter(pk=pk).first())
+    if agent is None:
+        raise NotFound("No agent application with that number.")
+    return agent
+
+
+def agent_application_of(*, user) -> HubAgent | None:
+    """The person's latest application or agency, whatever its status, with its hub."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (HubAgent.objects.select_related("hub").filter(user_id=user.pk)
+            .order_by("-created", "-pk").first())
+
+
+def agent_applications_of(*, user) -> QuerySet[HubAgent]:
+    return (HubAgent.objects.select_related("hub").filter(user_id=user.pk)
+            .order_by("-created", "-pk"))
+
+
+@dataclass(frozen=True)
+class AgentDashboard:
+    agency: HubAgent
+    managed_shops: list  # up to DASHBOARD_ROWS live ManagedShop rows
+    managed_count: int
+    orders: list  # up to DASHBOARD_ROWS paid orders waiting to ship
+    orders_count: int
+    cash_outs: list  # up to DASHBOARD_ROWS cash-outs waiting for the owner
+    cash_outs_count: int
+
+
+DASHBOARD_ROWS = 10
+
+
+def agent_dashboard(*, agency: HubAgent, with_rows: bool = True) -> AgentDashboard:
+    """The agent's hub at a glance: their live managed shops, those shops' paid orders to
+    ship, and the hub's cash-outs waiting; counts (one query each) and the first rows."""
+    shops = ManagedShop.objects.filter(hub_id=agency.hub_id, agent_id=agency.user_id,
+                                       ended_at__isnull=True)
+    shop_ids = shops.values("shop_id")
+    orders = orders_to_ship(shop_ids=shop_ids)
+    cash_outs = (CashOut.objects.filter(hub_id=agency.hub_id, status=CashOut.Status.AWAITING)
+                 .select_related("shop", "owner").order_by("created", "pk"))
+    counts = {"managed": shops.count(), "orders": orders.count(),
+              "cash_outs": cash_outs.count()}
+    rows = {"managed": [], "orders": [], "cash_outs": []}
+    if with_rows:
+        rows["managed"] = (list(shops.select_related("shop", "shop__owner")
+                                .order_by("shop__name", "pk")[:DASHBOARD_ROWS])
+                           if counts["managed"] else [])
+        rows["orders"] = list(orders[:DASHBOARD_ROWS]) if counts["orders"] else []
+        rows["cash_outs"] = list(cash_outs[:DASHBOARD_ROWS]) if counts["cash_outs"] else []
+    return AgentDashboard(
+        agency=agency, managed_shops=rows["managed"], managed_count=counts["managed"],
+        orders=rows["orders"], orders_count=counts["orders"], cash_outs=rows["cash_outs"],
+        cash_outs_count=counts["cash_outs"])
 
 
 def managed_shops_by_village() -> dict[int, int]:

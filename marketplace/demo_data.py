@@ -182,6 +182,16 @@ DEMO_BUYER = ("buyer@demo.taobaovillage.test", "Dana Buyer")
 DEMO_SELLER = ("seller@demo.taobaovillage.test", "Sam Seller")
 DEMO_STAFF = ("staff@demo.taobaovillage.test", "Morgan Moderator")
 DEMO_RIGHTS_OWNER = ("rights@demo.taobaovillage.test", "Rowan Rights")
+DEMO_AGENT = ("agent@demo.taobaovillage.test", "Avery Agent")
+# The village hub in the demo seller's village (Decorah), and its verified agent above.
+DEMO_HUB = {
+    "name": "Decorah Feed & Hub", "line1": "212 W Water St", "city": "Decorah", "state": "IA",
+    "postal_code": "52101", "phone": "(563) 555-0142",
+    "opening_hours": "Mon–Fri 8 am–5:30 pm, Sat 8 am–noon", "commission_bps": 300,
+    "statement": "I have run the feed store on Water Street for twelve years and know most "
+                 "of the farms around Decorah; several neighbours have asked me to help them "
+                 "sell eggs, honey and quilts online.",
+}
 # The verified rights owner and its notices against Bargain Barn Resale, one per final state.
 DEMO_BRAND = {"owner": "Hearthstone Ironworks LLC", "right": "Hearthstone",
               "registration_number": "5123456", "registration_office": "USPTO"}

@@ -294,6 +294,8 @@ RATE_LIMITS = {
     "account_close": env_rate("RATE_LIMIT_ACCOUNT_CLOSE", "5/hour"),
     # Rights notices per rights owner (the owner and all their agents together).
     "notice": env_rate("RATE_LIMIT_NOTICE", "30/hour"),
+    # Applications to be a hub agent, per person.
+    "hub": env_rate("RATE_LIMIT_HUB", "20/hour"),
     # Cash-outs at a village hub per agent: starts, codes sent again, confirmations, cancels.
     "hub_cash": env_rate("RATE_LIMIT_HUB_CASH", "60/hour"),
     # A hub agent's parcel acts (arrived, hand-over tries), per agent.
@@ -483,6 +485,8 @@ SPECTACULAR_SETTINGS = {
         "RightBasisEnum": "brands.models.Right.Basis",
         "NoticeReasonEnum": "brands.models.Notice.Reason",
         "NoticeStatusEnum": "brands.models.Notice.Status",
+        "HubAgentStatusEnum": "hubs.models.HubAgent.Status",
+        "HubDecisionEnum": [("verify", "Verify"), ("reject", "Reject")],
     },
 }
 

@@ -12,7 +12,7 @@ from sellers.models import Listing, Shop
 OBJECT_TYPES = {
     "listing": "Listing", "shop": "Shop", "order": "Order", "review": "Review",
     "screening_term": "Screening rule", "refund": "Refund", "user": "Person",
-    "rights_owner": "Rights owner", "notice": "Notice",
+    "rights_owner": "Rights owner", "notice": "Notice", "hub": "Hub", "hub_agent": "Hub agent",
 }
 
 STATUS_TABLES = {
@@ -29,6 +29,10 @@ STATUS_TABLES = {
     "notice": {"open": "Waiting for a decision", "upheld": "Upheld",
                "withdrawn": "Withdrawn by the owner", "reversed": "Reversed by staff",
                "restored": "Restored after the seller's answer"},
+    # hubs/ sits above moderation too
+    "hub": {"open": "Open", "closed": "Closed"},
+    "hub_agent": {"pending": "Waiting for staff", "verified": "Verified agent",
+                  "rejected": "Not accepted", "removed": "Removed by staff"},
     "user": {"enrolled": "Authenticator set up", "not enrolled": "No authenticator",
              "inactive": "Account off", "member": "Member", "staff": "Staff",
              "superuser": "Superuser"},

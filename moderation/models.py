@@ -42,6 +42,12 @@ class AuditLog(models.Model):
         NOTICE_WITHDRAWN = "notice_withdrawn", "Notice withdrawn"
         NOTICE_RESTORED = "notice_restored", "Listings restored after an answer"  # automatic
         COUNTER_NOTICE_DECIDED = "counter_notice_decided", "Seller's answer decided"  # by staff
+        # village hubs (hubs/): hubs and their agents
+        HUB_CREATED = "hub_created", "Hub opened"
+        HUB_CHANGED = "hub_changed", "Hub changed"  # commission, closed or reopened
+        AGENT_VERIFIED = "agent_verified", "Hub agent verified"
+        AGENT_REJECTED = "agent_rejected", "Hub agent not accepted"
+        AGENT_REMOVED = "agent_removed", "Hub agent removed"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

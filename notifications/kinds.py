@@ -341,6 +341,44 @@ _KINDS = [
         "({{ reason }}); its listings are down until you decide.",
         ("notice_id", "owner_name", "right_name", "reason"),
     ),
+    # --- village hubs: agents (hubs/) -------------------------------------------------------
+    Kind(
+        "hub_agent_verified", "agent", Category.ESSENTIAL,
+        "You are a verified agent of {{ hub_name }}",
+        "Staff verified you as an agent of {{ hub_name }}: your hub page shows the shops you "
+        "help with, their orders to ship and the cash waiting for owners.",
+        ("hub_name",),
+    ),
+    Kind(
+        "hub_agent_rejected", "agent", Category.ESSENTIAL,
+        "Your application to {{ hub_name }} was not accepted",
+        "Staff did not accept your application to be an agent of {{ hub_name }}: {{ reason }}",
+        ("hub_name", "reason"),
+    ),
+    Kind(
+        "hub_agent_removed", "agent", Category.ESSENTIAL,
+        "You are no longer an agent of {{ hub_name }}",
+        "Staff removed you as an agent of {{ hub_name }}: {{ reason }} The shops you helped "
+        "with are their owners' alone from now on.",
+        ("hub_name", "reason"),
+    ),
+    Kind(
+        "hub_agent_removed_owner", "seller", Category.ESSENTIAL,
+        "{{ agent_name }} no longer runs {{ shop_name }} for you",
+        "Staff removed {{ agent_name }} as an agent of {{ hub_name }}, so they no longer run "
+        "{{ shop_name }} for you. The shop, its listings, its orders and its money stay yours; "
+        "the hub can help you choose another agent.",
+        ("hub_name", "shop_name", "agent_name"),
+        sms=("Taobao Village: {{ agent_name }} no longer runs {{ shop_name }} for you. The shop, "
+             "its orders and its money stay yours. {{ hub_name }} can help."),
+    ),
+    Kind(
+        "staff_new_hub_agent", "staff", Category.ESSENTIAL,
+        "{{ applicant_name }} applied to be an agent of {{ hub_name }}",
+        "{{ applicant_name }} applied to be an agent of {{ hub_name }} and waits for a "
+        "decision.",
+        ("hub_name", "applicant_name"),
+    ),
     # --- orders: hand-over code and delivery (buyer and seller) --------------------------------
     Kind(
         "pickup_code_locked", "buyer", Category.ESSENTIAL,

@@ -321,6 +321,14 @@ def orders_for_shop(*, shop, status: str = "") -> QuerySet[Order]:
     return orders.order_by("-created", "-id")
 
 
+def orders_to_ship(*, shop_ids) -> QuerySet[Order]:
+    """Paid orders of the shops `shop_ids` (ids or a values() subquery) waiting to be shipped
+    or handed over, the one due soonest first, with their shop."""
+    return (Order.objects.select_related("shop").filter(shop_id__in=shop_ids,
+                                                         status=Order.Status.PAID)
+            .order_by("ship_by", "pk"))
+
+
 def order_counts_by_status(*, shop) -> dict[str, int]:
     """How many of a shop's orders are in each status (one grouped query)."""
     return dict(Order.objects.filter(shop=shop).values_list("status").annotate(n=Count("id"))

@@ -10,6 +10,7 @@ for a state whose label is "Waiting for payment"), a bare code as the whole text
 import re
 from html.parser import HTMLParser
 
+from hubs.models import HubAct, HubAgent
 from moderation.labels import STATUS_TABLES
 from moderation.models import AuditLog, DisputeStatement, Report
 from notifications.kinds import Category
@@ -40,6 +41,8 @@ LABEL_TABLES = {
     "audit action": AuditLog.Action.choices,
     "screening kind": ScreeningTerm.Kind.choices,
     "notification category": Category.choices,
+    "hub agent status": HubAgent.Status.choices,
+    "hub act": HubAct.Action.choices,
     **{f"audit {name}": list(table.items()) for name, table in STATUS_TABLES.items()},
 }
 

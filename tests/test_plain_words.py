@@ -17,6 +17,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brands.services import notice_decide, notice_withdraw, owner_decide
+from hubs.services.agents import agent_apply, agent_decide, agent_remove
+from hubs.services.hub_admin import hub_change, hub_create
 from insights.services import summaries_rebuild
 from moderation.services.disputes import OUTCOME_WORDS
 from notifications.kinds import KINDS
@@ -147,6 +149,26 @@ def world(localstripe):
                       note="Checked.")
     notice_withdraw(actor=rights.applicant, notice_id=notices["withdrawn"].pk)
 
+    # Village hubs: a hub with agents in every state, and one closed.
+    hub = hub_create(actor=moderator, village_id=shop.village_id, name="Driftless Feed & Hub",
+                     line1="212 W Water St", city="Decorah", state="IA", postal_code="52101",
+                     phone="(563) 555-0142", opening_hours="Mon–Fri 8 am–5:30 pm",
+                     commission_bps=300)
+    agents = {}
+    for state, name in (("verified", "Avery Lund"), ("rejected", "Blake Moe"),
+                        ("removed", "Casey Rud"), ("pending", "Drew Pike")):
+        agents[state] = agent_apply(user=UserFactory(display_name=name),
+                                    hub_slug=hub.slug, statement="I run the feed store in town.")
+        if state != "pending":
+            agent_decide(application_id=agents[state].pk, actor=moderator,
+                         decision="reject" if state == "rejected" else "verify",
+                         note="No references." if state == "rejected" else "")
+    agent_remove(agent_id=agents["removed"].pk, actor=moderator, note="Moved away.")
+    closed_hub = hub_create(actor=moderator, village_id=shop.village_id, name="Old Mill Hub",
+                            line1="1 Mill Rd", city="Decorah", state="IA", postal_code="52101",
+                            phone="5635550100", opening_hours="Sat 9 am–noon")
+    hub_change(actor=moderator, slug=closed_hub.slug, is_open=False, commission_bps=100)
+
     escrow_states = set(Escrow.objects.values_list("status", flat=True))
     assert escrow_states >= {"held", "released", "refunded", "partially_refunded"}
     assert set(Order.objects.values_list("status", flat=True)) >= {
@@ -156,7 +178,8 @@ def world(localstripe):
             "waiting": waiting, "suspended": suspended, "verified": verified,
             "checkout": Checkout.objects.get(pk=unpaid["id"]), "category": category,
             "harvest": harvest,
-            "rights": rights, "refused": refused, "notices": notices}
+            "rights": rights, "refused": refused, "notices": notices,
+            "hub": hub, "closed_hub": closed_hub, "agents": agents}
 
 
 def _visit(client, paths) -> dict[str, list[str]]:
@@ -217,6 +240,14 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
                     (world["rights"], world["refused"])]
     staff_pages += [f"/staff/brands/notices/?status={status}" for status in world["notices"]]
     staff_pages += [f"/staff/brands/notices/{notice.pk}/" for notice in notices]
+    hub, agents = world["hub"], world["agents"]
+    buyer_pages += ["/hubs/", f"/hubs/{hub.slug}/", f"/hubs/{hub.slug}/apply/"]
+    staff_pages += ["/staff/hubs/", f"/staff/hubs/{hub.slug}/",
+                    f"/staff/hubs/{world['closed_hub'].slug}/"]
+    staff_pages += [f"/staff/hubs/agents/?status={status}" for status in agents]
+    staff_pages += [f"/staff/hubs/agents/{agent.pk}/" for agent in agents.values()]
+    agent = Client()
+    agent.force_login(agents["verified"].user)
     rights_owner = Client()
     rights_owner.force_login(world["rights"].applicant)
     owner_pages = ["/brands/", "/brands/notices/new/"]
@@ -232,12 +263,15 @@ def test_no_page_shows_a_raw_code_to_anyone(world):
     problems = {
         **{f"visitor {path}": found for path, found in _visit(Client(), [
             "/", "/search/?q=honey", "/shops/driftless/", "/cart/", "/accounts/login/",
-            "/accounts/signup/", f"/listings/{world['listings'][0].pk}/"]).items()},
+            "/accounts/signup/", f"/listings/{world['listings'][0].pk}/", "/hubs/",
+            f"/hubs/{hub.slug}/", f"/villages/{shop.village.slug}/"]).items()},
         **{f"buyer {path}": found for path, found in _visit(buyer, buyer_pages).items()},
         **{f"seller {path}": found for path, found in _visit(seller, seller_pages).items()},
         **{f"staff {path}": found for path, found in _visit(staff, staff_pages).items()},
         **{f"rights owner {path}": found for path, found in
            _visit(rights_owner, owner_pages).items()},
+        **{f"hub agent {path}": found for path, found in
+           _visit(agent, ["/hub/", f"/hubs/{hub.slug}/", f"/hubs/{hub.slug}/apply/"]).items()},
         **{f"refused owner {path}": found for path, found in
            _visit(refused_owner, ["/brands/", "/brands/apply/"]).items()},
         **{f"pending seller {path}": found for path, found in
@@ -264,7 +298,9 @@ def test_no_email_or_message_the_journey_sent_shows_a_raw_code(world):
             "staff_new_dispute", "report_resolved", "listing_taken_down", "listing_rejected",
             "shop_suspended", "shop_verified", "new_review", "order_cancelled",
             "rights_owner_verified", "rights_owner_rejected", "notice_takedown",
-            "notice_decided", "staff_new_notice", "staff_new_rights_owner"} <= kinds
+            "notice_decided", "staff_new_notice", "staff_new_rights_owner",
+            "hub_agent_verified", "hub_agent_rejected", "hub_agent_removed",
+            "staff_new_hub_agent"} <= kinds
     problems = {}
     for notification in sent:
         for part in _rendered(notification):
@@ -292,7 +328,7 @@ SAMPLE = {
     "moved_from": "2026-03-05", "cancel_until": "2026-03-09T15:30:00+00:00", "days": 3,
     "order_count": 4, "units": 6, "hub_name": "Kalona Hub",
     "hub_address": "4 Main St, Kalona, IA 52247", "hub_hours": "Mon–Fri 9 am–5 pm",
-    "pickup_code": "545737", "agent_name": "Avery Agent",
+    "pickup_code": "545737", "agent_name": "Avery Agent", "applicant_name": "Avery Agent",
     "ended": "the owner ended the agent's help", "link_site": "https://taobaovillage.us",
     "link_path": "/hub/takeover/1a.t4k9z1.AbCdEfGhIjKl/",
     "code": "042917",

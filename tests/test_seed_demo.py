@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from brands.models import Notice, RightsOwner, Strike
+from hubs.models import Hub, HubAgent
 from sellers.models import Category, Listing, ListingImage, Shop, Village
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,12 @@ def test_seed_demo_twice_gives_the_same_data(settings, tmp_path):
     assert first["notices"] == ["upheld", "reversed", "open", "withdrawn"]
     assert first["strikes"] == 1
     assert RightsOwner.objects.get().status == RightsOwner.Status.VERIFIED
+    # The village hub in the demo seller's village, with its verified agent.
+    (hub,) = Hub.objects.all()
+    assert (hub.name, hub.village.name, hub.is_open) == ("Decorah Feed & Hub", "Decorah", True)
+    (agent,) = HubAgent.objects.all()
+    assert (agent.hub, agent.user.email, agent.status) == (
+        hub, "agent@demo.taobaovillage.test", HubAgent.Status.VERIFIED)
 
     call_command("seed_demo", "--no-history", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
+from hubs.selectors import hubs_of_village
 from insights.services.views import counts_listing_views
 from orders.selectors import review_breakdown, reviews_public
 from sellers.errors import NotFound
@@ -257,6 +258,7 @@ def village_detail(request, slug: str):
         "village": row.village,
         "figures": row.figures,
         "shops": list(selectors.village_shops(village=row.village)),
+        "hubs": list(hubs_of_village(village_id=row.village.pk)),
         "charts": impact_series.village_charts(row.village),
         **_listing_page(request, filters),
     }

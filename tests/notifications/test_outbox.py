@@ -181,6 +181,7 @@ SAMPLE_CONTEXT = {
     "action_due_at": "2026-03-16T15:30:00+00:00", "why": "the seller answered in time",
     "moved_from": "2026-03-05", "cancel_until": "2026-03-09T15:30:00+00:00", "days": 3,
     "order_count": 4, "units": 6, "hub_name": "Kalona Hub", "agent_name": "Avery Agent",
+    "applicant_name": "Avery Agent",
     "ended": "the owner ended the agent's help", "link_site": "https://taobaovillage.us",
     "link_path": "/hub/takeover/1a.t4k9z1.AbCdEfGhIjKl/",
     "hub_address": "4 Main St, Kalona, IA 52247", "hub_hours": "Mon–Fri 9 am–5 pm",

@@ -71,6 +71,10 @@ PUBLIC = {
     "cart/items/<int:listing_id>/": {"get", "post"},
     "media/<path:path>": ANY,
     "favicon.ico": {"get"},  # a redirect to the static icon
+    "hubs/": {"get"},  # village hubs: where they are and when they open
+    "hubs/<slug:slug>/": {"get"},
+    "api/v1/hubs": {"get"},
+    "api/v1/hubs/<slug:slug>": {"get"},
 }
 
 

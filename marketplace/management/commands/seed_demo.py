@@ -20,6 +20,9 @@ from brands.services import (
     owner_decide,
     rights_notice_backdate,
 )
+from hubs.models import Hub, HubAgent
+from hubs.services.agents import agent_apply, agent_decide
+from hubs.services.hub_admin import hub_create
 from insights.services import staff_days_rebuild, summaries_rebuild
 from marketplace import demo_data, demo_history
 from sellers.images import listing_image_store
@@ -128,6 +131,8 @@ class Command(BaseCommand):
                         listing_image_store(listing=listing, image=picture, position=0)
         rights_holder = self._user(*demo_data.DEMO_RIGHTS_OWNER, password)
         self._brand_protection(rights_holder, staff)
+        agent = self._user(*demo_data.DEMO_AGENT, password)
+        self._hub(village=villages[demo_data.SHOPS[0][1]], agent=agent, staff=staff)
         search_vocabulary_rebuild()  # typo correction knows the demo words at once
         if not no_history:
             self._history(staff=staff, password_hash=buyer.password)
@@ -138,7 +143,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Demo log-ins (password for all: {password}):")
         for role, user in (("buyer", buyer), ("seller", seller), ("staff", staff),
-                           ("rights owner", rights_holder)):
+                           ("rights owner", rights_holder), ("hub agent", agent)):
             self.stdout.write(f"  {role:<12} {user.email}")
         self.stdout.write(f"  staff authenticator key (TOTP): "
                           f"{demo_data.DEMO_STAFF_TOTP_SECRET}")
@@ -224,6 +229,19 @@ class Command(BaseCommand):
                 notice_withdraw(actor=applicant, notice_id=notice.pk,
                                 note="Agreed with the seller: sold as a pattern, not our brand.")
             rights_notice_backdate(notice_id=notice.pk, days=days_ago)
+
+    def _hub(self, *, village, agent, staff) -> None:
+        """A village hub in the demo seller's village with a verified agent, opened and decided
+        through the hubs services (once: skipped when the hub exists)."""
+        details = dict(demo_data.DEMO_HUB)
+        statement = details.pop("statement")
+        hub = Hub.objects.filter(village=village, name=details["name"]).first()
+        if hub is None:
+            hub = hub_create(actor=staff, village_id=village.pk, **details)
+        if not HubAgent.objects.filter(user=agent).exists():
+            application = agent_apply(user=agent, hub_slug=hub.slug, statement=statement)
+            agent_decide(application_id=application.pk, actor=staff, decision="verify",
+                         note="Met at the store; references from two farm families.")
 
     def _user(self, email, display_name, password, **flags):
         # Demo people have confirmed their e-mail addresses: the demo seller can be paid.
