@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from orders.selectors import orders_to_ship
+from orders.selectors import hub_parcel_counts, orders_to_ship
 from payments.selectors import hub_cash_out_rooms
 from sellers.models import Shop
 
@@ -167,6 +167,24 @@ class AgentDashboard:
     orders_count: int
     cash_outs: list  # up to DASHBOARD_ROWS cash-outs waiting for the owner
     cash_outs_count: int
+    parcels: dict  # the hub's parcels for buyers: on_the_way, waiting, collected
+    cash_ready: dict  # owners who could collect money at the hub now: ready_shops, ready_cents
+
+    @property
+    def parcels_waiting(self) -> int:
+        return self.parcels["waiting"]
+
+    @property
+    def parcels_on_the_way(self) -> int:
+        return self.parcels["on_the_way"]
+
+    @property
+    def cash_ready_shops(self) -> int:
+        return self.cash_ready["ready_shops"]
+
+    @property
+    def cash_ready_cents(self) -> int:
+        return self.cash_ready["ready_cents"]
 
 
 DASHBOARD_ROWS = 10
@@ -174,7 +192,8 @@ DASHBOARD_ROWS = 10
 
 def agent_dashboard(*, agency: HubAgent, with_rows: bool = True) -> AgentDashboard:
     """The agent's hub at a glance: their live managed shops, those shops' paid orders to
-    ship, and the hub's cash-outs waiting; counts (one query each) and the first rows."""
+    ship, the hub's cash-outs waiting, its parcels for buyers and the money owners could collect
+    now; counts (a fixed number of queries) and the first rows."""
     shops = ManagedShop.objects.filter(hub_id=agency.hub_id, agent_id=agency.user_id,
                                        ended_at__isnull=True)
     shop_ids = shops.values("shop_id")
@@ -193,7 +212,9 @@ def agent_dashboard(*, agency: HubAgent, with_rows: bool = True) -> AgentDashboa
     return AgentDashboard(
         agency=agency, managed_shops=rows["managed"], managed_count=counts["managed"],
         orders=rows["orders"], orders_count=counts["orders"], cash_outs=rows["cash_outs"],
-        cash_outs_count=counts["cash_outs"])
+        cash_outs_count=counts["cash_outs"],
+        parcels=hub_parcel_counts(hub_reference=agency.hub.reference),
+        cash_ready=cash_to_hand_out(user=agency.user))
 
 
 def managed_shops_by_village() -> dict[int, int]:

@@ -84,6 +84,10 @@ class HubCountsSerializer(serializers.Serializer):
     managed_shops = serializers.IntegerField(source="managed_count")
     orders_to_ship = serializers.IntegerField(source="orders_count")
     cash_outs_waiting = serializers.IntegerField(source="cash_outs_count")
+    parcels_on_the_way = serializers.IntegerField()
+    parcels_waiting = serializers.IntegerField()
+    cash_ready_shops = serializers.IntegerField()
+    cash_ready_cents = serializers.IntegerField()
 
 
 class HubMeSerializer(serializers.Serializer):

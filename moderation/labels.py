@@ -13,6 +13,7 @@ OBJECT_TYPES = {
     "listing": "Listing", "shop": "Shop", "order": "Order", "review": "Review",
     "screening_term": "Screening rule", "refund": "Refund", "user": "Person",
     "rights_owner": "Rights owner", "notice": "Notice", "hub": "Hub", "hub_agent": "Hub agent",
+    "cash_out": "Hub cash-out",
 }
 
 STATUS_TABLES = {
@@ -33,6 +34,8 @@ STATUS_TABLES = {
     "hub": {"open": "Open", "closed": "Closed"},
     "hub_agent": {"pending": "Waiting for staff", "verified": "Verified agent",
                   "rejected": "Not accepted", "removed": "Removed by staff"},
+    "cash_out": {"awaiting": "Waiting for the owner's confirmation",
+                 "collected": "Collected at the hub", "cancelled": "Cancelled"},
     "user": {"enrolled": "Authenticator set up", "not enrolled": "No authenticator",
              "inactive": "Account off", "member": "Member", "staff": "Staff",
              "superuser": "Superuser"},

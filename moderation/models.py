@@ -48,6 +48,11 @@ class AuditLog(models.Model):
         AGENT_VERIFIED = "agent_verified", "Hub agent verified"
         AGENT_REJECTED = "agent_rejected", "Hub agent not accepted"
         AGENT_REMOVED = "agent_removed", "Hub agent removed"
+        # cash handed out at a hub and staff settling what the platform owes the hub
+        CASH_OUT_STARTED = "cash_out_started", "Hub cash-out started"
+        CASH_OUT_CONFIRMED = "cash_out_confirmed", "Cash collected at a hub"
+        CASH_OUT_CANCELLED = "cash_out_cancelled", "Hub cash-out cancelled"
+        HUB_SETTLED = "hub_settled", "Hub's cash settled"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

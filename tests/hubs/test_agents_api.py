@@ -146,7 +146,9 @@ def test_an_agent_reads_their_hub_and_counts():
     client = client_for(agent.user)
     body = client.get("/api/v1/hub/me").json()
     assert body["hub"]["slug"] == agent.hub.slug
-    assert body["counts"] == {"managed_shops": 1, "orders_to_ship": 2, "cash_outs_waiting": 1}
+    assert body["counts"] == {"managed_shops": 1, "orders_to_ship": 2, "cash_outs_waiting": 1,
+                              "parcels_on_the_way": 0, "parcels_waiting": 0,
+                              "cash_ready_shops": 0, "cash_ready_cents": 0}
     one = _count(client, "/api/v1/hub/me")
     for _ in range(5):
         builders.paid_order(shop=managed_shop(agent).shop)

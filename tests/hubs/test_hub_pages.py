@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from hubs.models import ManagedShop
 from hubs.services.agents import agent_remove
@@ -133,6 +134,31 @@ def test_the_dashboard_shows_the_agents_shops_orders_to_ship_and_cash_waiting():
     assert raw_codes(page) == []
 
 
+def test_the_dashboard_counts_parcels_for_buyers_and_cash_owners_could_collect():
+    from hubs.services.parcels import parcel_mark_arrived
+
+    agent = verified_agent()
+    managed = managed_shop(agent)
+    sold = builders.completed_order(shop=managed.shop)  # released: the owner may collect it
+    waiting = builders.shipped_order(hub=agent.hub.slug)
+    parcel_mark_arrived(user=agent.user, order_id=waiting.pk)
+    builders.shipped_order(hub=agent.hub.slug)  # on its way
+    builders.shipped_order(hub=agent.hub.slug)
+    builders.shipped_order(hub=builders.hub().slug)  # another hub's parcel
+
+    page = _signed_in(agent.user).get("/hub/").content.decode()
+    assert "<strong>1</strong> parcel waiting at the hub" in page
+    assert "<strong>2</strong> parcels on the way" in page
+    assert "<strong>1</strong> owner with cash to collect" in page
+    me = APIClient()
+    me.force_authenticate(agent.user)
+    counts = me.get("/api/v1/hub/me").json()["counts"]
+    assert (counts["parcels_waiting"], counts["parcels_on_the_way"]) == (1, 2)
+    assert counts["cash_ready_shops"] == 1
+    assert 0 < counts["cash_ready_cents"] <= sold.total_cents
+    assert raw_codes(page) == []
+
+
 def test_a_new_agents_dashboard_says_what_is_empty():
     page = _signed_in(verified_agent().user).get("/hub/").content.decode()
     assert "You do not run a shop for anyone yet." in page
@@ -152,7 +178,9 @@ def test_the_dashboard_costs_the_same_queries_with_one_or_many_rows():
         builders.paid_order(shop=more.shop)
         cash_out_waiting(more)
     assert _queries(client, "/hub/") == one
-    assert one == 11, one  # session, person, header (2), agency, 3 counts, 3 lists
+    # session, person, header (2), agency, 3 counts, 3 lists, parcel counts, cash ready
+    # (the agency again, its shops, their balances: 7)
+    assert one == 19, one
 
 
 @pytest.mark.parametrize("who", ["nobody", "pending", "rejected"])
