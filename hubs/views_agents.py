@@ -16,6 +16,7 @@ from web.actions import act
 from web.filters import status_filter_for_page
 from web.forms import form_errors_add
 from web.page_cache import anonymous_cache
+from web.posted import post_text
 
 from . import selectors
 from .errors import HubsError, NotFound
@@ -149,10 +150,10 @@ def staff_hub(request, slug: str):
 @require_POST
 @moderator_required
 def staff_hub_change(request, slug: str):
-    what = request.POST.get("what", "")
-    note = request.POST.get("note", "")
+    what = post_text(request, "what")
+    note = post_text(request, "note")
     if what == "commission":
-        raw = request.POST.get("commission_bps", "")
+        raw = post_text(request, "commission_bps")
         return act(request, lambda: hub_change(actor=request.user, slug=slug,
                                                commission_bps=raw, note=note),
                    "Commission saved.", reverse("staff-hub", args=[slug]))
@@ -194,10 +195,10 @@ def staff_hub_agent(request, application_id: int):
 @require_POST
 @moderator_required
 def staff_hub_agent_decide(request, application_id: int):
-    decision = request.POST.get("decision", "")
+    decision = post_text(request, "decision")
     return act(request, lambda: agent_decide(
         application_id=application_id, actor=request.user, decision=decision,
-        note=request.POST.get("note", "")),
+        note=post_text(request, "note")),
         "Verified: the agent is told and can use their hub page." if decision == "verify"
         else "Not accepted: the applicant is told why.",
         reverse("staff-hub-agent", args=[application_id]))
@@ -207,6 +208,6 @@ def staff_hub_agent_decide(request, application_id: int):
 @moderator_required
 def staff_hub_agent_remove(request, application_id: int):
     return act(request, lambda: agent_remove(agent_id=application_id, actor=request.user,
-                                             note=request.POST.get("note", "")),
+                                             note=post_text(request, "note")),
                "Removed: the shops they managed are back with their owners, who are told.",
                reverse("staff-hub-agent", args=[application_id]))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from payments.selectors import hub_cash_out_rooms, hub_cash_owed, owner_statement
 from staffguard import fresh_code_required
 from staffguard.admin import staff_holds
+from web.posted import post_text
 
 from .errors import HubsError, NotFound
 from .models import CashOut, Hub, HubSettlement
@@ -88,7 +89,8 @@ def _cents(text) -> int:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise HubsError("Enter the amount in dollars, like 25.00.") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount <= 0 or amount > 10_000_000 or (
+            amount != amount.quantize(Decimal("0.01"))):
         raise HubsError("Enter an amount in dollars and cents above zero, like 25.00.")
     return int(amount * 100)
 
@@ -121,7 +123,7 @@ def shop_cash_out(request, agency, shop_id):
     if request.method == "POST":
         try:
             money.cash_out_start(user=request.user, shop_id=managed.shop_id,
-                                 amount_cents=_cents(request.POST.get("amount")))
+                                 amount_cents=_cents(post_text(request, "amount")))
         except Exception as error:
             if not _domain_error(error):
                 raise
@@ -162,7 +164,7 @@ def cash_out_confirm(request, agency, cash_out_id):
     return _cash_out_action(
         request, cash_out_id,
         lambda: money.cash_out_confirm(user=request.user, cash_out_id=cash_out_id,
-                                       code=request.POST.get("code", ""), receipt=receipt),
+                                       code=post_text(request, "code"), receipt=receipt),
         "Confirmed: the owner collected the money. It is on their statement.")
 
 
@@ -216,8 +218,8 @@ def staff_hub_settle(request, hub_id):
     back = reverse("staff-hub-cash")
     try:
         money.hub_settle(staff=request.user, hub_id=hub_id,
-                         amount_cents=_cents(request.POST.get("amount")),
-                         note=request.POST.get("note", ""))
+                         amount_cents=_cents(post_text(request, "amount")),
+                         note=post_text(request, "note"))
     except Exception as error:
         if not _domain_error(error):
             raise

@@ -87,9 +87,10 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("brands.urls")),
     path("", include("brands.urls_answers")),
+    # money first: its /staff/hubs/cash/ must come before the staff hub page /staff/hubs/<slug>/
+    path("", include("hubs.urls_money")),
     path("", include("hubs.urls_agents")),
     path("", include("hubs.urls_managed")),
-    path("", include("hubs.urls_money")),
     path("", include("hubs.urls_parcels")),
 ]
 

@@ -18,7 +18,7 @@ from .acts import act_record
 Action = AuditLog.Action
 STATES = {code for code, _ in STATE_CHOICES}
 # Paths under /staff/hubs/ and /api/v1/moderation/hubs/ that a hub's slug must not take.
-RESERVED_SLUGS = {"agents", "agent-applications", "new"}
+RESERVED_SLUGS = {"agents", "agent-applications", "new", "cash"}
 POSTAL_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
 

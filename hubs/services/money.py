@@ -39,6 +39,7 @@ from ..errors import Conflict, HubsError, NotFound
 from ..models import CashOut, Hub, HubAct, HubSettlement, ManagedShop
 from ..selectors import agency_of, managed_shop_for_agent
 from .acts import act_record
+from .managed import managed_lock_for_agent
 
 CODE_MINUTES = 30
 CODE_MAX_FAILURES = 5
@@ -48,7 +49,8 @@ RECEIPT_SIZE = 1600
 def hub_commission_for_shop(shop_id: int) -> tuple[int, int] | None:
     """The provider payments asks at each release: the hub whose agent manages `shop_id` now
     and its commission rate now, or None (registered in HubsConfig.ready())."""
-    managed = (ManagedShop.objects.filter(shop_id=shop_id, ended_at__isnull=True)
+    managed = (ManagedShop.objects.filter(shop_id=shop_id, ended_at__isnull=True,
+                                          hub__is_open=True)
                .values_list("hub_id", "hub__commission_bps").first())
     return None if managed is None else (managed[0], managed[1])
 
@@ -119,6 +121,8 @@ def cash_out_start(*, user, shop_id, amount_cents) -> CashOut:
     hub, owner = managed.hub, managed.shop.owner
     try:
         with transaction.atomic():
+            # The agency's row, locked: a removal or revocation committing meanwhile wins.
+            managed = managed_lock_for_agent(user=user, shop_id=managed.shop_id)
             room = hub_cash_out_room(shop=managed.shop)
             if cents > room:
                 raise Conflict(f"The shop has ${room / 100:,.2f} to collect now; "
@@ -186,6 +190,7 @@ def cash_out_confirm(*, user, cash_out_id, code: str = "", receipt=None) -> Cash
     wrong = None
     try:
         with transaction.atomic():
+            managed = managed_lock_for_agent(user=user, shop_id=cash_out.shop_id)
             cash_out = CashOut.objects.select_for_update().get(pk=cash_out.pk)
             if cash_out.status != CashOut.Status.AWAITING:
                 raise Conflict(f"This cash-out is already {cash_out.get_status_display().lower()}.")

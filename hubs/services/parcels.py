@@ -34,7 +34,8 @@ def hub_point_lookup(key: str) -> HubPoint | None:
     hubs = Hub.objects.select_related("village")
     if key.startswith("hub:"):
         number = key.removeprefix("hub:")
-        hub = hubs.filter(pk=int(number)).first() if number.isdigit() else None
+        hub = (hubs.filter(pk=int(number)).first()
+               if number.isascii() and number.isdigit() and len(number) < 10 else None)
     else:
         hub = hubs.filter(slug=key).first()
     return hub_point_of(hub) if hub is not None else None

@@ -38,6 +38,7 @@ from orders.services.payment_outcomes import (
 )
 from payments.errors import PaymentsError
 from web.forms import form_errors_add
+from web.posted import post_text
 
 
 def stripe_js_url() -> str:
@@ -105,9 +106,9 @@ def checkout_page(request):
     cart = cart_summary(user=request.user)
     saved = list(saved_addresses_for_user(user=request.user))
     # The hubs a buyer may ship to; "hub_q" (the search box) narrows the list.
-    hub_query = (request.POST.get("hub_q") or request.GET.get("hub_q") or "").strip()[:100]
+    hub_query = (post_text(request, "hub_q") or request.GET.get("hub_q") or "").strip()[:100]
     points = hub_points_list(query=hub_query)
-    chosen = request.POST.get("hub") if request.method == "POST" else None
+    chosen = post_text(request, "hub") if request.method == "POST" else None
     if chosen and chosen not in {point.slug for point in points}:
         found = hub_point_find(chosen)  # chosen before the search narrowed the list
         if found is not None and found.is_open:

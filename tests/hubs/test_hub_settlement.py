@@ -58,6 +58,8 @@ def test_more_than_owed_or_bad_input_changes_nothing(client):
     assert client.post(url, {"amount": "-1", "note": "Check"}).status_code == 400
     assert client.post(url, {"amount": "1.001", "note": "Check"}).status_code == 400
     assert client.post(url, {"amount": "5.00", "note": ""}).status_code == 400
+    assert client.post(url, {"amount": "1e30", "note": "Check"}).status_code == 400
+    assert client.post(url, {"amount": "1e30\x00", "note": "Check\x00"}).status_code == 400
     assert client.post(url, {"amount": "5.00", "note": "x" * 301}).status_code == 400
     assert client.post("/staff/hubs/999999/settle/",
                        {"amount": "1.00", "note": "Check"}).status_code == 404

@@ -127,6 +127,13 @@ def test_the_checkout_page_sends_the_order_to_the_chosen_hub(localstripe):
                                          "saved_address": "new"})
     assert "Choose the hub where you will collect" in missing.content.decode()
     assert not Checkout.objects.exists()
+    # A NUL character or a hub reference in other digits is a clear answer, never an error.
+    for odd in ("kal\x00ona", "hub:³", "hub:99999999999999999999"):
+        answer = client.post("/checkout/", {"fulfillment": "hub", "hub": odd,
+                                            "hub_q": "Kal\x00", "idempotency_key": "a9",
+                                            "saved_address": "new"})
+        assert answer.status_code in (200, 400), odd
+    assert not Checkout.objects.exists()
     response = client.post("/checkout/", {"fulfillment": "hub", "hub": hub.slug,
                                           "idempotency_key": "a2", "saved_address": "new"})
     assert response.status_code == 302, response.content.decode()[:2000]

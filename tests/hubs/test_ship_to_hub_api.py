@@ -67,7 +67,8 @@ def test_checkout_with_a_hub_pays_and_the_order_shows_the_hub_and_later_the_code
     assert seller.get(f"/api/v1/orders/{order_id}").json()["pickup_code"] is None
 
 
-@pytest.mark.parametrize("case", ["unknown", "closed", "with_address", "pickup", "not_text"])
+@pytest.mark.parametrize("case", ["unknown", "closed", "with_address", "pickup", "not_text",
+                                  "unicode_digits", "huge_number"])
 def test_a_bad_hub_at_checkout_is_400_with_a_clear_message(api_client, buyer, case):
     hub = hub_make(name="Closed Mill Hub", is_open=case != "closed")
     add(api_client, ListingFactory(local_pickup=True))
@@ -76,13 +77,16 @@ def test_a_bad_hub_at_checkout_is_400_with_a_clear_message(api_client, buyer, ca
             "with_address": {"fulfillment": "ship", "hub": hub.slug,
                              "shipping_address": ADDRESS},
             "pickup": {"fulfillment": "pickup", "hub": hub.slug},
-            "not_text": {"fulfillment": "ship", "hub": {"slug": hub.slug}}}[case]
+            "not_text": {"fulfillment": "ship", "hub": {"slug": hub.slug}},
+            "unicode_digits": {"fulfillment": "ship", "hub": "hub:³"},
+            "huge_number": {"fulfillment": "ship", "hub": "hub:99999999999999999999"}}[case]
     response = _checkout(api_client, body)
     assert response.status_code == 400, response.json()
     message = " ".join(response.json()["hub"])
     assert {"unknown": "We know no hub by that name", "closed": "Closed Mill Hub is closed",
             "with_address": "not both", "pickup": "choose shipping",
-            "not_text": "valid string"}[case] in message
+            "not_text": "valid string", "unicode_digits": "We know no hub by that name",
+            "huge_number": "We know no hub by that name"}[case] in message
     assert not Checkout.objects.exists()
 
 
