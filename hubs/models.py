@@ -190,6 +190,7 @@ class HubAct(models.Model):
         CASH_OUT_CANCELLED = "cash_out_cancelled", "Cash-out cancelled"
         OWNER_REVOKED = "owner_revoked", "The owner ended the agent's help"
         OWNER_TOOK_OVER = "owner_took_over", "The owner took over the shop"
+        TAKEOVER_LINK_SENT = "takeover_link_sent", "Take-over link sent to the owner"
         HUB_SETTLED = "hub_settled", "Hub's cash settled"
         COMMISSION_CHANGED = "commission_changed", "Hub commission changed"
         HUB_CREATED = "hub_created", "Hub opened by staff"

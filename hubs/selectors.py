@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -235,3 +236,13 @@ def cash_to_hand_out(*, user) -> dict:
                                      status=CashOut.Status.AWAITING).count() if managed else 0
     ready = [cents for cents in rooms.values() if cents > 0]
     return {"waiting": waiting, "ready_shops": len(ready), "ready_cents": sum(ready)}
+
+
+def orphaned_shops_of_agent(*, user_id: int) -> list[ManagedShop]:
+    """The shops a removed agent ran whose owners have no password (they cannot log in): staff
+    may send each owner a take-over link. One query; at most 50."""
+    return list(ManagedShop.objects.select_related("shop", "shop__owner")
+                .filter(agent_id=user_id, end_reason=ManagedShop.EndReason.AGENT_REMOVED,
+                        shop__owner__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+                        shop__owner__closed_at__isnull=True)
+                .order_by("shop__name", "pk")[:50])

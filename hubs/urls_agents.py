@@ -17,6 +17,8 @@ urlpatterns = [
          name="staff-hub-agent-decide"),
     path("staff/hubs/agents/<int:application_id>/remove/", views.staff_hub_agent_remove,
          name="staff-hub-agent-remove"),
+    path("staff/hubs/agents/<int:application_id>/takeover-link/<int:managed_id>/",
+         views.staff_hub_takeover_link, name="staff-hub-takeover-link"),
     path("staff/hubs/<slug:slug>/", views.staff_hub, name="staff-hub"),
     path("staff/hubs/<slug:slug>/change/", views.staff_hub_change, name="staff-hub-change"),
 ]

@@ -24,6 +24,7 @@ from .forms import ApplyForm, DecisionForm, HubChangeForm, HubForm, RemoveForm
 from .models import HubAgent
 from .services.agents import agent_apply, agent_decide, agent_remove
 from .services.hub_admin import hub_change, hub_create
+from .services.takeover import takeover_link_send_by_staff
 
 PAGE_SIZE = 25
 ACTIVITY_ROWS = 20
@@ -189,7 +190,19 @@ def staff_hub_agent(request, application_id: int):
         "agent": agent, "decision_form": DecisionForm(), "remove_form": RemoveForm(),
         "history": list(selectors.agent_applications_of(user=agent.user)
                         .exclude(pk=agent.pk)[:10]),
+        "orphaned": (selectors.orphaned_shops_of_agent(user_id=agent.user_id)
+                     if agent.status == HubAgent.Status.REMOVED else []),
     })
+
+
+@require_POST
+@moderator_required
+def staff_hub_takeover_link(request, application_id: int, managed_id: int):
+    """Staff send a take-over link to the owner of a shop whose agent they removed."""
+    return act(request, lambda: takeover_link_send_by_staff(staff=request.user,
+                                                           managed_id=managed_id),
+               "Sent: the owner gets a link to set an e-mail address and a password.",
+               reverse("staff-hub-agent", args=[application_id]))
 
 
 @require_POST

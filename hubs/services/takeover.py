@@ -27,7 +27,8 @@ from notifications.services import notify
 
 from ..errors import Conflict, NotFound, TakeoverLinkInvalid
 from ..models import HubAct, ManagedShop
-from .managed import managed_lock_for_agent, managed_shop_end
+from .acts import act_record
+from .managed import NO_MANAGED_SHOP, managed_lock_for_agent, managed_shop_end
 
 TAKEOVER_SALT = "hubs.managed-shop-takeover"
 TAKEOVER_MAX_AGE = 3 * 24 * 3600  # seconds: three days
@@ -77,6 +78,41 @@ def takeover_link_send(*, agent, shop_id) -> ManagedShop:
     return managed
 
 
+def _orphaned(managed: ManagedShop) -> bool:
+    """Staff removed the agent and the owner has no password: a take-over link is their only
+    way into their shop and money, so one may still be sent (by staff) and used."""
+    return (managed.end_reason == ManagedShop.EndReason.AGENT_REMOVED
+            and not managed.shop.owner.has_usable_password())
+
+
+def takeover_link_send_by_staff(*, staff, managed_id) -> ManagedShop:
+    """Staff send the owner of a shop whose agent they removed a take-over link (the owner
+    cannot log in and no agent acts for them now). NotFound for a shop still run by an agent
+    or an owner who already has a password."""
+    try:
+        managed_id = int(managed_id)
+    except (TypeError, ValueError):
+        raise NotFound(NO_MANAGED_SHOP) from None
+    with transaction.atomic():
+        managed = (ManagedShop.objects.select_for_update(of=("self",))
+                   .select_related("shop", "shop__owner", "hub").filter(pk=managed_id).first())
+        if managed is None or not _orphaned(managed) or managed.shop.owner.closed_at:
+            raise NotFound(NO_MANAGED_SHOP)
+        if ManagedShop.objects.filter(shop_id=managed.shop_id, ended_at__isnull=True).exists():
+            raise NotFound(NO_MANAGED_SHOP)  # another agent runs it now
+        token = takeover_token(managed=managed)
+        path = reverse("hub-takeover", args=[token])
+        notify(recipient=managed.shop.owner, kind="hub_takeover_link",
+               context={"shop_name": managed.shop.name, "hub_name": managed.hub.name,
+                        "agent_name": staff.display_name, "days": TAKEOVER_MAX_AGE // 86400,
+                        "link_site": settings.SITE_URL.rstrip("/"), "link_path": path},
+               url=path, dedupe_key=f"hub-takeover:{managed.pk}:{token.split('.')[1]}")
+        act_record(hub=managed.hub, action=HubAct.Action.TAKEOVER_LINK_SENT, agent=staff,
+                   managed=managed, reference=f"shop:{managed.shop_id}",
+                   detail="Sent by staff after the agent was removed")
+    return managed
+
+
 def takeover_claim_read(token: str) -> TakeoverClaim:
     """The live managed shop and owner a take-over link is for; TakeoverLinkInvalid if not."""
     invalid = TakeoverLinkInvalid("This link is not valid. Check that you copied all of it, "
@@ -91,7 +127,7 @@ def takeover_claim_read(token: str) -> TakeoverClaim:
     if managed is None or len(parts) != 3:
         raise invalid
     owner = managed.shop.owner
-    if not managed.is_live or owner.has_usable_password():
+    if owner.has_usable_password() or not (managed.is_live or _orphaned(managed)):
         raise TakeoverLinkInvalid(LINK_USED)
     expected = _mac(managed_id=managed.pk, owner_id=owner.pk, stamp=parts[1],
                     password_hash=owner.password)
@@ -135,9 +171,10 @@ def managed_shop_take_over(*, token: str, email: str, password: str):
                 locked.email_confirmed_at = None
             locked.set_password(password)
             locked.save(update_fields=["email", "email_confirmed_at", "password"])
-            managed_shop_end(managed_id=claim.managed.pk, by=locked,
-                             reason=ManagedShop.EndReason.OWNER_TOOK_OVER,
-                             action=HubAct.Action.OWNER_TOOK_OVER)
+            if claim.managed.is_live:
+                managed_shop_end(managed_id=claim.managed.pk, by=locked,
+                                 reason=ManagedShop.EndReason.OWNER_TOOK_OVER,
+                                 action=HubAct.Action.OWNER_TOOK_OVER)
     except IntegrityError:
         raise Conflict("Another account already uses this e-mail address. Use another "
                        "one.") from None

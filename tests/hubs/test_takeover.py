@@ -175,3 +175,44 @@ def test_the_api_takes_the_shop_over_with_the_token():
     again = client.post("/api/v1/hub/takeover", {"token": token, "email": "r@example.test",
                                                   "password": PASSWORD}, format="json")
     assert again.status_code == 400 and "already been used" in again.json()["detail"]
+
+
+def test_after_staff_remove_the_agent_staff_send_the_owner_a_link_and_they_get_back_in(client):
+    """A phone-only owner whose agent was removed has no agent and no password: staff send
+    them a take-over link from the removed agent's page, and the owner sets their log-in."""
+    from hubs.models import HubAgent
+    from hubs.services.agents import agent_remove
+    from tests import builders
+    from tests.staff import staff_login
+
+    agent = verified_agent(name="Avery Agent")
+    managed = managed_shop(agent)
+    owner = managed.shop.owner
+    agency = HubAgent.objects.get(user=agent)
+    staff = builders.moderator()
+    agent_remove(agent_id=agency.pk, actor=staff, note="Kept a buyer's parcel.")
+    staff_login(client, staff)
+    page = client.get(f"/staff/hubs/agents/{agency.pk}/")
+    assert "Owners who cannot log in" in page.content.decode()
+    assert managed.shop.name in page.content.decode()
+    url = f"/staff/hubs/agents/{agency.pk}/takeover-link/{managed.pk}/"
+    assert client.post(url).status_code == 302
+    link = Notification.objects.filter(recipient=owner, kind="hub_takeover_link").latest("id")
+    assert HubAct.objects.filter(shop=managed.shop,
+                                 action=HubAct.Action.TAKEOVER_LINK_SENT).count() == 1
+
+    owner_browser = Client()
+    assert owner_browser.get(link.url).status_code == 200
+    done = owner_browser.post(link.url, {"email": "ruth@example.test", "password": PASSWORD})
+    assert done.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+    managed.refresh_from_db()
+    assert managed.end_reason == ManagedShop.EndReason.AGENT_REMOVED  # its ending stays
+    # The link is spent, and staff cannot send another now that the owner can log in.
+    assert "already been used" in owner_browser.get(link.url).content.decode()
+    assert client.post(url).status_code == 404
+    # A shop still run by its agent gets no staff link.
+    other = managed_shop(verified_agent(name="Blair Agent"))
+    assert client.post(f"/staff/hubs/agents/{agency.pk}/takeover-link/{other.pk}/"
+                       ).status_code == 404
