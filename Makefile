@@ -54,4 +54,4 @@ bench-load: install
 	REDIS_URL="$(TEST_REDIS_URL)" $(PY) bench/load.py $(LOAD_ARGS)
 
 clean:
-	rm -rf .data media staticfiles .pytest_cache
+	rm -rf .data media private-media staticfiles .pytest_cache

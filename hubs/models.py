@@ -16,6 +16,8 @@ from django.utils import timezone
 from sellers.models import Shop, Village
 from sellers.us_states import STATE_CHOICES
 
+from .storage import private_storage
+
 MAX_HUB_COMMISSION_BPS = 1000  # 10 %
 
 
@@ -131,7 +133,8 @@ class ManagedShop(models.Model):
     # The neighbour's consent: the day they gave it, the agent's words, the signed paper form.
     consent_on = models.DateField()
     consent_statement = models.TextField(max_length=2000)
-    consent_photo = models.ImageField(upload_to="hubs/consent/", blank=True)
+    consent_photo = models.ImageField(upload_to="hubs/consent/", blank=True,
+                                      storage=private_storage)
     # The neighbour's postal address (the checkout address shape: name, line1, line2, city,
     # state, postal_code): where the hub reaches them, and their proof of being a real person.
     owner_address = models.JSONField(default=dict)
@@ -259,7 +262,7 @@ class CashOut(models.Model):
     code_sent_to = models.CharField(max_length=254, blank=True)  # "phone" or "email" + where
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_failed_attempts = models.PositiveSmallIntegerField(default=0)
-    receipt = models.ImageField(upload_to="hubs/receipts/", blank=True)
+    receipt = models.ImageField(upload_to="hubs/receipts/", blank=True, storage=private_storage)
     created = models.DateTimeField(default=timezone.now)
     collected_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

@@ -246,3 +246,15 @@ def orphaned_shops_of_agent(*, user_id: int) -> list[ManagedShop]:
                         shop__owner__password__startswith=UNUSABLE_PASSWORD_PREFIX,
                         shop__owner__closed_at__isnull=True)
                 .order_by("shop__name", "pk")[:50])
+
+
+def hub_managed_shops(*, hub: Hub, limit: int = 50) -> list[ManagedShop]:
+    """The shops run for neighbours at `hub` now, with owner and agent, by shop name."""
+    return list(ManagedShop.objects.select_related("shop", "shop__owner", "agent")
+                .filter(hub_id=hub.pk, ended_at__isnull=True).order_by("shop__name", "pk")[:limit])
+
+
+def receipts_recent(*, limit: int = 20) -> list[CashOut]:
+    """Cash-outs proved by a signed receipt, newest first (staff look at the paper)."""
+    return list(CashOut.objects.select_related("hub", "shop", "agent")
+                .filter(proof=CashOut.Proof.RECEIPT).order_by("-collected_at", "-pk")[:limit])

@@ -2,6 +2,7 @@
 from django.urls import path
 
 from . import views_money as views
+from . import views_private
 
 urlpatterns = [
     path("hub/cash/", views.hub_cash, name="hub-cash"),
@@ -14,5 +15,9 @@ urlpatterns = [
     path("hub/cash-outs/<int:cash_out_id>/cancel/", views.cash_out_cancel,
          name="hub-cash-out-cancel"),
     path("staff/hubs/cash/", views.staff_hub_cash, name="staff-hub-cash"),
+    path("staff/hubs/receipts/<int:cash_out_id>/", views_private.staff_cash_receipt,
+         name="staff-hub-cash-receipt"),
+    path("staff/hubs/consent/<int:managed_id>/", views_private.staff_consent_photo,
+         name="staff-hub-consent-photo"),
     path("staff/hubs/<int:hub_id>/settle/", views.staff_hub_settle, name="staff-hub-settle"),
 ]

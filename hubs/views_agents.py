@@ -144,6 +144,7 @@ def staff_hub(request, slug: str):
         "hub": place, "agents": selectors.hub_verified_agents(hub=place),
         "change_form": HubChangeForm(initial={"commission_bps": place.commission_bps}),
         "acts": selectors.hub_activity(hub=place, limit=ACTIVITY_ROWS),
+        "managed": selectors.hub_managed_shops(hub=place),
         "remove_form": RemoveForm(),
     })
 

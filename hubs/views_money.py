@@ -23,7 +23,12 @@ from web.posted import post_text
 
 from .errors import HubsError, NotFound
 from .models import CashOut, Hub, HubSettlement
-from .selectors import agency_of, managed_shop_for_agent, managed_shops_of_agent
+from .selectors import (
+    agency_of,
+    managed_shop_for_agent,
+    managed_shops_of_agent,
+    receipts_recent,
+)
 from .services import money
 
 SETTLE_PERMISSION = "payments.manage_payouts"
@@ -208,7 +213,8 @@ def staff_hub_cash(request):
     rows = [{"hub": hub, "owed_cents": owed.get(hub.pk, 0)} for hub in hubs]
     settlements = list(HubSettlement.objects.select_related("hub", "settled_by")[:20])
     return render(request, "hubs/money/staff_cash.html",
-                  {"rows": rows, "settlements": settlements})
+                  {"rows": rows, "settlements": settlements,
+                   "receipts": receipts_recent()})
 
 
 @settle_staff_required

@@ -332,6 +332,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+# A hub's private papers (consent forms, cash receipts); empty = "private-media" beside
+# MEDIA_ROOT (hubs/storage.py). Never served by MEDIA_URL.
+PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT")
 # Serve uploaded media from Django (with nosniff); off when a CDN or object storage serves it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # Uploaded media: local disk (default) or S3-compatible object storage via django-storages.

@@ -14,7 +14,6 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -29,6 +28,7 @@ from sellers.services import shop_open
 from ..errors import Conflict, NotAllowed, NotFound
 from ..models import HubAct, ManagedShop
 from ..selectors import agency_of
+from ..storage import private_storage
 from .acts import act_record
 
 CONSENT_MAX_AGE_DAYS = 30
@@ -192,7 +192,7 @@ def managed_shop_open(
             raise
     except Exception:
         for name in stored:
-            default_storage.delete(name)
+            private_storage.delete(name)
         raise
     return managed
 

@@ -19,7 +19,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +37,7 @@ from sellers.images import image_clean, image_decode_upload
 from ..errors import Conflict, HubsError, NotFound
 from ..models import CashOut, Hub, HubAct, HubSettlement, ManagedShop
 from ..selectors import agency_of, managed_shop_for_agent
+from ..storage import private_storage
 from .acts import act_record
 from .managed import managed_lock_for_agent
 
@@ -208,7 +208,7 @@ def cash_out_confirm(*, user, cash_out_id, code: str = "", receipt=None) -> Cash
                              "That code is not right. Five wrong codes: this cash-out is locked.")
             if wrong is None:
                 if receipt_bytes is not None:
-                    stored = default_storage.save(
+                    stored = private_storage.save(
                         f"hubs/receipts/{cash_out.pk}-{uuid.uuid4().hex}.webp",
                         ContentFile(receipt_bytes))
                     cash_out.receipt = stored
@@ -242,11 +242,11 @@ def cash_out_confirm(*, user, cash_out_id, code: str = "", receipt=None) -> Cash
                                 "currency": cash_out.currency, "hub_name": managed.hub.name})
     except PaymentsError as refused:
         if stored:
-            default_storage.delete(stored)
+            private_storage.delete(stored)
         raise Conflict(str(refused)) from None
     except Exception:
         if stored:
-            default_storage.delete(stored)
+            private_storage.delete(stored)
         raise
     if wrong is not None:
         raise HubsError(wrong)

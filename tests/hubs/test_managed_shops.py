@@ -284,6 +284,6 @@ def test_two_openings_with_photos_at_once_leave_one_shop_and_one_file(media_in_t
         return client_for(agents[index]).post(URL, values, format="multipart").status_code
 
     assert sorted(run_together(2, open_shop)) == [201, 409]
-    files = list((media_in_tmp / "hubs" / "consent").iterdir())
+    files = list((media_in_tmp.parent / "private-media" / "hubs" / "consent").iterdir())
     assert [path.name for path in files] == [ManagedShop.objects.get().consent_photo.name
                                             .rsplit("/", 1)[-1]]
