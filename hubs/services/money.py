@@ -83,9 +83,11 @@ def _amount(value) -> int:
 
 
 def _where_code_goes(owner) -> str:
-    if owner.phone:
-        return f"phone {owner.phone}"
-    return f"email {owner.email}"
+    """Where notifications sends the code: by e-mail to anyone who has an address, by text to
+    someone who has only a phone (notifications.sms_delivery.sms_due_for)."""
+    if owner.email:
+        return f"email {owner.email}"
+    return f"phone {owner.phone}"
 
 
 def cash_out_room(*, managed: ManagedShop) -> int:

@@ -40,9 +40,11 @@ DOORS = {
 # DELETE /api/v1/me (closing the account) checks the password too, but an OpenAPI DELETE has no
 # request body for the walker to find: tests/accounts/test_close.py runs it into the throttle.
 SIGNED_IN_KINDS = {"change", "again", "api-again"}
-# Forms that set a new password rather than check one: sign-up (limited by the signup rate)
-# and the admin's "add user" (staff with a verified code only).
-NOT_DOORS = {"/accounts/signup/", "/api/v1/auth/register", "/admin/accounts/user/add/"}
+# Forms that set a new password rather than check one: sign-up (limited by the signup rate),
+# the admin's "add user" (staff with a verified code only) and a hub neighbour's take-over from
+# a signed link (limited like password resets; tests/hubs/test_takeover.py).
+NOT_DOORS = {"/accounts/signup/", "/api/v1/auth/register", "/admin/accounts/user/add/",
+             "/api/v1/hub/takeover"}
 
 
 def _plain_paths(patterns=None, prefix=""):

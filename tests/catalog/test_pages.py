@@ -230,7 +230,8 @@ def test_page_queries_are_fixed_and_few(client, url, django_assert_num_queries, 
     for _ in range(49):
         ListingFactory(shop=shop, category=food)
     many = measure()
-    assert one == many and max(one) <= 10, (one, many)
+    # 11 at most: a village page also lists its hubs (cold caches; 6 when warm)
+    assert one == many and max(one) <= 11, (one, many)
 
 
 def test_listing_page_queries_are_fixed(client, add_image, django_assert_num_queries):

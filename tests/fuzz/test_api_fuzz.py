@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 pytestmark = [pytest.mark.fuzz, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "15"))
-TIME_BUDGET_SECONDS = float(os.environ.get("FUZZ_TIME_BUDGET", "150"))
+TIME_BUDGET_SECONDS = float(os.environ.get("FUZZ_TIME_BUDGET", "300"))
 ROLES = ("buyer", "seller", "staff")
 CHECKS = [not_a_server_error, response_schema_conformance]
 # Operations whose answers are known not to match the schema yet (only the 500 check runs for
