@@ -53,6 +53,8 @@ class AuditLog(models.Model):
         CASH_OUT_CONFIRMED = "cash_out_confirmed", "Cash collected at a hub"
         CASH_OUT_CANCELLED = "cash_out_cancelled", "Hub cash-out cancelled"
         HUB_SETTLED = "hub_settled", "Hub's cash settled"
+        # every other act at a hub: an agent's act for an owner, a parcel, a take-over
+        HUB_ACT = "hub_act", "Act at a village hub"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from hubs.models import HubAct, HubAgent
+from moderation.models import AuditLog
 from notifications import sms
 from notifications.models import Notification
 from payments.selectors import shop_balance
@@ -106,6 +107,10 @@ def test_an_agent_runs_a_neighbours_shop_from_sign_up_to_cash_at_the_hub(
     assert shipped.status_code == 200, shipped.json()
     act = HubAct.objects.filter(shop=shop, action=HubAct.Action.ORDER_SHIPPED).get()
     assert (act.agent_id, act.owner_id, act.reference) == (avery.pk, ruth.pk, order.reference)
+    audit = AuditLog.objects.filter(action="hub_act", object_type="order",
+                                    object_id=str(order.pk)).get()
+    assert (audit.actor_id, audit.object_repr) == (avery.pk, "Order shipped")
+    assert audit.reason.startswith(f"Avery Agent at {place.name} for Ruth Miller")
 
     # The agent can neither confirm the buyer's receipt nor buy from the shop they run.
     assert agent.post(f"/api/v1/orders/{order.pk}/confirm-receipt").status_code == 404
