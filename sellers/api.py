@@ -1,5 +1,8 @@
 """REST API of shops and listings (API.md): parse, call one service or selector, render."""
 
+from functools import lru_cache
+
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -8,11 +11,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from . import services
+from . import search, services
 from .errors import ImageTooLarge, NotFound
 from .images import MAX_UPLOAD_BYTES
-from .listing_cards import CardRows, ListingCard
-from .search import listing_filters_parse, listing_search
+from .listing_cards import ListingCard, PageRows
+from .result_page import listing_result_page
+from .search import listing_filters_parse
 from .selectors import listing_get_for_viewer, listing_of_owner, shop_get_for_viewer
 from .serializers import (
     SellersImageOrderInputSerializer,
@@ -67,9 +71,17 @@ class SearchPagination(api_settings.DEFAULT_PAGINATION_CLASS):
 _CREATED = serializers.DateTimeField()  # formats `created` exactly as the serializer does
 
 
-def _summary(card: ListingCard) -> dict:
-    """A card as SellersListingSummaryOutputSerializer writes it (the schema), built directly:
-    a page of summaries is the hot path of the catalog API."""
+def _summaries(cards: list[ListingCard]) -> list[dict]:
+    """Cards as SellersListingSummaryOutputSerializer writes them (the schema), built
+    directly: a page of summaries is the hot path of the catalog API."""
+    zone = timezone.get_current_timezone_name()
+    return [_summary_in_zone(card, zone) for card in cards]
+
+
+@lru_cache(maxsize=4096)
+def _summary_in_zone(card: ListingCard, zone: str) -> dict:
+    # Remembered per card (a frozen row: a changed listing is another card) and time zone
+    # (`created` is written in the reader's). Nothing changes the dict after it is returned.
     return {
         "id": card.id,
         "title": card.title,
@@ -86,12 +98,22 @@ def _summary(card: ListingCard) -> dict:
     }
 
 
-def _paginated(request, view, listings):
+def _paginated(request, view, filters):
+    """One page of the search's results: one statement for the page and its count."""
     # The project's paginator, from settings: sellers does not import the project package.
     paginator = SearchPagination()
-    paginator.corrected_query = getattr(listings, "corrected_query", None)
-    page = paginator.paginate_queryset(CardRows(listings), request, view=view)
-    return paginator.get_paginated_response([_summary(card) for card in page])
+    raw_number = request.query_params.get(paginator.page_query_param) or "1"
+    number = int(raw_number) if raw_number.isascii() and raw_number.isdigit() else 1
+    size = paginator.get_page_size(request) or 1
+    start = max(min(number, search.COUNT_CAP) - 1, 0) * size
+
+    def load(begin, end):
+        return listing_result_page(filters=filters, start=begin, stop=end)
+
+    rows = PageRows(load, start, start + size)
+    page = paginator.paginate_queryset(rows, request, view=view)
+    paginator.corrected_query = rows.page.corrected_query if rows.page else None
+    return paginator.get_paginated_response(_summaries(page))
 
 
 class ShopCreateApi(APIView):
@@ -139,7 +161,7 @@ class ShopListingsApi(APIView):
         shop = shop_get_for_viewer(slug=slug, user=request.user)
         params = {key: request.query_params.get(key) for key in request.query_params}
         filters = listing_filters_parse({**params, "shop": shop.slug})
-        return _paginated(request, self, listing_search(filters=filters))
+        return _paginated(request, self, filters)
 
 
 class ListingListApi(ReadPublicWriteSignedIn):
@@ -160,7 +182,7 @@ class ListingListApi(ReadPublicWriteSignedIn):
     )
     def get(self, request):
         filters = listing_filters_parse(request.query_params)
-        return _paginated(request, self, listing_search(filters=filters))
+        return _paginated(request, self, filters)
 
     @extend_schema(request=SellersListingCreateInputSerializer,
                    responses={201: SellersListingCreatedOutputSerializer})

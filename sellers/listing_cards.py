@@ -2,9 +2,10 @@
 
 A results page used to build 24 `Listing` model instances with their shop, village and
 category, prefetch every photo of each, and count the matches in a third query. A card needs
-twelve columns and the cover thumbnail: `CardRows` fetches those as tuples (one query for the
-rows, one for their covers), and the count of a text search is the number of its candidates,
-already known. bench/RESULTS.md has the figures.
+twelve columns and the cover thumbnail: `listing_cards` fetches those as tuples (one query for
+the rows, one for their covers), and the count of a text search is the number of its
+candidates, already known. `sellers.result_page` reads the page, its covers and the count in
+one statement. bench/RESULTS.md has the figures.
 """
 
 from dataclasses import dataclass
@@ -67,17 +68,27 @@ def listing_cards(listings: QuerySet, start: int, stop: int) -> list[ListingCard
     return [ListingCard(*row, *covers.get(row[0], ())) for row in rows]
 
 
-class CardRows:
-    """A search's results as a sequence of cards, for a paginator: slicing fetches only that
-    slice, as cards; `count()` is the results' own (capped, or known without a query)."""
+class PageRows:
+    """A search's results for a paginator that is known to ask for rows start..stop: its
+    `count()` fetches that page with the count in one statement (`listing_result_page`), and
+    slicing within the page costs nothing more. Another slice is fetched on its own."""
 
-    def __init__(self, results: QuerySet):
-        self.results = results
+    def __init__(self, load, start: int, stop: int):
+        self.load, self.start, self.stop = load, start, stop
+        self.page = None
+
+    def _loaded(self):
+        if self.page is None:
+            self.page = self.load(self.start, self.stop)
+        return self.page
 
     def count(self) -> int:
-        return self.results.count()
+        return self._loaded().count
 
     def __getitem__(self, index: slice) -> list[ListingCard]:
         if not isinstance(index, slice):
-            raise TypeError("CardRows supports slices only")
-        return listing_cards(self.results, index.start or 0, index.stop)
+            raise TypeError("PageRows supports slices only")
+        start, stop = index.start or 0, index.stop
+        if start == self.start and stop is not None and stop <= self.stop:
+            return self._loaded().cards[: stop - start]
+        return self.load(start, stop).cards

@@ -44,13 +44,14 @@ FALSE_VALUES = {"false", "0", "no", "off", ""}
 SEARCH_CANDIDATES = 1000
 # `count()` of search results stops here: paginators then never count a whole table.
 COUNT_CAP = 10_000
-# Common words combined with a state, a category or the stock and pickup checks (see _windowed
-# and _common) take their candidates from the newest SCAN_WINDOW listings containing the words:
-# "honey" + one state otherwise reads most of the state's listings. Sorting by shop rating
-# without words sorts the newest BROWSE_WINDOW matches unless a shop, village, state or category
-# already narrows them (no index orders listings by their shop's rating). Price sorts are exact.
+# Common words combined with a state, a category or the stock and pickup checks (see
+# windowed_filters and common_words) take their candidates from the newest SCAN_WINDOW
+# listings containing the words: "honey" + one state otherwise reads most of the state's
+# listings. Sorting by shop rating without words sorts the newest BROWSE_WINDOW matches unless
+# a shop, village, state or category already narrows them (no index orders listings by their
+# shop's rating). Price sorts are exact.
 SCAN_WINDOW = 5_000
-# A query expected to match this many active listings or more is common (see _common).
+# A query expected to match this many active listings or more is common (see common_words).
 COMMON_MATCHES = 50_000
 BROWSE_WINDOW = 5_000
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
@@ -214,7 +215,7 @@ _PLAIN_WORD = re.compile(r"^([a-z]{3,40})([,.;:!?]?)$")
 # candidates of about the same length. The two ways of finding candidates differ only in the
 # end of the lateral query, so they share its beginning.
 _CORRECTION_SQL_START = """
-WITH typed AS (
+WITH typed AS MATERIALIZED (  -- decided once per word, not once per candidate
     SELECT t.w, CASE
         WHEN numnode(plainto_tsquery('english', t.w)) = 0 THEN true
         WHEN EXISTS (SELECT 1 FROM sellers_searchword v WHERE v.word = t.w) THEN true
@@ -401,12 +402,13 @@ def _narrowed(filters: ListingFilters) -> bool:
     )
 
 
-def _windowed(filters: ListingFilters) -> bool:
+def windowed_filters(filters: ListingFilters) -> bool:
     """Filters whose matches a common word would find only by reading many thousand rows.
 
     A price bound (the listing_active_shop_price and listing_active_price indexes) or a
     village (a few shops) keeps the exact query cheap; a state, a category or the stock and
-    pickup checks alone do not, unless the query is rare enough for its GIN entries (`_common`).
+    pickup checks alone do not, unless the query is rare enough for its GIN entries
+    (`common_words`).
     """
     return _narrowed(filters) and not (
         filters.village or filters.min_price_cents is not None
@@ -414,8 +416,8 @@ def _windowed(filters: ListingFilters) -> bool:
     )
 
 
-def _common(query: SearchQuery) -> bool:
-    """Whether the planner expects COMMON_MATCHES active listings or more to match.
+def common_words(text: str) -> bool:
+    """Whether the planner expects COMMON_MATCHES active listings or more to match the text.
 
     Only then is the newest-matches window the cheap way: reading a common word's whole list
     from the GIN index costs hundreds of milliseconds at a million listings, while its newest
@@ -423,20 +425,20 @@ def _common(query: SearchQuery) -> bool:
     (its statistics of the search vectors' words, stemmed as the search stems them), read
     with a plain EXPLAIN: a fraction of a millisecond, nothing executed.
     """
-    matches = Listing.objects.filter(status=Listing.Status.ACTIVE, search_vector=query)
-    sql, params = matches.values("id").query.sql_with_params()
     with _read_connection().cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM sellers_listing WHERE status = 'active' "
+            "AND search_vector @@ websearch_to_tsquery('english'::regconfig, %s)", [text])
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
     return plan[0]["Plan"]["Plan Rows"] >= COMMON_MATCHES
 
 
-def _text_candidates(filters: ListingFilters, listings: QuerySet[Listing],
+def _text_candidates(filters: ListingFilters, listings: QuerySet[Listing], text: str,
                      query: SearchQuery) -> tuple[list[int], bool]:
     """The candidate ids, and whether they are every match (no window, fewer than the cap)."""
-    windowed = _windowed(filters) and _common(query)
+    windowed = windowed_filters(filters) and common_words(text)
     if windowed:
         window = (
             Listing.objects.filter(status=Listing.Status.ACTIVE, search_vector=query)
@@ -482,13 +484,13 @@ def listing_search(*, filters: ListingFilters) -> QuerySet[Listing]:
             listings = listing_public_queryset().filter(id__in=Subquery(window))
         return _as_results(_ordered(listings, filters.ordering, ranked=False), "filters")
     query = SearchQuery(filters.q, search_type="websearch", config="english")
-    ids, complete = _text_candidates(filters, listings, query)
+    ids, complete = _text_candidates(filters, listings, filters.q, query)
     matched_by, corrected = "words", None
     if not ids and not filters.exact:
         corrected = query_correct(filters.q)
         if corrected:
             query = SearchQuery(corrected, search_type="websearch", config="english")
-            ids, complete = _text_candidates(filters, listings, query)
+            ids, complete = _text_candidates(filters, listings, corrected, query)
             matched_by = "corrected"
     if filters.ordering in PRICE_ORDERINGS and not complete:
         # The candidates may not be every match (a common word, or a window of them): sort

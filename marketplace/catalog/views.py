@@ -17,7 +17,7 @@ from hubs.selectors import hubs_of_village
 from insights.services.views import counts_listing_views
 from orders.selectors import review_breakdown, reviews_public
 from sellers.errors import NotFound
-from sellers.listing_cards import listing_cards
+from sellers.result_page import listing_result_page
 from sellers.search import COUNT_CAP, ListingFilters, listing_filters_parse, listing_search
 from sellers.selectors import shop_get_for_viewer
 from sellers.us_states import STATE_CHOICES
@@ -126,18 +126,19 @@ def _listing_page(request, filters: ListingFilters, *, with_count: bool = False)
     with_count adds "About 1,240 results" (one capped count, see sellers.search.COUNT_CAP).
     """
     number, page_message = _page_number(request)
-    results = listing_search(filters=filters)
-    rows = []
+    rows, count, matched_by, corrected_query = [], 0, "filters", None
     if number <= MAX_PAGE:
         offset = (number - 1) * PAGE_SIZE
-        rows = listing_cards(results, offset, offset + PAGE_SIZE + 1)
+        page = listing_result_page(filters=filters, start=offset,
+                                   stop=offset + PAGE_SIZE + 1, with_count=with_count)
+        rows, count = page.cards, page.count
+        matched_by, corrected_query = page.matched_by, page.corrected_query
     if number > 1 and not rows and not page_message:
         page_message = "There are no more results past this page."
     query = request.GET.copy()
     query.pop("page", None)
     base = query.urlencode()
     link = f"?{base}&page=" if base else "?page="
-    corrected_query = getattr(results, "corrected_query", None)
     exact_url = ""
     if corrected_query:
         exact = request.GET.copy()
@@ -146,7 +147,7 @@ def _listing_page(request, filters: ListingFilters, *, with_count: bool = False)
         exact_url = f"?{exact.urlencode()}"
     count_text = ""
     if with_count and rows:
-        count_text = _result_count_text(results.count())
+        count_text = _result_count_text(count)
     return {
         "corrected_query": corrected_query,
         "exact_url": exact_url,
@@ -156,7 +157,7 @@ def _listing_page(request, filters: ListingFilters, *, with_count: bool = False)
         "previous_url": f"{link}{number - 1}" if 1 < number <= MAX_PAGE + 1 else "",
         "next_url": f"{link}{number + 1}" if len(rows) > PAGE_SIZE else "",
         "page_message": page_message,
-        "matched_by": getattr(results, "matched_by", "filters"),
+        "matched_by": matched_by,
     }
 
 

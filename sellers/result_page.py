@@ -1,0 +1,260 @@
+"""One page of catalog results in one SQL statement: the hot path of search and the listings API.
+
+`listing_search` builds a queryset through the ORM and `listing_cards` reads a page of it: three
+queries (the candidates, the page, the covers), each built and compiled afresh. Building and
+compiling cost three times what PostgreSQL spends answering, and a request the page cache
+cannot answer paid that every time. `listing_result_page` answers the same page with the same
+rules in one statement written here once: the candidates, the count, the page in its order and
+each card's cover. What it does not cover (a price sort whose candidates are not every match,
+shop-rating browsing of everything) it hands to `listing_search`, so every answer is the
+ORM path's answer; tests/sellers/test_result_page.py compares the two over every filter and
+ordering. bench/RESULTS.md has the figures.
+"""
+
+# Every SQL text here is assembled from this module's constants and the filters' presence;
+# every value is a parameter (the noqa: S608 below).
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections, router
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.utils import timezone
+
+from . import search
+from .listing_cards import ListingCard, listing_cards
+from .models import Listing
+from .search import (
+    PRICE_ORDERINGS,
+    ListingFilters,
+    common_words,
+    listing_search,
+    query_correct,
+    windowed_filters,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPage:
+    cards: list[ListingCard]
+    count: int  # every match up to COUNT_CAP (a text query: its candidates); 0 when not asked
+    matched_by: str  # "words", "corrected" or "filters" (no text), as ListingResults says
+    corrected_query: str | None = None
+
+
+_QUERY = "websearch_to_tsquery('english'::regconfig, %(q)s)"
+# A listing anyone may see: active, in an active shop, and not a pre-order whose promised
+# date has passed (sellers.selectors.listing_public_queryset and sellers.search._filtered).
+_PUBLIC = ("l.status = 'active' AND s.status = 'active' "
+           "AND (l.preorder_ships_by IS NULL OR l.preorder_ships_by >= %(today)s)")
+_CARD_COLUMNS = (
+    "l.id, l.title, l.price_cents, l.currency, l.stock, l.created, s.slug AS shop_slug, "
+    "s.name AS shop_name, s.rating_avg, v.slug AS village_slug, v.name AS village_name, "
+    "v.state AS village_state, l.preorder_ships_by, l.preorder_deposit_bps"
+)
+_ORDER = {
+    "relevance": "ts_rank(l.search_vector, " + _QUERY + ") DESC, l.created DESC, l.id DESC",
+    "-created": "l.created DESC, l.id DESC",
+    "price_cents": "l.price_cents, l.id",
+    "-price_cents": "l.price_cents DESC, l.id DESC",
+    "-rating": "s.rating_avg DESC NULLS LAST, l.created DESC, l.id DESC",
+}
+_FROM_SHOP = "sellers_listing l JOIN sellers_shop s ON s.id = l.shop_id"
+_FROM = _FROM_SHOP + " JOIN sellers_village v ON v.id = s.village_id"
+# The page's rows in order, each with its cover (first photo by position), and the count in
+# every row; with no row on the page, one row of the count alone. For browsing (no words).
+_PAGE_AND_COUNT = """
+page AS MATERIALIZED (
+    SELECT {columns}, row_number() OVER (ORDER BY {order}) AS n
+    FROM {source}
+    ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT ({count}) AS total, page.*, i.thumbnail, i.thumbnail_width, i.thumbnail_height
+FROM (SELECT 1) AS one
+LEFT JOIN page ON true
+LEFT JOIN LATERAL (
+    SELECT thumbnail, thumbnail_width, thumbnail_height FROM sellers_listingimage
+    WHERE listing_id = page.id ORDER BY position, id LIMIT 1
+) AS i ON true
+ORDER BY page.n
+"""
+
+
+def _conditions(filters: ListingFilters, *, state_by_shops: bool) -> list[str]:
+    """SQL conditions of the filters (sellers.search._filtered), over l, s and v."""
+    where = [_PUBLIC]
+    if filters.category:
+        where.append(
+            "l.category_id IN (SELECT c.id FROM sellers_category c LEFT JOIN sellers_category p "
+            "ON p.id = c.parent_id WHERE c.slug = %(category)s OR p.slug = %(category)s)")
+    if filters.village:
+        where.append("v.slug = %(village)s")
+    if filters.state and state_by_shops:
+        # As in sellers.search._text_candidates: the state's shops as an array computed first.
+        where.append("l.shop_id = ANY(ARRAY(SELECT ss.id FROM sellers_shop ss "
+                     "JOIN sellers_village sv ON sv.id = ss.village_id "
+                     "WHERE sv.state = %(state)s))")
+    elif filters.state:
+        where.append("v.state = %(state)s")
+    if filters.shop:
+        where.append("s.slug = %(shop)s")
+    if filters.min_price_cents is not None:
+        where.append("l.price_cents >= %(min_price)s")
+    if filters.max_price_cents is not None:
+        where.append("l.price_cents <= %(max_price)s")
+    if filters.in_stock:
+        where.append("l.stock > 0")
+    if filters.local_pickup:
+        where.append("l.local_pickup")
+    if filters.preorder == "only":
+        where.append("l.preorder_ships_by IS NOT NULL")
+    elif filters.preorder == "exclude":
+        where.append("l.preorder_ships_by IS NULL")
+    return where
+
+
+def _params(filters: ListingFilters, q: str, start: int, stop: int) -> dict:
+    return {
+        "today": timezone.localdate(), "q": q, "category": filters.category,
+        "village": filters.village, "state": filters.state, "shop": filters.shop,
+        "min_price": filters.min_price_cents, "max_price": filters.max_price_cents,
+        "limit": stop - start, "offset": start,
+    }
+
+
+def _candidates_sql(filters: ListingFilters, *, windowed: bool) -> str:
+    """The ids of the newest SEARCH_CANDIDATES matches, as one array (listing_search's
+    `_text_candidates`)."""
+    where = _conditions(filters, state_by_shops=not windowed)
+    if windowed:
+        where.append(
+            "l.id = ANY(ARRAY(SELECT w.id FROM sellers_listing w WHERE w.status = 'active' "  # noqa: S608
+            f"AND w.search_vector @@ {_QUERY} ORDER BY w.created DESC, w.id DESC "
+            f"LIMIT {search.SCAN_WINDOW:d}))")
+    where.append(f"l.search_vector @@ {_QUERY}")
+    joins = _FROM if filters.village or (filters.state and windowed) else _FROM_SHOP
+    return (f"SELECT ARRAY(SELECT l.id FROM {joins} WHERE {' AND '.join(where)} "  # noqa: S608
+            f"ORDER BY l.created DESC, l.id DESC LIMIT {search.SEARCH_CANDIDATES:d})")
+
+
+# A page of candidates in their order, each with its cover. Its plan never depends on the
+# words (the ids lead, through the primary key), so PostgreSQL keeps it prepared.
+_CANDIDATES_PAGE = """
+SELECT {columns}, i.thumbnail, i.thumbnail_width, i.thumbnail_height
+FROM {source}
+LEFT JOIN LATERAL (
+    SELECT thumbnail, thumbnail_width, thumbnail_height FROM sellers_listingimage
+    WHERE listing_id = l.id ORDER BY position, id LIMIT 1
+) AS i ON true
+WHERE l.id = ANY(%(ids)s) AND l.status = 'active' AND s.status = 'active'
+ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+def _candidates_page_sql(ordering: str) -> str:
+    return _CANDIDATES_PAGE.format(columns=_CARD_COLUMNS, source=_FROM, order=_ORDER[ordering])
+
+
+def _browse_sql(filters: ListingFilters, *, with_count: bool) -> str:
+    where = " AND ".join(_conditions(filters, state_by_shops=False))
+    count = "0"
+    if with_count:  # capped, as ListingResults.count()
+        count = (f"SELECT count(*) FROM (SELECT 1 FROM {_FROM} WHERE {where} "  # noqa: S608
+                 f"LIMIT {search.COUNT_CAP:d}) c")
+    return "WITH " + _PAGE_AND_COUNT.format(
+        columns=_CARD_COLUMNS, order=_ORDER[filters.effective_ordering],
+        source=f"{_FROM} WHERE {where}", count=count,
+    )
+
+
+def _connection():
+    connection = connections[router.db_for_read(Listing)]
+    connection.ensure_connection()
+    return connection
+
+
+def _cursor(*, prepared: bool = False):
+    """A cursor of Django's, so query logging, counting and execute wrappers see it; a
+    prepared one binds on the server and keeps the statement planned on the connection."""
+    connection = _connection()
+    if not (prepared and settings.SEARCH_PREPARED_STATEMENTS):
+        return connection.cursor()
+    if connection.queries_logged:
+        return connection.make_debug_cursor(_LoggedPreparedCursor(connection.connection))
+    return connection.make_cursor(_PreparedCursor(connection.connection))
+
+
+class _PreparedCursor(ServerBindingCursor):
+    def execute(self, query, params=None, **kwargs):
+        return super().execute(query, params, prepare=True)
+
+
+class _LoggedPreparedCursor(_PreparedCursor):
+    def execute(self, query, params=None, **kwargs):
+        super().execute(query, params)
+        # A prepared run leaves psycopg no query text, which Django's query log reads
+        # (DatabaseOperations.last_executed_query): the statement as sent, with $1… for values.
+        if self._query is None:
+            self._query = self._convert_query(query, params)
+        return self
+
+
+def _browse(sql: str, params: dict) -> tuple[int, list[ListingCard]]:
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    total = rows[0][0] if rows else 0
+    # Each row: total, the card's 14 columns, n (its place), then the cover's three.
+    cards = [ListingCard(*row[1:15], *(row[16:] if row[16] else ())) for row in rows if row[1]]
+    return total, cards
+
+
+def _text(filters: ListingFilters, q: str, start: int, stop: int) -> tuple[bool, int, list]:
+    """Whether a window was used, the number of candidates and the page's cards."""
+    windowed = windowed_filters(filters) and common_words(q)
+    with _cursor() as cursor:
+        cursor.execute(_candidates_sql(filters, windowed=windowed),
+                       _params(filters, q, start, stop))
+        ids = cursor.fetchone()[0]
+    if not ids or start >= len(ids):
+        return windowed, len(ids), []
+    with _cursor(prepared=True) as cursor:
+        cursor.execute(_candidates_page_sql(filters.ordering or "relevance"),
+                       {"ids": ids, "q": q, "limit": stop - start, "offset": start})
+        rows = cursor.fetchall()
+    return windowed, len(ids), [ListingCard(*row[:14], *(row[14:] if row[14] else ()))
+                                for row in rows]
+
+
+def _slow(filters: ListingFilters, start: int, stop: int, with_count: bool) -> ResultPage:
+    results = listing_search(filters=filters)
+    cards = listing_cards(results, start, stop)
+    return ResultPage(cards, results.count() if with_count else 0, results.matched_by,
+                      results.corrected_query)
+
+
+def listing_result_page(*, filters: ListingFilters, start: int, stop: int,
+                        with_count: bool = True) -> ResultPage:
+    """Rows start..stop of the search's results as cards, and the count: one statement
+    (two when a text query is corrected, one more before when its filters need PostgreSQL's
+    estimate of the words). The same rows in the same order as
+    `listing_cards(listing_search(filters=filters), start, stop)`."""
+    if not filters.q:
+        if filters.ordering == "-rating" and not (
+            filters.shop or filters.village or filters.state or filters.category
+        ):
+            return _slow(filters, start, stop, with_count)  # the newest BROWSE_WINDOW
+        total, cards = _browse(_browse_sql(filters, with_count=with_count),
+                               _params(filters, "", start, stop))
+        return ResultPage(cards, total, "filters")
+    q, matched_by, corrected = filters.q, "words", None
+    windowed, total, cards = _text(filters, q, start, stop)
+    if not total and not filters.exact:
+        corrected = query_correct(q)
+        if corrected:
+            q, matched_by = corrected, "corrected"
+            windowed, total, cards = _text(filters, q, start, stop)
+    if filters.ordering in PRICE_ORDERINGS and (windowed or total >= search.SEARCH_CANDIDATES):
+        # The candidates may not be every match: the exact price sort of listing_search.
+        return _slow(filters, start, stop, with_count)
+    return ResultPage(cards, total, matched_by, corrected)
+
