@@ -73,6 +73,13 @@ def select_options(choices, selected) -> SafeString:
     return _options_html(tuple(tuple(pair) for pair in choices), selected or "")
 
 
+@register.simple_tag
+def sort_options(choices, selected, has_words) -> SafeString:
+    """`<option>`s of the sort choices; "relevance" only when there are words to rank by."""
+    kept = tuple(tuple(pair) for pair in choices if pair[0] != "relevance" or has_words)
+    return _options_html(kept, selected or "")
+
+
 def category_choices(tree: list[dict]) -> tuple:
     """(slug, label) pairs of a category tree, children indented under their root."""
     pairs = []
