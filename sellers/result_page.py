@@ -51,8 +51,8 @@ _CARD_COLUMNS = (
     "s.name AS shop_name, s.rating_avg, v.slug AS village_slug, v.name AS village_name, "
     "v.state AS village_state, l.preorder_ships_by, l.preorder_deposit_bps"
 )
+# Browsing's orders (without words there is no relevance: sellers.search.ListingFilters).
 _ORDER = {
-    "relevance": "ts_rank(l.search_vector, " + _QUERY + ") DESC, l.created DESC, l.id DESC",
     "-created": "l.created DESC, l.id DESC",
     "price_cents": "l.price_cents, l.id",
     "-price_cents": "l.price_cents DESC, l.id DESC",
@@ -121,9 +121,20 @@ def _params(filters: ListingFilters, q: str, start: int, stop: int) -> dict:
     }
 
 
+# The candidates in the page's order, by the columns the candidates statement keeps.
+_CANDIDATE_ORDER = {
+    "relevance": "c.rank DESC, c.created DESC, c.id DESC",
+    "-created": "c.created DESC, c.id DESC",
+    "price_cents": "c.price_cents, c.id",
+    "-price_cents": "c.price_cents DESC, c.id DESC",
+    "-rating": "c.rating_avg DESC NULLS LAST, c.created DESC, c.id DESC",
+}
+
+
 def _candidates_sql(filters: ListingFilters, *, windowed: bool) -> str:
-    """The ids of the newest SEARCH_CANDIDATES matches, as one array (listing_search's
-    `_text_candidates`)."""
+    """The ids of the newest SEARCH_CANDIDATES matches (listing_search's `_text_candidates`),
+    as one array in the order the page shows them: each row is read once, its rank computed
+    while it is at hand, and the page needs nothing but its own rows afterwards."""
     where = _conditions(filters, state_by_shops=not windowed)
     if windowed:
         where.append(
@@ -131,27 +142,26 @@ def _candidates_sql(filters: ListingFilters, *, windowed: bool) -> str:
             f"AND w.search_vector @@ {_QUERY} ORDER BY w.created DESC, w.id DESC "
             f"LIMIT {search.SCAN_WINDOW:d}))")
     where.append(f"l.search_vector @@ {_QUERY}")
+    ordering = filters.ordering or "relevance"
     joins = _FROM if filters.village or (filters.state and windowed) else _FROM_SHOP
-    return (f"SELECT ARRAY(SELECT l.id FROM {joins} WHERE {' AND '.join(where)} "  # noqa: S608
-            f"ORDER BY l.created DESC, l.id DESC LIMIT {search.SEARCH_CANDIDATES:d})")
+    rank = f", ts_rank(l.search_vector, {_QUERY}) AS rank" if ordering == "relevance" else ""
+    return (f"SELECT ARRAY(SELECT c.id FROM (SELECT l.id, l.created, l.price_cents, "  # noqa: S608
+            f"s.rating_avg{rank} FROM {joins} WHERE {' AND '.join(where)} "
+            f"ORDER BY l.created DESC, l.id DESC LIMIT {search.SEARCH_CANDIDATES:d}) c "
+            f"ORDER BY {_CANDIDATE_ORDER[ordering]})")
 
 
-# A page of candidates in their order, each with its cover. Its plan never depends on the
-# words (the ids lead, through the primary key), so PostgreSQL keeps it prepared.
-_CANDIDATES_PAGE = """
-SELECT {columns}, i.thumbnail, i.thumbnail_width, i.thumbnail_height
-FROM {source}
+# The cards of a page's ids, each with its cover. Its plan never depends on the words (the
+# ids lead, through the primary key), so PostgreSQL keeps it prepared.
+_CARDS_OF_IDS = f"""
+SELECT {_CARD_COLUMNS}, i.thumbnail, i.thumbnail_width, i.thumbnail_height
+FROM {_FROM}
 LEFT JOIN LATERAL (
     SELECT thumbnail, thumbnail_width, thumbnail_height FROM sellers_listingimage
     WHERE listing_id = l.id ORDER BY position, id LIMIT 1
 ) AS i ON true
 WHERE l.id = ANY(%(ids)s) AND l.status = 'active' AND s.status = 'active'
-ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
-"""
-
-
-def _candidates_page_sql(ordering: str) -> str:
-    return _CANDIDATES_PAGE.format(columns=_CARD_COLUMNS, source=_FROM, order=_ORDER[ordering])
+"""  # noqa: S608
 
 
 def _browse_sql(filters: ListingFilters, *, with_count: bool) -> str:
@@ -215,14 +225,15 @@ def _text(filters: ListingFilters, q: str, start: int, stop: int) -> tuple[bool,
         cursor.execute(_candidates_sql(filters, windowed=windowed),
                        _params(filters, q, start, stop))
         ids = cursor.fetchone()[0]
-    if not ids or start >= len(ids):
+    page_ids = ids[start:stop]
+    if not page_ids:
         return windowed, len(ids), []
     with _cursor(prepared=True) as cursor:
-        cursor.execute(_candidates_page_sql(filters.ordering or "relevance"),
-                       {"ids": ids, "q": q, "limit": stop - start, "offset": start})
-        rows = cursor.fetchall()
-    return windowed, len(ids), [ListingCard(*row[:14], *(row[14:] if row[14] else ()))
-                                for row in rows]
+        cursor.execute(_CARDS_OF_IDS, {"ids": page_ids})
+        rows = {row[0]: row for row in cursor.fetchall()}
+    cards = [ListingCard(*row[:14], *(row[14:] if row[14] else ()))
+             for row in (rows.get(listing_id) for listing_id in page_ids) if row]
+    return windowed, len(ids), cards
 
 
 def _slow(filters: ListingFilters, start: int, stop: int, with_count: bool) -> ResultPage:
