@@ -1,14 +1,17 @@
-"""One page of catalog results in one SQL statement: the hot path of search and the listings API.
+"""One page of catalog results in one or two statements: the hot path of search and the API.
 
 `listing_search` builds a queryset through the ORM and `listing_cards` reads a page of it: three
-queries (the candidates, the page, the covers), each built and compiled afresh. Building and
-compiling cost three times what PostgreSQL spends answering, and a request the page cache
-cannot answer paid that every time. `listing_result_page` answers the same page with the same
-rules in one statement written here once: the candidates, the count, the page in its order and
-each card's cover. What it does not cover (a price sort whose candidates are not every match,
-shop-rating browsing of everything) it hands to `listing_search`, so every answer is the
-ORM path's answer; tests/sellers/test_result_page.py compares the two over every filter and
-ordering. bench/RESULTS.md has the figures.
+queries (the candidates, the page, the covers), each built and compiled afresh, and the page
+ranking the candidates a second time. Building and compiling cost three times what PostgreSQL
+spent answering, and every request the page cache could not answer paid it.
+`listing_result_page` answers the same page by the same rules with SQL written here once:
+browsing in one statement (the page, each card's cover, the capped count); a text search in
+two (its candidates as one array already in the page's order, ranked as they are read, then
+the page's own rows with their covers by a prepared statement whose plan never depends on the
+words). What it does not cover (a price sort over more matches than the candidates, shop-rating
+browsing of everything) it hands to `listing_search`, so every answer is the ORM path's
+answer; tests/sellers/test_result_page.py compares the two over every filter, ordering and
+slice. bench/RESULTS.md has the figures.
 """
 
 # Every SQL text here is assembled from this module's constants and the filters' presence;
@@ -245,10 +248,14 @@ def _slow(filters: ListingFilters, start: int, stop: int, with_count: bool) -> R
 
 def listing_result_page(*, filters: ListingFilters, start: int, stop: int,
                         with_count: bool = True) -> ResultPage:
-    """Rows start..stop of the search's results as cards, and the count: one statement
-    (two when a text query is corrected, one more before when its filters need PostgreSQL's
-    estimate of the words). The same rows in the same order as
-    `listing_cards(listing_search(filters=filters), start, stop)`."""
+    """Rows start..stop of the search's results as cards, and the count, as
+    `listing_cards(listing_search(filters=filters), start, stop)` and `count()` give them.
+
+    Browsing is one statement. A text search is two: its candidates in the page's order,
+    then the page's own rows (none when the page is past the candidates); twice that when
+    its words are corrected (with the correction's query between), and PostgreSQL's estimate
+    of the words first when its filters need it (`windowed_filters`).
+    """
     if not filters.q:
         if filters.ordering == "-rating" and not (
             filters.shop or filters.village or filters.state or filters.category
