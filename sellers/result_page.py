@@ -8,10 +8,10 @@ spent answering, and every request the page cache could not answer paid it.
 browsing in one statement (the page, each card's cover, the capped count); a text search in
 two (its candidates as one array already in the page's order, ranked as they are read, then
 the page's own rows with their covers by a prepared statement whose plan never depends on the
-words). What it does not cover (a price sort over more matches than the candidates, shop-rating
-browsing of everything) it hands to `listing_search`, so every answer is the ORM path's
-answer; tests/sellers/test_result_page.py compares the two over every filter, ordering and
-slice. bench/RESULTS.md has the figures.
+words); a price sort over more matches than the candidates sorts every match exactly, as
+`listing_search` does. Shop-rating browsing of everything (its newest-matches window) it hands
+to `listing_search`. Every answer is the ORM path's answer: tests/sellers/test_result_page.py
+compares the two over every filter, ordering and slice. bench/RESULTS.md has the figures.
 """
 
 # Every SQL text here is assembled from this module's constants and the filters' presence;
@@ -19,7 +19,7 @@ slice. bench/RESULTS.md has the figures.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import NotSupportedError, connections, router
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.utils import timezone
 
@@ -39,7 +39,9 @@ from .search import (
 @dataclass(frozen=True, slots=True)
 class ResultPage:
     cards: list[ListingCard]
-    count: int  # every match up to COUNT_CAP (a text query: its candidates); 0 when not asked
+    # Every match up to COUNT_CAP (a text query: its candidates, always counted); browsing
+    # without with_count: 0.
+    count: int
     matched_by: str  # "words", "corrected" or "filters" (no text), as ListingResults says
     corrected_query: str | None = None
 
@@ -167,8 +169,13 @@ WHERE l.id = ANY(%(ids)s) AND l.status = 'active' AND s.status = 'active'
 """  # noqa: S608
 
 
-def _browse_sql(filters: ListingFilters, *, with_count: bool) -> str:
-    where = " AND ".join(_conditions(filters, state_by_shops=False))
+def _browse_sql(filters: ListingFilters, *, with_count: bool, words: bool = False) -> str:
+    """Browsing's page and capped count; with `words`, every match of the words (the exact
+    price sort of listing_search, when the candidates are not every match)."""
+    conditions = _conditions(filters, state_by_shops=False)
+    if words:
+        conditions.append(f"l.search_vector @@ {_QUERY}")
+    where = " AND ".join(conditions)
     count = "0"
     if with_count:  # capped, as ListingResults.count()
         count = (f"SELECT count(*) FROM (SELECT 1 FROM {_FROM} WHERE {where} "  # noqa: S608
@@ -221,22 +228,40 @@ def _browse(sql: str, params: dict) -> tuple[int, list[ListingCard]]:
     return total, cards
 
 
-def _text(filters: ListingFilters, q: str, start: int, stop: int) -> tuple[bool, int, list]:
-    """Whether a window was used, the number of candidates and the page's cards."""
+def _candidates(filters: ListingFilters, q: str) -> tuple[bool, list[int]]:
+    """Whether a window was used, and the candidate ids in the page's order."""
     windowed = windowed_filters(filters) and common_words(q)
     with _cursor() as cursor:
-        cursor.execute(_candidates_sql(filters, windowed=windowed),
-                       _params(filters, q, start, stop))
-        ids = cursor.fetchone()[0]
-    page_ids = ids[start:stop]
-    if not page_ids:
-        return windowed, len(ids), []
+        cursor.execute(_candidates_sql(filters, windowed=windowed), _params(filters, q, 0, 0))
+        return windowed, cursor.fetchone()[0]
+
+
+def _cards_of(ids: list[int]) -> list[ListingCard]:
+    """The cards of these ids, in their order (the prepared statement)."""
+    if not ids:
+        return []
+    try:
+        rows = _rows_of(ids)
+    except NotSupportedError:
+        # A migration changed a column the prepared statement returns: PostgreSQL then refuses
+        # the statement on this connection for good ("cached plan must not change result
+        # type"). Forget the connection's prepared statements (psycopg forgets its names when
+        # it sees DEALLOCATE ALL) and read again, once; inside a transaction the error stands,
+        # and the next request outside one clears it.
+        connection = _connection()
+        if connection.in_atomic_block:
+            raise
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        rows = _rows_of(ids)
+    return [ListingCard(*row[:14], *(row[14:] if row[14] else ()))
+            for row in (rows.get(listing_id) for listing_id in ids) if row]
+
+
+def _rows_of(ids: list[int]) -> dict:
     with _cursor(prepared=True) as cursor:
-        cursor.execute(_CARDS_OF_IDS, {"ids": page_ids})
-        rows = {row[0]: row for row in cursor.fetchall()}
-    cards = [ListingCard(*row[:14], *(row[14:] if row[14] else ()))
-             for row in (rows.get(listing_id) for listing_id in page_ids) if row]
-    return windowed, len(ids), cards
+        cursor.execute(_CARDS_OF_IDS, {"ids": ids})
+        return {row[0]: row for row in cursor.fetchall()}
 
 
 def _slow(filters: ListingFilters, start: int, stop: int, with_count: bool) -> ResultPage:
@@ -252,9 +277,10 @@ def listing_result_page(*, filters: ListingFilters, start: int, stop: int,
     `listing_cards(listing_search(filters=filters), start, stop)` and `count()` give them.
 
     Browsing is one statement. A text search is two: its candidates in the page's order,
-    then the page's own rows (none when the page is past the candidates); twice that when
-    its words are corrected (with the correction's query between), and PostgreSQL's estimate
-    of the words first when its filters need it (`windowed_filters`).
+    then the page's own rows (none when the page is past the candidates), or, for a price
+    sort over more matches than the candidates, every match sorted by price with the count.
+    Its words corrected: the correction's query and the candidates again first. PostgreSQL's
+    estimate of the words comes first when its filters need it (`windowed_filters`).
     """
     if not filters.q:
         if filters.ordering == "-rating" and not (
@@ -265,14 +291,15 @@ def listing_result_page(*, filters: ListingFilters, start: int, stop: int,
                                _params(filters, "", start, stop))
         return ResultPage(cards, total, "filters")
     q, matched_by, corrected = filters.q, "words", None
-    windowed, total, cards = _text(filters, q, start, stop)
-    if not total and not filters.exact:
+    windowed, ids = _candidates(filters, q)
+    if not ids and not filters.exact:
         corrected = query_correct(q)
         if corrected:
             q, matched_by = corrected, "corrected"
-            windowed, total, cards = _text(filters, q, start, stop)
-    if filters.ordering in PRICE_ORDERINGS and (windowed or total >= search.SEARCH_CANDIDATES):
-        # The candidates may not be every match: the exact price sort of listing_search.
-        return _slow(filters, start, stop, with_count)
-    return ResultPage(cards, total, matched_by, corrected)
-
+            windowed, ids = _candidates(filters, q)
+    if filters.ordering in PRICE_ORDERINGS and (windowed or len(ids) >= search.SEARCH_CANDIDATES):
+        # The candidates may not be every match: sort every match by price, exactly.
+        total, cards = _browse(_browse_sql(filters, with_count=with_count, words=True),
+                               _params(filters, q, start, stop))
+        return ResultPage(cards, total, matched_by, corrected)
+    return ResultPage(_cards_of(ids[start:stop]), len(ids), matched_by, corrected)

@@ -6,9 +6,12 @@ windows as shipped and with every window smaller than the catalog, with and with
 statements.
 """
 
+import re
 from datetime import timedelta
 
+import psycopg
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
@@ -30,6 +33,8 @@ FILTERS = [
     {"category": "honey"}, {"village": "decorah-ia"}, {"shop": "hilltop"},
     {"min_price_cents": "500", "max_price_cents": "3000"}, {"local_pickup": "true"},
     {"preorder": "only"}, {"preorder": "exclude", "in_stock": "true"},
+    {"village": "decorah-ia", "state": "IA"}, {"category": "pantry", "state": "KY"},
+    {"exact": "true"}, {"exact": "true", "state": "IA"},
 ]
 ORDERINGS = ["", "relevance", "-created", "price_cents", "-price_cents", "-rating"]
 SLICES = [(0, 3), (2, 5), (0, 50), (10, 20)]
@@ -95,6 +100,9 @@ def assert_same(filters: ListingFilters) -> int:
         assert page.count == results.count(), label
         assert (page.matched_by, page.corrected_query) == (
             results.matched_by, results.corrected_query), label
+        uncounted = listing_result_page(filters=filters, start=start, stop=stop,
+                                        with_count=False)
+        assert uncounted.cards == expected, label
         checked += 1
     return checked
 
@@ -165,3 +173,72 @@ def test_the_page_statement_is_prepared_once_per_connection(catalog):
                        "WHERE statement LIKE '%%sellers_listingimage%%'")
         runs = [row[0] for row in cursor.fetchall()]
     assert runs and max(runs) >= 3
+
+
+def test_a_price_sort_past_the_candidates_sorts_every_match(catalog, monkeypatch):
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 2)
+    page = listing_result_page(filters=ListingFilters(q="honey", ordering="price_cents"),
+                               start=0, stop=10)
+    assert [card.price_cents for card in page.cards] == [900, 1200, 1500, 2000, 3200]
+    assert page.count == 5  # every match counted, not the two candidates
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_that_changes_a_returned_column_does_not_break_searches(catalog):
+    """A prepared statement whose result type changed is refused by PostgreSQL for good on
+    its connection; the page forgets the connection's statements and reads again."""
+    honey = ListingFilters(q="honey")
+    before = listing_result_page(filters=honey, start=0, stop=24)
+    listing_result_page(filters=honey, start=0, stop=24)  # prepared by now
+    column = "ALTER TABLE sellers_listingimage ALTER COLUMN thumbnail TYPE varchar(%s)"
+    db = connection.settings_dict
+    # From another connection, as `migrate` runs beside the web processes (psycopg forgets
+    # its own prepared statements when it runs an ALTER itself).
+    with psycopg.connect(dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or None,
+                         user=db["USER"], password=db["PASSWORD"], autocommit=True) as other:
+        other.execute(column % 201)
+        try:
+            assert listing_result_page(filters=honey, start=0, stop=24) == before
+            assert listing_result_page(filters=honey, start=0, stop=24) == before
+        finally:
+            other.execute(column % 200)
+
+
+class SigningStorage(FileSystemStorage):
+    """A storage whose URLs are signed, so each one is new, like S3 with querystring auth."""
+
+    querystring_auth = True
+    signed = 0
+
+    def url(self, name):
+        SigningStorage.signed += 1
+        return f"{super().url(name)}?signature={SigningStorage.signed}"
+
+
+def test_signed_photo_urls_are_never_remembered(catalog, settings, api_client, client):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "tests.sellers.test_result_page.SigningStorage"}}
+
+    def urls(response_urls):
+        return {url for url in response_urls if url}
+
+    first = urls(row["thumbnail_url"] for row in api_client.get(
+        "/api/v1/listings/?q=honey&n=1").json()["results"])
+    second = urls(row["thumbnail_url"] for row in api_client.get(
+        "/api/v1/listings/?q=honey&n=2").json()["results"])
+    assert first and second and not first & second
+    pages = [client.get(f"/search/?q=honey&n={n}").content.decode() for n in (1, 2)]
+    signatures = [{part.split('"')[0] for part in page.split("?signature=")[1:]}
+                  for page in pages]
+    assert signatures[0] and signatures[1] and not signatures[0] & signatures[1]
+
+
+def test_pages_far_past_the_end_read_no_rows(catalog, api_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1) as queries:
+        response = api_client.get("/api/v1/listings/?page=999999999&page_size=100")
+    assert response.status_code == 404
+    # Never past the capped count: an offset of millions would walk millions of rows.
+    offsets = re.findall(r"OFFSET (\d+)", queries.captured_queries[0]["sql"])
+    assert offsets and max(map(int, offsets)) <= search.COUNT_CAP
+    assert api_client.get("/api/v1/listings/?page=" + "9" * 5000).status_code == 404
+    assert api_client.get("/api/v1/listings/?q=honey&page=99").status_code == 404
