@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from . import search, services
 from .errors import ImageTooLarge, NotFound
 from .images import MAX_UPLOAD_BYTES
-from .listing_cards import ListingCard, PageRows
+from .listing_cards import ListingCard, PageRows, thumbnail_urls_expire
 from .result_page import listing_result_page
 from .search import listing_filters_parse
 from .selectors import listing_get_for_viewer, listing_of_owner, shop_get_for_viewer
@@ -75,6 +75,8 @@ def _summaries(cards: list[ListingCard]) -> list[dict]:
     """Cards as SellersListingSummaryOutputSerializer writes them (the schema), built
     directly: a page of summaries is the hot path of the catalog API."""
     zone = timezone.get_current_timezone_name()
+    if thumbnail_urls_expire():  # a signed photo URL expires: never remember one
+        return [_summary_in_zone.__wrapped__(card, zone) for card in cards]
     return [_summary_in_zone(card, zone) for card in cards]
 
 
@@ -102,10 +104,12 @@ def _paginated(request, view, filters):
     """One page of the search's results: one statement for the page and its count."""
     # The project's paginator, from settings: sellers does not import the project package.
     paginator = SearchPagination()
-    raw_number = request.query_params.get(paginator.page_query_param) or "1"
-    number = int(raw_number) if raw_number.isascii() and raw_number.isdigit() else 1
+    raw = request.query_params.get(paginator.page_query_param) or "1"
+    # Not a page number: page 1 is read for its count, then the paginator answers 404.
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 1
     size = paginator.get_page_size(request) or 1
-    start = max(min(number, search.COUNT_CAP) - 1, 0) * size
+    # Past COUNT_CAP no row can exist: read none there, only the count (the paginator's 404).
+    start = min((max(number, 1) - 1) * size, search.COUNT_CAP)
 
     def load(begin, end):
         return listing_result_page(filters=filters, start=begin, stop=end)

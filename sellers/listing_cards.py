@@ -55,6 +55,12 @@ class ListingCard:
         return default_storage.url(self.thumbnail) if self.thumbnail else None
 
 
+def thumbnail_urls_expire() -> bool:
+    """Whether photo URLs are signed (S3 with AWS_QUERYSTRING_AUTH) and so expire: then a
+    card's HTML or summary, which holds its cover's URL, must not be remembered."""
+    return bool(getattr(default_storage, "querystring_auth", False))
+
+
 def listing_cards(listings: QuerySet, start: int, stop: int) -> list[ListingCard]:
     """Cards for rows start..stop of an ordered listing queryset: two lean queries at most."""
     rows = list(listings.prefetch_related(None).values_list(*_FIELDS)[start:stop])
@@ -70,8 +76,8 @@ def listing_cards(listings: QuerySet, start: int, stop: int) -> list[ListingCard
 
 class PageRows:
     """A search's results for a paginator that is known to ask for rows start..stop: its
-    `count()` fetches that page with the count in one statement (`listing_result_page`), and
-    slicing within the page costs nothing more. Another slice is fetched on its own."""
+    `count()` reads that page and the count together (`load`, sellers.result_page), and
+    slicing within the page costs nothing more. Another slice is read on its own."""
 
     def __init__(self, load, start: int, stop: int):
         self.load, self.start, self.stop = load, start, stop

@@ -16,7 +16,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from sellers.listing_cards import ListingCard
+from sellers.listing_cards import ListingCard, thumbnail_urls_expire
 
 from .money import cents
 
@@ -52,8 +52,10 @@ def _card_html(card: ListingCard, script_prefix: str, media_url: str) -> SafeStr
 def listing_cards(cards) -> SafeString:
     """The grid of cards for a list of `ListingCard`s."""
     prefix, media = get_script_prefix(), str(default_storage.base_url)
+    # A signed photo URL expires: then each card is drawn afresh, never remembered.
+    draw = _card_html.__wrapped__ if thumbnail_urls_expire() else _card_html
     return mark_safe(  # noqa: S308 - every part is escaped by format_html
-        '<ul class="grid">' + "\n".join(_card_html(card, prefix, media) for card in cards)
+        '<ul class="grid">' + "\n".join(draw(card, prefix, media) for card in cards)
         + "\n</ul>"
     )
 
