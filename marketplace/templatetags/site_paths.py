@@ -10,6 +10,7 @@ and `{% static_file %}` remember it under exactly those.
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.core.files.storage import storages
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -24,7 +25,8 @@ def _route(name: str, urlconf, script_prefix: str) -> str:
 @register.simple_tag
 def route(name: str) -> str:
     """The path of a named route that takes no arguments, like `{% url name %}`."""
-    return _route(name, get_urlconf(), get_script_prefix())
+    # The URL configuration in force: the request's own, else the settings' (tests change it).
+    return _route(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 @lru_cache(maxsize=512)
