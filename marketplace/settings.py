@@ -181,7 +181,8 @@ DATABASE_ROUTERS = ["marketplace.db_router.ReplicaRouter"]
 SEARCH_TRIGRAM = env_bool("SEARCH_TRIGRAM", True)
 # A page of search results is read by a prepared statement (server-side binding), which
 # PostgreSQL keeps planned per connection. 0 for a pooler in front of PostgreSQL that cannot
-# keep prepared statements (PgBouncer before 1.21 in transaction mode).
+# keep prepared statements (PgBouncer in transaction mode before 1.21, or without
+# max_prepared_statements).
 SEARCH_PREPARED_STATEMENTS = env_bool("SEARCH_PREPARED_STATEMENTS", True)
 if SEARCH_PREPARED_STATEMENTS:
     # psycopg prepares only the statements asked for (prepare=True): Django's own cursors bind
