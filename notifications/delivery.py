@@ -201,24 +201,24 @@ def notification_deliver(*, notification_id: int) -> DeliveryOutcome:
     return DeliveryOutcome(State.SENT)
 
 
-def outbox_take_stuck(*, now: datetime.datetime | None = None) -> list[int]:
+def outbox_take_stuck(*, now: datetime.datetime | None = None, state_field: str = "email_state",
+                      due_field: str = "next_attempt_at") -> list[int]:
     """Pick rows that should have been delivered STUCK_AFTER ago; return their ids to re-enqueue.
 
     A pending row whose message was lost (Redis down at commit, broker restarted) and a sending
     row whose worker died (its claim is older than the lease) both land here. Their
     next_attempt_at moves to now, so later sweeps leave them alone for another STUCK_AFTER
-    while this attempt is under way.
+    while this attempt is under way. The e-mail's fields by default; a text's are
+    `sms_state` and `sms_next_attempt_at` (notifications.sms_delivery).
     """
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(
-                email_state__in=[State.PENDING, State.SENDING],
-                next_attempt_at__lt=now - STUCK_AFTER,
-            )
+            .filter(**{f"{state_field}__in": [State.PENDING, State.SENDING],
+                       f"{due_field}__lt": now - STUCK_AFTER})
             .order_by("pk")
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
-        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
+        Notification.objects.filter(pk__in=ids).update(**{due_field: now})
     return ids

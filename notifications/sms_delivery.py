@@ -27,7 +27,13 @@ from django.db import connection, transaction
 from django.template import TemplateSyntaxError
 from django.utils import timezone
 
-from .delivery import MAX_ATTEMPTS, STUCK_AFTER, SWEEP_BATCH, DeliveryOutcome, retry_delay
+from .delivery import (
+    MAX_ATTEMPTS,
+    STUCK_AFTER,
+    DeliveryOutcome,
+    outbox_take_stuck,
+    retry_delay,
+)
 from .errors import SmsProviderUnavailable, SmsRefused
 from .kinds import KINDS, Kind
 from .models import Notification, NotificationPreference
@@ -195,21 +201,6 @@ def notification_text(*, notification_id: int) -> DeliveryOutcome:
 
 
 def sms_outbox_take_stuck(*, now: datetime.datetime | None = None) -> list[int]:
-    """Pick texts that should have gone STUCK_AFTER ago; return their ids to re-enqueue.
-
-    Like notifications.delivery.outbox_take_stuck: a pending text whose message was lost or
-    whose retry is due after an outage, and a sending text whose worker died.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(
-                sms_state__in=[State.PENDING, State.SENDING],
-                sms_next_attempt_at__lt=now - STUCK_AFTER,
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[:SWEEP_BATCH]
-        )
-        Notification.objects.filter(pk__in=ids).update(sms_next_attempt_at=now)
-    return ids
+    """Pick texts that should have gone STUCK_AFTER ago; return their ids to re-enqueue (the
+    e-mail sweep's rule, over the text's own state and due time)."""
+    return outbox_take_stuck(now=now, state_field="sms_state", due_field="sms_next_attempt_at")
