@@ -38,6 +38,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlparse
 
+from fake_http import FormJsonHandler, run_until_interrupted, server_start
+
 ONBOARDING_DUE = ["external_account", "individual.dob.day", "individual.ssn_last_4",
                   "tos_acceptance.date"]
 
@@ -197,22 +199,7 @@ digits of your SSN and a bank account here.</p>
 
 
 def handler_for(fake: ConnectFake):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _form(self) -> dict:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode() if length else ""
-            return {key: values[-1] for key, values in parse_qs(raw).items()}
-
-        def _json(self, status: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(FormJsonHandler):
         def _redirect(self, url: str) -> None:
             self.send_response(303)
             self.send_header("Location", url)
@@ -381,9 +368,6 @@ def handler_for(fake: ConnectFake):
                 return self._json(200, account)
             return self._json(404, _error("Unknown control"))
 
-        def log_message(self, *args):
-            pass
-
     return Handler
 
 
@@ -393,8 +377,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 0, public_base: str = "", **op
     base = public_base or f"http://{host}:{server.server_address[1]}"
     fake = ConnectFake(public_base=base, **options)
     server.RequestHandlerClass = handler_for(fake)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server_start(server)
     return server, fake
 
 
@@ -412,12 +395,7 @@ def main() -> None:
                       webhook_secret=args.webhook_secret, webhook_delay=args.webhook_delay,
                       state_file=args.state_file)
     print(f"Stripe Connect fake on http://{args.host}:{server.server_address[1]}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
+    run_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ import os
 import re
 import secrets
 import threading
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
+
+from fake_http import FormJsonHandler, run_until_interrupted, server_start
 
 API = "/2010-04-01/Accounts/"
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -83,22 +85,7 @@ def _error(status: int, code: int, message: str) -> dict:
 
 
 def handler_for(fake: TwilioFake):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _form(self) -> dict:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode() if length else ""
-            return {key: values[-1] for key, values in parse_qs(raw).items()}
-
-        def _json(self, status: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(FormJsonHandler):
         def _account(self, path: str) -> str | None:
             """The account SID of an API path when the request's basic auth holds it."""
             account = path[len(API):].split("/", 1)[0]
@@ -180,9 +167,6 @@ def handler_for(fake: TwilioFake):
                 return self._json(200, {"ok": True})
             return self._json(404, {"error": "Unknown control"})
 
-        def log_message(self, *args):
-            pass
-
     return Handler
 
 
@@ -190,8 +174,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 0, **options):
     """Start the fake in a thread; returns (server, fake). The caller stops server.shutdown()."""
     fake = TwilioFake(**options)
     server = http.server.ThreadingHTTPServer((host, port), handler_for(fake))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server_start(server)
     return server, fake
 
 
@@ -207,12 +190,7 @@ def main() -> None:
     server, _ = serve(host=args.host, port=args.port, account_sid=args.account_sid,
                       auth_token=args.auth_token, state_file=args.state_file)
     print(f"Twilio fake on http://{args.host}:{server.server_address[1]}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
+    run_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ import http.server
 import importlib.util
 import socket
 import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -220,6 +221,9 @@ def eager_tasks():
 
 
 def _connect_fake_module():
+    # scripts/ is not a package: its stand-ins import their shared fake_http by name.
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.append(str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location(
         "stripe_connect_fake", ROOT / "scripts" / "stripe_connect_fake.py")
     module = importlib.util.module_from_spec(spec)
