@@ -8,9 +8,9 @@ candidates, already known. `sellers.result_page` reads the page, its covers and 
 one statement. bench/RESULTS.md has the figures.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.files.storage import default_storage
 from django.db import connections
@@ -28,9 +28,10 @@ FROM sellers_listingimage WHERE listing_id = ANY(%s) ORDER BY listing_id, positi
 """
 
 
-@dataclass(frozen=True, slots=True)
-class ListingCard:
-    """One listing as a card shows it (also the API's listing summary)."""
+class ListingCard(NamedTuple):
+    """One listing as a card shows it (also the API's listing summary). A named tuple, not a
+    frozen dataclass: a page builds dozens, and a tuple is built in one step where a frozen
+    dataclass sets each of its 17 fields through `object.__setattr__`."""
 
     id: int
     title: str
