@@ -148,6 +148,10 @@ class Listing(models.Model):
     preorder_deposit_bps = models.PositiveIntegerField(default=10000)
     # The promised date the seller moved away from (set once: a second move is refused).
     preorder_moved_from = models.DateField(null=True, blank=True)
+    # Whether the listing's shop is active: a copy of the shop's status written only by database
+    # triggers (migration 0013), so that a search tells public listings from their own rows
+    # instead of looking up each match's shop. Never set it from Python.
+    shop_active = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
