@@ -4,6 +4,7 @@ Listings are read through `sellers.selectors` and `sellers.search`; the aggregat
 (shops and listings per village) scan the listing table, so they are cached for a short time.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,15 +38,28 @@ IMPACT_FIGURES = (
 
 
 # --- Categories ------------------------------------------------------------------------------
+# Each process keeps the tree it last read for this many seconds: every catalog page shows it,
+# and reading it from Redis was a round trip and an unpickling on each page the page cache
+# could not answer. A changed category shows at once in the process that changed it and within
+# this time elsewhere (anonymous pages are cached for longer: web.page_cache).
+CATEGORY_TREE_LOCAL_SECONDS = 10
+_local_tree: tuple[float, list[dict]] | None = None
+
+
 def category_tree() -> list[dict]:
     """The category tree `[{slug, name, children: [...]}]`, from Redis when it is there.
 
     Invalidated by `category_tree_invalidate` whenever a category is saved or deleted.
     """
+    global _local_tree
+    now = time.monotonic()
+    if _local_tree is not None and now - _local_tree[0] < CATEGORY_TREE_LOCAL_SECONDS:
+        return _local_tree[1]
     tree = cache.get(CATEGORY_TREE_KEY)
     if tree is None:
         tree = _category_tree_build()
         cache.set(CATEGORY_TREE_KEY, tree, timeout=None)
+    _local_tree = (now, tree)
     return tree
 
 
@@ -63,6 +77,8 @@ def _category_tree_build() -> list[dict]:
 
 
 def category_tree_invalidate() -> None:
+    global _local_tree
+    _local_tree = None
     cache.delete(CATEGORY_TREE_KEY)
 
 
