@@ -53,9 +53,9 @@ _QUERY = "websearch_to_tsquery('english'::regconfig, %(q)s)"
 _PUBLIC = ("l.status = 'active' AND s.status = 'active' "
            "AND (l.preorder_ships_by IS NULL OR l.preorder_ships_by >= %(today)s)")
 # The same, from the listing's own row: `shop_active` is its shop's status, copied by database
-# triggers (migration sellers 0013). The candidates use it: at a million listings, looking up
-# the shop of each of a common word's 1,000 newest matches was two thirds of the statement.
-# The page's own rows (`_CARDS_OF_IDS`) still read their shop's status itself.
+# triggers (migration sellers 0013). The candidates use it when no filter joins the shop: at a
+# million listings, looking up the shop of each of a common word's 1,000 newest matches was two
+# thirds of the statement. The page's own rows (`_CARDS_OF_IDS`) still read their shop's status.
 _PUBLIC_OWN_ROW = _PUBLIC.replace("s.status = 'active'", "l.shop_active")
 _CARD_COLUMNS = (
     "l.id, l.title, l.price_cents, l.currency, l.stock, l.created, s.slug AS shop_slug, "
