@@ -5,6 +5,11 @@ from django.db import migrations, models
 # A listing carries its shop's "is active" as `shop_active`, kept by two triggers: a listing
 # takes it from its shop when it is written (a Python value is never trusted: any write of
 # the column is recomputed), and a shop whose status changes sets it on all its listings.
+# One race is left open on purpose: a listing inserted in the same instant as its shop's status
+# changes can keep the old value (the shop's update cannot see the uncommitted row). Locking the
+# shop row from the listing trigger would close it, but would deadlock against the shop update
+# that locks its listings. Search pages re-check each shown row's shop, so the worst case is a
+# count one too high until the listing or the shop is written again.
 FORWARD_SQL = r"""
 CREATE OR REPLACE FUNCTION sellers_listing_shop_active_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
