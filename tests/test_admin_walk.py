@@ -171,9 +171,20 @@ def _watched_models():
             if model._meta.label_lower not in NOT_WATCHED]
 
 
+# Columns only database triggers write, copied from another row (the listing's copy of its
+# shop's status): the change to that other row is the one an audit row must cover.
+TRIGGER_COPIES = {"sellers.listing": {"shop_active"}}
+
+
 def _snapshot() -> dict:
-    return {model._meta.label_lower: {row["id"]: row for row in model._default_manager.values()}
-            for model in _watched_models()}
+    snapshot = {}
+    for model in _watched_models():
+        label = model._meta.label_lower
+        copies = TRIGGER_COPIES.get(label, set())
+        snapshot[label] = {
+            row["id"]: {name: value for name, value in row.items() if name not in copies}
+            for row in model._default_manager.values()}
+    return snapshot
 
 
 def _changed(before: dict, after: dict) -> list[tuple[str, int, dict]]:
