@@ -69,7 +69,8 @@ _ORDER = {
     "-price_cents": "l.price_cents DESC, l.id DESC",
     "-rating": "s.rating_avg DESC NULLS LAST, l.created DESC, l.id DESC",
 }
-_FROM_SHOP = "sellers_listing l JOIN sellers_shop s ON s.id = l.shop_id"
+_FROM_LISTING = "sellers_listing l"
+_FROM_SHOP = _FROM_LISTING + " JOIN sellers_shop s ON s.id = l.shop_id"
 _FROM = _FROM_SHOP + " JOIN sellers_village v ON v.id = s.village_id"
 # The page's rows in order, each with its cover (first photo by position), and the count in
 # every row; with no row on the page, one row of the count alone. For browsing (no words).
@@ -162,9 +163,8 @@ def _candidates_sql(filters: ListingFilters, *, windowed: bool) -> str:
     elif filters.shop or ordering == "-rating":
         joins = _FROM_SHOP
     else:
-        joins = "sellers_listing l"
-    where = _conditions(filters, state_by_shops=not windowed,
-                        own_row=joins == "sellers_listing l")
+        joins = _FROM_LISTING
+    where = _conditions(filters, state_by_shops=not windowed, own_row=joins == _FROM_LISTING)
     if windowed:
         where.append(
             "l.id = ANY(ARRAY(SELECT w.id FROM sellers_listing w WHERE w.status = 'active' "  # noqa: S608
