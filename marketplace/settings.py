@@ -160,8 +160,10 @@ _db["OPTIONS"]["pool"] = {
     # request waits this long before failing (docs/operations.md).
     "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1, maximum=120),
 }
-# Test each pooled connection before lending it (psycopg_pool's check_connection, ~0.1 ms on
-# loopback): after a PostgreSQL restart or failover no request gets a dead connection.
+# Django's backend with a pool health check that costs no round trip (marketplace/postgresql):
+# each pooled connection is checked before it is lent, so after a PostgreSQL restart or
+# failover no request gets a dead connection.
+_db["ENGINE"] = "marketplace.postgresql"
 _db["CONN_HEALTH_CHECKS"] = True
 _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 DATABASES = {"default": _db}
@@ -171,6 +173,7 @@ if DATABASE_REPLICA_URL:
     _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
     if _replica["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL URL (postgres://…).")
+    _replica["ENGINE"] = _db["ENGINE"]
     _replica["OPTIONS"] = {**_replica.get("OPTIONS", {}), "pool": dict(_db["OPTIONS"]["pool"])}
     _replica["CONN_HEALTH_CHECKS"] = True
     _replica["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database
