@@ -152,6 +152,12 @@ class Listing(models.Model):
     # triggers (migration 0013), so that a search tells public listings from their own rows
     # instead of looking up each match's shop. Never set it from Python.
     shop_active = models.BooleanField(default=False, editable=False)
+    # The cover photo's thumbnail (the photo at the lowest position), copied from
+    # `ListingImage` by a database trigger (migration 0014) so that a page of cards reads no
+    # photo rows; null without a photo. Never set them from Python.
+    cover_thumbnail = models.CharField(max_length=200, null=True, editable=False)
+    cover_width = models.PositiveIntegerField(null=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -57,10 +57,13 @@ _PUBLIC = ("l.status = 'active' AND s.status = 'active' "
 # million listings, looking up the shop of each of a common word's 1,000 newest matches was two
 # thirds of the statement. The page's own rows (`_CARDS_OF_IDS`) still read their shop's status.
 _PUBLIC_OWN_ROW = _PUBLIC.replace("s.status = 'active'", "l.shop_active")
+# A card's columns in `ListingCard`'s order; the cover is the listing's own copy of its
+# first photo's thumbnail (migration sellers 0014), so no photo row is read.
 _CARD_COLUMNS = (
     "l.id, l.title, l.price_cents, l.currency, l.stock, l.created, s.slug AS shop_slug, "
     "s.name AS shop_name, s.rating_avg, v.slug AS village_slug, v.name AS village_name, "
-    "v.state AS village_state, l.preorder_ships_by, l.preorder_deposit_bps"
+    "v.state AS village_state, l.preorder_ships_by, l.preorder_deposit_bps, "
+    "l.cover_thumbnail, l.cover_width, l.cover_height"
 )
 # Browsing's orders (without words there is no relevance: sellers.search.ListingFilters).
 _ORDER = {
@@ -72,7 +75,7 @@ _ORDER = {
 _FROM_LISTING = "sellers_listing l"
 _FROM_SHOP = _FROM_LISTING + " JOIN sellers_shop s ON s.id = l.shop_id"
 _FROM = _FROM_SHOP + " JOIN sellers_village v ON v.id = s.village_id"
-# The page's rows in order, each with its cover (first photo by position), and the count in
+# The page's rows in order, each with its cover (its listing's copy), and the count in
 # every row; with no row on the page, one row of the count alone. For browsing (no words).
 _PAGE_AND_COUNT = """
 page AS MATERIALIZED (
@@ -80,13 +83,9 @@ page AS MATERIALIZED (
     FROM {source}
     ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT ({count}) AS total, page.*, i.thumbnail, i.thumbnail_width, i.thumbnail_height
+SELECT ({count}) AS total, page.*
 FROM (SELECT 1) AS one
 LEFT JOIN page ON true
-LEFT JOIN LATERAL (
-    SELECT thumbnail, thumbnail_width, thumbnail_height FROM sellers_listingimage
-    WHERE listing_id = page.id ORDER BY position, id LIMIT 1
-) AS i ON true
 ORDER BY page.n
 """
 
@@ -186,12 +185,8 @@ def _candidates_sql(filters: ListingFilters, *, windowed: bool) -> str:
 # The cards of a page's ids, each with its cover. Its plan never depends on the words (the
 # ids lead, through the primary key), so PostgreSQL keeps it prepared.
 _CARDS_OF_IDS = f"""
-SELECT {_CARD_COLUMNS}, i.thumbnail, i.thumbnail_width, i.thumbnail_height
+SELECT {_CARD_COLUMNS}
 FROM {_FROM}
-LEFT JOIN LATERAL (
-    SELECT thumbnail, thumbnail_width, thumbnail_height FROM sellers_listingimage
-    WHERE listing_id = l.id ORDER BY position, id LIMIT 1
-) AS i ON true
 WHERE l.id = ANY(%(ids)s) AND l.status = 'active' AND s.status = 'active'
 """  # noqa: S608
 
@@ -262,8 +257,8 @@ def _browse(sql: str, params: dict) -> tuple[int, list[ListingCard]]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     total = rows[0][0] if rows else 0
-    # Each row: total, the card's 14 columns, n (its place), then the cover's three.
-    cards = [ListingCard(*row[1:15], *(row[16:] if row[16] else ())) for row in rows if row[1]]
+    # Each row: total, the card's 14 columns, the cover's three (null without a photo), n.
+    cards = [ListingCard(*row[1:15], *(row[15:18] if row[15] else ())) for row in rows if row[1]]
     return total, cards
 
 

@@ -171,9 +171,12 @@ def _watched_models():
             if model._meta.label_lower not in NOT_WATCHED]
 
 
-# Columns only database triggers write, copied from another row (the listing's copy of its
-# shop's status): the change to that other row is the one an audit row must cover.
-TRIGGER_COPIES = {"sellers.listing": {"shop_active"}}
+# Columns only database triggers write, copied from another row (the listing's copies of its
+# shop's status and of its cover photo): the change to that other row is the one an audit row
+# must cover.
+TRIGGER_COPIES = {
+    "sellers.listing": {"shop_active", "cover_thumbnail", "cover_width", "cover_height"},
+}
 
 
 def _snapshot() -> dict:
