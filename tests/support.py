@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
@@ -59,6 +60,15 @@ def jpeg_bytes(size=(64, 48), color=(200, 120, 30), exif=None) -> bytes:
     kwargs = {"exif": exif} if exif is not None else {}
     image.save(buffer, format="JPEG", quality=90, **kwargs)
     return buffer.getvalue()
+
+
+def photo_upload(client, listing, data: bytes, name="photo.jpg", content_type="image/jpeg"):
+    """A photo sent to the listings API as its seller's app sends one (multipart)."""
+    return client.post(
+        f"/api/v1/listings/{listing.id}/images/",
+        {"image": SimpleUploadedFile(name, data, content_type=content_type)},
+        format="multipart",
+    )
 
 
 def png_bytes(size=(40, 30), color=(10, 160, 90, 255)) -> bytes:

@@ -3,7 +3,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 from PIL import ExifTags, Image
 
@@ -11,16 +10,9 @@ from sellers.models import ListingImage
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.sellers.conftest import png_bomb
 from tests.support import client_for, jpeg_bytes, png_bytes
+from tests.support import photo_upload as upload
 
 pytestmark = pytest.mark.django_db
-
-
-def upload(client, listing, data: bytes, name="photo.jpg", content_type="image/jpeg"):
-    return client.post(
-        f"/api/v1/listings/{listing.id}/images/",
-        {"image": SimpleUploadedFile(name, data, content_type=content_type)},
-        format="multipart",
-    )
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.db import connection
 
 from sellers.models import Listing, ListingImage
 from tests.factories import ListingFactory
-from tests.sellers.test_images import upload
 from tests.support import cache_clear_own_keys, client_for, jpeg_bytes
+from tests.support import photo_upload as upload
 
 pytestmark = pytest.mark.django_db
 
