@@ -57,13 +57,14 @@ _PUBLIC = ("l.status = 'active' AND s.status = 'active' "
 # million listings, looking up the shop of each of a common word's 1,000 newest matches was two
 # thirds of the statement. The page's own rows (`_CARDS_OF_IDS`) still read their shop's status.
 _PUBLIC_OWN_ROW = _PUBLIC.replace("s.status = 'active'", "l.shop_active")
-# A card's columns in `ListingCard`'s order; the cover is the listing's own copy of its
-# first photo's thumbnail (migration sellers 0014), so no photo row is read.
+# A card's columns in `ListingCard`'s order, so that a row is a card as it is; the cover is the
+# listing's own copy of its first photo's thumbnail (migration sellers 0014), so no photo row
+# is read ("" without a photo, as `ListingCard` has it).
 _CARD_COLUMNS = (
     "l.id, l.title, l.price_cents, l.currency, l.stock, l.created, s.slug AS shop_slug, "
     "s.name AS shop_name, s.rating_avg, v.slug AS village_slug, v.name AS village_name, "
     "v.state AS village_state, l.preorder_ships_by, l.preorder_deposit_bps, "
-    "l.cover_thumbnail, l.cover_width, l.cover_height"
+    "coalesce(l.cover_thumbnail, '') AS cover_thumbnail, l.cover_width, l.cover_height"
 )
 # Browsing's orders (without words there is no relevance: sellers.search.ListingFilters).
 _ORDER = {
@@ -257,8 +258,8 @@ def _browse(sql: str, params: dict) -> tuple[int, list[ListingCard]]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     total = rows[0][0] if rows else 0
-    # Each row: total, the card's 14 columns, the cover's three (null without a photo), n.
-    cards = [ListingCard(*row[1:15], *(row[15:18] if row[15] else ())) for row in rows if row[1]]
+    # Each row: total, the card's 17 columns, n (its place).
+    cards = [ListingCard(*row[1:18]) for row in rows if row[1]]
     return total, cards
 
 
@@ -292,8 +293,7 @@ def _cards_of(ids: list[int]) -> list[ListingCard]:
         with connection.cursor() as cursor:
             cursor.execute("DEALLOCATE ALL")
         rows = _rows_of(ids)
-    return [ListingCard(*row[:14], *(row[14:] if row[14] else ()))
-            for row in (rows.get(listing_id) for listing_id in ids) if row]
+    return [ListingCard(*row) for row in (rows.get(listing_id) for listing_id in ids) if row]
 
 
 def _rows_of(ids: list[int]) -> dict:

@@ -170,7 +170,7 @@ def test_the_page_statement_is_prepared_once_per_connection(catalog):
         listing_result_page(filters=ListingFilters(q="quilt"), start=0, stop=24)
     with connection.cursor() as cursor:
         cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements "
-                       "WHERE statement LIKE '%%l.cover_thumbnail%%'")
+                       "WHERE statement LIKE '%%l.cover_height%%'")
         runs = [row[0] for row in cursor.fetchall()]
     assert runs and max(runs) >= 3
 
