@@ -182,16 +182,6 @@ DATABASE_ROUTERS = ["marketplace.db_router.ReplicaRouter"]
 # Typo correction takes its candidates from pg_trgm when the extension is installed; 0 uses the
 # word-length/first-letters window instead (what a server without pg_trgm gets anyway).
 SEARCH_TRIGRAM = env_bool("SEARCH_TRIGRAM", True)
-# A page of search results is read by a prepared statement (server-side binding), which
-# PostgreSQL keeps planned per connection. 0 for a pooler in front of PostgreSQL that cannot
-# keep prepared statements (PgBouncer in transaction mode before 1.21, or without
-# max_prepared_statements).
-SEARCH_PREPARED_STATEMENTS = env_bool("SEARCH_PREPARED_STATEMENTS", True)
-if SEARCH_PREPARED_STATEMENTS:
-    # psycopg prepares only the statements asked for (prepare=True): Django's own cursors bind
-    # on the client and are never prepared, so no count of executions is ever reached.
-    for _alias in DATABASES.values():
-        _alias["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate-limit counters, Celery broker ----------------------------------------

@@ -1,4 +1,4 @@
-"""One page of catalog results in one or two statements: the hot path of search and the API.
+"""One page of catalog results, mostly in one statement: the hot path of search and the API.
 
 `listing_search` builds a queryset through the ORM and `listing_cards` reads a page of it: three
 queries (the candidates, the page, the covers), each built and compiled afresh, and the page
@@ -6,12 +6,13 @@ ranking the candidates a second time. Building and compiling cost three times wh
 spent answering, and every request the page cache could not answer paid it.
 `listing_result_page` answers the same page by the same rules with SQL written here once:
 browsing in one statement (the page, each card's cover, the capped count); a text search in
-two (its candidates as one array already in the page's order, ranked as they are read, then
-the page's own rows with their covers by a prepared statement whose plan never depends on the
-words); a price sort over more matches than the candidates sorts every match exactly, as
-`listing_search` does. Shop-rating browsing of everything (its newest-matches window) it hands
-to `listing_search`. Every answer is the ORM path's answer: tests/sellers/test_result_page.py
-compares the two over every filter, ordering and slice. bench/RESULTS.md has the figures.
+one too (its candidates as one array already in the page's order, ranked as they are read,
+then the page's own rows with their covers by a database function whose plan PostgreSQL keeps,
+as it never depends on the words); a price sort over more matches than the candidates sorts
+every match exactly, as `listing_search` does. Shop-rating browsing of everything (its
+newest-matches window) it hands to `listing_search`. Every answer is the ORM path's answer:
+tests/sellers/test_result_page.py compares the two over every filter, ordering and slice.
+bench/RESULTS.md has the figures.
 """
 
 # Every SQL text here is assembled from this module's constants and the filters' presence;
@@ -20,8 +21,7 @@ from dataclasses import dataclass
 
 import psycopg
 from django.conf import settings
-from django.db import NotSupportedError, connections, router
-from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db import connections, router
 from django.utils import timezone
 
 from . import search
@@ -149,10 +149,9 @@ _CANDIDATE_ORDER = {
 
 def _candidates_sql(filters: ListingFilters, *, windowed: bool) -> str:
     """How many of the newest SEARCH_CANDIDATES matches there are (listing_search's
-    `_text_candidates`), and the page's slice of their ids in the order the page shows them:
-    each row is read once, its rank computed while it is at hand, and the page needs nothing
-    but its own rows afterwards. Only the page's ids travel (a common word's 1,000 did, and
-    reading them back cost more than the rest of the page)."""
+    `_text_candidates`), and the cards of the page's slice of them in the order the page shows
+    them: each row is read once, its rank computed while it is at hand, and only the page's
+    own ids go on to be read as cards (`_CARDS_OF_CANDIDATES`)."""
     ordering = filters.ordering or "relevance"
     # The shop and village are joined only when a filter or the order reads them; without
     # them, whether a listing is public is read from its own row. With them, the shop's
@@ -173,23 +172,28 @@ def _candidates_sql(filters: ListingFilters, *, windowed: bool) -> str:
     where.append(f"l.search_vector @@ {_QUERY}")
     rating = ", s.rating_avg" if ordering == "-rating" else ""
     rank = f", ts_rank(l.search_vector, {_QUERY}) AS rank" if ordering == "relevance" else ""
-    # MATERIALIZED: the array is read twice below, and an inlined subquery ran the whole
-    # search once for each reading.
+    # MATERIALIZED: the array is read by the count and by the page's slice below, and an
+    # inlined subquery ran the whole search once for each reading.
     return (f"WITH candidates AS MATERIALIZED (SELECT ARRAY("  # noqa: S608
             f"SELECT c.id FROM (SELECT l.id, l.created, l.price_cents"
             f"{rating}{rank} FROM {joins} WHERE {' AND '.join(where)} "
             f"ORDER BY l.created DESC, l.id DESC LIMIT {search.SEARCH_CANDIDATES:d}) c "
-            f"ORDER BY {_CANDIDATE_ORDER[ordering]}) AS ids) "
-            f"SELECT cardinality(ids), ids[%(first)s:%(last)s] FROM candidates")
+            f"ORDER BY {_CANDIDATE_ORDER[ordering]}) AS ids) " + _CARDS_OF_CANDIDATES)
 
 
-# The cards of a page's ids, each with its cover. Its plan never depends on the words (the
-# ids lead, through the primary key), so PostgreSQL keeps it prepared.
-_CARDS_OF_IDS = f"""
-SELECT {_CARD_COLUMNS}
-FROM {_FROM}
-WHERE l.id = ANY(%(ids)s) AND l.status = 'active' AND s.status = 'active'
-"""  # noqa: S608
+# The count of the candidates, and the cards of the page's slice of them in the page's order,
+# from the database function `sellers_listing_cards` (sellers migration 0015): PostgreSQL keeps
+# the plan of its query per connection, since it depends on the ids alone, never on the words.
+# Written into this statement, its joins were planned again for every page; as a statement of
+# its own (prepared), the cards cost a second round trip. Every row has the count; with no card
+# on the page, one row of the count alone, its card columns null.
+_CARDS_OF_CANDIDATES = """
+SELECT cardinality(candidates.ids), card.*
+FROM candidates
+LEFT JOIN LATERAL sellers_listing_cards(candidates.ids[%(first)s:%(last)s])
+    WITH ORDINALITY AS card ON true
+ORDER BY card.ordinality
+"""
 
 
 def _browse_sql(filters: ListingFilters, *, with_count: bool, words: bool = False) -> str:
@@ -223,34 +227,13 @@ _TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
 _TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(_TIMESTAMPTZ, psycopg.pq.Format.TEXT)
 
 
-def _cursor(*, prepared: bool = False):
-    """A cursor of Django's, so query logging, counting and execute wrappers see it; a
-    prepared one binds on the server and keeps the statement planned on the connection."""
+def _cursor():
+    """A cursor of Django's, so query logging, counting and execute wrappers see it."""
     connection = _connection()
-    if not (prepared and settings.SEARCH_PREPARED_STATEMENTS):
-        cursor = connection.cursor()
-    elif connection.queries_logged:
-        cursor = connection.make_debug_cursor(_LoggedPreparedCursor(connection.connection))
-    else:
-        cursor = connection.make_cursor(_PreparedCursor(connection.connection))
+    cursor = connection.cursor()
     if settings.USE_TZ and connection.timezone_name == "UTC":
         cursor.cursor.adapters.register_loader(_TIMESTAMPTZ, _TIMESTAMPTZ_LOADER)
     return cursor
-
-
-class _PreparedCursor(ServerBindingCursor):
-    def execute(self, query, params=None, **kwargs):
-        return super().execute(query, params, prepare=True)
-
-
-class _LoggedPreparedCursor(_PreparedCursor):
-    def execute(self, query, params=None, **kwargs):
-        super().execute(query, params)
-        # A prepared run leaves psycopg no query text, which Django's query log reads
-        # (DatabaseOperations.last_executed_query): the statement as sent, with $1… for values.
-        if self._query is None:
-            self._query = self._convert_query(query, params)
-        return self
 
 
 def _browse(sql: str, params: dict) -> tuple[int, list[ListingCard]]:
@@ -264,42 +247,16 @@ def _browse(sql: str, params: dict) -> tuple[int, list[ListingCard]]:
 
 
 def _candidates(filters: ListingFilters, q: str, start: int, stop: int
-                ) -> tuple[bool, int, list[int]]:
-    """Whether a window was used, how many candidates there are, and the ids of rows
+                ) -> tuple[bool, int, list[ListingCard]]:
+    """Whether a window was used, how many candidates there are, and the cards of rows
     start..stop of them in the page's order."""
     windowed = windowed_filters(filters) and common_words(q)
     with _cursor() as cursor:
         cursor.execute(_candidates_sql(filters, windowed=windowed),
                        _params(filters, q, start, stop))
-        count, page_ids = cursor.fetchone()
-        return windowed, count, page_ids
-
-
-def _cards_of(ids: list[int]) -> list[ListingCard]:
-    """The cards of these ids, in their order (the prepared statement)."""
-    if not ids:
-        return []
-    try:
-        rows = _rows_of(ids)
-    except NotSupportedError:
-        # A migration changed a column the prepared statement returns: PostgreSQL then refuses
-        # the statement on this connection for good ("cached plan must not change result
-        # type"). Forget the connection's prepared statements (psycopg forgets its names when
-        # it sees DEALLOCATE ALL) and read again, once; inside a transaction the error stands,
-        # and the next request outside one clears it.
-        connection = _connection()
-        if connection.in_atomic_block:
-            raise
-        with connection.cursor() as cursor:
-            cursor.execute("DEALLOCATE ALL")
-        rows = _rows_of(ids)
-    return [ListingCard(*row) for row in (rows.get(listing_id) for listing_id in ids) if row]
-
-
-def _rows_of(ids: list[int]) -> dict:
-    with _cursor(prepared=True) as cursor:
-        cursor.execute(_CARDS_OF_IDS, {"ids": ids})
-        return {row[0]: row for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    # Each row: the count, the card's 17 columns, its place; no card: its columns are null.
+    return windowed, rows[0][0], [ListingCard(*row[1:18]) for row in rows if row[1] is not None]
 
 
 def _slow(filters: ListingFilters, start: int, stop: int, with_count: bool) -> ResultPage:
@@ -314,11 +271,11 @@ def listing_result_page(*, filters: ListingFilters, start: int, stop: int,
     """Rows start..stop of the search's results as cards, and the count, as
     `listing_cards(listing_search(filters=filters), start, stop)` and `count()` give them.
 
-    Browsing is one statement. A text search is two: its candidates in the page's order,
-    then the page's own rows (none when the page is past the candidates), or, for a price
-    sort over more matches than the candidates, every match sorted by price with the count.
-    Its words corrected: the correction's query and the candidates again first. PostgreSQL's
-    estimate of the words comes first when its filters need it (`windowed_filters`).
+    Browsing is one statement. A text search is one too: its candidates and the cards of the
+    page's slice of them (none when the page is past the candidates); a price sort over more
+    matches than the candidates then sorts every match by price, with the count. Its words
+    corrected: the correction's query and the candidates again. PostgreSQL's estimate of the
+    words comes first when its filters need it (`windowed_filters`).
     """
     if not filters.q:
         if filters.ordering == "-rating" and not (
@@ -329,15 +286,16 @@ def listing_result_page(*, filters: ListingFilters, start: int, stop: int,
                                _params(filters, "", start, stop))
         return ResultPage(cards, total, "filters")
     q, matched_by, corrected = filters.q, "words", None
-    windowed, count, ids = _candidates(filters, q, start, stop)
+    windowed, count, cards = _candidates(filters, q, start, stop)
     if not count and not filters.exact:
         corrected = query_correct(q)
         if corrected:
             q, matched_by = corrected, "corrected"
-            windowed, count, ids = _candidates(filters, q, start, stop)
+            windowed, count, cards = _candidates(filters, q, start, stop)
     if filters.ordering in PRICE_ORDERINGS and (windowed or count >= search.SEARCH_CANDIDATES):
-        # The candidates may not be every match: sort every match by price, exactly.
+        # The candidates may not be every match: sort every match by price, exactly (the
+        # candidates' cards are not the page then).
         total, cards = _browse(_browse_sql(filters, with_count=with_count, words=True),
                                _params(filters, q, start, stop))
         return ResultPage(cards, total, matched_by, corrected)
-    return ResultPage(_cards_of(ids), count, matched_by, corrected)
+    return ResultPage(cards, count, matched_by, corrected)

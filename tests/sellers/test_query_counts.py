@@ -87,9 +87,9 @@ def shop_with_honey(count: int):
     return shop
 
 
-# A text search: its candidates (whose number is the count), then the page as cards with
-# their covers (a prepared statement).
-SEARCH_QUERIES = 2
+# A text search: its candidates (whose number is the count) and the page's cards with their
+# covers, in one statement.
+SEARCH_QUERIES = 1
 
 
 @pytest.mark.parametrize("count", [1, 50])

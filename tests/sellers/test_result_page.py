@@ -2,8 +2,7 @@
 
 The one-statement page is the hot path of the search page and the listings API; the ORM path
 is the reference. Both run here over one catalog for every filter, ordering and slice, with the
-windows as shipped and with every window smaller than the catalog, with and without prepared
-statements.
+windows as shipped and with every window smaller than the catalog.
 """
 
 import re
@@ -17,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sellers import search
-from sellers.listing_cards import listing_cards
+from sellers.listing_cards import ListingCard, listing_cards
 from sellers.models import Listing, ListingImage, Shop
 from sellers.result_page import listing_result_page
 from sellers.search import ListingFilters, listing_filters_parse, listing_search
@@ -130,13 +129,6 @@ def test_the_same_when_every_window_is_smaller_than_the_catalog(catalog, monkeyp
     assert every_case() > 0
 
 
-def test_the_same_without_prepared_statements(catalog, settings):
-    settings.SEARCH_PREPARED_STATEMENTS = False
-    for q in ("honey", "hony", "quilt"):
-        for ordering in ORDERINGS:
-            assert_same(listing_filters_parse({"q": q, "ordering": ordering}))
-
-
 def test_what_nobody_may_buy_is_never_on_a_page(catalog):
     titles = [card.title for card in listing_result_page(
         filters=ListingFilters(q="honey"), start=0, stop=50).cards]
@@ -165,14 +157,19 @@ def test_a_page_past_the_candidates_still_knows_the_count(catalog):
     assert page.cards == [] and page.count == 5
 
 
-def test_the_page_statement_is_prepared_once_per_connection(catalog):
-    for _ in range(3):
-        listing_result_page(filters=ListingFilters(q="quilt"), start=0, stop=24)
+def test_the_cards_function_returns_a_card_as_it_is(catalog):
+    """sellers_listing_cards (migration sellers 0015) declares ListingCard's fields, in order,
+    and leaves out what nobody may see, in the order of the ids given."""
+    visible = [card.id for card in listing_result_page(
+        filters=ListingFilters(q="honey"), start=0, stop=50).cards]
+    hidden = Listing.objects.filter(title="Archived honey").values_list("id", flat=True).get()
+    ids = [visible[1], hidden, visible[0]]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements "
-                       "WHERE statement LIKE '%%l.cover_height%%'")
-        runs = [row[0] for row in cursor.fetchall()]
-    assert runs and max(runs) >= 3
+        cursor.execute("SELECT * FROM sellers_listing_cards(%s)", [ids])
+        names = [column.name for column in cursor.description]
+        rows = cursor.fetchall()
+    assert names == list(ListingCard._fields)
+    assert [row[0] for row in rows] == [visible[1], visible[0]]
 
 
 def test_a_price_sort_past_the_candidates_sorts_every_match(catalog, monkeypatch):
@@ -185,15 +182,14 @@ def test_a_price_sort_past_the_candidates_sorts_every_match(catalog, monkeypatch
 
 @pytest.mark.django_db(transaction=True)
 def test_a_migration_that_changes_a_returned_column_does_not_break_searches(catalog):
-    """A prepared statement whose result type changed is refused by PostgreSQL for good on
-    its connection; the page forgets the connection's statements and reads again."""
+    """The cards' function keeps its plan per connection; a migration that changes the length
+    of a column it returns makes PostgreSQL plan it again, and searches go on."""
     honey = ListingFilters(q="honey")
     before = listing_result_page(filters=honey, start=0, stop=24)
-    listing_result_page(filters=honey, start=0, stop=24)  # prepared by now
+    listing_result_page(filters=honey, start=0, stop=24)  # planned and kept by now
     column = "ALTER TABLE sellers_listing ALTER COLUMN currency TYPE varchar(%s)"
     db = connection.settings_dict
-    # From another connection, as `migrate` runs beside the web processes (psycopg forgets
-    # its own prepared statements when it runs an ALTER itself).
+    # From another connection, as `migrate` runs beside the web processes.
     with psycopg.connect(dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or None,
                          user=db["USER"], password=db["PASSWORD"], autocommit=True) as other:
         other.execute(column % 4)
