@@ -334,6 +334,7 @@ def main() -> None:
             (f"api listings q={SELECTIVE_TERM} uncached",
              f"/api/v1/listings/?q={SELECTIVE_TERM}", True),
             (f"api listings q={COMMON_TERM} uncached", f"/api/v1/listings/?q={COMMON_TERM}", True),
+            ("io floor uncached", "/bench/io-floor/?q=x", True),
             ("bare view (again)", "/bench/bare/", False),
         ]
         report["throughput"] = {}
