@@ -18,7 +18,12 @@ RETURNS TABLE (
     preorder_ships_by date, preorder_deposit_bps integer,
     thumbnail varchar, thumbnail_width integer, thumbnail_height integer
 )
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+-- Always the one plan kept per connection. By default PostgreSQL plans the query again for
+-- each call whose own plan looks cheaper than the general one, which an empty page (a word
+-- nobody sells) always does: 0.2-0.3 ms each time instead of 0.02.
+SET plan_cache_mode = force_generic_plan
+AS $$
 #variable_conflict use_column
 BEGIN
     RETURN QUERY

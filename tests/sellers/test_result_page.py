@@ -170,6 +170,11 @@ def test_the_cards_function_returns_a_card_as_it_is(catalog):
         rows = cursor.fetchall()
     assert names == list(ListingCard._fields)
     assert [row[0] for row in rows] == [visible[1], visible[0]]
+    with connection.cursor() as cursor:  # one plan kept per connection, even for no ids
+        cursor.execute("SELECT * FROM sellers_listing_cards(%s)", [[]])
+        assert cursor.fetchall() == []
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'sellers_listing_cards'")
+        assert cursor.fetchone()[0] == ["plan_cache_mode=force_generic_plan"]
 
 
 def test_a_price_sort_past_the_candidates_sorts_every_match(catalog, monkeypatch):
