@@ -55,7 +55,8 @@ _PUBLIC = ("l.status = 'active' AND s.status = 'active' "
 # The same, from the listing's own row: `shop_active` is its shop's status, copied by database
 # triggers (migration sellers 0013). The candidates use it when no filter joins the shop: at a
 # million listings, looking up the shop of each of a common word's 1,000 newest matches was two
-# thirds of the statement. The page's own rows (`_CARDS_OF_IDS`) still read their shop's status.
+# thirds of the statement. The page's own rows (`sellers_listing_cards`) still read their shop's
+# status.
 _PUBLIC_OWN_ROW = _PUBLIC.replace("s.status = 'active'", "l.shop_active")
 # A card's columns in `ListingCard`'s order, so that a row is a card as it is; the cover is the
 # listing's own copy of its first photo's thumbnail (migration sellers 0014), so no photo row
@@ -236,14 +237,17 @@ def _cursor():
     return cursor
 
 
+def _counted_cards(rows: list[tuple]) -> tuple[int, list[ListingCard]]:
+    """The count and the cards of rows shaped (count, a card's columns, its place); a row
+    without a card (a page with none) has null card columns."""
+    end = 1 + len(ListingCard._fields)
+    return rows[0][0], [ListingCard(*row[1:end]) for row in rows if row[1] is not None]
+
+
 def _browse(sql: str, params: dict) -> tuple[int, list[ListingCard]]:
     with _cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    total = rows[0][0] if rows else 0
-    # Each row: total, the card's 17 columns, n (its place).
-    cards = [ListingCard(*row[1:18]) for row in rows if row[1]]
-    return total, cards
+        return _counted_cards(cursor.fetchall())
 
 
 def _candidates(filters: ListingFilters, q: str, start: int, stop: int
@@ -254,9 +258,7 @@ def _candidates(filters: ListingFilters, q: str, start: int, stop: int
     with _cursor() as cursor:
         cursor.execute(_candidates_sql(filters, windowed=windowed),
                        _params(filters, q, start, stop))
-        rows = cursor.fetchall()
-    # Each row: the count, the card's 17 columns, its place; no card: its columns are null.
-    return windowed, rows[0][0], [ListingCard(*row[1:18]) for row in rows if row[1] is not None]
+        return windowed, *_counted_cards(cursor.fetchall())
 
 
 def _slow(filters: ListingFilters, start: int, stop: int, with_count: bool) -> ResultPage:
