@@ -56,6 +56,10 @@ class ListingCard(NamedTuple):
         return default_storage.url(self.thumbnail) if self.thumbnail else None
 
 
+# How many columns a card is, for reading one from a row of a statement's columns.
+CARD_COLUMN_COUNT = len(ListingCard._fields)
+
+
 def thumbnail_urls_expire() -> bool:
     """Whether photo URLs are signed (S3 with AWS_QUERYSTRING_AUTH) and so expire: then a
     card's HTML or summary, which holds its cover's URL, must not be remembered."""

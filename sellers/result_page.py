@@ -25,7 +25,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from . import search
-from .listing_cards import ListingCard, listing_cards
+from .listing_cards import CARD_COLUMN_COUNT, ListingCard, listing_cards
 from .models import Listing
 from .search import (
     PRICE_ORDERINGS,
@@ -240,7 +240,7 @@ def _cursor():
 def _counted_cards(rows: list[tuple]) -> tuple[int, list[ListingCard]]:
     """The count and the cards of rows shaped (count, a card's columns, its place); a row
     without a card (a page with none) has null card columns."""
-    end = 1 + len(ListingCard._fields)
+    end = 1 + CARD_COLUMN_COUNT
     return rows[0][0], [ListingCard(*row[1:end]) for row in rows if row[1] is not None]
 
 
