@@ -25,10 +25,12 @@ from tests.processes import free_port, stop_process, wait_for_port
 
 def cache_clear_own_keys() -> None:
     """Empty this site's cache keys only (the Redis database also holds Celery's queues), and
-    what a process keeps of them itself (the category tree)."""
+    what a process keeps itself (the category tree, the anonymous page cache)."""
     from marketplace.catalog.selectors import category_tree_invalidate
+    from web.page_cache import store
 
     category_tree_invalidate()
+    store.clear()
     backend = cache._cache if hasattr(cache, "_cache") else None
     if backend is None or not hasattr(backend, "get_client"):
         cache.clear()

@@ -1,23 +1,30 @@
 """HTTP caching for anonymous catalog pages and the listings API: max-age, ETag, server cache.
 
 Most catalog traffic is anonymous and asks for the same few pages (home, the popular words,
-the big categories). A rendered copy kept in Redis for SERVER_CACHE_SECONDS turns those into
-one Redis read; a browser may keep its copy ANONYMOUS_MAX_AGE seconds and then revalidate
-with If-None-Match for a 304. Signed-in people, and anyone with a session or messages cookie (an
-anonymous cart, a flash message), always get a freshly rendered page.
+the big categories). A rendered copy kept for SERVER_CACHE_SECONDS turns those into a lookup
+in the web process's own memory; a browser may keep its copy ANONYMOUS_MAX_AGE seconds and then
+revalidate with If-None-Match for a 304. Signed-in people, and anyone with a session or
+messages cookie (an anonymous cart, a flash message), always get a freshly rendered page.
+
+The copies live in each web process (`PageStore`), not in Redis. Most catalog URLs are asked
+for once (a search nobody typed before, a new page number), and for those a shared cache
+costs a round trip to look and another to store 10–20 KB that nobody reads again: under load
+on the benchmark machine that was a third of such a request's cost (bench/RESULTS.md). A
+process's copy answers with no round trip at all. What it costs: each web process renders a
+popular page once per SERVER_CACHE_SECONDS instead of one process for all, and two processes
+may hold copies rendered a few seconds apart (the same bound as before: no copy is older than
+SERVER_CACHE_SECONDS). ETags are digests of the content, so a browser's If-None-Match gets its
+304 from any process holding the same page.
 """
 
-import hashlib
-import logging
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
-from redis.exceptions import RedisError
-
-logger = logging.getLogger(__name__)
 
 # Long enough to make Back/Forward and repeat visits free on a slow line, short enough that a
 # new listing or a price change shows within a minute or two.
@@ -25,6 +32,60 @@ ANONYMOUS_MAX_AGE = 60
 SERVER_CACHE_SECONDS = 30
 MAX_CACHED_URL = 1000
 KEPT_HEADERS = ("Content-Type", "Cache-Control", "ETag", "Vary", "Content-Language")
+# Memory a web process gives its copies (the oldest go first): about 1,500 result pages.
+STORE_BYTES = 24 * 1024 * 1024
+LARGEST_KEPT_PAGE = 1024 * 1024
+
+
+class PageStore:
+    """Rendered pages by URL, each kept `seconds`, within `max_bytes` (least recently used go
+    first). Thread-safe: the development server and the browser tests serve from threads."""
+
+    def __init__(self, *, seconds: float, max_bytes: int, largest: int):
+        self.seconds, self.max_bytes, self.largest = seconds, max_bytes, largest
+        self._pages: OrderedDict[str, tuple[float, bytes, dict]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, url: str) -> tuple[bytes, dict] | None:
+        with self._lock:
+            kept = self._pages.get(url)
+            if kept is None:
+                return None
+            if kept[0] <= time.monotonic():
+                self._drop(url)
+                return None
+            self._pages.move_to_end(url)
+            return kept[1], kept[2]
+
+    def put(self, url: str, content: bytes, headers: dict) -> None:
+        size = len(content) + len(url)
+        if size > self.largest:
+            return
+        with self._lock:
+            if url in self._pages:
+                self._drop(url)
+            self._pages[url] = (time.monotonic() + self.seconds, content, headers)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._pages)))
+
+    @property
+    def stored_bytes(self) -> int:
+        """What the kept pages take: their contents and URLs."""
+        return self._bytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def _drop(self, url: str) -> None:
+        _expires, content, _headers = self._pages.pop(url)
+        self._bytes -= len(content) + len(url)
+
+
+store = PageStore(seconds=SERVER_CACHE_SECONDS, max_bytes=STORE_BYTES, largest=LARGEST_KEPT_PAGE)
 
 
 def _shared_cache_key(request) -> str | None:
@@ -39,22 +100,7 @@ def _shared_cache_key(request) -> str | None:
     url = request.get_full_path()
     if len(url) > MAX_CACHED_URL:
         return None
-    return "catalog:page:" + hashlib.sha256(url.encode()).hexdigest()
-
-
-def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except (RedisError, OSError):
-        logger.warning("catalog page cache unavailable", exc_info=True)
-        return None
-
-
-def _cache_set(key: str, value) -> None:
-    try:
-        cache.set(key, value, timeout=SERVER_CACHE_SECONDS)
-    except (RedisError, OSError):
-        logger.warning("catalog page cache unavailable", exc_info=True)
+    return url
 
 
 def anonymous_cache(view):
@@ -66,7 +112,7 @@ def anonymous_cache(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         key = _shared_cache_key(request)
-        stored = _cache_get(key) if key else None
+        stored = store.get(key) if key else None
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)
@@ -87,7 +133,7 @@ def anonymous_cache(view):
         set_response_etag(response)
         if key and not personal:
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            _cache_set(key, (response.content, headers))
+            store.put(key, response.content, headers)
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
 
     return wrapped
