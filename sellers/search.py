@@ -29,6 +29,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from rapidfuzz.distance import DamerauLevenshtein
 
+from web.timed_store import TimedStore
+
 from .models import MAX_PRICE_CENTS, Category, Listing
 from .selectors import listing_public_queryset
 from .us_states import US_STATES
@@ -266,11 +268,31 @@ def _best_correction(typed: str, candidates: list[tuple[str, int]]) -> str | Non
     return best[2] if best else None
 
 
+# A query's correction changes only when the vocabulary does, slowly: each web process keeps
+# the answers to the last CORRECTIONS_KEPT queries it corrected for CORRECTION_SECONDS, as long
+# as the page cache keeps a page (web.page_cache), so a query typed again (with another filter,
+# page or order) costs no statement for its correction.
+CORRECTION_SECONDS = 30
+CORRECTIONS_KEPT = 5000
+corrections = TimedStore(seconds=CORRECTION_SECONDS, max_size=CORRECTIONS_KEPT)
+
+
 def query_correct(q: str) -> str | None:
     """The query with each word that matches nothing corrected, or None if nothing changed.
 
-    One query: which words match, and the candidates of those that do not.
+    One query: which words match, and the candidates of those that do not (none when this
+    process answered the same query within CORRECTION_SECONDS).
     """
+    key = (q, trigram_available())
+    kept = corrections.get(key, default=key)
+    if kept is not key:
+        return kept
+    corrected = _query_correct(q)
+    corrections.put(key, corrected)
+    return corrected
+
+
+def _query_correct(q: str) -> str | None:
     tokens = q.split(" ")
     matches = (_PLAIN_WORD.match(token.lower()) for token in tokens)
     plain = {i: found for i, found in enumerate(matches) if found}

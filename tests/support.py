@@ -25,12 +25,15 @@ from tests.processes import free_port, stop_process, wait_for_port
 
 def cache_clear_own_keys() -> None:
     """Empty this site's cache keys only (the Redis database also holds Celery's queues), and
-    what a process keeps itself (the category tree, the anonymous page cache)."""
+    what a process keeps itself (the category tree, the anonymous page cache, typo
+    corrections)."""
     from marketplace.catalog.selectors import category_tree_invalidate
+    from sellers.search import corrections
     from web.page_cache import store
 
     category_tree_invalidate()
     store.clear()
+    corrections.clear()
     backend = cache._cache if hasattr(cache, "_cache") else None
     if backend is None or not hasattr(backend, "get_client"):
         cache.clear()

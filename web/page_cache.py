@@ -6,7 +6,7 @@ in the web process's own memory; a browser may keep its copy ANONYMOUS_MAX_AGE s
 revalidate with If-None-Match for a 304. Signed-in people, and anyone with a session or
 messages cookie (an anonymous cart, a flash message), always get a freshly rendered page.
 
-The copies live in each web process (`PageStore`), not in Redis. Most catalog URLs are asked
+The copies live in each web process (`web.timed_store`), not in Redis. Most catalog URLs are asked
 for once (a search nobody typed before, a new page number), and for those a shared cache
 costs a round trip to look and another to store 10–20 KB that nobody reads again: under load
 on the benchmark machine that was a third of such a request's cost (bench/RESULTS.md). A
@@ -17,14 +17,13 @@ SERVER_CACHE_SECONDS). ETags are digests of the content, so a browser's If-None-
 304 from any process holding the same page.
 """
 
-import threading
-import time
-from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+
+from web.timed_store import TimedStore
 
 # Long enough to make Back/Forward and repeat visits free on a slow line, short enough that a
 # new listing or a price change shows within a minute or two.
@@ -37,55 +36,12 @@ STORE_BYTES = 24 * 1024 * 1024
 LARGEST_KEPT_PAGE = 1024 * 1024
 
 
-class PageStore:
-    """Rendered pages by URL, each kept `seconds`, within `max_bytes` (least recently used go
-    first). Thread-safe: the development server and the browser tests serve from threads."""
-
-    def __init__(self, *, seconds: float, max_bytes: int, largest: int):
-        self.seconds, self.max_bytes, self.largest = seconds, max_bytes, largest
-        self._pages: OrderedDict[str, tuple[float, bytes, dict]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, url: str) -> tuple[bytes, dict] | None:
-        with self._lock:
-            kept = self._pages.get(url)
-            if kept is None:
-                return None
-            if kept[0] <= time.monotonic():
-                self._drop(url)
-                return None
-            self._pages.move_to_end(url)
-            return kept[1], kept[2]
-
-    def put(self, url: str, content: bytes, headers: dict) -> None:
-        size = len(content) + len(url)
-        if size > self.largest:
-            return
-        with self._lock:
-            if url in self._pages:
-                self._drop(url)
-            self._pages[url] = (time.monotonic() + self.seconds, content, headers)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                self._drop(next(iter(self._pages)))
-
-    @property
-    def stored_bytes(self) -> int:
-        """What the kept pages take: their contents and URLs."""
-        return self._bytes
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self._bytes = 0
-
-    def _drop(self, url: str) -> None:
-        _expires, content, _headers = self._pages.pop(url)
-        self._bytes -= len(content) + len(url)
+def _page_size(url: str, page: tuple[bytes, dict]) -> int:
+    return len(url) + len(page[0])
 
 
-store = PageStore(seconds=SERVER_CACHE_SECONDS, max_bytes=STORE_BYTES, largest=LARGEST_KEPT_PAGE)
+store = TimedStore(seconds=SERVER_CACHE_SECONDS, max_size=STORE_BYTES, largest=LARGEST_KEPT_PAGE,
+                   size_of=_page_size)
 
 
 def _shared_cache_key(request) -> str | None:
@@ -133,7 +89,7 @@ def anonymous_cache(view):
         set_response_etag(response)
         if key and not personal:
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            store.put(key, response.content, headers)
+            store.put(key, (response.content, headers))
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
 
     return wrapped

@@ -1,12 +1,15 @@
 """A page or endpoint costs the same number of queries whatever its length."""
 
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sellers.models import Listing
-from sellers.services import listing_image_add
+from sellers.search import CORRECTION_SECONDS
+from sellers.services import listing_image_add, search_vocabulary_rebuild
 from tests.factories import ListingFactory, ShopFactory
 from tests.support import jpeg_bytes
 
@@ -140,3 +143,22 @@ def test_a_signed_in_listings_api_read_is_never_cached(client, django_assert_num
     response = client.get("/api/v1/listings/?q=honey")
     assert response.json()["count"] == 2
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_query_corrected_again_soon_costs_no_statement_for_its_correction(
+    client, django_assert_num_queries, monkeypatch
+):
+    shop_with_honey(2)
+    search_vocabulary_rebuild()  # the periodic job: "honey" becomes a word to correct to
+    client.get("/search/?q=jam")  # the category tree, read once into Redis
+    with django_assert_num_queries(3):  # the candidates, the correction, the corrected ones
+        first = client.get("/search/?q=hony")
+    with django_assert_num_queries(2):  # another URL of the same words: the correction is kept
+        again = client.get("/search/?q=hony&page=1")
+    for response in (first, again):
+        assert "Showing results for <strong>honey</strong>" in response.content.decode()
+        assert response.content.decode().count('loading="lazy"') == 2
+    later = time.monotonic() + CORRECTION_SECONDS
+    monkeypatch.setattr("web.timed_store.time.monotonic", lambda: later)
+    with django_assert_num_queries(3):  # CORRECTION_SECONDS later it is looked up again
+        client.get("/search/?page=1&q=hony")
