@@ -164,7 +164,9 @@ def _listing_page(request, filters: ListingFilters, *, with_count: bool = False)
 def _form_context(request, filters: ListingFilters, fixed: tuple = ()) -> dict:
     return {
         "filters": filters,
-        "form_values": request.GET,
+        # The prices as typed (a template looking up a key the query lacks costs an exception).
+        "typed_min_price": request.GET.get("min_price", ""),
+        "typed_max_price": request.GET.get("max_price", ""),
         "categories": selectors.category_tree(),
         "states": STATE_CHOICES,
         "sort_choices": SORT_CHOICES,
