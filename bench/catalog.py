@@ -174,11 +174,39 @@ end
 """
 
 
-def wrk(url: str, seconds: int, clients: int, *, unique: bool = False) -> dict:
+# Makes every request's last word one nobody typed before: the URL ends in `q=<word>`, and
+# letters from the run's start, the thread and the request are added to that word (letters
+# only, so the search looks up a correction for it, as for any new word that matches nothing).
+NEW_WORDS_LUA = """
+local counter, threads = 0, 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+function init(args)
+  stamp = os.time() % 100000
+end
+local function letters(n)
+  local text = ""
+  repeat
+    text = string.char(97 + n % 26) .. text
+    n = math.floor(n / 26)
+  until n == 0
+  return text
+end
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. letters(stamp) .. letters(id) .. letters(counter))
+end
+"""
+
+
+def wrk(url: str, seconds: int, clients: int, *, unique: bool | str = False) -> dict:
+    """wrk's figures for `url`; unique=True: a new URL each request, "word": a new word."""
     command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if unique:
         script = Path("/tmp") / f"bench-unique-{os.getpid()}.lua"
-        script.write_text(UNIQUE_URLS_LUA)
+        script.write_text(NEW_WORDS_LUA if unique == "word" else UNIQUE_URLS_LUA)
         command += ["-s", str(script)]
     out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -320,7 +348,7 @@ def main() -> None:
             for term in (SELECTIVE_TERM, COMMON_TERM)
         }
         print("http latency (1 client):", json.dumps(report["http_latency"]), flush=True)
-        # (label, path, unique URLs?): cached = the same URL again and again, the best case;
+        # (label, path, unique URLs or words?): cached = the same URL again and again, the best case;
         # uncached = a new URL each time, every request renders (the long tail of queries).
         targets = [
             ("bare view", "/bench/bare/", False),
@@ -334,6 +362,10 @@ def main() -> None:
             (f"api listings q={SELECTIVE_TERM} uncached",
              f"/api/v1/listings/?q={SELECTIVE_TERM}", True),
             (f"api listings q={COMMON_TERM} uncached", f"/api/v1/listings/?q={COMMON_TERM}", True),
+            # The typo corrections a process keeps (sellers.search.corrections) answer the
+            # selective term's second request on: these two pay for a new word's correction.
+            ("search page new word uncached", f"/search/?q={SELECTIVE_TERM}", "word"),
+            ("api listings new word uncached", f"/api/v1/listings/?q={SELECTIVE_TERM}", "word"),
             ("io floor uncached", "/bench/io-floor/?q=x", True),
             ("bare view (again)", "/bench/bare/", False),
         ]
