@@ -36,6 +36,7 @@ from orders.models import (
 from payments.money import fee_split
 from payments.selectors import escrow_summaries
 from sellers.models import Listing, ListingImage, Shop
+from sellers.selectors import preorder_today
 
 
 @dataclass
@@ -156,7 +157,7 @@ def _line_problem(
 ) -> str:
     if listing.status != Listing.Status.ACTIVE or listing.shop.status != Shop.Status.ACTIVE:
         return "No longer for sale; it will be left out of checkout."
-    if listing.preorder_ships_by and listing.preorder_ships_by < timezone.localdate():
+    if listing.preorder_ships_by and listing.preorder_ships_by < preorder_today():
         return "Its promised ship date has passed; it will be left out of checkout."
     if not check_stock:
         return ""

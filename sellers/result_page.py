@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import psycopg
 from django.conf import settings
 from django.db import connections, router
-from django.utils import timezone
 
 from . import search
 from .listing_cards import CARD_COLUMN_COUNT, ListingCard, listing_cards
@@ -35,6 +34,7 @@ from .search import (
     query_correct,
     windowed_filters,
 )
+from .selectors import preorder_today
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ def _conditions(filters: ListingFilters, *, state_by_shops: bool,
 
 def _params(filters: ListingFilters, q: str, start: int, stop: int) -> dict:
     return {
-        "today": timezone.localdate(), "q": q, "category": filters.category,
+        "today": preorder_today(), "q": q, "category": filters.category,
         "village": filters.village, "state": filters.state, "shop": filters.shop,
         "min_price": filters.min_price_cents, "max_price": filters.max_price_cents,
         "limit": stop - start, "offset": start,

@@ -26,13 +26,12 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models import BooleanField, F, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 from rapidfuzz.distance import DamerauLevenshtein
 
 from web.timed_store import TimedStore
 
 from .models import MAX_PRICE_CENTS, Category, Listing
-from .selectors import listing_public_queryset
+from .selectors import listing_public_queryset, preorder_today
 from .us_states import US_STATES
 
 MAX_QUERY_LENGTH = 200
@@ -363,7 +362,7 @@ def category_family_ids(slug: str) -> QuerySet[Category]:
 
 def _filtered(filters: ListingFilters) -> QuerySet[Listing]:
     # A pre-order whose promised date has passed can no longer be bought: out of lists too.
-    listings = listing_public_queryset().exclude(preorder_ships_by__lt=timezone.localdate())
+    listings = listing_public_queryset().exclude(preorder_ships_by__lt=preorder_today())
     if filters.category:
         listings = listings.filter(category_id__in=Subquery(category_family_ids(filters.category)))
     if filters.village:

@@ -1,6 +1,9 @@
 """Reads of shops and listings that pages and the API share, with their joins done."""
 
+import datetime
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from .errors import NoShop, NotFound
 from .models import Listing, ListingImage, Shop
@@ -109,3 +112,11 @@ def shops_verified_by_village() -> list[tuple[int, object]]:
 def listing_shop_ids(*, listing_ids) -> dict[int, int]:
     """{listing id: its shop's id} for the listings that exist among `listing_ids`."""
     return dict(Listing.objects.filter(pk__in=list(listing_ids)).values_list("pk", "shop_id"))
+
+
+def preorder_today() -> datetime.date:
+    """Today on the marketplace's own calendar (settings.TIME_ZONE), whoever asks: a pre-order
+    whose promised date is before it has left search, storefronts and checkout. Not the
+    reader's day: pages run in their reader's zone and the API in UTC, and the two would
+    disagree each evening in America about a pre-order due that day."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())

@@ -174,6 +174,22 @@ def test_preorder_search_costs_the_same_at_1_and_20_rows(client, api_client,
     assert len(queries) == SEARCH_PAGE_QUERIES, [q["sql"] for q in queries]
 
 
+def test_a_passed_preorder_leaves_the_pages_and_the_api_on_the_same_day(
+    listing, client, monkeypatch
+):
+    """At 02:00 UTC it is still the evening before in America: a page (read in its reader's
+    zone) and the API (in UTC) must agree that the promised date has passed."""
+    assert put(listing, ships_by=days(2), stock=5).status_code == 200
+    listing.refresh_from_db()
+    next_day = listing.preorder_ships_by + datetime.timedelta(days=1)
+    early = datetime.datetime.combine(next_day, datetime.time(2), tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: early)
+    api = client.get("/api/v1/listings/?q=maple&nocache=9").json()["results"]
+    assert [row["id"] for row in api] == []
+    assert "Maple syrup" not in client.get("/search/?q=maple&nocache=9").content.decode()
+    assert "Maple syrup" not in client.get(f"/shops/{listing.shop.slug}/").content.decode()
+
+
 def test_a_preorder_whose_date_passed_leaves_search_and_the_storefront(listing, client, clock):
     assert put(listing, ships_by=days(2), stock=5).status_code == 200
     in_stock = ListingFactory(title="Maple candy", shop=listing.shop)
