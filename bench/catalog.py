@@ -348,8 +348,8 @@ def main() -> None:
             for term in (SELECTIVE_TERM, COMMON_TERM)
         }
         print("http latency (1 client):", json.dumps(report["http_latency"]), flush=True)
-        # (label, path, unique URLs or words?): cached = the same URL again and again, the best case;
-        # uncached = a new URL each time, every request renders (the long tail of queries).
+        # (label, path, unique URLs or words?): cached = the same URL again and again, the best
+        # case; uncached = a new URL each time, every request renders (the long tail of queries).
         targets = [
             ("bare view", "/bench/bare/", False),
             (f"search page q={SELECTIVE_TERM} cached", f"/search/?q={SELECTIVE_TERM}", False),

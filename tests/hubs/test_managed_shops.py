@@ -2,8 +2,10 @@
 shop waiting for verification, the consent and the act, all or nothing."""
 
 import datetime
+import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -208,6 +210,10 @@ def test_two_agents_opening_for_the_same_phone_at_once_make_one_shop():
 # --- the page -----------------------------------------------------------------------------
 def _form(values: dict) -> dict:
     address = values.pop("owner_address")
+    # A page reads dates on its person's calendar (the agent's zone, the default one here),
+    # which is a day behind UTC's each evening in America.
+    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
+    values["consent_on"] = timezone.localdate(timezone=zone).isoformat()
     return {**values, **{f"address_{key}": value for key, value in address.items()}}
 
 

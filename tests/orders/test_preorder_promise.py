@@ -4,8 +4,10 @@ harvest cancels the newest orders with full refunds; bad moves and other people'
 refused with nothing changed."""
 
 import datetime
+import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -22,7 +24,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _day(days: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=days)
+    """`days` after today on the seller's calendar (their zone, the default one here): a
+    promise ends with the seller's day, which is a day behind UTC's each evening in America."""
+    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
+    return timezone.localdate(timezone=zone) + datetime.timedelta(days=days)
 
 
 def preorder_listing(*, ships_in: int = 20, stock: int = 10, **fields) -> Listing:
