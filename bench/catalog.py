@@ -154,11 +154,10 @@ def explain(term: str) -> str:
     return results[:24].explain(analyze=True, buffers=True)
 
 
-# Makes every request's URL unique: measures rendering, not the server cache. Each wrk thread
-# has its own Lua state, so an unseeded math.random gave both threads the same URLs (and the
-# second of each pair a cached page); the thread's own number and the run's start keep every URL
-# new, also from one run to the next.
-UNIQUE_URLS_LUA = """
+# Each wrk thread has its own Lua state, so an unseeded math.random gave both threads the same
+# URLs (and the second of each pair a cached page); the thread's own number, its request count
+# and the run's start keep every URL new, also from one run to the next.
+_THREADS_LUA = """
 local counter, threads = 0, 0
 function setup(thread)
   threads = threads + 1
@@ -167,25 +166,18 @@ end
 function init(args)
   stamp = os.time()
 end
+"""
+# Makes every request's URL unique: measures rendering, not the server cache.
+UNIQUE_URLS_LUA = _THREADS_LUA + """
 request = function()
   counter = counter + 1
   return wrk.format(nil, wrk.path .. "&nocache=" .. stamp .. "-" .. id .. "-" .. counter)
 end
 """
-
-
 # Makes every request's last word one nobody typed before: the URL ends in `q=<word>`, and
 # letters from the run's start, the thread and the request are added to that word (letters
 # only, so the search looks up a correction for it, as for any new word that matches nothing).
-NEW_WORDS_LUA = """
-local counter, threads = 0, 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
-end
-function init(args)
-  stamp = os.time() % 100000
-end
+NEW_WORDS_LUA = _THREADS_LUA + """
 local function letters(n)
   local text = ""
   repeat
@@ -196,7 +188,7 @@ local function letters(n)
 end
 request = function()
   counter = counter + 1
-  return wrk.format(nil, wrk.path .. letters(stamp) .. letters(id) .. letters(counter))
+  return wrk.format(nil, wrk.path .. letters(stamp % 100000) .. letters(id) .. letters(counter))
 end
 """
 
