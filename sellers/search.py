@@ -28,6 +28,7 @@ from django.db.models import BooleanField, F, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from rapidfuzz.distance import DamerauLevenshtein
 
+from web.page_cache import SERVER_CACHE_SECONDS
 from web.timed_store import TimedStore
 
 from .models import MAX_PRICE_CENTS, Category, Listing
@@ -269,11 +270,12 @@ def _best_correction(typed: str, candidates: list[tuple[str, int]]) -> str | Non
 
 # A query's correction changes only when the vocabulary does, slowly: each web process keeps
 # the answers to the last CORRECTIONS_KEPT queries it corrected for CORRECTION_SECONDS, as long
-# as the page cache keeps a page (web.page_cache), so a query typed again (with another filter,
-# page or order) costs no statement for its correction.
-CORRECTION_SECONDS = 30
+# as the page cache keeps a page, so a query typed again (with another filter, page or order)
+# costs no statement for its correction.
+CORRECTION_SECONDS = SERVER_CACHE_SECONDS
 CORRECTIONS_KEPT = 5000
 corrections = TimedStore(seconds=CORRECTION_SECONDS, max_size=CORRECTIONS_KEPT)
+_NOT_KEPT = object()
 
 
 def query_correct(q: str) -> str | None:
@@ -283,8 +285,8 @@ def query_correct(q: str) -> str | None:
     process answered the same query within CORRECTION_SECONDS).
     """
     key = (q, trigram_available())
-    kept = corrections.get(key, default=key)
-    if kept is not key:
+    kept = corrections.get(key, default=_NOT_KEPT)  # None is a kept answer: no correction
+    if kept is not _NOT_KEPT:
         return kept
     corrected = _query_correct(q)
     corrections.put(key, corrected)
