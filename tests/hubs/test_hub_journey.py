@@ -8,6 +8,7 @@ gets one text per event."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from hubs.models import HubAct, HubAgent
 from moderation.models import AuditLog
@@ -63,7 +64,8 @@ def test_an_agent_runs_a_neighbours_shop_from_sign_up_to_cash_at_the_hub(
         "owner_address": {"name": "Ruth Miller", "line1": "4410 County Road K",
                           "city": "Cashton", "state": "WI", "postal_code": "54619"},
         "shop_name": "Miller Family Quilts", "shop_description": "Hand-stitched quilts.",
-        "consent_on": "2026-11-30", "consent_statement": "She signed the paper form today.",
+        "consent_on": timezone.localdate().isoformat(),
+        "consent_statement": "She signed the paper form today.",
     }, format="json")
     assert opened.status_code == 201, opened.json()
     shop = Shop.objects.select_related("owner").get(pk=opened.json()["shop"]["id"])
