@@ -147,3 +147,88 @@ def test_staff_type_the_screening_floor_in_dollars():
         assert "Enter the price floor in dollars" in refused.content.decode()
     assert ScreeningTerm.objects.get(pk=term.pk).price_floor_cents == 125050
     assert AuditLog.objects.count() == 1
+
+
+# --- The frame a visitor shares ({% frame %}, marketplace/templatetags/site_paths.py) ---------
+
+def _fresh_frame(source: str) -> str:
+    """base.html as it renders with every part of the frame worked out afresh."""
+    return source.replace("{% frame %}", "").replace("{% endframe %}", "")
+
+
+def _unmasked(html: str) -> str:
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
+
+
+def _request(user=None):
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/search/?q=honey")
+    request.user = user or AnonymousUser()
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    return request
+
+
+def test_the_frame_kept_for_visitors_is_the_frame_rendered_afresh():
+    from django.conf import settings
+    from django.template import engines, loader
+
+    from orders.selectors import SESSION_CART_KEY
+
+    kept = loader.get_template("base.html")
+    source = (settings.BASE_DIR / "templates" / "base.html").read_text()
+    assert source.count("{% frame %}") == 3
+    fresh = engines["django"].from_string(_fresh_frame(source))
+    listing = ListingFactory()
+    people = [
+        ("a visitor", _request()),
+        ("a visitor again (the kept copy)", _request()),
+        ("a signed-in buyer", _request(user=UserFactory(display_name="Avery"))),
+        ("a seller", _request(user=ShopFactory().owner)),
+        ("a visitor with a cart", _request()),
+    ]
+    pages = {}
+    for who, request in people:
+        if who == "a visitor with a cart":
+            request.session[SESSION_CART_KEY] = {str(listing.pk): 2}
+        pages[who] = kept.render({}, request)
+        # A CSRF token (the Log out form) is masked afresh each time it is rendered.
+        assert _unmasked(pages[who]) == _unmasked(fresh.render({}, request)), who
+    assert "Log in" in pages["a visitor"] and 'aria-label="Cart, 0 items"' in pages["a visitor"]
+    assert "Hi, Avery" in pages["a signed-in buyer"] and "Log in" not in pages["a signed-in buyer"]
+    assert 'aria-label="Cart, 2 items"' in pages["a visitor with a cart"]
+
+
+def test_no_signed_in_person_or_session_gets_the_frame_kept_for_visitors(client):
+    honey = ListingFactory(stock=9)
+    visitor = client.get("/search/?q=anything").content.decode()
+    assert "Log in" in visitor and 'aria-label="Cart, 0 items"' in visitor
+    buyer = _signed_in(UserFactory(display_name="Avery")).get("/search/?q=other").content.decode()
+    assert "Hi, Avery" in buyer and "Log out" in buyer and "Log in" not in buyer
+    assert client.post("/cart/add/", {"listing": honey.pk, "quantity": 2}).status_code == 302
+    assert 'aria-label="Cart, 2 items"' in client.get("/search/?q=third").content.decode()
+    assert 'aria-label="Cart, 0 items"' in Client().get("/search/?q=fourth").content.decode()
+
+
+def test_the_frame_kept_for_visitors_follows_the_sites_prefix(client):
+    """The site mounted under a prefix links under it; the copy kept for the root is not served
+    there, nor the other way round. (A WSGI server sets the prefix from SCRIPT_NAME; the test
+    client does not, so the test sets it as the handler would.)"""
+    from django.urls import set_script_prefix
+
+    at_root = client.get("/impact/").content.decode()
+    set_script_prefix("/market/")
+    try:
+        under = client.get("/impact/?under=market").content.decode()
+    finally:
+        set_script_prefix("/")
+    again = client.get("/impact/?again=1").content.decode()
+    assert 'href="/accounts/login/"' in at_root and 'href="/accounts/login/"' in again
+    assert 'href="/market/accounts/login/"' in under and 'href="/accounts/login/"' not in under
+    assert 'href="/market/transparency/"' in under and 'href="/transparency/"' in again
