@@ -5,6 +5,7 @@ import re
 import subprocess
 import threading
 import time
+import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from marketplace.accounts.time_zones import default_time_zone
 from moderation.models import AuditLog
 from orders.models import Checkout, Order, OrderEvent, OrderItem, Review
 from tests.factories import UserFactory
@@ -42,6 +44,12 @@ def cache_clear_own_keys() -> None:
     keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+def reader_zone() -> zoneinfo.ZoneInfo:
+    """The zone a page shows dates in for a visitor or an account without a zone of its own
+    (DEFAULT_USER_TIME_ZONE): a day behind UTC's each evening in America."""
+    return zoneinfo.ZoneInfo(default_time_zone())
 
 
 def client_for(user) -> APIClient:

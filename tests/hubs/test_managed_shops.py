@@ -2,10 +2,8 @@
 shop waiting for verification, the consent and the act, all or nothing."""
 
 import datetime
-import zoneinfo
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -21,7 +19,7 @@ from tests.hubs.managed_support import (  # noqa: F401 - fixture
     neighbour,
     verified_agent,
 )
-from tests.support import client_for, jpeg_bytes, run_together
+from tests.support import client_for, jpeg_bytes, reader_zone, run_together
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -212,8 +210,7 @@ def _form(values: dict) -> dict:
     address = values.pop("owner_address")
     # A page reads dates on its person's calendar (the agent's zone, the default one here),
     # which is a day behind UTC's each evening in America.
-    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
-    values["consent_on"] = timezone.localdate(timezone=zone).isoformat()
+    values["consent_on"] = timezone.localdate(timezone=reader_zone()).isoformat()
     return {**values, **{f"address_{key}": value for key, value in address.items()}}
 
 

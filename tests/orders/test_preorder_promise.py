@@ -4,10 +4,8 @@ harvest cancels the newest orders with full refunds; bad moves and other people'
 refused with nothing changed."""
 
 import datetime
-import zoneinfo
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -18,7 +16,7 @@ from payments.selectors import escrow_summary_or_none
 from sellers.models import Listing
 from tests.checkout_http import paid_orders
 from tests.factories import ListingFactory, ShopFactory, UserFactory
-from tests.support import client_for
+from tests.support import client_for, reader_zone
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +24,7 @@ pytestmark = pytest.mark.django_db
 def _day(days: int) -> datetime.date:
     """`days` after today on the seller's calendar (their zone, the default one here): a
     promise ends with the seller's day, which is a day behind UTC's each evening in America."""
-    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
-    return timezone.localdate(timezone=zone) + datetime.timedelta(days=days)
+    return timezone.localdate(timezone=reader_zone()) + datetime.timedelta(days=days)
 
 
 def preorder_listing(*, ships_in: int = 20, stock: int = 10, **fields) -> Listing:

@@ -1,7 +1,4 @@
-import zoneinfo
-
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -13,7 +10,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
-from tests.support import jpeg_bytes
+from tests.support import jpeg_bytes, reader_zone
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +150,7 @@ def test_storefront_shows_header_and_active_listings(client):
     ListingFactory(shop=shop, title="Hidden jar", status="pending_review")
     html = client.get("/shops/hilltop/").content.decode()
     assert "<h1>Hilltop</h1>" in html and "Berea, KY" in html
-    joined = timezone.localtime(timezone=zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE))
+    joined = timezone.localtime(timezone=reader_zone())
     assert f"Joined {joined:%B %Y}" in html and "★ 4.50 (2 reviews)" in html  # reader's month
     assert "Live jar" in html and "$1,234.56" in html and "Hidden jar" not in html
 
