@@ -1,12 +1,20 @@
 """The header (cart count, a seller's own links), one's own listing, the favicon, carrier links,
 phone tables and the screening form's dollar floor, checked through the pages."""
 
+import re
+from importlib import import_module
+
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.template import engines, loader
+from django.test import Client, RequestFactory
+from django.urls import set_script_prefix
 from rest_framework.test import APIClient
 
 from moderation.models import AuditLog
 from orders.models import Order
+from orders.selectors import SESSION_CART_KEY
 from sellers.models import ScreeningTerm
 from tests.factories import ListingFactory, ShopFactory, UserFactory
 from tests.staff import staff_login, staff_make
@@ -157,18 +165,10 @@ def _fresh_frame(source: str) -> str:
 
 
 def _unmasked(html: str) -> str:
-    import re
-
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
 
 
 def _request(user=None):
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
-
     request = RequestFactory().get("/search/?q=honey")
     request.user = user or AnonymousUser()
     request.session = import_module(settings.SESSION_ENGINE).SessionStore()
@@ -176,27 +176,21 @@ def _request(user=None):
 
 
 def test_the_frame_kept_for_visitors_is_the_frame_rendered_afresh():
-    from django.conf import settings
-    from django.template import engines, loader
-
-    from orders.selectors import SESSION_CART_KEY
-
     kept = loader.get_template("base.html")
     source = (settings.BASE_DIR / "templates" / "base.html").read_text()
     assert source.count("{% frame %}") == 3
     fresh = engines["django"].from_string(_fresh_frame(source))
-    listing = ListingFactory()
+    with_cart = _request()
+    with_cart.session[SESSION_CART_KEY] = {str(ListingFactory().pk): 2}
     people = [
         ("a visitor", _request()),
         ("a visitor again (the kept copy)", _request()),
         ("a signed-in buyer", _request(user=UserFactory(display_name="Avery"))),
         ("a seller", _request(user=ShopFactory().owner)),
-        ("a visitor with a cart", _request()),
+        ("a visitor with a cart", with_cart),
     ]
     pages = {}
     for who, request in people:
-        if who == "a visitor with a cart":
-            request.session[SESSION_CART_KEY] = {str(listing.pk): 2}
         pages[who] = kept.render({}, request)
         # A CSRF token (the Log out form) is masked afresh each time it is rendered.
         assert _unmasked(pages[who]) == _unmasked(fresh.render({}, request)), who
@@ -220,8 +214,6 @@ def test_the_frame_kept_for_visitors_follows_the_sites_prefix(client):
     """The site mounted under a prefix links under it; the copy kept for the root is not served
     there, nor the other way round. (A WSGI server sets the prefix from SCRIPT_NAME; the test
     client does not, so the test sets it as the handler would.)"""
-    from django.urls import set_script_prefix
-
     at_root = client.get("/impact/").content.decode()
     set_script_prefix("/market/")
     try:

@@ -34,11 +34,15 @@ def _route(name: str, urlconf, script_prefix: str) -> str:
     return reverse(name, urlconf=urlconf)
 
 
+def _urlconf():
+    """The URL configuration in force: the request's own, else the settings' (tests change it)."""
+    return get_urlconf() or settings.ROOT_URLCONF
+
+
 @register.simple_tag
 def route(name: str) -> str:
     """The path of a named route that takes no arguments, like `{% url name %}`."""
-    # The URL configuration in force: the request's own, else the settings' (tests change it).
-    return _route(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return _route(name, _urlconf(), get_script_prefix())
 
 
 @lru_cache(maxsize=512)
@@ -68,8 +72,7 @@ def _frame_key(context):
         session = getattr(request, "session", None)
         if (user is not None and not user.is_authenticated
                 and session is not None and session.is_empty()):
-            key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
-                   storages["staticfiles"])
+            key = (_urlconf(), get_script_prefix(), storages["staticfiles"])
         else:
             key = _NOT_SAME
         request._site_frame_key = key
