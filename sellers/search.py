@@ -444,7 +444,7 @@ def common_words(text: str) -> bool:
 
     Only then is the newest-matches window the cheap way: reading a common word's whole list
     from the GIN index costs hundreds of milliseconds at a million listings, while its newest
-    matches are near at hand in the (status, -created) index. The estimate is PostgreSQL's own
+    matches are near at hand in the (status, -created, -id) index. The estimate is PostgreSQL's own
     (its statistics of the search vectors' words, stemmed as the search stems them), read
     with a plain EXPLAIN: a fraction of a millisecond, nothing executed.
     """
@@ -492,7 +492,7 @@ def listing_search(*, filters: ListingFilters) -> QuerySet[Listing]:
     """Public listings matching the filters; with a query, full-text ranked, typos corrected.
 
     A text query ranks only its SEARCH_CANDIDATES newest matches (see the module docstring):
-    the planner walks the (status, -created) index for a common word and the GIN index for a
+    the planner walks the (status, -created, -id) index for a common word and the GIN index for a
     rare one, and either way stops after that many rows. Costs one query now (the candidate
     ids; three when nothing matched as typed: the correction and the corrected ids), then the
     returned queryset's own. A query that matches as typed is never corrected, so exact
