@@ -2,21 +2,26 @@
 
 A results page shows 24 cards and a filter form with 50 states and every category; through
 the template engine those loops cost more than the page's queries. A card's HTML depends only
-on its `ListingCard` (a frozen, hashable row) and the site's URL prefixes, and a list of
-options only on its choices and the selected value, so each is built once per process and
-then looked up: a change to a listing is a different card, never a stale one.
+on its `ListingCard` (a frozen, hashable row) and the site's URL prefixes, a list of options
+only on its choices and the selected value, and the filter form only on the filters applied
+(the words typed are escaped into it on each page), so each is built once per process and
+then looked up: a change to a listing is a different card, never a stale one. Through the
+template engine, the form alone was a tenth of an uncached search page's Python
+(bench/RESULTS.md).
 """
 
+from dataclasses import replace
 from functools import lru_cache
 
 from django import template
 from django.core.files.storage import default_storage
 from django.urls import get_script_prefix, reverse
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from sellers.listing_cards import ListingCard, thumbnail_urls_expire
+from sellers.search import ListingFilters
 
 from .money import cents
 
@@ -69,19 +74,6 @@ def _options_html(choices: tuple, selected: str) -> SafeString:
     )
 
 
-@register.simple_tag
-def select_options(choices, selected) -> SafeString:
-    """`<option>`s for (value, label) pairs, the one equal to `selected` selected."""
-    return _options_html(tuple(tuple(pair) for pair in choices), selected or "")
-
-
-@register.simple_tag
-def sort_options(choices, selected, has_words) -> SafeString:
-    """`<option>`s of the sort choices; "relevance" only when there are words to rank by."""
-    kept = tuple(tuple(pair) for pair in choices if pair[0] != "relevance" or has_words)
-    return _options_html(kept, selected or "")
-
-
 def category_choices(tree: list[dict]) -> tuple:
     """(slug, label) pairs of a category tree, children indented under their root."""
     pairs = []
@@ -91,7 +83,87 @@ def category_choices(tree: list[dict]) -> tuple:
     return tuple(pairs)
 
 
+# The pairs of the last tree asked for, with the tree itself: the catalog hands out the same
+# tree object until a category changes (marketplace.catalog.selectors.category_tree), so the
+# pairs are built once per tree, not once per page. Holding the tree keeps its id from reuse.
+_last_categories: tuple[list[dict] | None, tuple] = (None, ())
+
+
+def _category_pairs(tree: list[dict]) -> tuple:
+    global _last_categories
+    kept_tree, pairs = _last_categories
+    if tree is not kept_tree:
+        pairs = category_choices(tree)
+        _last_categories = (tree, pairs)
+    return pairs
+
+
+_CHECKED = mark_safe(" checked")  # noqa: S308
+_SELECTED = mark_safe(" selected")  # noqa: S308
+
+
+@lru_cache(maxsize=1024)
+def _filter_form_parts(filters: ListingFilters, has_words: bool, typed_min_price: str,
+                       typed_max_price: str, categories: tuple, states: tuple,
+                       sort_choices: tuple, ordering: str, active_filters: int,
+                       fixed_category: bool, collapsed: bool) -> tuple[SafeString, SafeString]:
+    """The form before and after the words typed (`filters` has none: the same parts serve
+    every query with the same filters). Without the words field, all of it is the first."""
+    head = format_html(
+        '\n<details class="filters"{}><summary>Filters and sort{}</summary>\n'
+        '<form method="get" action="" class="filter-form">\n',
+        "" if collapsed else mark_safe(" open"),  # noqa: S308
+        format_html(' <span class="badge">{} on</span>', active_filters) if active_filters else "",
+    )
+    words = mark_safe(  # noqa: S308 - constant markup
+        '<div class="field"><label for="f-q">Words</label>'
+        '<input id="f-q" type="search" name="q" value="')
+    sort_kept = tuple(pair for pair in sort_choices if pair[0] != "relevance" or has_words)
+    tail = format_html(
+        '{}\n<div class="field"><label for="f-state">State</label><select id="f-state" '
+        'name="state"><option value="">Any state</option>\n{}</select></div>\n'
+        '<div class="field price-range"><label for="f-min">Price, $</label><input id="f-min" '
+        'name="min_price" inputmode="decimal" placeholder="min" value="{}" '
+        'aria-label="Lowest price in dollars"> – <input id="f-max" name="max_price" '
+        'inputmode="decimal" placeholder="max" value="{}" aria-label="Highest price in dollars">'
+        '</div>\n<div class="field checks"><label><input type="checkbox" name="in_stock" '
+        'value="true"{}> In stock</label> <label><input type="checkbox" name="local_pickup" '
+        'value="true"{}> Local pickup</label></div>\n<div class="field"><label for="f-preorder">'
+        'Pre-orders</label><select id="f-preorder" name="preorder"><option value="">Pre-orders '
+        'and goods in stock</option><option value="only"{}>Pre-orders only</option>'
+        '<option value="exclude"{}>Goods in stock only</option></select></div>\n'
+        '<div class="field"><label for="f-ordering">Sort by</label><select id="f-ordering" '
+        'name="ordering">{}</select></div>\n<button type="submit" class="button">Show results'
+        '</button> <a href="?">Clear</a>\n</form></details>',
+        "" if fixed_category else format_html(
+            '" maxlength="200"></div>\n<div class="field"><label for="f-category">Category'
+            '</label><select id="f-category" name="category"><option value="">All categories'
+            '</option>\n{}</select></div>', _options_html(categories, filters.category)),
+        _options_html(states, filters.state), typed_min_price, typed_max_price,
+        _CHECKED if filters.in_stock else "", _CHECKED if filters.local_pickup else "",
+        _SELECTED if filters.preorder == "only" else "",
+        _SELECTED if filters.preorder == "exclude" else "",
+        _options_html(sort_kept, ordering or ""),
+    )
+    if fixed_category:
+        return head + tail, mark_safe("")  # noqa: S308
+    return head + words, tail
+
+
 @register.simple_tag
-def category_options(tree, selected) -> SafeString:
-    """`<option>`s for the category tree (see `category_choices`)."""
-    return _options_html(category_choices(tree), selected or "")
+def filter_form(filters: ListingFilters, typed_min_price, typed_max_price, categories, states,
+                sort_choices, ordering, active_filters, *, fixed_category=False,
+                collapsed=False) -> SafeString:
+    """The catalog's filter form (a plain GET form): the words typed, a category (unless
+    `fixed_category`), a state, a price range, the stock, pickup and pre-order choices and the
+    order. Built once per process for each set of filters, whatever the words, which are
+    escaped into their field on each page."""
+    head, tail = _filter_form_parts(
+        replace(filters, q=""), bool(filters.q), str(typed_min_price or ""),
+        str(typed_max_price or ""), _category_pairs(categories),
+        tuple(tuple(pair) for pair in states), tuple(tuple(pair) for pair in sort_choices),
+        ordering or "", int(active_filters or 0), bool(fixed_category), bool(collapsed),
+    )
+    if fixed_category:
+        return head
+    return mark_safe(head + escape(filters.q) + tail)  # noqa: S308 - the words are escaped
