@@ -12,6 +12,9 @@ from marketplace.accounts import views_account as account_views
 from marketplace.catalog import views as catalog_views
 
 api_v1 = [
+    # The catalog first: most requests are its reads, and Django tries routes in order.
+    path("", include("marketplace.catalog.api_urls")),
+    path("", include("sellers.api_urls")),
     path("auth/register", accounts_api.RegisterApi.as_view(), name="api-register"),
     path("auth/token", accounts_api.TokenApi.as_view(), name="api-token"),
     path("auth/staff-token", accounts_api.StaffTokenApi.as_view(), name="api-staff-token"),
@@ -24,8 +27,6 @@ api_v1 = [
     path("me/email", accounts_api.EmailChangeApi.as_view(), name="api-me-email"),
     path("me/password", accounts_api.PasswordChangeApi.as_view(), name="api-me-password"),
     path("me/data", accounts_api.DataExportApi.as_view(), name="api-me-data"),
-    path("", include("marketplace.catalog.api_urls")),
-    path("", include("sellers.api_urls")),
     path("", include("payments.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("notifications.api_urls")),
@@ -41,6 +42,9 @@ api_v1 = [
 
 urlpatterns = [
     path("", catalog_views.home, name="home"),
+    # The catalog next: most requests are its pages, and Django tries routes in order.
+    path("", include("marketplace.catalog.urls")),
+    path("api/v1/", include(api_v1)),
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", catalog_views.favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
@@ -75,9 +79,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include(api_v1)),
     path("sell/", seller_home.seller_dashboard, name="sell-dashboard"),
-    path("", include("marketplace.catalog.urls")),
     path("", include("sellers.urls")),
     path("", include("payments.urls")),
     path("", include("orders.urls")),
