@@ -5,6 +5,7 @@ Each view parses its input, calls the catalog selectors (which read listings thr
 """
 
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -135,9 +136,9 @@ def _listing_page(request, filters: ListingFilters, *, with_count: bool = False)
         matched_by, corrected_query = page.matched_by, page.corrected_query
     if number > 1 and not rows and not page_message:
         page_message = "There are no more results past this page."
-    query = request.GET.copy()
-    query.pop("page", None)
-    base = query.urlencode()
+    # The query string without its page number (QueryDict.copy() deep-copies every value).
+    base = urlencode([(key, value) for key, values in request.GET.lists() if key != "page"
+                      for value in values])
     link = f"?{base}&page=" if base else "?page="
     exact_url = ""
     if corrected_query:
