@@ -7,7 +7,7 @@ from importlib import import_module
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.template import engines, loader
+from django.template import TemplateSyntaxError, engines, loader
 from django.test import Client, RequestFactory
 from django.urls import set_script_prefix
 from rest_framework.test import APIClient
@@ -224,3 +224,11 @@ def test_the_frame_kept_for_visitors_follows_the_sites_prefix(client):
     assert 'href="/accounts/login/"' in at_root and 'href="/accounts/login/"' in again
     assert 'href="/market/accounts/login/"' in under and 'href="/accounts/login/"' not in under
     assert 'href="/market/transparency/"' in under and 'href="/transparency/"' in again
+
+
+def test_a_block_inside_a_frame_is_refused():
+    # A frame is hidden from Django's search for blocks (FrameNode.child_nodelists), so a
+    # block there would never be filled: it is an error when the template is read.
+    with pytest.raises(TemplateSyntaxError, match="cannot be inside"):
+        engines["django"].from_string(
+            "{% load site_paths %}{% frame %}{% block title %}x{% endblock %}{% endframe %}")

@@ -21,6 +21,7 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.core.files.storage import storages
+from django.template.loader_tags import BlockNode
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
@@ -80,6 +81,11 @@ def _frame_key(context):
 
 
 class FrameNode(template.Node):
+    # Hidden from walks of the node tree: a page extending base.html has Django look for
+    # {% block %}s through its whole tree on every render, and the header is most of it.
+    # `frame` refuses a block inside, so there is none to find here.
+    child_nodelists = ()
+
     def __init__(self, nodelist):
         self.nodelist = nodelist
         self.copies: dict = {}
@@ -105,4 +111,7 @@ def frame(parser, token):
         raise template.TemplateSyntaxError("{% frame %} takes no arguments.")
     nodelist = parser.parse(("endframe",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError(
+            "{% block %} cannot be inside {% frame %}: a page's own content is never kept.")
     return FrameNode(nodelist)
