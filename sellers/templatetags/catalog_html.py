@@ -108,16 +108,17 @@ def _filter_form_parts(filters: ListingFilters, has_words: bool, typed_min_price
                        sort_choices: tuple, ordering: str, active_filters: int,
                        fixed_category: bool, collapsed: bool) -> tuple[SafeString, SafeString]:
     """The form before and after the words typed (`filters` has none: the same parts serve
-    every query with the same filters). Without the words field, all of it is the first."""
+    every query with the same filters). Without the words field, nothing goes between."""
     head = format_html(
         '\n<details class="filters"{}><summary>Filters and sort{}</summary>\n'
         '<form method="get" action="" class="filter-form">\n',
         "" if collapsed else mark_safe(" open"),  # noqa: S308
         format_html(' <span class="badge">{} on</span>', active_filters) if active_filters else "",
     )
-    words = mark_safe(  # noqa: S308 - constant markup
-        '<div class="field"><label for="f-q">Words</label>'
-        '<input id="f-q" type="search" name="q" value="')
+    if not fixed_category:  # the words' field, up to their value
+        head += mark_safe(  # noqa: S308 - constant markup
+            '<div class="field"><label for="f-q">Words</label>'
+            '<input id="f-q" type="search" name="q" value="')
     sort_kept = tuple(pair for pair in sort_choices if pair[0] != "relevance" or has_words)
     tail = format_html(
         '{}\n<div class="field"><label for="f-state">State</label><select id="f-state" '
@@ -145,9 +146,7 @@ def _filter_form_parts(filters: ListingFilters, has_words: bool, typed_min_price
         _SELECTED if filters.preorder == "exclude" else "",
         _options_html(sort_kept, ordering or ""),
     )
-    if fixed_category:
-        return head + tail, mark_safe("")  # noqa: S308
-    return head + words, tail
+    return head, tail
 
 
 @register.simple_tag
@@ -164,6 +163,5 @@ def filter_form(filters: ListingFilters, typed_min_price, typed_max_price, categ
         tuple(tuple(pair) for pair in states), tuple(tuple(pair) for pair in sort_choices),
         ordering or "", int(active_filters or 0), bool(fixed_category), bool(collapsed),
     )
-    if fixed_category:
-        return head
-    return mark_safe(head + escape(filters.q) + tail)  # noqa: S308 - the words are escaped
+    words = "" if fixed_category else escape(filters.q)
+    return mark_safe(head + words + tail)  # noqa: S308 - the words are escaped
